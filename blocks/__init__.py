@@ -1,0 +1,1 @@
+"""Block Kit builders: pure functions from domain objects to JSON-ready dicts. No I/O."""

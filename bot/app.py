@@ -1,0 +1,80 @@
+"""The app factory: everything is built here from settings, nothing at import time.
+
+`create_runtime(settings)` gives the database, the Slack client, the Bolt app, the aiohttp
+application (Slack events in HTTP mode, intake API, health, metrics), the outbox worker and
+the metrics, wired together. `serve` (bot/serve.py) starts and stops them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from aiohttp import web
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.clock import Clock, SystemClock
+from bot.metrics import Metrics
+from bot.outbox_worker import OutboxWorker
+from bot.services import Services
+from bot.settings import Settings
+from bot.slack_port import WebApiSlack
+from bot.web import build_web_app
+from handlers import register_all
+from storage.db import Database
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: Database
+    client: AsyncWebClient
+    bolt: AsyncApp
+    web: web.Application
+    worker: OutboxWorker
+    metrics: Metrics
+    services: Services
+    clock: Clock = field(default_factory=SystemClock)
+
+
+def slack_client(settings: Settings) -> AsyncWebClient:
+    """The Web API client, pointed at `CASEBOT_SLACK_API_URL` (a local fake in tests).
+
+    No retry handlers: retries belong to the outbox, which knows what is safe to repeat.
+    """
+    return AsyncWebClient(
+        token=settings.slack_bot_token,
+        base_url=settings.slack_api_url,
+        timeout=settings.slack_timeout_seconds,
+    )
+
+
+def create_services(settings: Settings, *, clock: Clock | None = None) -> Services:
+    """The database and services alone: what the CLI needs, with no Slack app."""
+    return Services(db=Database(settings.database_url), clock=clock or SystemClock(), settings=settings, metrics=Metrics())
+
+
+def create_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
+    services = create_services(settings, clock=clock)
+    db, clock, metrics = services.db, services.clock, services.metrics
+    client = slack_client(settings)
+    worker = OutboxWorker(
+        db,
+        WebApiSlack(client),
+        clock,
+        metrics,
+        lease_seconds=settings.outbox_lease_seconds,
+        poll_seconds=settings.outbox_poll_seconds,
+        max_backoff_seconds=settings.outbox_max_backoff_seconds,
+    )
+    services.nudge = worker.nudge
+    worker.after_sent.update(services.after_sent_hooks())
+    bolt = AsyncApp(
+        client=client,
+        signing_secret=settings.slack_signing_secret or "socket-mode-has-no-signing-secret",
+        request_verification_enabled=not settings.socket_mode,
+        process_before_response=False,
+    )
+    register_all(bolt, services)
+    web_app = build_web_app(settings, services, bolt=None if settings.socket_mode else bolt)
+    return Runtime(settings=settings, db=db, client=client, bolt=bolt, web=web_app, worker=worker, metrics=metrics, services=services, clock=clock)

@@ -1,0 +1,44 @@
+"""Time as a port, so tests move the clock instead of sleeping.
+
+Every service takes a `Clock`; nothing in the bot calls `datetime.now()` directly. Dates that
+people see (due-by, touchpoints) are dates in England and Wales, hence `LONDON`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+LONDON = ZoneInfo("Europe/London")
+
+
+class Clock(Protocol):
+    """Tells the current instant (aware, UTC)."""
+
+    def now(self) -> datetime: ...
+
+
+class SystemClock:
+    """The real wall clock."""
+
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc)
+
+
+class FixedClock:
+    """A clock tests set and move forward explicitly."""
+
+    def __init__(self, at: datetime) -> None:
+        self._at = at.astimezone(timezone.utc)
+
+    def now(self) -> datetime:
+        return self._at
+
+    def advance(self, **delta: float) -> None:
+        self._at += timedelta(**delta)
+
+
+def london_today(clock: Clock) -> date:
+    """Today's date in England and Wales."""
+    return clock.now().astimezone(LONDON).date()

@@ -1,0 +1,117 @@
+"""Settings from the environment (and a `.env` file), named as in the public contract.
+
+Start-up must fail with one line that names the variable to fix, never a traceback, so
+`load_settings` turns pydantic's errors into a `SettingsError` carrying that line.
+"""
+
+from __future__ import annotations
+
+from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+README_SETTINGS = "see 'Settings' in README.md"
+
+
+class SettingsError(Exception):
+    """A missing or malformed setting; the message is one line naming the variable."""
+
+
+class Settings(BaseSettings):
+    """Every knob of the bot. Names are the environment variables of CONTRACT.md."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    slack_bot_token: str | None = Field(default=None, validation_alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: str | None = Field(default=None, validation_alias="SLACK_SIGNING_SECRET")
+    slack_app_token: str | None = Field(default=None, validation_alias="SLACK_APP_TOKEN")
+    slack_api_url: str = Field(default="https://slack.com/api/", validation_alias="CASEBOT_SLACK_API_URL")
+    database_url: str = Field(default="sqlite:///casebot.db", validation_alias="CASEBOT_DATABASE_URL")
+    intake_token: str | None = Field(default=None, validation_alias="CASEBOT_INTAKE_TOKEN")
+    host: str = Field(default="127.0.0.1", validation_alias="CASEBOT_HOST")
+    port: int = Field(default=3000, ge=0, le=65535, validation_alias="CASEBOT_PORT")
+    log_level: str = Field(default="INFO", validation_alias="CASEBOT_LOG_LEVEL")
+    record_api_url: str | None = Field(default=None, validation_alias="CASEBOT_RECORD_API_URL")
+    record_api_token: str | None = Field(default=None, validation_alias="CASEBOT_RECORD_API_TOKEN")
+    record_case_url: str | None = Field(default=None, validation_alias="CASEBOT_RECORD_CASE_URL")
+
+    # Operational tuning, documented in README.md; defaults suit production.
+    outbox_poll_seconds: float = Field(
+        default=1.0, gt=0, validation_alias=AliasChoices("CASEBOT_OUTBOX_POLL_SECONDS")
+    )
+    outbox_lease_seconds: float = Field(
+        default=60.0, gt=0, validation_alias=AliasChoices("CASEBOT_OUTBOX_LEASE_SECONDS")
+    )
+    outbox_max_backoff_seconds: float = Field(
+        default=300.0, gt=0, validation_alias=AliasChoices("CASEBOT_OUTBOX_MAX_BACKOFF_SECONDS")
+    )
+    slack_timeout_seconds: int = Field(
+        default=10, gt=0, validation_alias=AliasChoices("CASEBOT_SLACK_TIMEOUT_SECONDS")
+    )
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return level
+
+    @field_validator("slack_api_url", "record_api_url", "record_case_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value
+
+    @field_validator("record_case_url")
+    @classmethod
+    def _has_crn_placeholder(cls, value: str | None) -> str | None:
+        if value is not None and "{crn}" not in value:
+            raise ValueError("must contain {crn}, e.g. https://records.example/case/{crn}")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str) -> str:
+        if not value.startswith(("sqlite", "postgresql")):
+            raise ValueError("must be a sqlite:/// or postgresql+psycopg:// URL")
+        return value
+
+    @property
+    def socket_mode(self) -> bool:
+        """Socket Mode is chosen by the presence of an app-level token (CONTRACT.md)."""
+        return bool(self.slack_app_token)
+
+    def require_for_serve(self) -> None:
+        """Check the settings `casebot serve` cannot run without."""
+        if not self.slack_bot_token:
+            raise SettingsError(f"SLACK_BOT_TOKEN is not set: the bot token (xoxb-...) is required to serve; {README_SETTINGS}")
+        if not self.slack_bot_token.startswith("xoxb-"):
+            raise SettingsError(f"SLACK_BOT_TOKEN must be a bot token starting with xoxb-; {README_SETTINGS}")
+        if self.slack_app_token:
+            if not self.slack_app_token.startswith("xapp-"):
+                raise SettingsError(f"SLACK_APP_TOKEN must be an app-level token starting with xapp-; {README_SETTINGS}")
+        elif not self.slack_signing_secret:
+            raise SettingsError(
+                f"SLACK_SIGNING_SECRET is not set: it is required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode); {README_SETTINGS}"
+            )
+
+
+def _env_name(settings_cls: type[Settings], field_name: str) -> str:
+    alias = settings_cls.model_fields[field_name].validation_alias
+    if isinstance(alias, AliasChoices):
+        return str(alias.choices[0])
+    return str(alias or field_name.upper())
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings, turning a validation failure into one line naming the variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else "?"
+        name = _env_name(Settings, field) if field in Settings.model_fields else field
+        raise SettingsError(f"{name} is malformed: {first['msg']}; {README_SETTINGS}") from None

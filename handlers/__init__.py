@@ -1,0 +1,16 @@
+"""Slack listeners, thin glue only: parse, ack, one service call, blocks.
+
+Each module exposes `register(app, services)`; `register_all` wires them in one place.
+"""
+
+from __future__ import annotations
+
+from slack_bolt.async_app import AsyncApp
+
+from bot.services import Services
+from handlers import case_actions, errors
+
+
+def register_all(app: AsyncApp, services: Services) -> None:
+    errors.register(app)
+    case_actions.register(app, services)

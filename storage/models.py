@@ -1,0 +1,137 @@
+"""The tables. Plain typed SQLAlchemy 2 models; behaviour lives in `bot` services.
+
+Every migration in storage/migrations must leave the schema equal to these models
+(tests/storage/test_migrations.py checks it on SQLite and PostgreSQL).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from storage.types import UTCDateTime
+
+
+class Base(DeclarativeBase):
+    """Declarative base; `type_annotation_map` keeps instants in UTC on every store."""
+
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[str]: JSON}
+
+
+class Team(Base):
+    """A probation team (or prison) whose SPOs allocate to its practitioners."""
+
+    __tablename__ = "teams"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    channel_id: Mapped[str] = mapped_column(String(20))
+    service: Mapped[str] = mapped_column(String(20), default="probation")
+    spo_user_ids: Mapped[list[str]] = mapped_column(default=list)
+    notify_user_ids: Mapped[list[str]] = mapped_column(default=list)
+    updated_at: Mapped[datetime]
+
+    practitioners: Mapped[list[Practitioner]] = relationship(back_populates="team", order_by="Practitioner.name")
+
+
+class Practitioner(Base):
+    """Someone cases are allocated to: a PO, PQiP or PSO (or a POM in a prison team)."""
+
+    __tablename__ = "practitioners"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
+    staff_code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    grade: Mapped[str] = mapped_column(String(10))
+    slack_user_id: Mapped[str] = mapped_column(String(20), index=True)
+    capacity_points: Mapped[int] = mapped_column(Integer, default=100)
+    visor_vetted: Mapped[bool] = mapped_column(Boolean, default=False)
+    ready_for_tiers: Mapped[list[str]] = mapped_column(default=list)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    team: Mapped[Team] = relationship(back_populates="practitioners")
+
+
+class Case(Base):
+    """One sentence event awaiting (or past) allocation. `event_id` is the intake idempotency key."""
+
+    __tablename__ = "cases"
+    __table_args__ = (Index("ix_cases_team_state_due", "team_id", "state", "due_by"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(200), unique=True)
+    crn: Mapped[str] = mapped_column(String(7), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
+    tier: Mapped[str] = mapped_column(String(2))
+    sentence_type: Mapped[str] = mapped_column(String(100))
+    sentence_date: Mapped[date] = mapped_column(Date)
+    custodial: Mapped[bool] = mapped_column(Boolean, default=False)
+    prison: Mapped[str | None] = mapped_column(String(200))
+    rosh: Mapped[str | None] = mapped_column(String(20))
+    rsr: Mapped[float | None] = mapped_column(Float)
+    mappa_category: Mapped[int | None]
+    mappa_level: Mapped[int | None]
+    offence: Mapped[str | None] = mapped_column(Text)
+    previous_practitioner: Mapped[str | None] = mapped_column(String(20))
+    restricted: Mapped[bool] = mapped_column(Boolean, default=False)
+    excluded_practitioners: Mapped[list[str]] = mapped_column(default=list)
+    state: Mapped[str] = mapped_column(String(20), default="unallocated")
+    due_by: Mapped[date] = mapped_column(Date)
+    received_at: Mapped[datetime]
+    slack_channel: Mapped[str | None] = mapped_column(String(20))
+    slack_ts: Mapped[str | None] = mapped_column(String(32))
+
+    team: Mapped[Team] = relationship()
+
+
+class OutboxMessage(Base):
+    """A side effect toward Slack, stored in the same transaction as the change that caused it.
+
+    States: pending -> sending -> sent | failed. A row left in `sending` past `lease_until`
+    crashed mid-send, and a row whose send timed out has `outcome_unknown`: either way Slack may
+    already hold the message, so it is looked for (by the outbox id in its metadata) before
+    any retry.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_due", "state", "next_attempt_at"),
+        Index("ix_outbox_order", "ordering_key", "state", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ordering_key: Mapped[str] = mapped_column(String(100))
+    method: Mapped[str] = mapped_column(String(50))
+    payload: Mapped[dict[str, Any]]
+    purpose: Mapped[str] = mapped_column(String(50))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
+    state: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    outcome_unknown: Mapped[bool] = mapped_column(Boolean, default=False)
+    next_attempt_at: Mapped[datetime]
+    lease_until: Mapped[datetime | None]
+    first_attempt_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+
+
+class AuditEvent(Base):
+    """An append-only record of a decision: who, when, what."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(50))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
