@@ -115,7 +115,7 @@ def _buttons(case: CaseLike, record_url: str | None) -> Block:
 
 def case_fallback_text(case: CaseLike, team_name: str) -> str:
     """Notification text: what a phone shows, so short and escaped."""
-    text = f"New case {case.crn} (tier {case.tier}) for {team_name}: allocate by {short_date(case.due_by)}"
+    text = f"New case: {case.name} ({case.crn}, tier {case.tier}) for {team_name}, allocate by {short_date(case.due_by)}"
     return mrkdwn_safe(text, FALLBACK_TEXT_MAX)
 
 

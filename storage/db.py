@@ -82,10 +82,9 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        try:
-            await self.session.rollback()
-        finally:
-            await self.session.close()
+        # close() rolls back whatever was not committed and detaches the objects without
+        # expiring them, so what a service returns stays readable after the unit of work ends.
+        await self.session.close()
 
     async def commit(self) -> None:
         await self.session.commit()

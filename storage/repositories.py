@@ -65,7 +65,7 @@ class CaseRepository(Repository[Case]):
 
     async def count_by_state(self) -> dict[str, int]:
         rows = await self.session.execute(select(Case.state, func.count()).group_by(Case.state))
-        return {state: count for state, count in rows.tuples()}
+        return {state: count for state, count in rows.all()}
 
 
 class AuditRepository(Repository[AuditEvent]):
@@ -122,7 +122,7 @@ class OutboxRepository(Repository[OutboxMessage]):
 
     async def backlog(self) -> dict[str, int]:
         rows = await self.session.execute(select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state))
-        return {state: count for state, count in rows.tuples()}
+        return {state: count for state, count in rows.all()}
 
     async def for_case(self, case_id: int) -> Sequence[OutboxMessage]:
         return (await self.session.scalars(select(OutboxMessage).where(OutboxMessage.case_id == case_id).order_by(OutboxMessage.id))).all()

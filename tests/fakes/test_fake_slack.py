@@ -3,22 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
 import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from .fake_slack import FakeSlack
+from tests.fakes.fake_slack import FakeSlack
 
 METADATA = {"event_type": "case_allocated", "event_payload": {"case_id": "C-1"}}
-
-
-@pytest.fixture
-def fake_slack() -> Iterator[FakeSlack]:
-    with FakeSlack() as fake:
-        yield fake
 
 
 @pytest.mark.asyncio

@@ -1,0 +1,66 @@
+"""Shared fixtures. Every database test runs twice: on a SQLite file and on PostgreSQL.
+
+PostgreSQL is the production store (DESIGN.md), so it is not optional in CI: `.ci/run` sets
+CASEBOT_TEST_REQUIRE_POSTGRES=1 and a missing server fails the run instead of skipping.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from contextlib import AsyncExitStack
+from pathlib import Path
+
+import pytest
+
+from tests.fakes.fake_slack import FakeSlack
+from tests.support.bot import BotUnderTest, start_bot, test_settings
+from tests.support.databases import postgres_available, postgres_database, sqlite_copy, sqlite_template, truncate_all
+
+BACKENDS = [b.strip() for b in os.environ.get("CASEBOT_TEST_BACKENDS", "sqlite,postgresql").split(",") if b.strip()]
+
+
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return sqlite_template(tmp_path_factory.mktemp("sqlite-template"))
+
+
+@pytest.fixture(scope="session")
+def _postgres_url() -> Iterator[str | None]:
+    if "postgresql" not in BACKENDS:
+        yield None
+        return
+    if not postgres_available():
+        if os.environ.get("CASEBOT_TEST_REQUIRE_POSTGRES") == "1":
+            pytest.fail("PostgreSQL is required (CASEBOT_TEST_REQUIRE_POSTGRES=1) but not reachable")
+        yield None
+        return
+    with postgres_database() as url:
+        yield url
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path, _sqlite_template: Path) -> str:
+    """A migrated, empty database of each backend."""
+    if request.param == "sqlite":
+        return sqlite_copy(_sqlite_template, tmp_path)
+    url = request.getfixturevalue("_postgres_url")
+    if url is None:
+        pytest.skip("PostgreSQL not reachable")
+    truncate_all(url)
+    return url
+
+
+@pytest.fixture
+def fake_slack() -> Iterator[FakeSlack]:
+    with FakeSlack() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def bot(database_url: str, fake_slack: FakeSlack) -> AsyncIterator[BotUnderTest]:
+    """The real bot on a real port, with teams loaded, talking to the fake Slack."""
+    async with AsyncExitStack() as stack:
+        under_test = await start_bot(stack, test_settings(database_url, fake_slack), fake_slack)
+        await under_test.load_teams()
+        yield under_test

@@ -1,0 +1,1 @@
+"""Test support: databases, the bot under test, signed Slack requests, factories."""

@@ -1,0 +1,89 @@
+"""The real bot under test: the app factory, its aiohttp server on a real port, its outbox worker,
+pointed at the fake Slack. Tests talk to it over real HTTP with signed requests."""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+
+from bot.app import Runtime, create_runtime
+from bot.clock import Clock
+from bot.serve import bound_port, start
+from bot.settings import Settings
+from bot.teams import load_teams
+from bot.teams_file import parse_teams_file
+from tests.fakes.fake_slack import FakeSlack
+from tests.support.factories import TEAMS_YAML
+from tests.support.signing import SIGNING_SECRET, button_click, interaction_body, signed_headers
+
+INTAKE_TOKEN = "test-intake-token"
+
+
+def test_settings(database_url: str, fake: FakeSlack, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "slack_bot_token": "xoxb-test-token",
+        "slack_signing_secret": SIGNING_SECRET,
+        "slack_api_url": fake.api_url,
+        "database_url": database_url,
+        "intake_token": INTAKE_TOKEN,
+        "port": 0,
+        "outbox_poll_seconds": 0.05,
+        "outbox_lease_seconds": 2.0,
+        "outbox_max_backoff_seconds": 0.2,
+        "slack_timeout_seconds": 2,
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@dataclass
+class BotUnderTest:
+    runtime: Runtime
+    base_url: str
+    http: aiohttp.ClientSession
+    fake: FakeSlack
+
+    async def load_teams(self, yaml_text: str = TEAMS_YAML) -> None:
+        await load_teams(self.runtime.db.uow, parse_teams_file(yaml_text), clock=self.runtime.clock)
+
+    async def post_case(self, body: Any, *, token: str | None = INTAKE_TOKEN, raw: bytes | None = None) -> tuple[int, Any]:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        data = raw if raw is not None else None
+        kwargs: dict[str, Any] = {"data": data, "headers": {**headers, "Content-Type": "application/json"}} if raw is not None else {"json": body, "headers": headers}
+        async with self.http.post(f"{self.base_url}/api/v1/cases", **kwargs) as response:
+            return response.status, await response.json(content_type=None)
+
+    async def slack_request(self, body: str, headers: dict[str, str] | None = None) -> tuple[int, str]:
+        async with self.http.post(f"{self.base_url}/slack/events", data=body, headers=headers or signed_headers(body)) as response:
+            return response.status, await response.text()
+
+    async def click(self, **kwargs: Any) -> tuple[int, str]:
+        return await self.slack_request(interaction_body(button_click(**kwargs)))
+
+    async def get(self, path: str) -> tuple[int, str]:
+        async with self.http.get(f"{self.base_url}{path}") as response:
+            return response.status, await response.text()
+
+    async def drained(self, timeout: float = 10.0) -> None:
+        """Wait until the outbox has nothing left to try (every row sent or failed)."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            async with self.runtime.db.uow() as uow:
+                backlog = await uow.outbox.backlog()
+            if not backlog.get("pending") and not backlog.get("sending"):
+                return
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"outbox not drained after {timeout}s: {backlog}")
+            await asyncio.sleep(0.05)
+
+
+async def start_bot(stack: AsyncExitStack, settings: Settings, fake: FakeSlack, *, clock: Clock | None = None) -> BotUnderTest:
+    runtime = create_runtime(settings, clock=clock)
+    runner = await start(runtime, stack)
+    http = aiohttp.ClientSession()
+    stack.push_async_callback(http.close)
+    return BotUnderTest(runtime=runtime, base_url=f"http://127.0.0.1:{bound_port(runner)}", http=http, fake=fake)

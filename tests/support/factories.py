@@ -1,0 +1,52 @@
+"""Plain-function factories for test data (polar's style: overrides as keyword arguments)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+TEAMS_YAML = """\
+teams:
+  - code: N07T1
+    name: Sheffield North
+    channel: C0123456789
+    spos: [U0SPO0001, U0SPO0002]
+    notify: [U0ADMIN01]
+    practitioners:
+      - staff_code: N07A001
+        name: Ada Lovelace
+        grade: PO
+        slack_user: U0PP00001
+        capacity_points: 100
+        visor_vetted: true
+        ready_for_tiers: [A, B, C, D]
+      - staff_code: N07A002
+        name: Grace Hopper
+        grade: PSO
+        slack_user: U0PP00002
+        ready_for_tiers: [C, D]
+  - code: N07T2
+    name: Sheffield South
+    channel: C0987654321
+    spos: [U0SPO0009]
+    practitioners: []
+"""
+
+
+def case_fields(**overrides: Any) -> dict[str, Any]:
+    """A valid intake body; sentence date in the past so it never trips 'future'."""
+    fields: dict[str, Any] = {
+        "event_id": "evt-0001",
+        "crn": "X123456",
+        "name": "Sam Smith",
+        "team": "N07T1",
+        "tier": "B2",
+        "sentence_type": "Community Order",
+        "sentence_date": "2026-11-19",
+        "rosh": "Medium",
+        "rsr": 4.2,
+        "mappa_category": 2,
+        "mappa_level": 1,
+        "offence": "Burglary (dwelling)",
+    }
+    fields.update(overrides)
+    return fields
