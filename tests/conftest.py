@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.fakes.fake_slack import FakeSlack
-from tests.support.bot import BotUnderTest, start_bot, test_settings
+from tests.support.bot import BotUnderTest, start_bot, bot_settings
 from tests.support.databases import postgres_available, postgres_database, sqlite_copy, sqlite_template, truncate_all
 
 BACKENDS = [b.strip() for b in os.environ.get("CASEBOT_TEST_BACKENDS", "sqlite,postgresql").split(",") if b.strip()]
@@ -61,6 +61,6 @@ def fake_slack() -> Iterator[FakeSlack]:
 async def bot(database_url: str, fake_slack: FakeSlack) -> AsyncIterator[BotUnderTest]:
     """The real bot on a real port, with teams loaded, talking to the fake Slack."""
     async with AsyncExitStack() as stack:
-        under_test = await start_bot(stack, test_settings(database_url, fake_slack), fake_slack)
+        under_test = await start_bot(stack, bot_settings(database_url, fake_slack), fake_slack)
         await under_test.load_teams()
         yield under_test

@@ -63,10 +63,10 @@ async def test_restricted_case_goes_to_each_spo_privately_never_the_channel(bot:
 async def test_record_link_appears_when_template_is_set(database_url: str, fake_slack) -> None:
     from contextlib import AsyncExitStack
 
-    from tests.support.bot import start_bot, test_settings
+    from tests.support.bot import start_bot, bot_settings
 
     async with AsyncExitStack() as stack:
-        settings = test_settings(database_url, fake_slack, record_case_url="https://records.example/case/{crn}")
+        settings = bot_settings(database_url, fake_slack, record_case_url="https://records.example/case/{crn}")
         bot = await start_bot(stack, settings, fake_slack)
         await bot.load_teams()
         await bot.post_case(case_fields())

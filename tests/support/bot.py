@@ -23,7 +23,7 @@ from tests.support.signing import SIGNING_SECRET, button_click, interaction_body
 INTAKE_TOKEN = "test-intake-token"
 
 
-def test_settings(database_url: str, fake: FakeSlack, **overrides: Any) -> Settings:
+def bot_settings(database_url: str, fake: FakeSlack, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "slack_bot_token": "xoxb-test-token",
         "slack_signing_secret": SIGNING_SECRET,

@@ -1,0 +1,88 @@
+"""A `casebot serve` killed between Slack's send and the outbox mark sends nothing twice.
+
+The fake Slack stores the message and then holds its reply; the bot process is SIGKILLed
+while it waits. After a restart the worker finds the row still leased, looks for its outbox
+id in the channel's history, finds the message, and marks it sent instead of posting again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from bot.app import create_services
+from bot.teams import load_teams
+from bot.teams_file import parse_teams_file
+from storage.models import OutboxMessage
+from tests.fakes.fake_slack import FakeSlack
+from tests.support.bot import bot_settings
+from tests.support.factories import TEAMS_YAML, case_fields
+from tests.support.signing import SIGNING_SECRET
+
+
+def _serve(database_url: str, fake: FakeSlack) -> subprocess.Popen[bytes]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CASEBOT_"))}
+    env.update(
+        SLACK_BOT_TOKEN="xoxb-test-token",
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        CASEBOT_SLACK_API_URL=fake.api_url,
+        CASEBOT_DATABASE_URL=database_url,
+        CASEBOT_PORT="0",
+        CASEBOT_OUTBOX_LEASE_SECONDS="1",
+        CASEBOT_OUTBOX_POLL_SECONDS="0.1",
+        CASEBOT_SLACK_TIMEOUT_SECONDS="60",
+    )
+    return subprocess.Popen([sys.executable, "-m", "bot.cli", "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+async def _row(services, row_id: int) -> OutboxMessage:
+    async with services.db.uow() as uow:
+        row = await uow.outbox.get(row_id)
+        assert row is not None
+        return row
+
+
+async def test_kill_between_send_and_mark_then_restart_sends_once(database_url: str, fake_slack: FakeSlack) -> None:
+    services = create_services(bot_settings(database_url, fake_slack))
+    await load_teams(services.db.uow, parse_teams_file(TEAMS_YAML), clock=services.clock)
+    received = await services.receive_case(case_fields(), source="test")
+    [row] = [r for r in await _rows_for(services, received.case.id)]
+    fake_slack.delay_next("chat.postMessage", seconds=30)
+
+    first = _serve(database_url, fake_slack)
+    try:
+        await fake_slack.wait_for_async("chat.postMessage", timeout=20)
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
+    finally:
+        first.kill()
+    assert (await _row(services, row.id)).state == "sending"
+
+    second = _serve(database_url, fake_slack)
+    try:
+        deadline = time.monotonic() + 20
+        while (await _row(services, row.id)).state != "sent":
+            assert time.monotonic() < deadline, "the restarted bot never settled the row"
+            assert second.poll() is None, second.stderr.read().decode() if second.stderr else "serve exited"
+            await asyncio.sleep(0.1)
+        second.send_signal(signal.SIGTERM)
+        assert second.wait(timeout=15) == 0, "serve should stop cleanly on SIGTERM"
+    finally:
+        second.kill()
+
+    assert len(fake_slack.calls_to("chat.postMessage")) == 1
+    assert fake_slack.calls_to("conversations.history")
+    [message] = fake_slack.messages_in("C0123456789")
+    async with services.db.uow() as uow:
+        case = await uow.cases.get(received.case.id)
+    assert case is not None and case.slack_ts == message["ts"]
+    await services.db.dispose()
+
+
+async def _rows_for(services, case_id: int) -> list[OutboxMessage]:
+    async with services.db.uow() as uow:
+        return list(await uow.outbox.for_case(case_id))

@@ -1,0 +1,40 @@
+"""GET /healthz and GET /metrics (CONTRACT.md routes)."""
+
+from __future__ import annotations
+
+import json
+from contextlib import AsyncExitStack
+
+from tests.fakes.fake_slack import FakeSlack
+from tests.support.bot import BotUnderTest, start_bot, bot_settings
+from tests.support.factories import case_fields
+
+
+async def test_healthz_is_ok_when_the_database_answers(bot: BotUnderTest) -> None:
+    status, body = await bot.get("/healthz")
+    assert (status, json.loads(body)) == (200, {"status": "ok"})
+
+
+async def test_healthz_is_503_when_the_database_does_not_answer(fake_slack: FakeSlack, tmp_path) -> None:
+    missing = tmp_path / "no-such-dir" / "casebot.db"  # SQLite cannot open a file in a missing directory
+    async with AsyncExitStack() as stack:
+        bot = await start_bot(stack, bot_settings(f"sqlite:///{missing}", fake_slack), fake_slack)
+        status, body = await bot.get("/healthz")
+    assert status == 503
+    assert json.loads(body)["status"] == "unavailable"
+
+
+async def test_metrics_count_cases_messages_and_backlog(bot: BotUnderTest) -> None:
+    await bot.post_case(case_fields(event_id="a"))
+    await bot.post_case(case_fields(event_id="b", crn="X000002"))
+    await bot.post_case(case_fields(event_id="b", crn="X000002"))  # a repeat is not a new case
+    await bot.drained()
+
+    status, text = await bot.get("/metrics")
+
+    assert status == 200
+    assert 'casebot_cases_received_total{source="api"} 2.0' in text
+    assert 'casebot_slack_messages_sent_total{method="chat.postMessage"} 2.0' in text
+    assert 'casebot_outbox_backlog{state="pending"} 0.0' in text
+    assert 'casebot_outbox_backlog{state="sent"} 2.0' in text
+    assert 'casebot_cases{state="unallocated"} 2.0' in text

@@ -1,0 +1,45 @@
+"""Slack's side of the HTTP door: signatures, and the Allocate entry point's access rule."""
+
+from __future__ import annotations
+
+import time
+
+from blocks.ids import Action
+from tests.support.bot import BotUnderTest
+from tests.support.factories import case_fields
+from tests.support.signing import button_click, interaction_body, signed_headers
+
+
+async def test_forged_and_stale_signatures_are_rejected_and_do_nothing(bot: BotUnderTest) -> None:
+    _, case = await bot.post_case(case_fields())
+    body = interaction_body(button_click(action_id=Action.DETAILS, value=str(case["id"]), user="U0PP00001"))
+
+    forged, _ = await bot.slack_request(body, signed_headers(body, secret="not-the-secret"))
+    stale, _ = await bot.slack_request(body, signed_headers(body, timestamp=int(time.time()) - 301))
+
+    assert (forged, stale) == (401, 401)
+    assert bot.fake.calls_to("views.open") == []
+
+
+async def test_allocate_by_a_non_spo_gets_a_polite_ephemeral_naming_the_spos(bot: BotUnderTest) -> None:
+    _, case = await bot.post_case(case_fields())
+    status, _ = await bot.click(action_id=Action.ALLOCATE, value=str(case["id"]), user="U0PP00001")
+
+    assert status == 200
+    [reply] = await bot.fake.wait_for_async("chat.postEphemeral")
+    assert reply.args["user"] == "U0PP00001"
+    assert "<@U0SPO0001>" in reply.args["text"] and "<@U0SPO0002>" in reply.args["text"]
+    assert bot.fake.calls_to("views.open") == []
+
+
+async def test_details_of_a_restricted_case_are_for_spos_only(bot: BotUnderTest) -> None:
+    _, case = await bot.post_case(case_fields(restricted=True, offence="secret-offence-text"))
+
+    await bot.click(action_id=Action.DETAILS, value=str(case["id"]), user="U0PP00001")
+    [refused] = await bot.fake.wait_for_async("views.open")
+    await bot.click(action_id=Action.DETAILS, value=str(case["id"]), user="U0SPO0001", trigger_id="trigger-2")
+    _, shown = await bot.fake.wait_for_async("views.open", count=2)
+
+    assert "secret-offence-text" not in str(refused.args["view"])
+    assert "only the team's SPOs" in str(refused.args["view"])
+    assert "secret-offence-text" in str(shown.args["view"])
