@@ -1,0 +1,60 @@
+"""Block Kit as a person would read it, in plain text: for `make try`, the demo and the README.
+
+Pure: a message or view dict in, lines of text out. mrkdwn escapes are turned back into
+the characters a person sees, and mentions into @ids.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+_LINK = re.compile(r"<(https?://[^|>]+)\|([^>]+)>")
+_USER = re.compile(r"<@([A-Z0-9]+)>")
+
+
+def _unescape(text: str) -> str:
+    text = _LINK.sub(r"\2 (\1)", text)
+    text = _USER.sub(r"@\1", text)
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").replace("*", "")
+
+
+def _text(obj: dict[str, Any] | None) -> str:
+    if not obj:
+        return ""
+    return _unescape(obj.get("text", "")) if obj.get("type") == "mrkdwn" else str(obj.get("text", ""))
+
+
+def _block_lines(block: dict[str, Any]) -> list[str]:
+    kind = block.get("type")
+    if kind == "header":
+        title = _text(block.get("text"))
+        return [title, "=" * len(title)]
+    if kind == "section":
+        lines = [_text(block.get("text"))] if block.get("text") else []
+        for field in block.get("fields", []):
+            label, _, value = _text(field).partition("\n")
+            lines.append(f"{label}: {value}" if value else label)
+        return lines
+    if kind == "context":
+        return ["  " + " ".join(_text(e) for e in block.get("elements", []) if e.get("type") in ("mrkdwn", "plain_text"))]
+    if kind == "actions":
+        return ["  ".join(f"[{_text(e.get('text'))}]" for e in block.get("elements", []))]
+    if kind == "divider":
+        return ["-" * 40]
+    if kind == "input":
+        return [f"{_text(block.get('label'))}: ____"]
+    return []
+
+
+def render(surface: dict[str, Any]) -> str:
+    """A message (`text` + `blocks`) or a view (`title` + `blocks`) as plain text."""
+    lines: list[str] = []
+    if surface.get("type") in ("modal", "home"):
+        title = _text(surface.get("title")) or "App Home"
+        lines += [f"[{title}]"]
+    for block in surface.get("blocks") or []:
+        lines += _block_lines(block)
+    if not surface.get("blocks") and surface.get("text"):
+        lines.append(_unescape(str(surface["text"])))
+    return "\n".join(lines)

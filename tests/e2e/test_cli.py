@@ -1,0 +1,312 @@
+"""`casebot` as an operator runs it (CONTRACT.md "Package and command", exit codes, settings).
+
+Each test runs the real CLI in a subprocess against a migrated database of each backend, with a
+clean environment (no SLACK_* or CASEBOT_* leaking in from the shell) and an empty working
+directory (so no `.env` is read), then looks at the exit code, the output and the rows stored.
+Subprocesses cost about a second each, so one test walks through several steps.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+
+from bot.clock import SystemClock
+from bot.teams import load_teams
+from bot.teams_file import parse_teams_file
+from storage.db import Database, sync_url
+from tests.support.factories import TEAMS_YAML, case_fields
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+BAD_INPUT = 2
+CSV_HEADER = [
+    "event_id", "crn", "name", "team", "tier", "sentence_type", "sentence_date", "custodial", "prison",
+    "rosh", "rsr", "excluded_practitioners",
+]
+
+
+@dataclass
+class Run:
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def stderr_lines(self) -> list[str]:
+        return [line for line in self.stderr.splitlines() if line.strip()]
+
+
+def clean_env(database_url: str, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CASEBOT_"))}
+    # The checkout under test, not whatever copy of the package happens to be installed.
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
+    env["CASEBOT_DATABASE_URL"] = database_url
+    env.update(extra)
+    return env
+
+
+def start(cwd: Path, env: dict[str, str], *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", *args], cwd=cwd, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+
+
+def finish(process: subprocess.Popen[str]) -> Run:
+    stdout, stderr = process.communicate(timeout=60)
+    return Run(process.returncode, stdout, stderr)
+
+
+@dataclass
+class Cli:
+    """The `casebot` command, run in `cwd` against `database_url`."""
+
+    cwd: Path
+    database_url: str
+
+    def __call__(self, *args: str, **env: str) -> Run:
+        return finish(start(self.cwd, clean_env(self.database_url, **env), *args))
+
+    def parallel(self, *commands: tuple[str, ...]) -> list[Run]:
+        """Independent commands that change nothing, run side by side to save wall time."""
+        processes = [start(self.cwd, clean_env(self.database_url), *args) for args in commands]
+        return [finish(p) for p in processes]
+
+    def write(self, name: str, content: str) -> str:
+        (self.cwd / name).write_text(content, encoding="utf-8")
+        return name
+
+
+@pytest.fixture
+def cli(database_url: str, tmp_path: Path) -> Cli:
+    work = tmp_path / "work"
+    work.mkdir()
+    return Cli(work, database_url)
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Engine]:
+    engine = create_engine(sync_url(database_url))
+    yield engine
+    engine.dispose()
+
+
+def rows(db: Engine, sql: str) -> list[tuple[Any, ...]]:
+    with db.connect() as connection:
+        return [tuple(row) for row in connection.execute(text(sql))]
+
+
+def count(db: Engine, table: str) -> int:
+    return rows(db, f"SELECT count(*) FROM {table}")[0][0]
+
+
+def teams_snapshot(db: Engine) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    teams = rows(db, "SELECT id, code, name, channel_id FROM teams ORDER BY id")
+    staff = rows(db, "SELECT id, team_id, staff_code, name, grade, slack_user_id, active FROM practitioners ORDER BY id")
+    return teams, staff
+
+
+def line_of(text_: str, needle: str) -> int:
+    """The 1-based line of the first line of `text_` containing `needle`."""
+    return next(n for n, line in enumerate(text_.splitlines(), start=1) if needle in line)
+
+
+def to_csv(cases: list[dict[str, Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_HEADER, extrasaction="raise", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(cases)
+    return out.getvalue()
+
+
+def case(event_id: str, crn: str, **overrides: Any) -> dict[str, Any]:
+    """A case row in a past sentence date; CSV cells for the fields the header names."""
+    fields = case_fields(event_id=event_id, crn=crn, name=f"Person {event_id}", sentence_date="2026-11-02", **overrides)
+    return {k: fields.get(k, "") for k in CSV_HEADER}
+
+
+def problems_by_line(run: Run, file_name: str) -> dict[int, set[str]]:
+    """'FILE: line N: field: reason' lines on stderr, as {N: {field, ...}}; reasons must be non-empty."""
+    found: dict[int, set[str]] = {}
+    for line in run.stderr_lines:
+        if not line.startswith(f"{file_name}: line "):
+            continue
+        where, field, reason = line.removeprefix(f"{file_name}: line ").split(": ", 2)
+        assert reason.strip(), line
+        found.setdefault(int(where), set()).add(field)
+    return found
+
+
+def load_teams_in_process(database_url: str, yaml_text: str = TEAMS_YAML) -> None:
+    """Set-up for the import tests, without paying for another subprocess."""
+
+    async def load() -> None:
+        database = Database(database_url)
+        try:
+            await load_teams(database.uow, parse_teams_file(yaml_text), clock=SystemClock())
+        finally:
+            await database.dispose()
+
+    asyncio.run(load())
+
+
+# --- casebot teams load ---------------------------------------------------------------------
+
+
+def test_teams_load_updates_in_place_deactivates_the_unlisted_and_rejects_bad_files(cli: Cli, db: Engine) -> None:
+    teams_file = cli.write("teams.yaml", TEAMS_YAML)
+
+    first = cli("teams", "load", teams_file)
+    assert first.returncode == 0, first.stderr
+    assert "teams.yaml" in first.stdout
+    assert (count(db, "teams"), count(db, "practitioners")) == (2, 2)
+    loaded = teams_snapshot(db)
+
+    again = cli("teams", "load", teams_file)
+    assert again.returncode == 0, again.stderr
+    assert teams_snapshot(db) == loaded, "re-loading the same file must update in place, not duplicate"
+
+    # Grace Hopper (N07A002) leaves the file: she is kept, marked inactive, and the team is renamed.
+    start_ = TEAMS_YAML.index("      - staff_code: N07A002")
+    end = TEAMS_YAML.index("  - code: N07T2")
+    without_grace = (TEAMS_YAML[:start_] + TEAMS_YAML[end:]).replace("Sheffield North", "Sheffield North East")
+    cli.write("teams.yaml", without_grace)
+    removed = cli("teams", "load", teams_file)
+    assert removed.returncode == 0, removed.stderr
+    assert (count(db, "teams"), count(db, "practitioners")) == (2, 2)
+    assert rows(db, "SELECT staff_code, active FROM practitioners ORDER BY staff_code") == [("N07A001", True), ("N07A002", False)]
+    assert rows(db, "SELECT name FROM teams WHERE code = 'N07T1'") == [("Sheffield North East",)]
+    good = teams_snapshot(db)
+
+    # Two bad files, each of which would also rename a team if it were (partly) applied.
+    malformed_line = line_of(TEAMS_YAML, "name: Ada Lovelace")
+    malformed = TEAMS_YAML.replace("name: Sheffield North", "name: Renamed").replace(
+        "name: Ada Lovelace", "name: Ada: Lovelace"
+    )
+    grade_line = line_of(TEAMS_YAML, "grade: PSO")
+    bad_grade = TEAMS_YAML.replace("name: Sheffield North", "name: Renamed").replace("grade: PSO", "grade: SPO")
+    cli.write("malformed.yaml", malformed)
+    cli.write("bad-grade.yaml", bad_grade)
+    syntax, grade = cli.parallel(("teams", "load", "malformed.yaml"), ("teams", "load", "bad-grade.yaml"))
+
+    assert syntax.returncode == BAD_INPUT, syntax.stderr
+    assert any(line.startswith(f"malformed.yaml: line {malformed_line}:") for line in syntax.stderr_lines), syntax.stderr
+    assert grade.returncode == BAD_INPUT, grade.stderr
+    assert any(
+        line.startswith(f"bad-grade.yaml: line {grade_line}: teams[0].practitioners[1].grade:") and "SPO" in line
+        for line in grade.stderr_lines
+    ), grade.stderr
+    assert teams_snapshot(db) == good, "a rejected file must leave the loaded teams untouched"
+
+
+# --- casebot import -------------------------------------------------------------------------
+
+
+def test_import_stores_good_lines_reports_bad_ones_and_is_idempotent(cli: Cli, db: Engine, database_url: str) -> None:
+    load_teams_in_process(database_url)
+    mixed = cli.write(
+        "cases.csv",
+        to_csv(
+            [
+                case("e1", "X000001"),  # line 2
+                case("e2", "12345", custodial="true"),  # line 3: bad CRN, and custodial without a prison
+                case("e3", "X000003", custodial="true", prison="HMP Leeds", sentence_type="Custody"),  # line 4
+                case("e4", "X000004", team="ZZZ99"),  # line 5: unknown team
+                case("e5", "X000005", excluded_practitioners="N07A001;N07A002"),  # line 6
+            ]
+        ),
+    )
+
+    first = cli("import", mixed)
+    assert first.returncode == BAD_INPUT, first.stderr
+    expected_problems = {3: {"crn", "prison"}, 5: {"team"}}
+    assert problems_by_line(first, "cases.csv") == expected_problems, first.stderr
+    assert rows(db, "SELECT event_id FROM cases ORDER BY event_id") == [("e1",), ("e3",), ("e5",)]
+    cards = rows(db, "SELECT case_id FROM outbox WHERE method = 'chat.postMessage' ORDER BY case_id")
+    assert cards == rows(db, "SELECT id FROM cases ORDER BY id"), "one card queued per stored case"
+    assert count(db, "outbox") == 3
+    [(excluded,)] = rows(db, "SELECT excluded_practitioners FROM cases WHERE event_id = 'e5'")
+    assert (json.loads(excluded) if isinstance(excluded, str) else excluded) == ["N07A001", "N07A002"]
+
+    again = cli("import", mixed)
+    assert again.returncode == BAD_INPUT, again.stderr
+    assert problems_by_line(again, "cases.csv") == expected_problems, again.stderr
+    assert (count(db, "cases"), count(db, "outbox")) == (3, 3), "re-importing must not duplicate cases or cards"
+
+    only_good = cli.write("more.csv", to_csv([case("e6", "X000006"), case("e7", "X000007", tier="d3")]))
+    good = cli("import", only_good)
+    assert good.returncode == 0, good.stderr
+    assert (count(db, "cases"), count(db, "outbox")) == (5, 5)
+
+
+def test_import_reads_json_with_excluded_practitioners_as_a_list(cli: Cli, db: Engine, database_url: str) -> None:
+    load_teams_in_process(database_url)
+    items = [
+        case_fields(event_id="j1", crn="J000001", sentence_date="2026-11-02", restricted=False, excluded_practitioners=["N07A002"]),
+        case_fields(event_id="j2", crn="J000002", sentence_date="2026-11-02", custodial=True, prison="HMP Leeds", team="N07T2"),
+    ]
+    cases_json = cli.write("cases.json", json.dumps(items))
+
+    done = cli("import", cases_json)
+
+    assert done.returncode == 0, done.stderr
+    stored = rows(db, "SELECT event_id, crn, excluded_practitioners, custodial, prison FROM cases ORDER BY event_id")
+    decoded = [(e, c, json.loads(x) if isinstance(x, str) else x, bool(cu), p) for e, c, x, cu, p in stored]
+    assert decoded == [("j1", "J000001", ["N07A002"], False, None), ("j2", "J000002", [], True, "HMP Leeds")]
+    assert count(db, "outbox") == 2
+
+
+def test_import_rejects_a_missing_file_and_a_csv_without_a_header(cli: Cli, db: Engine, database_url: str) -> None:
+    load_teams_in_process(database_url)
+    headerless = cli.write("no-header.csv", to_csv([case("h1", "X000011"), case("h2", "X000012")]).split("\n", 1)[1])
+
+    missing, no_header = cli.parallel(("import", "nowhere.csv"), ("import", headerless))
+
+    assert missing.returncode == BAD_INPUT, missing.stderr
+    assert any("nowhere.csv" in line for line in missing.stderr_lines), missing.stderr
+    assert no_header.returncode == BAD_INPUT, no_header.stderr
+    assert any(line.startswith("no-header.csv: line 1:") and "header" in line for line in no_header.stderr_lines), no_header.stderr
+    assert count(db, "cases") == 0
+
+
+# --- settings ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def settings_cli(tmp_path: Path) -> Cli:
+    """Settings are checked before the database is touched: one backend is enough."""
+    return Cli(tmp_path, f"sqlite:///{tmp_path / 'casebot.db'}")
+
+
+def _one_line_naming(run: Run, variable: str) -> str:
+    assert run.returncode == BAD_INPUT, run.stderr
+    assert len(run.stderr_lines) == 1, run.stderr
+    [line] = run.stderr_lines
+    assert variable in line, line
+    return line
+
+
+def test_missing_or_malformed_settings_stop_start_up_with_one_line(settings_cli: Cli) -> None:
+    env = clean_env(settings_cli.database_url)
+    processes: list[tuple[str, Callable[[], subprocess.Popen[str]]]] = [
+        ("SLACK_BOT_TOKEN", lambda: start(settings_cli.cwd, env, "serve")),
+        ("SLACK_SIGNING_SECRET", lambda: start(settings_cli.cwd, {**env, "SLACK_BOT_TOKEN": "xoxb-test"}, "serve")),
+        ("CASEBOT_PORT", lambda: start(settings_cli.cwd, {**env, "CASEBOT_PORT": "abc"}, "migrate")),
+    ]
+    started = [(variable, launch()) for variable, launch in processes]
+    lines = {variable: _one_line_naming(finish(process), variable) for variable, process in started}
+
+    assert "README" in lines["SLACK_BOT_TOKEN"]
+    assert "README" in lines["SLACK_SIGNING_SECRET"]
+    assert not (settings_cli.cwd / "casebot.db").exists(), "a bad setting must stop before touching the database"
