@@ -38,8 +38,10 @@ class TeamRepository(Repository[Team]):
         rows = await self.session.scalars(select(Team).options(selectinload(Team.practitioners)))
         return {team.code: team for team in rows}
 
-    async def codes(self) -> set[str]:
-        return set(await self.session.scalars(select(Team.code)))
+    async def by_codes(self, codes: Iterable[str]) -> dict[str, Team]:
+        """Only the named teams, without their staff: what intake needs per request."""
+        rows = await self.session.scalars(select(Team).where(Team.code.in_(list(codes))))
+        return {team.code: team for team in rows}
 
     def add_practitioner(self, practitioner: Practitioner) -> Practitioner:
         self.session.add(practitioner)

@@ -1,0 +1,190 @@
+"""Benchmarks: each figure beside a baseline measured in the same run, so a noisy machine
+does not lie. Prints a table; asserts nothing (goals live here, not in timed tests).
+
+    python benchmarks/run.py [--quick] [--postgres]
+
+Figures:
+- intake requests/s: signed-in `POST /api/v1/cases` through the real bot (outbox worker on,
+  fake Slack) against raw SQLAlchemy Core inserts of the same rows, one transaction each.
+- `casebot import` of 10,000 cases (CSV) on SQLite against a raw bulk insert of the same rows.
+  Goal: under 10 s (issue 4).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import aiohttp
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import insert  # noqa: E402
+
+from bot.app import create_runtime, create_services  # noqa: E402
+from bot.calendar import allocation_due_by  # noqa: E402
+from bot.importer import import_file  # noqa: E402
+from bot.logs import configure_logging  # noqa: E402
+from bot.serve import bound_port, start  # noqa: E402
+from bot.settings import Settings  # noqa: E402
+from bot.teams import load_teams  # noqa: E402
+from bot.teams_file import parse_teams_file  # noqa: E402
+from storage.migrate import upgrade_to_head  # noqa: E402
+from storage.models import Case  # noqa: E402
+from tests.fakes.fake_slack import FakeSlack  # noqa: E402
+from tests.support.databases import postgres_available, postgres_database  # noqa: E402
+from tests.support.factories import TEAMS_YAML  # noqa: E402
+
+TOKEN = "bench-token"
+Row = tuple[str, float, str, float | None, str]
+
+
+def case(i: int) -> dict[str, object]:
+    return {
+        "event_id": f"bench-{i}",
+        "crn": f"X{i % 1_000_000:06d}",
+        "name": f"Person {i}",
+        "team": "N07T1",
+        "tier": "ABCD"[i % 4] + str(i % 4),
+        "sentence_type": "Community Order",
+        "sentence_date": "2026-11-02",
+        "rosh": "Medium",
+    }
+
+
+def settings(url: str, slack_api_url: str = "http://127.0.0.1:9/api/") -> Settings:
+    """Settings for a benchmark run; without a Slack URL nothing in the run calls Slack."""
+    return Settings(  # type: ignore[call-arg]
+        _env_file=None, slack_bot_token="xoxb-bench", slack_signing_secret="s", slack_api_url=slack_api_url,
+        database_url=url, intake_token=TOKEN, port=0, log_level="WARNING",
+    )
+
+
+async def raw_inserts(url: str, count: int, *, per_row: bool) -> float:
+    """Baseline: the same case rows written with SQLAlchemy Core, no validation, no outbox."""
+    services = create_services(settings(url))
+    team_id = (await _team_ids(services))["N07T1"]
+    now = datetime.now(timezone.utc)
+    rows = [
+        {"event_id": f"raw-{per_row}-{i}", "crn": f"X{i:06d}", "name": f"Person {i}", "team_id": team_id, "tier": "B2",
+         "sentence_type": "Community Order", "sentence_date": date(2026, 11, 2), "custodial": False, "restricted": False,
+         "excluded_practitioners": [], "state": "unallocated", "due_by": allocation_due_by(date(2026, 11, 2)), "received_at": now}
+        for i in range(count)
+    ]
+    started = time.perf_counter()
+    if per_row:
+        for row in rows:
+            async with services.db.engine.begin() as conn:
+                await conn.execute(insert(Case), [row])
+    else:
+        async with services.db.engine.begin() as conn:
+            for start_at in range(0, count, 500):
+                await conn.execute(insert(Case), rows[start_at : start_at + 500])
+    elapsed = time.perf_counter() - started
+    await services.db.dispose()
+    return elapsed
+
+
+async def _team_ids(services) -> dict[str, int]:
+    async with services.db.uow() as uow:
+        return {code: team.id for code, team in (await uow.teams.by_code()).items()}
+
+
+async def prepare(url: str) -> None:
+    upgrade_to_head(url)
+    services = create_services(settings(url))
+    await load_teams(services.db.uow, parse_teams_file(TEAMS_YAML), clock=services.clock)
+    await services.db.dispose()
+
+
+async def intake_rps(url: str, count: int, concurrency: int = 10) -> float:
+    with FakeSlack() as fake:
+        async with AsyncExitStack() as stack:
+            runtime = create_runtime(settings(url, fake.api_url))
+            runner = await start(runtime, stack)
+            base = f"http://127.0.0.1:{bound_port(runner)}/api/v1/cases"
+            headers = {"Authorization": f"Bearer {TOKEN}"}
+            queue = list(range(count))
+            async with aiohttp.ClientSession() as http:
+
+                async def client() -> None:
+                    while queue:
+                        i = queue.pop()
+                        async with http.post(base, json=case(100_000 + i), headers=headers) as response:
+                            assert response.status == 201, await response.text()
+
+                started = time.perf_counter()
+                await asyncio.gather(*(client() for _ in range(concurrency)))
+                return count / (time.perf_counter() - started)
+
+
+async def import_seconds(url: str, count: int, directory: Path) -> float:
+    path = directory / "cases.csv"
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(case(0)))
+        writer.writeheader()
+        writer.writerows(case(200_000 + i) for i in range(count))
+    services = create_services(settings(url))
+    started = time.perf_counter()
+    report = await import_file(services, path)
+    elapsed = time.perf_counter() - started
+    assert report.created == count, report
+    await services.db.dispose()
+    return elapsed
+
+
+async def timed(label: str, run: Callable[[], Awaitable[float]]) -> float:
+    print(f"  running: {label} ...", file=sys.stderr)
+    return await run()
+
+
+async def bench(url: str, store: str, quick: bool, directory: Path) -> list[Row]:
+    await prepare(url)
+    n_intake = 200 if quick else 1000
+    n_import = 2000 if quick else 10_000
+    rps = await timed(f"intake x{n_intake} ({store})", lambda: intake_rps(url, n_intake))
+    raw = n_intake / await timed("raw inserts", lambda: raw_inserts(url, n_intake, per_row=True))
+    imp = await timed(f"import x{n_import} ({store})", lambda: import_seconds(url, n_import, directory))
+    raw_bulk = await timed("raw bulk insert", lambda: raw_inserts(url, n_import, per_row=False))
+    return [
+        (f"intake API, 10 concurrent clients ({store})", rps, "req/s", raw, "raw SQLAlchemy insert, 1 row/txn (rows/s)"),
+        (f"casebot import of {n_import} cases ({store})", imp, "s", raw_bulk, "raw bulk insert of the same rows (s)"),
+    ]
+
+
+def print_table(rows: list[Row]) -> None:
+    print(f"\n{'figure':<48} {'value':>10} {'unit':<6} {'baseline':>10}  {'ratio':>6}  baseline is")
+    print("-" * 130)
+    for label, value, unit, baseline, what in rows:
+        ratio = f"{value / baseline:6.2f}" if baseline else "     -"
+        base = f"{baseline:10.1f}" if baseline is not None else "         -"
+        print(f"{label:<48} {value:10.1f} {unit:<6} {base}  {ratio}  {what}")
+
+
+async def main(quick: bool, with_postgres: bool) -> None:
+    configure_logging("WARNING")
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = Path(tmp)
+        rows += await bench(f"sqlite:///{directory / 'bench.db'}", "SQLite", quick, directory)
+        if with_postgres and postgres_available():
+            with postgres_database() as url:
+                rows += await bench(url, "PostgreSQL", quick, directory)
+    print_table(rows)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description="casebot benchmarks")
+    parser.add_argument("--quick", action="store_true", help="smaller runs, for a smoke check")
+    parser.add_argument("--postgres", action="store_true", help="also run on the local PostgreSQL")
+    args = parser.parse_args()
+    asyncio.run(main(args.quick, args.postgres))
