@@ -24,7 +24,7 @@ from typing import Any
 from blocks.ids import MetadataEvent
 from bot.clock import Clock
 from bot.metrics import Metrics
-from bot.slack_port import PermanentFailure, RateLimited, SlackCallError, SlackPort, UnknownOutcome
+from bot.delivery import DeliveryError, PermanentFailure, Port, RateLimited, UnknownOutcome
 from storage.db import Database, UnitOfWork
 from storage.models import OutboxMessage
 
@@ -33,6 +33,7 @@ log = logging.getLogger("casebot.outbox")
 RECONCILE_PAGES = 5  # conversations.history pages searched for an unknown-outcome message
 RECONCILE_SLACK_SECONDS = 120  # look this far before the first attempt (clock skew margin)
 POSTING_METHODS = frozenset({"chat.postMessage"})
+RESULT_KEYS = ("channel", "ts", "id")  # what later rows and hooks need of a delivery's answer
 
 
 def backoff_seconds(attempts: int, cap: float) -> float:
@@ -51,10 +52,11 @@ class OutboxWorker:
     def __init__(
         self,
         db: Database,
-        slack: SlackPort,
+        slack: Port,
         clock: Clock,
         metrics: Metrics,
         *,
+        other_ports: dict[str, Port] | None = None,
         lease_seconds: float = 60.0,
         poll_seconds: float = 1.0,
         max_backoff_seconds: float = 300.0,
@@ -63,6 +65,7 @@ class OutboxWorker:
     ) -> None:
         self.db = db
         self.slack = slack
+        self.other_ports = dict(other_ports or {})
         self.clock = clock
         self.metrics = metrics
         self.lease = timedelta(seconds=lease_seconds)
@@ -74,6 +77,15 @@ class OutboxWorker:
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self.after_sent: dict[str, Callable[[UnitOfWork, OutboxMessage], Any]] = {}
+
+    def _prefixes(self) -> tuple[str, ...]:
+        """Slack methods, plus the other systems that are configured. A write-back with no
+        system of record configured stays queued (CONTRACT.md) until one is."""
+        return ("chat.", "conversations.", "views.", "users.", *(f"{name}." for name in self.other_ports))
+
+    def port_for(self, method: str) -> Port:
+        """`record.contact` goes to the 'record' port; Slack methods to Slack."""
+        return self.other_ports.get(method.split(".", 1)[0], self.slack)
 
     def nudge(self) -> None:
         """Wake the loop now (new rows were committed) instead of at the next poll."""
@@ -108,7 +120,9 @@ class OutboxWorker:
     async def _claim(self) -> list[OutboxMessage]:
         now = self.clock.now()
         async with self.db.uow() as uow:
-            candidates = await uow.outbox.claimable(now, self.batch_size, skip_locked=self.db.dialect == "postgresql")
+            candidates = await uow.outbox.claimable(
+                now, self.batch_size, skip_locked=self.db.dialect == "postgresql", only_prefixes=self._prefixes()
+            )
             claimed = []
             for row in candidates:
                 if self._paused_until.get(row.method, now) > now:
@@ -145,7 +159,7 @@ class OutboxWorker:
                     await self._mark_sent(row, found)
                     return
         try:
-            response = await self.slack.call(row.method, payload)
+            response = await self.port_for(row.method).call(row.method, payload)
         except RateLimited as exc:
             self._paused_until[row.method] = self.clock.now() + timedelta(seconds=exc.retry_after)
             self.metrics.delivery_failures.labels(row.method, "ratelimited").inc()
@@ -154,13 +168,13 @@ class OutboxWorker:
             self.metrics.delivery_failures.labels(row.method, "permanent").inc()
             log.error("outbox row failed permanently", extra={"outbox_id": row.id, "method": row.method, "error": exc.reason})
             await self._mark_failed(row, exc.reason)
-        except SlackCallError as exc:
+        except DeliveryError as exc:
             self.metrics.delivery_failures.labels(row.method, "transient").inc()
             log.warning("outbox delivery will be retried", extra={"outbox_id": row.id, "method": row.method, "error": exc.reason})
             await self._retry_later(row, exc.reason, unknown=isinstance(exc, UnknownOutcome))
         else:
             self.metrics.messages_sent.labels(row.method).inc()
-            await self._mark_sent(row, {"channel": response.get("channel"), "ts": response.get("ts")})
+            await self._mark_sent(row, {k: response[k] for k in RESULT_KEYS if k in response})
 
     async def _parent_result(self, row: OutboxMessage) -> dict[str, Any] | None:
         """The result of the row this one threads under or edits; None (and deferred) if not sent."""
@@ -203,7 +217,7 @@ class OutboxWorker:
                 if not page.get("has_more") or not cursor:
                     return None
                 query["cursor"] = cursor
-        except SlackCallError as exc:
+        except DeliveryError as exc:
             # Cannot tell; do not risk a duplicate. Try the whole attempt again later.
             raise UnknownOutcome(f"reconcile failed: {exc.reason}") from None
         return None

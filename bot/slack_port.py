@@ -8,11 +8,13 @@ got it' (timeout, dropped connection, 5xx: reconcile before retrying, so nothing
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Protocol
+from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.delivery import DeliveryError, PermanentFailure, RateLimited, TransientFailure, UnknownOutcome
 
 # Errors that will not go away by retrying the same call (Slack's method docs).
 PERMANENT_ERRORS = frozenset(
@@ -23,36 +25,6 @@ PERMANENT_ERRORS = frozenset(
         "invalid_arguments", "restricted_action", "cannot_dm_bot", "messages_tab_disabled",
     }
 )
-
-
-class SlackCallError(Exception):
-    """Base of the outcomes other than success."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-class RateLimited(SlackCallError):
-    def __init__(self, retry_after: float) -> None:
-        super().__init__(f"ratelimited, retry after {retry_after:g}s")
-        self.retry_after = retry_after
-
-
-class PermanentFailure(SlackCallError):
-    """Slack refused the call in a way a retry cannot fix."""
-
-
-class TransientFailure(SlackCallError):
-    """Slack answered with an error that a later retry may not meet; it did not act."""
-
-
-class UnknownOutcome(SlackCallError):
-    """No clear answer: Slack may or may not have acted."""
-
-
-class SlackPort(Protocol):
-    async def call(self, method: str, payload: dict[str, Any]) -> dict[str, Any]: ...
 
 
 class WebApiSlack:
@@ -74,7 +46,7 @@ class WebApiSlack:
         return dict(response.data) if isinstance(response.data, dict) else {}
 
 
-def classify(exc: SlackApiError) -> SlackCallError:
+def classify(exc: SlackApiError) -> DeliveryError:
     """Map slack_sdk's error to the outcome the worker acts on."""
     status = exc.response.status_code
     if status == 429:

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Generic, TypeVar
 
-from sqlalchemy import and_, exists, func, select, update
+from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
 
@@ -80,7 +80,9 @@ class AuditRepository(Repository[AuditEvent]):
 class OutboxRepository(Repository[OutboxMessage]):
     model = OutboxMessage
 
-    async def claimable(self, now: datetime, limit: int, *, skip_locked: bool) -> Sequence[OutboxMessage]:
+    async def claimable(
+        self, now: datetime, limit: int, *, skip_locked: bool, only_prefixes: Sequence[str]
+    ) -> Sequence[OutboxMessage]:
         """Rows ready to send: due, not leased by a live worker, and first in line for their key.
 
         Per-key order is kept by only offering a row when no earlier row of its key is still
@@ -98,7 +100,8 @@ class OutboxRepository(Repository[OutboxMessage]):
             ((OutboxMessage.state == "pending") & (OutboxMessage.next_attempt_at <= now))
             | ((OutboxMessage.state == "sending") & (OutboxMessage.lease_until < now))
         )
-        query = select(OutboxMessage).where(ready, ~blocked).order_by(OutboxMessage.id).limit(limit)
+        deliverable = or_(*(OutboxMessage.method.startswith(prefix) for prefix in only_prefixes))
+        query = select(OutboxMessage).where(ready, deliverable, ~blocked).order_by(OutboxMessage.id).limit(limit)
         if skip_locked:
             query = query.with_for_update(skip_locked=True, of=OutboxMessage)
         return (await self.session.scalars(query)).all()
