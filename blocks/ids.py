@@ -9,6 +9,8 @@ class Action(StrEnum):
     ALLOCATE = "case_allocate"
     DETAILS = "case_details"
     OPEN_RECORD = "case_open_record"
+    PRACTITIONER_SEARCH = "alloc_practitioner_search"  # external select when a team has > 100
+    STOP_SPO_COPIES = "spo_copies_off"
 
 
 class Callback(StrEnum):
@@ -20,3 +22,22 @@ class MetadataEvent(StrEnum):
     """Slack message metadata event types the bot writes (DESIGN.md principles: outbox id)."""
 
     OUTBOX = "casebot_outbox"
+
+
+class AllocateBlock(StrEnum):
+    """Input blocks of the Allocate modal; inline errors are keyed by these (SLACK.md s2)."""
+
+    PRACTITIONER = "alloc_practitioner"
+    EVIDENCE = "alloc_evidence"
+    EVIDENCE_SENSITIVE = "alloc_evidence_sensitive"
+    HATE_CRIME = "alloc_hate_crime"
+    HATE_NOTES = "alloc_hate_notes"
+    HATE_NOTES_SENSITIVE = "alloc_hate_notes_sensitive"
+    TOUCHPOINT_PLAN = "alloc_touchpoint_plan"
+    TOUCHPOINT_DATE = "alloc_touchpoint_date"
+    TOUCHPOINT_REASON = "alloc_touchpoint_reason"
+    NOTIFY = "alloc_notify"
+    CONFIRM_EXCEPTION = "alloc_confirm_exception"
+
+
+INPUT_ACTION = "value"  # every input element's action_id: the block id already says which

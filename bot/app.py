@@ -69,6 +69,7 @@ def create_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime
     )
     services.nudge = worker.nudge
     worker.after_sent.update(services.after_sent_hooks())
+    worker.after_failed.update(services.after_failed_hooks())
     bolt = AsyncApp(
         client=client,
         signing_secret=settings.slack_signing_secret or "socket-mode-has-no-signing-secret",

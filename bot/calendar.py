@@ -61,3 +61,10 @@ def working_days_between(start: date, end: date) -> int:
 def allocation_due_by(sentence_date: date) -> date:
     """Two working days after sentence (seeds/003 s1.9, s2.2)."""
     return add_working_days(sentence_date, ALLOCATION_WORKING_DAYS)
+
+
+def working_day_on_or_after(day: date) -> date:
+    """`day` itself when it is a working day, else the next one."""
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return day

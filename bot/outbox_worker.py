@@ -77,6 +77,7 @@ class OutboxWorker:
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self.after_sent: dict[str, Callable[[UnitOfWork, OutboxMessage], Any]] = {}
+        self.after_failed: dict[str, Callable[[UnitOfWork, OutboxMessage], Any]] = {}
 
     def _prefixes(self) -> tuple[str, ...]:
         """Slack methods, plus the other systems that are configured. A write-back with no
@@ -158,8 +159,12 @@ class OutboxWorker:
                     self.metrics.reconciled.inc()
                     await self._mark_sent(row, found)
                     return
+        port = self.port_for(row.method)
+        if port is not self.slack:
+            # The receiver dedupes on this, so retrying an unknown outcome cannot record twice.
+            payload["idempotency_key"] = str(row.id)
         try:
-            response = await self.port_for(row.method).call(row.method, payload)
+            response = await port.call(row.method, payload)
         except RateLimited as exc:
             self._paused_until[row.method] = self.clock.now() + timedelta(seconds=exc.retry_after)
             self.metrics.delivery_failures.labels(row.method, "ratelimited").inc()
@@ -244,7 +249,12 @@ class OutboxWorker:
             stored.state = "failed"
             stored.last_error = reason[:500]
             stored.lease_until = None
+            hook = self.after_failed.get(stored.purpose)
+            if hook is not None:
+                await hook(uow, stored)
             await uow.commit()
+        if hook is not None:
+            self.nudge()
 
     async def _retry_later(
         self,

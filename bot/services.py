@@ -10,7 +10,19 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.clock import Clock
+from datetime import timedelta
+
+from blocks.allocate_modal import allocate_modal
+from blocks.allocation_notices import when_text
+from blocks.case_card import record_link
+from blocks.text import mrkdwn_safe
+from blocks.allocation_notices import delivery_failed_notice, delivery_label
+from bot.allocation import Allocated, allocate
+from bot.outbox import audit, enqueue
+from bot.allocation_form import TOUCHPOINT_DAYS, parse_allocation
+from bot.calendar import working_day_on_or_after
+from bot.candidates import Offer, offers_for
+from bot.clock import Clock, london_today
 from bot.intake import Received, Rejected, receive_case, receive_cases
 from bot.metrics import Metrics
 from bot.settings import Settings
@@ -41,13 +53,75 @@ class Services:
             self.nudge()
         return results
 
+    async def offers(self, case_id: int) -> list[Offer]:
+        async with self.db.uow() as uow:
+            case = await uow.cases.get(case_id)
+            return await offers_for(uow, case, now=self.clock.now(), weights=self.settings.tier_weights) if case else []
+
+    async def allocate_view(self, case: Case) -> dict[str, Any]:
+        """The full Allocate modal for `case` (its team loaded)."""
+        async with self.db.uow() as uow:
+            offers = await offers_for(uow, case, now=self.clock.now(), weights=self.settings.tier_weights)
+            previous = await uow.teams.practitioners_by_code([case.previous_practitioner] if case.previous_practitioner else [])
+        prev = previous.get(case.previous_practitioner or "")
+        return allocate_modal(
+            case,
+            offers,
+            touchpoint_default=working_day_on_or_after(london_today(self.clock) + timedelta(days=TOUCHPOINT_DAYS)),
+            notify_default=case.team.notify_user_ids,
+            previous_name=f"{prev.name} ({prev.staff_code})" if prev else None,
+            record_url=record_link(self.settings.record_case_url, case.crn),
+        )
+
+    async def allocate(self, *, case_id: int, spo: str, values: dict[str, Any]) -> Allocated:
+        """Read the modal's answers and allocate; raises FormErrors or AllocationRefused."""
+        form = parse_allocation(values, today=london_today(self.clock))
+        done = await allocate(self.db.uow, case_id=case_id, spo=spo, form=form, clock=self.clock, record_case_url=self.settings.record_case_url)
+        self.nudge()
+        return done
+
+    async def allocation_summary(self, case_id: int) -> str:
+        """mrkdwn naming who holds the case and who allocated it, for 'already allocated'."""
+        async with self.db.uow() as uow:
+            current = await uow.allocations.current_for_case(case_id)
+        if current is None:
+            return "This case is no longer waiting for allocation."
+        return (
+            f"Already allocated to {mrkdwn_safe(current.practitioner.name, 200)} (<@{current.practitioner.slack_user_id}>) "
+            f"by <@{current.allocated_by}> on {when_text(current.allocated_at)}."
+        )
+
+    async def set_spo_copies(self, user_id: str, on: bool) -> None:
+        async with self.db.uow() as uow:
+            await uow.preferences.set_spo_copies(user_id, on, self.clock.now())
+            await uow.commit()
+
     async def case_with_team(self, case_id: int) -> Case | None:
         async with self.db.uow() as uow:
             return await uow.cases.with_team(case_id)
 
     def after_sent_hooks(self) -> dict[str, Callable[[UnitOfWork, OutboxMessage], Any]]:
         """What to record when an outbox message is delivered, by its purpose."""
-        return {"case_card": _remember_card}
+        return {"case_card": _remember_card, "write_back": _audit_write_back, "prison_notice": _audit_write_back}
+
+    def after_failed_hooks(self) -> dict[str, Callable[[UnitOfWork, OutboxMessage], Any]]:
+        """A write-back or prison notice that cannot be delivered is shown to the SPOs, never lost."""
+        return {"write_back": self._tell_spos_of_failure, "prison_notice": self._tell_spos_of_failure}
+
+    async def _tell_spos_of_failure(self, uow: UnitOfWork, row: OutboxMessage) -> None:
+        if row.case_id is None:
+            return
+        case = await uow.cases.with_team(row.case_id)
+        if case is None:
+            return
+        now = self.clock.now()
+        what = delivery_label(row)
+        audit(uow, actor="outbox", action=f"{row.purpose}_failed", now=now, case_id=case.id, outbox_id=row.id, error=row.last_error)
+        for spo in case.team.spo_user_ids:
+            enqueue(
+                uow, method="chat.postMessage", payload={"channel": spo, **delivery_failed_notice(case.crn, what, row.last_error or "")},
+                purpose="failure_notice", ordering_key=f"case:{case.id}", now=now, case_id=case.id,
+            )  # fmt: skip
 
     async def refresh_gauges(self) -> None:
         """Set the database-derived gauges just before a scrape."""
@@ -58,6 +132,11 @@ class Services:
             self.metrics.outbox_backlog.labels(state).set(backlog.get(state, 0))
         for state, count in cases.items():
             self.metrics.cases.labels(state).set(count)
+
+
+async def _audit_write_back(uow: UnitOfWork, row: OutboxMessage) -> None:
+    """Every write-back delivered is an audit event (issue 7: write-back delivered or failed)."""
+    audit(uow, actor="outbox", action=f"{row.purpose}_delivered", now=row.sent_at or row.created_at, case_id=row.case_id, outbox_id=row.id, what=delivery_label(row))
 
 
 async def _remember_card(uow: UnitOfWork, row: OutboxMessage) -> None:

@@ -6,8 +6,12 @@ Start-up must fail with one line that names the variable to fix, never a traceba
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from pydantic import AliasChoices, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.workload import DEFAULT_TIER_POINTS, validate_weights
 
 README_SETTINGS = "see 'Settings' in README.md"
 
@@ -35,6 +39,9 @@ class Settings(BaseSettings):
     record_api_url: str | None = Field(default=None, validation_alias="CASEBOT_RECORD_API_URL")
     record_api_token: str | None = Field(default=None, validation_alias="CASEBOT_RECORD_API_TOKEN")
     record_case_url: str | None = Field(default=None, validation_alias="CASEBOT_RECORD_CASE_URL")
+
+    # Workload weights per tier (bot/workload.py DEFAULT_TIER_POINTS), as JSON: {"A3": 6, ...}.
+    tier_points: dict[str, float] | None = Field(default=None, validation_alias="CASEBOT_TIER_POINTS")
 
     # Operational tuning, documented in README.md; defaults suit production.
     outbox_poll_seconds: float = Field(
@@ -79,6 +86,15 @@ class Settings(BaseSettings):
             raise ValueError("must be a sqlite:/// or postgresql+psycopg:// URL")
         return value
 
+    @field_validator("tier_points")
+    @classmethod
+    def _weights(cls, value: dict[str, float] | None) -> dict[str, float] | None:
+        return None if value is None else validate_weights(value)
+
+    @property
+    def tier_weights(self) -> Mapping[str, float]:
+        return self.tier_points or DEFAULT_TIER_POINTS
+
     @property
     def socket_mode(self) -> bool:
         """Socket Mode is chosen by the presence of an app-level token (CONTRACT.md)."""
@@ -114,4 +130,5 @@ def load_settings(**overrides: object) -> Settings:
         first = exc.errors()[0]
         field = str(first["loc"][0]) if first["loc"] else "?"
         name = _env_name(Settings, field) if field in Settings.model_fields else field
-        raise SettingsError(f"{name} is malformed: {first['msg']}; {README_SETTINGS}") from None
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise SettingsError(f"{name} is malformed: {message}; {README_SETTINGS}") from None

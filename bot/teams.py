@@ -70,6 +70,9 @@ async def load_teams(uow_factory: Callable[[], UnitOfWork], teams_file: TeamsFil
                 person.capacity_points = p.capacity_points
                 person.visor_vetted = p.visor_vetted
                 person.ready_for_tiers = list(p.ready_for_tiers)
+                person.caseload = dict(p.caseload)
+                person.contracted_hours = p.contracted_hours
+                person.available_hours = p.available_hours
                 person.active = True
         audit(uow, actor=actor, action="teams_loaded", now=now, teams=[t.code for t in teams_file.teams])
         await uow.commit()

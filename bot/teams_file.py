@@ -10,6 +10,7 @@ import re
 from typing import Annotated, Any, Literal
 
 import yaml
+from bot.tiers import Tier
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator, model_validator
 
 GRADES = ("PO", "PQiP", "PSO")  # seeds/004: Probation Officer, trainee PO, Probation Services Officer
@@ -43,8 +44,23 @@ class PractitionerIn(BaseModel):
     capacity_points: int = Field(default=100, gt=0, le=10_000)
     visor_vetted: bool = False
     ready_for_tiers: list[Literal["A", "B", "C", "D"]] = Field(default_factory=list)
+    # Cases already held outside casebot, by tier, e.g. {B2: 3, C1: 5}: the workload baseline.
+    caseload: dict[str, Annotated[int, Field(ge=0, le=10_000)]] = Field(default_factory=dict)
+    contracted_hours: float = Field(default=37.0, gt=0, le=80)
+    available_hours: float = Field(default=37.0, ge=0, le=80)
 
     _user = field_validator("slack_user")(_slack_user)
+
+    @field_validator("caseload")
+    @classmethod
+    def _tiers(cls, value: dict[str, int]) -> dict[str, int]:
+        return {str(Tier.parse(tier)): count for tier, count in value.items()}
+
+    @model_validator(mode="after")
+    def _hours(self) -> PractitionerIn:
+        if self.available_hours > self.contracted_hours:
+            raise ValueError("available_hours cannot be more than contracted_hours")
+        return self
 
 
 class TeamIn(BaseModel):

@@ -49,6 +49,7 @@ from bot.tiers import Tier
 
 RISK_LETTERS = ("A", "B", "C", "D")
 ALL_TIERS = tuple(f"{letter}{needs}" for letter in RISK_LETTERS for needs in (3, 2, 1, 0))
+_TIER_SET = frozenset(ALL_TIERS)
 
 # The one place the default weights live. Read-only, so no caller can change them for everyone.
 DEFAULT_TIER_POINTS: Mapping[str, float] = MappingProxyType(
@@ -175,7 +176,8 @@ def tier_mix(open_case_tiers: Iterable[str]) -> dict[str, int]:
     'tier mix' bars"). Raises ValueError on a tier that is not A0-D3."""
     mix = dict.fromkeys(RISK_LETTERS, 0)
     for tier in open_case_tiers:
-        mix[Tier.parse(tier).risk] += 1
+        key = tier.strip().upper()
+        mix[key[0] if key in _TIER_SET else Tier.parse(tier).risk] += 1  # parse only to raise
     return mix
 
 

@@ -1,4 +1,4 @@
-"""The buttons on a case card: Details (anyone in the channel), Allocate (the team's SPOs)."""
+"""The buttons on a case card anyone may press: Details and Open record. Allocate: handlers/allocate.py."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from blocks.case_card import details_modal, notice_modal, record_link
 from blocks.ids import Action
-from bot.access import is_spo, who_can_allocate
+from bot.access import is_spo
 from bot.services import Services
 
 
-def _case_id(body: dict[str, Any]) -> int | None:
+def case_id_of(body: dict[str, Any]) -> int | None:
     value = str(body["actions"][0].get("value", ""))
     return int(value) if value.isdigit() else None
 
@@ -22,7 +22,7 @@ def register(app: AsyncApp, services: Services) -> None:
     @app.action(Action.DETAILS)
     async def details(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        case_id = _case_id(body)
+        case_id = case_id_of(body)
         case = await services.case_with_team(case_id) if case_id else None
         user = body["user"]["id"]
         if case is None:
@@ -33,27 +33,6 @@ def register(app: AsyncApp, services: Services) -> None:
             link = record_link(services.settings.record_case_url, case.crn)
             view = details_modal(case, team_name=case.team.name, record_url=link)
         await client.views_open(trigger_id=body["trigger_id"], view=view)
-
-    @app.action(Action.ALLOCATE)
-    async def allocate(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
-        await ack()
-        case_id = _case_id(body)
-        case = await services.case_with_team(case_id) if case_id else None
-        user = body["user"]["id"]
-        if case is None:
-            await client.views_open(trigger_id=body["trigger_id"], view=notice_modal("Case not found", "This case is no longer held by casebot."))
-        elif not is_spo(case.team, user):
-            channel = (body.get("channel") or {}).get("id") or user
-            await client.chat_postEphemeral(
-                channel=channel,
-                user=user,
-                text=f"Only the team's SPOs can allocate cases. Please ask {who_can_allocate(case.team)}.",
-            )
-        else:
-            await client.views_open(
-                trigger_id=body["trigger_id"],
-                view=notice_modal("Allocate", "Allocation from Slack arrives in the next release. For now, allocate in the system of record."),
-            )
 
     @app.action(Action.OPEN_RECORD)
     async def open_record(ack: AsyncAck) -> None:

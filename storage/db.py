@@ -12,7 +12,14 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
-from storage.repositories import AuditRepository, CaseRepository, OutboxRepository, TeamRepository
+from storage.repositories import (
+    AllocationRepository,
+    AuditRepository,
+    CaseRepository,
+    OutboxRepository,
+    PreferenceRepository,
+    TeamRepository,
+)
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
@@ -64,6 +71,8 @@ class UnitOfWork:
     cases: CaseRepository
     audit: AuditRepository
     outbox: OutboxRepository
+    allocations: AllocationRepository
+    preferences: PreferenceRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -74,6 +83,8 @@ class UnitOfWork:
         self.cases = CaseRepository(self.session)
         self.audit = AuditRepository(self.session)
         self.outbox = OutboxRepository(self.session)
+        self.allocations = AllocationRepository(self.session)
+        self.preferences = PreferenceRepository(self.session)
         return self
 
     async def __aexit__(

@@ -53,6 +53,10 @@ class Practitioner(Base):
     visor_vetted: Mapped[bool] = mapped_column(Boolean, default=False)
     ready_for_tiers: Mapped[list[str]] = mapped_column(default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Cases held outside casebot, by tier, as the system of record reports them ({"B2": 3}).
+    caseload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    contracted_hours: Mapped[float] = mapped_column(Float, default=37.0)
+    available_hours: Mapped[float] = mapped_column(Float, default=37.0)
 
     team: Mapped[Team] = relationship(back_populates="practitioners")
 
@@ -88,6 +92,64 @@ class Case(Base):
     slack_ts: Mapped[str | None] = mapped_column(String(32))
 
     team: Mapped[Team] = relationship()
+
+
+class Allocation(Base):
+    """An SPO's decision: this case to this practitioner, with the evidence (seeds/000).
+
+    `current` is true for the allocation in force; a reallocation ends it and adds another.
+    Evidence and hate crime notes carry their own sensitivity answers: sensitive text never
+    leaves the SPO's control except flagged in the write-back (seeds/000, SAR).
+    """
+
+    __tablename__ = "allocations"
+    __table_args__ = (Index("ix_allocations_practitioner_current", "practitioner_id", "current"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    practitioner_id: Mapped[int] = mapped_column(ForeignKey("practitioners.id"))
+    allocated_by: Mapped[str] = mapped_column(String(20))
+    allocated_at: Mapped[datetime]
+    current: Mapped[bool] = mapped_column(Boolean, default=True)
+    evidence: Mapped[str] = mapped_column(Text)
+    evidence_sensitive: Mapped[bool] = mapped_column(Boolean)
+    hate_crime: Mapped[bool] = mapped_column(Boolean)
+    hate_crime_notes: Mapped[str | None] = mapped_column(Text)
+    hate_crime_sensitive: Mapped[bool | None] = mapped_column(Boolean)
+    outside_policy: Mapped[bool] = mapped_column(Boolean, default=False)
+    policy_exceptions: Mapped[list[str]] = mapped_column(default=list)
+    notify_user_ids: Mapped[list[str]] = mapped_column(default=list)
+
+    case: Mapped[Case] = relationship()
+    practitioner: Mapped[Practitioner] = relationship()
+
+
+class Touchpoint(Base):
+    """The post-allocation touchpoint between SPO and PP (seeds/000: about 15 days after).
+
+    priority: high | normal | not_required. state: planned | recorded | not_required | cancelled.
+    """
+
+    __tablename__ = "touchpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    allocation_id: Mapped[int] = mapped_column(ForeignKey("allocations.id"), index=True)
+    due_on: Mapped[date | None] = mapped_column(Date)
+    priority: Mapped[str] = mapped_column(String(20))
+    not_required_reason: Mapped[str | None] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(20), default="planned")
+    created_at: Mapped[datetime]
+
+
+class UserPreference(Base):
+    """Per-person choices, e.g. an SPO switching off private copies of their allocations."""
+
+    __tablename__ = "user_preferences"
+
+    user_id: Mapped[str] = mapped_column(String(20), primary_key=True)
+    spo_copies: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[datetime]
 
 
 class OutboxMessage(Base):

@@ -10,7 +10,7 @@ from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
 
-from storage.models import AuditEvent, Base, Case, OutboxMessage, Practitioner, Team
+from storage.models import Allocation, AuditEvent, Base, Case, OutboxMessage, Practitioner, Team, Touchpoint, UserPreference
 
 M = TypeVar("M", bound=Base)
 
@@ -43,6 +43,16 @@ class TeamRepository(Repository[Team]):
         rows = await self.session.scalars(select(Team).where(Team.code.in_(list(codes))))
         return {team.code: team for team in rows}
 
+    async def active_practitioners(self, team_id: int) -> Sequence[Practitioner]:
+        return (
+            await self.session.scalars(
+                select(Practitioner).where(Practitioner.team_id == team_id, Practitioner.active.is_(True)).order_by(Practitioner.name)
+            )
+        ).all()
+
+    async def practitioner(self, practitioner_id: int) -> Practitioner | None:
+        return await self.session.get(Practitioner, practitioner_id)
+
     def add_practitioner(self, practitioner: Practitioner) -> Practitioner:
         self.session.add(practitioner)
         return practitioner
@@ -65,9 +75,87 @@ class CaseRepository(Repository[Case]):
     async def with_team(self, case_id: int) -> Case | None:
         return await self.session.scalar(select(Case).where(Case.id == case_id).options(selectinload(Case.team)))
 
+    async def mark_allocated(self, case_id: int) -> bool:
+        """unallocated -> allocated, atomically; False when someone else got there first.
+
+        A conditional update, not read-then-write: two SPOs submitting at once (or one SPO
+        double-clicking) race here and exactly one wins, on SQLite and PostgreSQL alike.
+        """
+        result = await self.session.execute(
+            update(Case)
+            .where(Case.id == case_id, Case.state == "unallocated")
+            .values(state="allocated")
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0) == 1)
+
+    async def card_row(self, case_id: int) -> OutboxMessage | None:
+        """The outbox row that posted the case's channel card (or the first restricted DM)."""
+        return await self.session.scalar(
+            select(OutboxMessage)
+            .where(OutboxMessage.case_id == case_id, OutboxMessage.purpose.in_(("case_card",)))
+            .order_by(OutboxMessage.id)
+            .limit(1)
+        )
+
+    async def restricted_rows(self, case_id: int) -> Sequence[OutboxMessage]:
+        return (
+            await self.session.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.case_id == case_id, OutboxMessage.purpose == "restricted_case_dm")
+                .order_by(OutboxMessage.id)
+            )
+        ).all()
+
     async def count_by_state(self) -> dict[str, int]:
         rows = await self.session.execute(select(Case.state, func.count()).group_by(Case.state))
         return {state: count for state, count in rows.all()}
+
+
+class AllocationRepository(Repository[Allocation]):
+    model = Allocation
+
+    async def current_for_case(self, case_id: int) -> Allocation | None:
+        return await self.session.scalar(
+            select(Allocation)
+            .where(Allocation.case_id == case_id, Allocation.current.is_(True))
+            .options(selectinload(Allocation.practitioner))
+        )
+
+    async def current_tiers(self, practitioner_ids: Sequence[int]) -> list[tuple[int, str, datetime]]:
+        """(practitioner id, case tier, allocated at) for every allocation in force: the
+        caseload casebot itself has added, for workload and recent-allocation counts."""
+        if not practitioner_ids:
+            return []
+        rows = await self.session.execute(
+            select(Allocation.practitioner_id, Case.tier, Allocation.allocated_at)
+            .join(Case, Case.id == Allocation.case_id)
+            .where(Allocation.current.is_(True), Allocation.practitioner_id.in_(list(practitioner_ids)))
+        )
+        return [(pid, tier, at) for pid, tier, at in rows.all()]
+
+    def add_touchpoint(self, touchpoint: Touchpoint) -> Touchpoint:
+        self.session.add(touchpoint)
+        return touchpoint
+
+    async def touchpoint_for(self, allocation_id: int) -> Touchpoint | None:
+        return await self.session.scalar(select(Touchpoint).where(Touchpoint.allocation_id == allocation_id))
+
+
+class PreferenceRepository(Repository[UserPreference]):
+    model = UserPreference
+
+    async def spo_copies(self, user_id: str) -> bool:
+        pref = await self.session.get(UserPreference, user_id)
+        return True if pref is None else pref.spo_copies
+
+    async def set_spo_copies(self, user_id: str, on: bool, now: datetime) -> None:
+        pref = await self.session.get(UserPreference, user_id)
+        if pref is None:
+            self.session.add(UserPreference(user_id=user_id, spo_copies=on, updated_at=now))
+        else:
+            pref.spo_copies = on
+            pref.updated_at = now
 
 
 class AuditRepository(Repository[AuditEvent]):

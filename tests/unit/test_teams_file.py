@@ -87,15 +87,12 @@ def test_malformed_yaml_line_points_at_the_problem() -> None:
 
 
 @pytest.mark.parametrize(
-    ("original", "replacement", "repeated"),
-    [
-        ("staff_code: N07A002", "staff_code: N07A001", "staff code"),
-        ("staff_code: N07A002", "staff_code: ' N07A001 '", "staff code"),  # equal once stripped
-    ],
+    "replacement",
+    ["staff_code: N07A001", "staff_code: ' N07A001 '"],  # the second is equal once stripped
 )
-def test_duplicate_staff_codes_are_reported(original: str, replacement: str, repeated: str) -> None:
-    (problem,) = problems(VALID.replace(original, replacement))
-    assert f"each {repeated} must appear once" in problem and "N07A001" in problem
+def test_duplicate_staff_codes_are_reported(replacement: str) -> None:
+    (problem,) = problems(VALID.replace("staff_code: N07A002", replacement))
+    assert "each staff code must appear once" in problem and "N07A001" in problem
 
 
 def test_duplicate_staff_codes_across_teams_are_reported() -> None:
@@ -115,21 +112,16 @@ def test_duplicate_team_codes_are_reported() -> None:
     [
         ("slack_user: U0PP00001", "slack_user: ada.lovelace", "teams[0].practitioners[0].slack_user"),
         ("slack_user: U0PP00001", "slack_user: C0PP00001", "teams[0].practitioners[0].slack_user"),
-        ("spos: [U0SPO0001]", "spos: [U0SPO0001, '@spo']", "teams[0].spos[1]"),
-        ("notify: [U0ADMIN01]", "notify: [u0admin01]", "teams[0].notify[0]"),
+        # The list validators report the list, not the item.
+        ("spos: [U0SPO0001]", "spos: [U0SPO0001, '@spo']", "teams[0].spos"),
+        ("notify: [U0ADMIN01]", "notify: [u0admin01]", "teams[0].notify"),
     ],
 )
 def test_bad_slack_user_ids(original: str, replacement: str, path: str) -> None:
     text = VALID.replace(original, replacement)
     (problem,) = problems(text)
-    assert f": {path.split('[')[0]}" in problem or path.rsplit("[", 1)[0] in problem
+    assert problem.startswith(f"line {line_of(text, replacement)}: {path}: ")
     assert "is not a Slack user id" in problem
-    assert problem.startswith(f"line {line_of(text, replacement)}: ")
-
-
-def test_bad_slack_user_in_spos_names_the_list() -> None:
-    (problem,) = problems(VALID.replace("spos: [U0SPO0001]", "spos: [bob]"))
-    assert "teams[0].spos" in problem and "'bob'" in problem
 
 
 def test_bad_channel_id() -> None:
@@ -142,20 +134,20 @@ def test_bad_channel_id() -> None:
 @pytest.mark.parametrize(
     ("after", "extra", "path"),
     [
-        ("ready_for_tiers: [A, B, C, D]", "    colour: red", "teams[0].practitioners[0].colour"),
+        ("ready_for_tiers: [A, B, C, D]", "colour: red", "teams[0].practitioners[0].colour"),
         ("notify: [U0ADMIN01]", "region: Yorkshire", "teams[0].region"),
     ],
 )
 def test_unknown_keys_are_rejected(after: str, extra: str, path: str) -> None:
-    indent = " " * (len(VALID.splitlines()[line_of(VALID, after) - 1]) - len(after.lstrip()) - len(after) + len(after))
+    """A key inserted after `after`, at its indentation, is refused with its path and line."""
     lines = VALID.splitlines()
     at = line_of(VALID, after)
-    prefix = lines[at - 1][: len(lines[at - 1]) - len(lines[at - 1].lstrip())]
-    lines.insert(at, prefix + extra.strip())
+    indent = lines[at - 1][: len(lines[at - 1]) - len(lines[at - 1].lstrip(" -"))].replace("-", " ")
+    lines.insert(at, indent + extra.strip())
     text = "\n".join(lines) + "\n"
-    del indent
     (problem,) = problems(text)
     assert problem.startswith(f"line {at + 1}: {path}: ")
+    assert "not permitted" in problem
 
 
 def test_unknown_top_level_key_is_rejected() -> None:
@@ -168,7 +160,7 @@ def test_empty_or_wrong_shape_files_are_rejected(text: str) -> None:
     assert problems(text)
 
 
-def test_multiple_problems_are_all_reported_in_file_order() -> None:
+def test_multiple_problems_are_all_reported() -> None:
     text = (
         VALID.replace("grade: PSO", "grade: SPO")
         .replace("slack_user: U0PP00001", "slack_user: ada")

@@ -1,0 +1,207 @@
+"""What people are told once a case is allocated (issue 5, "The commit"). Pure builders.
+
+Who sees what (seeds/000, SAR; DESIGN.md "Sensitive"):
+- the channel card and its thread: who took the case, by whom, when, the touchpoint date.
+  Never the evidence or the hate crime notes, sensitive or not: the channel is not the record.
+- the practitioner's DM: the case, the touchpoint, and the evidence and notes only when they
+  are NOT sensitive.
+- people to notify: that the case was allocated, to whom; no notes.
+- the allocating SPO's private copy: everything, sensitive text marked as such (it stays within
+  the SPO's control); they can switch copies off.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from blocks.case_card import CaseLike, case_card, summary_fields
+from blocks.ids import Action
+from blocks.text import FALLBACK_TEXT_MAX, SECTION_TEXT_MAX, cut, long_date, mrkdwn_safe
+
+LONDON = ZoneInfo("Europe/London")
+PRIORITY_WORDS = {"high": "high priority", "normal": "normal priority", "not_required": "not required"}
+
+
+@dataclass(frozen=True)
+class AllocationFacts:
+    """Everything the notices say about one allocation; built by the allocation service."""
+
+    practitioner_name: str
+    practitioner_grade: str
+    practitioner_user: str
+    spo_user: str
+    allocated_at: datetime
+    evidence: str
+    evidence_sensitive: bool
+    hate_crime: bool
+    hate_crime_notes: str | None
+    hate_crime_sensitive: bool | None
+    touchpoint_priority: str
+    touchpoint_date: date | None
+    touchpoint_reason: str | None
+    outside_policy: bool = False
+    policy_exceptions: list[str] = field(default_factory=list)
+
+
+def when_text(at: datetime) -> str:
+    """Slack's date token (shown in each reader's time zone), falling back to London time."""
+    local = at.astimezone(LONDON)
+    fallback = f"{long_date(local.date())} at {local:%H:%M}"
+    return f"<!date^{int(at.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
+
+
+def thread_link(channel: str | None, ts: str | None) -> str | None:
+    """A link to the case's thread; slack.com/archives redirects into the workspace."""
+    if not channel or not ts:
+        return None
+    return f"https://slack.com/archives/{channel}/p{ts.replace('.', '')}"
+
+
+def touchpoint_text(facts: AllocationFacts) -> str:
+    if facts.touchpoint_priority == "not_required" or facts.touchpoint_date is None:
+        return "Touchpoint: not required"
+    return f"Touchpoint: {long_date(facts.touchpoint_date)} ({PRIORITY_WORDS[facts.touchpoint_priority]})"
+
+
+def _allocated_line(facts: AllocationFacts) -> str:
+    return f"Allocated to <@{facts.practitioner_user}> by <@{facts.spo_user}> on {when_text(facts.allocated_at)}"
+
+
+def allocated_card(case: CaseLike, facts: AllocationFacts, *, team_name: str, record_url: str | None) -> dict[str, Any]:
+    """The channel card after allocation: the Allocate button gives way to who took it."""
+    card = case_card(case, team_name=team_name, record_url=record_url)
+    header, fields, _context, actions = card["blocks"]
+    kept = [e for e in actions["elements"] if e["action_id"] != Action.ALLOCATE]
+    blocks = [
+        header,
+        fields,
+        {"type": "section", "text": {"type": "mrkdwn", "text": "✅ " + _allocated_line(facts)}},
+        {"type": "actions", "block_id": actions["block_id"], "elements": kept},
+    ]
+    text = mrkdwn_safe(f"{case.crn} allocated to {facts.practitioner_name}", FALLBACK_TEXT_MAX)
+    return {"text": text, "blocks": blocks}
+
+
+def allocation_thread_reply(facts: AllocationFacts) -> dict[str, Any]:
+    """The team's record in the thread. No evidence, no notes."""
+    lines = [
+        _allocated_line(facts) + f" ({mrkdwn_safe(facts.practitioner_name, 200)}, {facts.practitioner_grade}).",
+        touchpoint_text(facts) + ".",
+    ]
+    if facts.outside_policy:
+        lines.append("Allocated outside policy, confirmed by the SPO; the evidence is in the case record.")
+    text = cut("\n".join(lines), SECTION_TEXT_MAX)
+    return {"text": text, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]}
+
+
+def _notes_for_practitioner(facts: AllocationFacts) -> list[str]:
+    """Non-sensitive notes only; sensitive ones are named as withheld, never quoted."""
+    out = []
+    if facts.evidence_sensitive:
+        out.append("*Allocation evidence:* recorded by your SPO (sensitive, not shown here).")
+    else:
+        out.append("*Allocation evidence:*\n" + mrkdwn_safe(facts.evidence, 3000))
+    if facts.hate_crime:
+        if facts.hate_crime_sensitive:
+            out.append("*Hate crime or discrimination:* yes; the notes are sensitive, ask your SPO.")
+        else:
+            out.append("*Hate crime or discrimination notes:*\n" + mrkdwn_safe(facts.hate_crime_notes or "", 3000))
+    return out
+
+
+def _summary(case: CaseLike, record_url: str | None) -> list[dict[str, Any]]:
+    return [
+        {"type": "section", "text": {"type": "mrkdwn", "text": f"*{mrkdwn_safe(case.name, 200)}* · {case.crn}"}},
+        {"type": "section", "fields": summary_fields(case, record_url)},
+    ]
+
+
+def practitioner_notice(case: CaseLike, facts: AllocationFacts, *, record_url: str | None, link: str | None) -> dict[str, Any]:
+    """The DM to the practitioner who now holds the case."""
+    intro = f"<@{facts.spo_user}> has allocated you a new case. {touchpoint_text(facts)}"
+    if facts.touchpoint_date is not None and facts.touchpoint_priority != "not_required":
+        intro += f", with <@{facts.spo_user}>."
+    blocks = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": intro}},
+        *_summary(case, record_url),
+        *({"type": "section", "text": {"type": "mrkdwn", "text": cut(note, SECTION_TEXT_MAX)}} for note in _notes_for_practitioner(facts)),
+    ]
+    if link:
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"<{link}|The team's thread for this case>"}]})
+    text = mrkdwn_safe(f"New case allocated to you: {case.crn} ({case.name})", FALLBACK_TEXT_MAX)
+    return {"text": text, "blocks": blocks}
+
+
+def notify_notice(case: CaseLike, facts: AllocationFacts, *, link: str | None) -> dict[str, Any]:
+    """For the people the SPO chose to tell (seeds/002, "Notify people about the allocation")."""
+    subject = "A limited-access case" if case.restricted else f"{mrkdwn_safe(case.name, 200)} ({case.crn})"
+    text = f"{subject} was allocated to <@{facts.practitioner_user}> by <@{facts.spo_user}>."
+    if link and not case.restricted:
+        text += f" <{link}|Thread>"
+    return {"text": cut(text, FALLBACK_TEXT_MAX), "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]}
+
+
+def _flag(sensitive: bool | None) -> str:
+    return " _(sensitive: kept out of subject access)_" if sensitive else ""
+
+
+def spo_copy(case: CaseLike, facts: AllocationFacts, *, record_url: str | None) -> dict[str, Any]:
+    """The allocating SPO's private copy of the whole record, sensitive text included."""
+    lines = [
+        f"*Your allocation of {case.crn}*: " + _allocated_line(facts) + ".",
+        touchpoint_text(facts) + (f" Reason: {mrkdwn_safe(facts.touchpoint_reason, 1000)}" if facts.touchpoint_reason else ""),
+    ]
+    if facts.outside_policy:
+        lines.append("*Outside policy, confirmed:* " + "; ".join(mrkdwn_safe(e, 300) for e in facts.policy_exceptions))
+    blocks: list[dict[str, Any]] = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": cut("\n".join(lines), SECTION_TEXT_MAX)}},
+        *_summary(case, record_url),
+        {"type": "section", "text": {"type": "mrkdwn", "text": cut("*Evidence (CADE)*" + _flag(facts.evidence_sensitive) + "\n" + mrkdwn_safe(facts.evidence, 2900), SECTION_TEXT_MAX)}},
+    ]
+    if facts.hate_crime:
+        notes = "*Hate crime or discrimination notes*" + _flag(facts.hate_crime_sensitive) + "\n" + mrkdwn_safe(facts.hate_crime_notes or "", 2900)
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": cut(notes, SECTION_TEXT_MAX)}})
+    blocks.append(
+        {
+            "type": "actions",
+            "elements": [{"type": "button", "action_id": Action.STOP_SPO_COPIES, "text": {"type": "plain_text", "text": "Stop sending me copies"}, "value": "off"}],
+        }
+    )
+    return {"text": mrkdwn_safe(f"Your allocation record for {case.crn}", FALLBACK_TEXT_MAX), "blocks": blocks}
+
+
+def prison_notice(case: CaseLike, facts: AllocationFacts, *, team_name: str) -> dict[str, str]:
+    """Plain text for the receiving prison (seeds/003 s1.15 'notification of allocation')."""
+    subject = f"Notification of allocation: {case.crn} {case.name}"[:200]
+    text = "\n".join(
+        [
+            f"Case: {case.crn} {case.name}",
+            f"Sentence: {case.sentence_type}, sentenced {long_date(case.sentence_date)}",
+            f"Allocated to: {facts.practitioner_name} ({facts.practitioner_grade}), {team_name}",
+            f"Allocated on: {facts.allocated_at.astimezone(LONDON):%d %b %Y %H:%M}",
+            "This notice is sent under PI 05/2014 s1.15.",
+        ]
+    )
+    return {"subject": subject, "text": text}
+
+
+def delivery_label(row: Any) -> str:
+    """What an outbox row was, in words (never its text): 'Case allocation decision evidencing contact'."""
+    if row.method == "prison.notify":
+        return "prison notification"
+    if row.method == "record.allocation":
+        return "allocation write-back"
+    kind = ((row.payload or {}).get("body") or {}).get("type") or "contact"
+    return f"{kind} contact write-back"
+
+
+def delivery_failed_notice(crn: str, what: str, reason: str) -> dict[str, Any]:
+    """To the team's SPOs when a write-back or prison notice cannot be delivered."""
+    text = (
+        f"⚠ The {mrkdwn_safe(what, 200)} for {crn} could not be delivered ({mrkdwn_safe(reason, 200)}). "
+        "Please record it by hand in the case record; casebot will not retry it."
+    )
+    return {"text": cut(text, FALLBACK_TEXT_MAX), "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]}

@@ -1,0 +1,163 @@
+"""The Allocate modal's answers, read and checked. Pure: view state in, a form or errors out.
+
+The questions come from seeds/000 ("Evidencing and auditing an allocation decision"):
+- CADE, evidence for every allocation (Business needs: "A record of a decision on the
+  allocation of a case to a PP must be made in all cases ... knowledge, skill and experience");
+- whether the evidence is sensitive (Research insights: notes "the PoP" should not see through
+  a subject access request);
+- hate crime / discrimination considerations (Business needs), with their own sensitivity;
+- the post-allocation touchpoint: a date about 15 days after allocation ("occurs 15 days after
+  the allocation decision"), a priority, or not required with a reason (Business needs:
+  "or if it's not required, including a judgement on prioritisation").
+Errors are keyed by the input block, for `response_action: errors` (SLACK.md s2).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from blocks.ids import INPUT_ACTION, AllocateBlock
+from bot.calendar import is_bank_holiday
+
+MIN_EVIDENCE_CHARS = 50  # about one sentence naming knowledge, skills or experience
+MAX_TEXT_CHARS = 3000  # Slack's plain_text_input limit (SLACK.md s1); the MoJ tool allows 3,500
+TOUCHPOINT_DAYS = 15  # seeds/000 Research insights: "15 days after the allocation decision"
+PRIORITIES = ("high", "normal", "not_required")
+
+
+@dataclass(frozen=True)
+class AllocationForm:
+    practitioner_id: int
+    evidence: str
+    evidence_sensitive: bool
+    hate_crime: bool
+    hate_crime_notes: str | None
+    hate_crime_sensitive: bool | None
+    touchpoint_priority: str
+    touchpoint_date: date | None
+    touchpoint_reason: str | None
+    notify_user_ids: list[str]
+    exception_confirmed: bool
+
+
+class FormErrors(Exception):
+    """Inline errors, block id -> message."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(", ".join(errors))
+        self.errors = errors
+
+
+def _element(values: dict[str, Any], block: AllocateBlock) -> dict[str, Any]:
+    """The block's one element state, whatever its action id (the practitioner select is
+    `value` when static and the search action when external)."""
+    actions = values.get(block) or {}
+    return actions.get(INPUT_ACTION) or next(iter(actions.values()), None) or {}
+
+
+def _text(values: dict[str, Any], block: AllocateBlock) -> str:
+    return str(_element(values, block).get("value") or "").strip()
+
+
+def _choice(values: dict[str, Any], block: AllocateBlock) -> str | None:
+    element = _element(values, block)
+    option = element.get("selected_option")
+    return str(option["value"]) if option else None
+
+
+def _yes_no(values: dict[str, Any], block: AllocateBlock) -> bool | None:
+    choice = _choice(values, block)
+    return None if choice is None else choice == "yes"
+
+
+def parse_allocation(values: dict[str, Any], *, today: date) -> AllocationForm:
+    """Read the modal's `view.state.values`; raise `FormErrors` naming every bad answer."""
+    errors: dict[str, str] = {}
+    practitioner = _choice(values, AllocateBlock.PRACTITIONER)
+    if not practitioner or not practitioner.isdigit():
+        errors[AllocateBlock.PRACTITIONER] = "Choose the practitioner to allocate this case to."
+
+    evidence = _text(values, AllocateBlock.EVIDENCE)
+    if not evidence:
+        errors[AllocateBlock.EVIDENCE] = "Write the evidence for this allocation: why this practitioner."
+    elif len(evidence) < MIN_EVIDENCE_CHARS:
+        errors[AllocateBlock.EVIDENCE] = (
+            f"Say a little more (at least {MIN_EVIDENCE_CHARS} characters): which knowledge, skills or "
+            "experience make this practitioner right for the case."
+        )
+    elif len(evidence) > MAX_TEXT_CHARS:
+        errors[AllocateBlock.EVIDENCE] = f"Keep the evidence within {MAX_TEXT_CHARS} characters."
+    evidence_sensitive = _yes_no(values, AllocateBlock.EVIDENCE_SENSITIVE)
+    if evidence_sensitive is None:
+        errors[AllocateBlock.EVIDENCE_SENSITIVE] = "Say whether the evidence is sensitive."
+
+    hate_crime = _yes_no(values, AllocateBlock.HATE_CRIME)
+    notes = _text(values, AllocateBlock.HATE_NOTES) or None
+    notes_sensitive = _yes_no(values, AllocateBlock.HATE_NOTES_SENSITIVE)
+    if hate_crime is None:
+        errors[AllocateBlock.HATE_CRIME] = "Say whether the offence is linked to hate crime or discrimination."
+    elif hate_crime:
+        if not notes:
+            errors[AllocateBlock.HATE_NOTES] = "Describe the hate crime or discrimination considerations."
+        elif len(notes) > MAX_TEXT_CHARS:
+            errors[AllocateBlock.HATE_NOTES] = f"Keep the notes within {MAX_TEXT_CHARS} characters."
+        if notes_sensitive is None:
+            errors[AllocateBlock.HATE_NOTES_SENSITIVE] = "Say whether these notes are sensitive."
+    else:
+        notes, notes_sensitive = None, None
+
+    priority = _choice(values, AllocateBlock.TOUCHPOINT_PLAN) or ""
+    when = _date(_element(values, AllocateBlock.TOUCHPOINT_DATE).get("selected_date"))
+    reason = _text(values, AllocateBlock.TOUCHPOINT_REASON) or None
+    if priority not in PRIORITIES:
+        errors[AllocateBlock.TOUCHPOINT_PLAN] = "Choose the touchpoint's priority, or not required."
+    elif priority == "not_required":
+        when = None
+        if not reason:
+            errors[AllocateBlock.TOUCHPOINT_REASON] = "Say why a touchpoint is not required."
+    else:
+        reason = None
+        problem = touchpoint_date_problem(when, today)
+        if problem:
+            errors[AllocateBlock.TOUCHPOINT_DATE] = problem
+
+    confirmed = bool(_element(values, AllocateBlock.CONFIRM_EXCEPTION).get("selected_options"))
+    notify = [str(u) for u in _element(values, AllocateBlock.NOTIFY).get("selected_users") or []]
+    if errors:
+        raise FormErrors(errors)
+    assert practitioner is not None and evidence_sensitive is not None and hate_crime is not None
+    return AllocationForm(
+        practitioner_id=int(practitioner),
+        evidence=evidence,
+        evidence_sensitive=evidence_sensitive,
+        hate_crime=hate_crime,
+        hate_crime_notes=notes,
+        hate_crime_sensitive=notes_sensitive,
+        touchpoint_priority=priority,
+        touchpoint_date=when,
+        touchpoint_reason=reason,
+        notify_user_ids=notify,
+        exception_confirmed=confirmed,
+    )
+
+
+def touchpoint_date_problem(when: date | None, today: date) -> str | None:
+    """Why a touchpoint date will not do, or None: it must be a working day, not in the past."""
+    if when is None:
+        return "Choose the touchpoint date."
+    if when < today:
+        return "The touchpoint date is in the past: choose today or a later date."
+    if when.weekday() >= 5:
+        return "The touchpoint date is on a weekend: choose a working day."
+    if is_bank_holiday(when):
+        return "The touchpoint date is a bank holiday: choose a working day."
+    return None
+
+
+def _date(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None

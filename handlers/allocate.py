@@ -1,0 +1,77 @@
+"""Allocate: open the modal at once, fill it after, take the submission (issue 5).
+
+The click is acked first and `views.open` sent with a light modal while the trigger id is
+fresh (it expires in 3 s); the practitioner figures load after and arrive by `views.update`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from blocks.allocate_modal import AllocateMetadata, loading_modal, practitioner_options
+from blocks.case_card import notice_modal, record_link
+from blocks.ids import Action, Callback
+from bot.access import is_spo, who_can_allocate
+from bot.allocation import AllocationRefused
+from bot.allocation_form import FormErrors
+from bot.services import Services
+from handlers.case_actions import case_id_of
+
+
+def register(app: AsyncApp, services: Services) -> None:
+    @app.action(Action.ALLOCATE)
+    async def open_allocate(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        user, trigger = body["user"]["id"], body["trigger_id"]
+        case_id = case_id_of(body)
+        case = await services.case_with_team(case_id) if case_id else None
+        if case is None:
+            await client.views_open(trigger_id=trigger, view=notice_modal("Case not found", "This case is no longer held by casebot."))
+        elif not is_spo(case.team, user):
+            channel = (body.get("channel") or {}).get("id") or user
+            await client.chat_postEphemeral(channel=channel, user=user, text=f"Only the team's SPOs can allocate cases. Please ask {who_can_allocate(case.team)}.")
+        elif case.state != "unallocated":
+            await client.views_open(trigger_id=trigger, view=notice_modal("Already allocated", await services.allocation_summary(case.id)))
+        else:
+            opened = await client.views_open(trigger_id=trigger, view=loading_modal(case, record_link(services.settings.record_case_url, case.crn)))
+            view = await services.allocate_view(case)
+            await client.views_update(view_id=opened["view"]["id"], hash=opened["view"]["hash"], view=view)
+
+    @app.options(Action.PRACTITIONER_SEARCH)
+    async def search_practitioners(ack: AsyncAck, body: dict[str, Any]) -> None:
+        meta = AllocateMetadata.loads(body["view"]["private_metadata"])
+        offers = await services.offers(meta.case_id)
+        await ack(options=practitioner_options(offers, str(body.get("value") or "")))
+
+    @app.view(Callback.ALLOCATE)
+    async def submit_allocation(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        meta = AllocateMetadata.loads(view.get("private_metadata", ""))
+        try:
+            await services.allocate(case_id=meta.case_id, spo=body["user"]["id"], values=view["state"]["values"])
+        except FormErrors as exc:
+            await ack(response_action="errors", errors=exc.errors)
+            return
+        except AllocationRefused as exc:
+            await ack(response_action="errors", errors={exc.block: exc.message})
+            return
+        await ack()
+
+    @app.action(Action.STOP_SPO_COPIES)
+    async def spo_copies(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        user = body["user"]["id"]
+        on = body["actions"][0].get("value") == "on"
+        await services.set_spo_copies(user, on)
+        channel = (body.get("channel") or {}).get("id") or user
+        await client.chat_postEphemeral(channel=channel, user=user, **spo_copies_reply(on))
+
+
+def spo_copies_reply(on: bool) -> dict[str, Any]:
+    """The answer to the copies switch, with the way back."""
+    text = "You will get a private copy of each allocation you make." if on else "You will no longer get private copies of your allocations."
+    flip = {"text": "Stop sending me copies", "value": "off"} if on else {"text": "Send me copies again", "value": "on"}
+    button = {"type": "button", "action_id": Action.STOP_SPO_COPIES, "text": {"type": "plain_text", "text": flip["text"]}, "value": flip["value"]}
+    return {"text": text, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}, {"type": "actions", "elements": [button]}]}
