@@ -102,6 +102,14 @@ class CaseIn(BaseModel):
             raise ValueError("must be a MAPPA level from 1 to 3")
         return value
 
+    @field_validator("rsr", "mappa_category", "mappa_level", mode="before")
+    @classmethod
+    def _no_booleans(cls, value: Any) -> Any:
+        """JSON true is not MAPPA category 1: refuse booleans where numbers are meant."""
+        if isinstance(value, bool):
+            raise ValueError("must be a number, not true or false")
+        return value
+
     @field_validator("excluded_practitioners", mode="before")
     @classmethod
     def _split_codes(cls, value: Any) -> Any:
@@ -112,8 +120,8 @@ class CaseIn(BaseModel):
 
 
 def _blank_to_missing(raw: Mapping[str, Any]) -> dict[str, Any]:
-    """Empty CSV cells and JSON nulls or "" mean 'not given'."""
-    return {key: value for key, value in raw.items() if value is not None and value != ""}
+    """Empty CSV cells, JSON nulls and blank strings mean 'not given'."""
+    return {key: value for key, value in raw.items() if value is not None and not (isinstance(value, str) and not value.strip())}
 
 
 def _field_error(error: Mapping[str, Any]) -> FieldError:

@@ -75,8 +75,14 @@ class Settings(BaseSettings):
     @field_validator("record_case_url")
     @classmethod
     def _has_crn_placeholder(cls, value: str | None) -> str | None:
-        if value is not None and "{crn}" not in value:
+        if value is None:
+            return value
+        if "{crn}" not in value:
             raise ValueError("must contain {crn}, e.g. https://records.example/case/{crn}")
+        try:
+            value.format(crn="X000000")  # any other {placeholder} would fail every case post
+        except (KeyError, IndexError, AttributeError, ValueError):
+            raise ValueError("may contain no placeholder but {crn}") from None
         return value
 
     @field_validator("database_url")

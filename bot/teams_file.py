@@ -92,15 +92,25 @@ class TeamsFile(BaseModel):
 
     teams: list[TeamIn] = Field(min_length=1)
 
-    @model_validator(mode="after")
-    def _unique_codes(self) -> TeamsFile:
-        teams = [t.code for t in self.teams]
-        staff = [p.staff_code for t in self.teams for p in t.practitioners]
-        for label, codes in (("team code", teams), ("staff code", staff)):
-            dupes = sorted({c for c in codes if codes.count(c) > 1})
-            if dupes:
-                raise ValueError(f"each {label} must appear once; repeated: {', '.join(dupes)}")
-        return self
+
+def _duplicates(data: Any) -> list[str]:
+    """Repeated team or staff codes, read from the raw file so they are reported alongside
+    every other problem, not only once the rest is fixed."""
+    teams = data.get("teams") if isinstance(data, dict) else None
+    if not isinstance(teams, list):
+        return []
+    team_codes = [str(t.get("code")).strip() for t in teams if isinstance(t, dict) and t.get("code") is not None]
+    staff_codes = [
+        str(p.get("staff_code")).strip()
+        for t in teams if isinstance(t, dict) and isinstance(t.get("practitioners"), list)
+        for p in t["practitioners"] if isinstance(p, dict) and p.get("staff_code") is not None
+    ]  # fmt: skip
+    problems = []
+    for label, codes in (("team code", team_codes), ("staff code", staff_codes)):
+        dupes = sorted({c for c in codes if codes.count(c) > 1})
+        if dupes:
+            problems.append(f"each {label} must appear once; repeated: {', '.join(dupes)}")
+    return problems
 
 
 def _path(loc: tuple[Any, ...]) -> str:
@@ -135,10 +145,10 @@ def parse_teams_file(text: str) -> TeamsFile:
         where = f"line {mark.line + 1}: " if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise TeamsFileError([f"{where}malformed YAML: {problem}"]) from None
+    problems = [f"(file): {p}" for p in _duplicates(data)]
     try:
-        return TeamsFile.model_validate(data)
+        parsed = TeamsFile.model_validate(data)
     except ValidationError as exc:
-        problems = []
         for error in exc.errors():
             loc = tuple(error["loc"])
             line = _line(root, loc)
@@ -148,3 +158,6 @@ def parse_teams_file(text: str) -> TeamsFile:
             prefix = f"line {line}: " if line else ""
             problems.append(f"{prefix}{_path(loc)}: {message}")
         raise TeamsFileError(problems) from None
+    if problems:
+        raise TeamsFileError(problems)
+    return parsed

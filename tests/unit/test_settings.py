@@ -117,12 +117,6 @@ def test_record_case_url_error_says_what_to_add(clean_env: pytest.MonkeyPatch) -
         load()
 
 
-@pytest.mark.xfail(
-    reason="BUG bot/settings.py _has_crn_placeholder only checks that '{crn}' occurs; a template with "
-    "another placeholder is accepted at start-up and blocks/case_card.record_link then raises KeyError "
-    "when a case is posted",
-    strict=True,
-)
 def test_record_case_url_with_another_placeholder_stops_start_up(clean_env: pytest.MonkeyPatch) -> None:
     clean_env.setenv("CASEBOT_RECORD_CASE_URL", "https://records.example/{area}/case/{crn}")
     with pytest.raises(SettingsError, match="CASEBOT_RECORD_CASE_URL"):

@@ -179,11 +179,6 @@ def test_multiple_problems_are_all_reported() -> None:
         assert any(p.startswith(f"line {line_of(text, needle)}: {path}: ") for p in found), (path, found)
 
 
-@pytest.mark.xfail(
-    reason="BUG bot/teams_file.py TeamsFile._unique_codes is a mode='after' model validator, so "
-    "duplicate codes are only reported once every field is valid, not alongside other problems",
-    strict=True,
-)
 def test_duplicate_codes_are_reported_alongside_field_problems() -> None:
     text = VALID.replace("staff_code: N07A002", "staff_code: N07A001").replace("grade: PSO", "grade: SPO")
     found = problems(text)
