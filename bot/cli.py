@@ -46,6 +46,9 @@ async def _teams_load(settings: Settings, path: Path) -> int:
     except OSError as exc:
         _err(f"{path}: cannot read: {exc.strerror}")
         return BAD_INPUT
+    except UnicodeDecodeError:
+        _err(f"{path}: cannot read: the file is not UTF-8 text")
+        return BAD_INPUT
     except TeamsFileError as exc:
         for problem in exc.problems:
             _err(f"{path}: {problem}")

@@ -36,8 +36,10 @@ def read_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
     """(line number, row) pairs. CSV lines count from the header (line 1); JSON items from 1."""
     try:
         text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ImportFileError(f"{path}: cannot read: {exc}") from None
+    except OSError as exc:
+        raise ImportFileError(f"{path}: cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ImportFileError(f"{path}: cannot read: the file is not UTF-8 text") from None
     if path.suffix.lower() == ".json":
         try:
             data = json.loads(text)
@@ -53,8 +55,10 @@ def _csv_rows(path: Path, text: str) -> Iterator[tuple[int, dict[str, Any]]]:
     reader = csv.DictReader(io.StringIO(text))
     if not reader.fieldnames or "event_id" not in reader.fieldnames:
         raise ImportFileError(f"{path}: line 1: the header must name the case fields (event_id, crn, name, team, ...)")
+    start = reader.line_num + 1  # a quoted cell may span lines: report where the record starts
     for row in reader:
-        yield reader.line_num, {k: v for k, v in row.items() if k is not None}
+        yield start, {k: v for k, v in row.items() if k is not None}
+        start = reader.line_num + 1
 
 
 async def import_file(services: Services, path: Path) -> ImportReport:

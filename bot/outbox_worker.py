@@ -79,7 +79,7 @@ class OutboxWorker:
         self.after_sent: dict[str, Callable[[UnitOfWork, OutboxMessage], Any]] = {}
         self.after_failed: dict[str, Callable[[UnitOfWork, OutboxMessage], Any]] = {}
 
-    def _prefixes(self) -> tuple[str, ...]:
+    def deliverable_prefixes(self) -> tuple[str, ...]:
         """Slack methods, plus the other systems that are configured. A write-back with no
         system of record configured stays queued (CONTRACT.md) until one is."""
         return ("chat.", "conversations.", "views.", "users.", *(f"{name}." for name in self.other_ports))
@@ -122,7 +122,7 @@ class OutboxWorker:
         now = self.clock.now()
         async with self.db.uow() as uow:
             candidates = await uow.outbox.claimable(
-                now, self.batch_size, skip_locked=self.db.dialect == "postgresql", only_prefixes=self._prefixes()
+                now, self.batch_size, skip_locked=self.db.dialect == "postgresql", only_prefixes=self.deliverable_prefixes()
             )
             claimed = []
             for row in candidates:

@@ -74,6 +74,13 @@ async def load_teams(uow_factory: Callable[[], UnitOfWork], teams_file: TeamsFil
                 person.contracted_hours = p.contracted_hours
                 person.available_hours = p.available_hours
                 person.active = True
+        listed_teams = {spec.code for spec in teams_file.teams}
+        for code, team in existing.items():
+            if code not in listed_teams:  # the file is the whole picture: staff of dropped teams go inactive
+                for member in team.practitioners:
+                    if member.active:
+                        member.active = False
+                        summary.staff_deactivated += 1
         audit(uow, actor=actor, action="teams_loaded", now=now, teams=[t.code for t in teams_file.teams])
         await uow.commit()
     return summary

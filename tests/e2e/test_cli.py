@@ -211,11 +211,6 @@ def test_teams_load_updates_in_place_deactivates_the_unlisted_and_rejects_bad_fi
     assert teams_snapshot(db) == good, "a rejected file must leave the loaded teams untouched"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/teams.py load_teams only deactivates members of teams still in the file: "
-    "the practitioners of a team dropped from the file stay active (and offerable)",
-)
 def test_practitioners_of_a_team_dropped_from_the_file_are_marked_inactive(cli: Cli, db: Engine, database_url: str) -> None:
     with_south_staff = TEAMS_YAML.replace(
         "    practitioners: []\n",
@@ -304,11 +299,6 @@ def test_import_rejects_a_missing_file_and_a_csv_without_a_header(cli: Cli, db: 
     assert count(db, "cases") == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/importer.py _csv_rows yields csv.reader.line_num, the line a record ends on: "
-    "a bad record after a quoted multi-line cell is reported at its last line, not the line it starts on",
-)
 def test_a_csv_record_spanning_lines_is_reported_at_the_line_it_starts_on(tmp_path: Path) -> None:
     # In-process: the CLI prints these numbers verbatim, and reading a file needs no database.
     path = tmp_path / "multiline.csv"
@@ -349,11 +339,6 @@ def test_missing_or_malformed_settings_stop_start_up_with_one_line(settings_cli:
     assert not (settings_cli.cwd / "casebot.db").exists(), "a bad setting must stop before touching the database"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/cli.py _teams_load catches OSError only: a teams file that is not UTF-8 exits 1 with a "
-    "traceback in the log, where `casebot import` answers the same problem with exit 2 naming the file",
-)
 def test_a_teams_file_that_is_not_utf8_is_bad_input(settings_cli: Cli) -> None:
     (settings_cli.cwd / "latin1.yaml").write_bytes("teams:\n  - code: N07T1\n    name: Sh\u00e9ffield\n".encode("latin-1"))
 

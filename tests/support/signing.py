@@ -46,3 +46,26 @@ def button_click(
             {"action_id": action_id, "block_id": "b1", "value": value, "type": "button", "action_ts": str(time.time())}
         ],
     }
+
+
+def view_submission(*, callback_id: str, private_metadata: str, values: dict[str, Any], user: str, view_id: str = "V1") -> dict[str, Any]:
+    """A view_submission payload as Slack sends it when a modal's submit button is pressed."""
+    return {
+        "type": "view_submission",
+        "team": {"id": TEAM_ID, "domain": "fake"},
+        "user": {"id": user, "username": user.lower(), "team_id": TEAM_ID},
+        "api_app_id": "A0APP0001",
+        "token": "legacy-verification-token",
+        "trigger_id": "trigger-submit",
+        "view": {
+            "id": view_id,
+            "team_id": TEAM_ID,
+            "type": "modal",
+            "callback_id": callback_id,
+            "private_metadata": private_metadata,
+            "hash": "h1",
+            "state": {"values": values},
+            "blocks": [],
+        },
+        "response_urls": [],
+    }

@@ -1,0 +1,205 @@
+"""A fake HTTP receiver for the system of record's write-back API and the prison webhook.
+
+The adapters under test talk to it over real HTTP. Like the receivers they stand in for, it
+dedupes on ``Idempotency-Key``: the first request with a key is accepted (201, ``{"id": n}``),
+a repeat is answered 409 with the first one's id and recorded with ``duplicate=True``. So a
+test can tell "delivered once" (``accepted()``) from "sent twice". Faults (any status, 429
+with Retry-After) and delays can be injected; a delayed request is recorded and accepted
+before the wait, which is exactly the "it arrived but we never heard back" case that
+idempotency keys exist for. Runs on its own event loop in a background thread, like
+tests/fakes/fake_slack.py, so sync and async tests can both use it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+
+from tests.fakes.fake_slack import _poll, _poll_async
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """One request as the fake received and answered it."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: Any  # parsed JSON, or the raw text when it was not JSON
+    at: float
+    status: int
+    duplicate: bool = False
+
+
+@dataclass(frozen=True)
+class _Fault:
+    status: int
+    retry_after: int | None
+    body: dict[str, Any] | None
+
+
+def _parse_body(text: str) -> Any:
+    try:
+        return json.loads(text) if text else None
+    except json.JSONDecodeError:
+        return text
+
+
+class FakeHttpSink:
+    """Records every request; dedupes by Idempotency-Key; answers 201 with a counter id."""
+
+    def __init__(self) -> None:
+        self.url = ""
+        # One lock guards all state: handlers run on the server thread, tests read from theirs.
+        self._lock = threading.RLock()
+        self._requests: list[RecordedRequest] = []
+        self._ids_by_key: dict[str, str] = {}
+        self._counter = 0
+        self._faults: deque[_Fault] = deque()
+        self._delays: deque[float] = deque()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._runner: web.AppRunner | None = None
+        self._thread: threading.Thread | None = None
+
+    # ---- lifecycle -------------------------------------------------------------------
+
+    def start(self) -> FakeHttpSink:
+        """Start serving in a background thread; returns once the port is listening."""
+        ready = threading.Event()
+        failure: list[BaseException] = []
+        self._loop = asyncio.new_event_loop()
+
+        def run() -> None:
+            asyncio.set_event_loop(self._loop)
+            try:
+                self._loop.run_until_complete(self._serve())
+            except BaseException as exc:  # surfaced to start()'s caller below
+                failure.append(exc)
+                ready.set()
+                return
+            ready.set()
+            self._loop.run_forever()
+
+        self._thread = threading.Thread(target=run, name="fake-http-sink", daemon=True)
+        self._thread.start()
+        ready.wait()
+        if failure:
+            self._thread.join()
+            self._loop.close()
+            raise failure[0]
+        return self
+
+    def stop(self) -> None:
+        if self._loop is None or self._thread is None:
+            return
+        assert self._runner is not None
+        asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(timeout=10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=10)
+        self._loop.close()
+        self._loop = self._thread = None
+
+    def __enter__(self) -> FakeHttpSink:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    async def _serve(self) -> None:
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", self._handle)
+        # A short shutdown timeout so stop() does not hang on replies held by delay_next().
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, host="127.0.0.1", port=0).start()
+        self.url = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
+
+    # ---- recorded requests -----------------------------------------------------------
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        with self._lock:
+            return list(self._requests)
+
+    def accepted(self) -> list[RecordedRequest]:
+        """Requests the receiver acted on: 2xx and not a repeat of an earlier key."""
+        return [r for r in self.requests if 200 <= r.status < 300 and not r.duplicate]
+
+    def clear(self) -> None:
+        """Forget recorded requests; the keys already seen stay (the receiver remembers them)."""
+        with self._lock:
+            self._requests.clear()
+
+    def all_text(self) -> str:
+        """Every body as JSON text, so tests can grep for canary strings in one place."""
+        return "\n".join(json.dumps(r.body, ensure_ascii=False, default=str) for r in self.requests)
+
+    def wait_for(self, count: int = 1, timeout: float = 5.0) -> list[RecordedRequest]:
+        """Block until ``count`` requests were received; returns all of them."""
+        return _poll(lambda: self._enough(count), timeout, lambda: self._missing(count, timeout))
+
+    async def wait_for_async(self, count: int = 1, timeout: float = 5.0) -> list[RecordedRequest]:
+        return await _poll_async(lambda: self._enough(count), timeout, lambda: self._missing(count, timeout))
+
+    def _enough(self, count: int) -> list[RecordedRequest] | None:
+        found = self.requests
+        return found if len(found) >= count else None
+
+    def _missing(self, count: int, timeout: float) -> str:
+        seen = [f"{r.method} {r.path} {r.status}" for r in self.requests]
+        return f"wanted {count} request(s) within {timeout}s, got {len(seen)}: {seen}"
+
+    # ---- fault injection -------------------------------------------------------------
+
+    def fail_next(
+        self, status: int, times: int = 1, retry_after: int | None = None, *, body: dict[str, Any] | None = None
+    ) -> None:
+        """Answer the next ``times`` requests with ``status`` (not acting on them), FIFO.
+
+        ``body`` replaces the default error body, e.g. to echo a canary the way a real
+        validation error quotes its input.
+        """
+        with self._lock:
+            self._faults.extend(_Fault(status, retry_after, body) for _ in range(times))
+
+    def delay_next(self, seconds: float, times: int = 1) -> None:
+        """Hold the next replies; each request is recorded and acted on before the wait."""
+        with self._lock:
+            self._delays.extend([seconds] * times)
+
+    # ---- HTTP ------------------------------------------------------------------------
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        received = time.time()
+        body = _parse_body(await request.text())
+        key = request.headers.get("Idempotency-Key")
+        with self._lock:
+            status, answer, headers, duplicate = self._answer(key)
+            self._requests.append(
+                RecordedRequest(request.method, request.path, dict(request.headers), body, received, status, duplicate)
+            )
+            delay = self._delays.popleft() if self._delays else 0.0
+        if delay:
+            await asyncio.sleep(delay)
+        return web.json_response(answer, status=status, headers=headers)
+
+    def _answer(self, key: str | None) -> tuple[int, dict[str, Any], dict[str, str], bool]:
+        """Faults first, then dedupe, then accept. Called with the lock held."""
+        if self._faults:
+            fault = self._faults.popleft()
+            headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
+            return fault.status, fault.body or {"error": f"injected HTTP {fault.status}"}, headers, False
+        if key is not None and key in self._ids_by_key:
+            return 409, {"id": self._ids_by_key[key], "error": "duplicate idempotency key"}, {}, True
+        self._counter += 1
+        new_id = str(self._counter)
+        if key is not None:
+            self._ids_by_key[key] = new_id
+        return 201, {"id": new_id}, {}, False
