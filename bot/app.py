@@ -15,7 +15,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock, SystemClock
 from bot.metrics import Metrics
+from bot.delivery import Port
 from bot.outbox_worker import OutboxWorker
+from bot.prison_port import SmtpPrisonNotifier, WebhookPrisonNotifier
+from bot.record_port import RecordApi
 from bot.services import Services
 from bot.settings import Settings
 from bot.slack_port import WebApiSlack
@@ -49,6 +52,22 @@ def slack_client(settings: Settings) -> AsyncWebClient:
     )
 
 
+def outside_ports(settings: Settings) -> dict[str, Port]:
+    """The system of record and the prison notifier, when configured. Unconfigured, their
+    outbox rows wait (CONTRACT.md: write-backs are kept queued)."""
+    ports: dict[str, Port] = {}
+    if settings.record_api_url:
+        ports["record"] = RecordApi(settings.record_api_url, settings.record_api_token)
+    if settings.prison_webhook_url:
+        ports["prison"] = WebhookPrisonNotifier(settings.prison_webhook_url, settings.prison_webhook_token)
+    elif settings.smtp_host and settings.smtp_sender:
+        ports["prison"] = SmtpPrisonNotifier(
+            settings.smtp_host, settings.smtp_port, settings.smtp_sender, settings.prison_email_map,
+            username=settings.smtp_username, password=settings.smtp_password, starttls=settings.smtp_starttls,
+        )  # fmt: skip
+    return ports
+
+
 def create_services(settings: Settings, *, clock: Clock | None = None) -> Services:
     """The database and services alone: what the CLI needs, with no Slack app."""
     return Services(db=Database(settings.database_url), clock=clock or SystemClock(), settings=settings, metrics=Metrics())
@@ -63,6 +82,7 @@ def create_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime
         WebApiSlack(client),
         clock,
         metrics,
+        other_ports=outside_ports(settings),
         lease_seconds=settings.outbox_lease_seconds,
         poll_seconds=settings.outbox_poll_seconds,
         max_backoff_seconds=settings.outbox_max_backoff_seconds,

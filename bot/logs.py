@@ -10,6 +10,18 @@ import logging
 import sys
 from datetime import datetime, timezone
 
+# Libraries that log payloads at DEBUG: slack_sdk whole request bodies, aiosqlite and
+# SQLAlchemy every statement with its parameters (case notes included). Held above DEBUG
+# whatever CASEBOT_LOG_LEVEL says; the canary test runs at DEBUG to prove it.
+QUIET_LOGGERS = {
+    "slack_sdk": logging.INFO,
+    "slack_bolt": logging.INFO,
+    "aiosqlite": logging.WARNING,
+    "sqlalchemy": logging.WARNING,
+    "psycopg": logging.WARNING,
+    "alembic": logging.WARNING,  # narrates every run at INFO; only its warnings matter
+}
+
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "taskName"}
 
 
@@ -34,8 +46,5 @@ def configure_logging(level: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # slack_sdk logs whole request bodies at DEBUG; those carry case text.
-    logging.getLogger("slack_sdk").setLevel(max(logging.INFO, logging.getLevelName(level)))
-    logging.getLogger("slack_bolt").setLevel(max(logging.INFO, logging.getLevelName(level)))
-    # Alembic narrates every run at INFO; only its warnings matter to an operator.
-    logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.getLevelName(level)))
+    for name, floor in QUIET_LOGGERS.items():
+        logging.getLogger(name).setLevel(max(floor, logging.getLevelName(level)))

@@ -96,6 +96,13 @@ class OutboxWorker:
         self._stopping.set()
         self._wake.set()
 
+    async def close_ports(self) -> None:
+        """Close the HTTP sessions of the outside ports (Slack's client closes per request)."""
+        for port in self.other_ports.values():
+            close = getattr(port, "close", None)
+            if close is not None:
+                await close()
+
     async def run(self) -> None:
         log.info("outbox worker started")
         while not self._stopping.is_set():

@@ -35,6 +35,7 @@ async def start(runtime: Runtime, stack: AsyncExitStack) -> web.AppRunner:
     async def stop_worker() -> None:
         runtime.worker.stop()
         await worker_task
+        await runtime.worker.close_ports()
 
     stack.push_async_callback(stop_worker)
     stack.push_async_callback(runtime.db.dispose)

@@ -40,6 +40,17 @@ class Settings(BaseSettings):
     record_api_token: str | None = Field(default=None, validation_alias="CASEBOT_RECORD_API_TOKEN")
     record_case_url: str | None = Field(default=None, validation_alias="CASEBOT_RECORD_CASE_URL")
 
+    # The receiving prison's notice for custodial allocations (seeds/003 s1.15): a webhook, or email.
+    prison_webhook_url: str | None = Field(default=None, validation_alias="CASEBOT_PRISON_WEBHOOK_URL")
+    prison_webhook_token: str | None = Field(default=None, validation_alias="CASEBOT_PRISON_WEBHOOK_TOKEN")
+    smtp_host: str | None = Field(default=None, validation_alias="CASEBOT_SMTP_HOST")
+    smtp_port: int = Field(default=587, ge=1, le=65535, validation_alias="CASEBOT_SMTP_PORT")
+    smtp_sender: str | None = Field(default=None, validation_alias="CASEBOT_SMTP_SENDER")
+    smtp_username: str | None = Field(default=None, validation_alias="CASEBOT_SMTP_USERNAME")
+    smtp_password: str | None = Field(default=None, validation_alias="CASEBOT_SMTP_PASSWORD")
+    smtp_starttls: bool = Field(default=True, validation_alias="CASEBOT_SMTP_STARTTLS")
+    prison_emails: str | None = Field(default=None, validation_alias="CASEBOT_PRISON_EMAILS")
+
     # Workload weights per tier (bot/workload.py DEFAULT_TIER_POINTS), as JSON: {"A3": 6, ...}.
     tier_points: dict[str, float] | None = Field(default=None, validation_alias="CASEBOT_TIER_POINTS")
 
@@ -65,7 +76,18 @@ class Settings(BaseSettings):
             raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
         return level
 
-    @field_validator("slack_api_url", "record_api_url", "record_case_url")
+    @field_validator("prison_emails")
+    @classmethod
+    def _prison_emails(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_prison_emails(value)
+        return value
+
+    @property
+    def prison_email_map(self) -> dict[str, str]:
+        return parse_prison_emails(self.prison_emails or "")
+
+    @field_validator("slack_api_url", "record_api_url", "record_case_url", "prison_webhook_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith(("http://", "https://")):
@@ -119,6 +141,17 @@ class Settings(BaseSettings):
             raise SettingsError(
                 f"SLACK_SIGNING_SECRET is not set: it is required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode); {README_SETTINGS}"
             )
+
+
+def parse_prison_emails(text: str) -> dict[str, str]:
+    """'HMP Leeds=omu.leeds@example.org;HMP Hull=omu.hull@example.org' -> {prison: address}."""
+    mapping: dict[str, str] = {}
+    for part in filter(None, (p.strip() for p in text.split(";"))):
+        prison, sep, address = part.partition("=")
+        if not sep or not prison.strip() or "@" not in address:
+            raise ValueError(f"expected 'Prison name=address@example.org' entries separated by ';', got {part[:60]!r}")
+        mapping[prison.strip()] = address.strip()
+    return mapping
 
 
 def _env_name(settings_cls: type[Settings], field_name: str) -> str:
