@@ -148,7 +148,13 @@ def _flag(sensitive: bool | None) -> str:
     return " _(sensitive: kept out of subject access)_" if sensitive else ""
 
 
-def spo_copy(case: CaseLike, facts: AllocationFacts, *, record_url: str | None) -> dict[str, Any]:
+RECORD_PENDING = (
+    "Not yet written back to the case record: no system of record is configured for casebot. "
+    "The write-back is queued and will be sent once it is; until then, record it by hand if it is needed now."
+)
+
+
+def spo_copy(case: CaseLike, facts: AllocationFacts, *, record_url: str | None, record_configured: bool = True) -> dict[str, Any]:
     """The allocating SPO's private copy of the whole record, sensitive text included."""
     lines = [
         f"*Your allocation of {case.crn}*: " + _allocated_line(facts) + ".",
@@ -164,6 +170,8 @@ def spo_copy(case: CaseLike, facts: AllocationFacts, *, record_url: str | None) 
     if facts.hate_crime:
         notes = "*Hate crime or discrimination notes*" + _flag(facts.hate_crime_sensitive) + "\n" + mrkdwn_safe(facts.hate_crime_notes or "", 2900)
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": cut(notes, SECTION_TEXT_MAX)}})
+    if not record_configured:
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": "⏳ " + RECORD_PENDING}]})
     blocks.append(
         {
             "type": "actions",

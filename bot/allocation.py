@@ -125,6 +125,7 @@ async def allocate(
     form: AllocationForm,
     clock: Clock,
     record_case_url: str | None,
+    record_configured: bool = True,
 ) -> Allocated:
     """Allocate or raise `AllocationRefused` (inline error for the modal). Stores nothing on refusal."""
     async with uow_factory() as uow:
@@ -168,13 +169,19 @@ async def allocate(
             tier=checked.case.tier, outside_policy=not checked.fit.within_policy, policy_exceptions=list(checked.fit.exceptions),
         )  # fmt: skip
         facts = _facts(checked, spo, form, now)
-        await _queue_notices(uow, checked, facts, allocation, record_case_url, now)
+        await _queue_notices(uow, checked, facts, allocation, record_case_url, record_configured, now)
         await uow.commit()
     return Allocated(allocation_id=allocation.id, case_id=case_id, outside_policy=not checked.fit.within_policy)
 
 
 async def _queue_notices(
-    uow: UnitOfWork, checked: _Checked, facts: AllocationFacts, allocation: Allocation, record_case_url: str | None, now: datetime
+    uow: UnitOfWork,
+    checked: _Checked,
+    facts: AllocationFacts,
+    allocation: Allocation,
+    record_case_url: str | None,
+    record_configured: bool,
+    now: datetime,
 ) -> None:
     case, team = checked.case, checked.team
     key = f"case:{case.id}"
@@ -198,7 +205,7 @@ async def _queue_notices(
         if user not in (facts.practitioner_user, facts.spo_user):
             slack("chat.postMessage", {"channel": user, **notify_notice(case, facts, link=thread)}, "notify_notice")
     if await uow.preferences.spo_copies(facts.spo_user):
-        slack("chat.postMessage", {"channel": facts.spo_user, **spo_copy(case, facts, record_url=link)}, "spo_copy")
+        slack("chat.postMessage", {"channel": facts.spo_user, **spo_copy(case, facts, record_url=link, record_configured=record_configured)}, "spo_copy")
     _queue_write_backs(uow, checked, facts, allocation, now)
     if case.custodial and case.prison:
         notice = prison_notice(case, facts, team_name=team.name)

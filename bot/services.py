@@ -76,7 +76,10 @@ class Services:
     async def allocate(self, *, case_id: int, spo: str, values: dict[str, Any]) -> Allocated:
         """Read the modal's answers and allocate; raises FormErrors or AllocationRefused."""
         form = parse_allocation(values, today=london_today(self.clock))
-        done = await allocate(self.db.uow, case_id=case_id, spo=spo, form=form, clock=self.clock, record_case_url=self.settings.record_case_url)
+        done = await allocate(
+            self.db.uow, case_id=case_id, spo=spo, form=form, clock=self.clock,
+            record_case_url=self.settings.record_case_url, record_configured=bool(self.settings.record_api_url),
+        )
         self.nudge()
         return done
 

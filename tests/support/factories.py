@@ -50,3 +50,27 @@ def case_fields(**overrides: Any) -> dict[str, Any]:
     }
     fields.update(overrides)
     return fields
+
+
+def big_team_yaml(practitioners: int, *, code: str = "N07T1") -> str:
+    """One team with many practitioners, for the >100 select and the benchmarks."""
+    lines = [
+        "teams:",
+        f"  - code: {code}",
+        "    name: Big Team",
+        "    channel: C0123456789",
+        "    spos: [U0SPO0001]",
+        "    practitioners:",
+    ]
+    for n in range(practitioners):
+        grade = ("PO", "PSO", "PQiP")[n % 3]
+        lines += [
+            f"      - staff_code: B{n:06d}",
+            f"        name: Practitioner {n:03d}",
+            f"        grade: {grade}",
+            f"        slack_user: U{n:08d}",
+            "        ready_for_tiers: [A, B, C, D]",
+            f"        visor_vetted: {'true' if n % 2 else 'false'}",
+            f"        caseload: {{B2: {n % 7}, C1: {n % 11}, D0: {n % 5}}}",
+        ]
+    return "\n".join(lines) + "\n"
