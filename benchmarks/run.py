@@ -8,6 +8,10 @@ Figures:
   fake Slack) against raw SQLAlchemy Core inserts of the same rows, one transaction each.
 - `casebot import` of 10,000 cases (CSV) on SQLite against a raw bulk insert of the same rows.
   Goal: under 10 s (issue 4).
+- Allocate click -> `views.open` (and -> the filled modal by `views.update`) with 200
+  practitioners in the team, p50 and p99 over several hundred signed clicks, against a bare
+  Bolt app that only acks and opens a fixed modal, measured the same way (issue 5; goal
+  p99 under 150 ms). Times are from sending the click to the fake Slack receiving the call.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 import aiohttp
+from aiohttp import web
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -142,6 +147,85 @@ async def import_seconds(url: str, count: int, directory: Path) -> float:
     return elapsed
 
 
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+async def _click_latencies(url: str, fake: FakeSlack, clicks: int, value: str, *, wait_update: bool) -> tuple[list[float], list[float]]:
+    """Send signed Allocate clicks one after another; time to views.open and to views.update."""
+    from blocks.ids import Action
+    from tests.support.signing import button_click, interaction_body, signed_headers
+
+    opens: list[float] = []
+    updates: list[float] = []
+    async with aiohttp.ClientSession() as http:
+        for n in range(clicks):
+            trigger = f"bench-{n}"
+            body = interaction_body(button_click(action_id=Action.ALLOCATE, value=value, user="U0SPO0001", trigger_id=trigger))
+            started = time.time()
+            async with http.post(url, data=body, headers=signed_headers(body)) as response:
+                assert response.status == 200
+            opened = await _call_for(fake, "views.open", lambda c: c.args.get("trigger_id") == trigger)
+            opens.append(opened.at - started)
+            if wait_update:
+                view_id = opened.response["view"]["id"]
+                updated = await _call_for(fake, "views.update", lambda c: c.args.get("view_id") == view_id)
+                updates.append(updated.at - started)
+    return opens, updates
+
+
+async def _call_for(fake: FakeSlack, method: str, match) -> object:
+    while True:
+        for call in reversed(fake.calls_to(method)):
+            if match(call):
+                return call
+        await asyncio.sleep(0.001)
+
+
+async def bare_bolt_click_latency(clicks: int) -> list[float]:
+    """Baseline: a Bolt app that acks and opens a fixed modal, nothing else."""
+    from slack_bolt.async_app import AsyncApp
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    from blocks.ids import Action
+    from tests.support.signing import SIGNING_SECRET
+
+    with FakeSlack() as fake:
+        bare = AsyncApp(client=AsyncWebClient(token="xoxb-bare", base_url=fake.api_url), signing_secret=SIGNING_SECRET)
+        view = {"type": "modal", "title": {"type": "plain_text", "text": "Allocate case"}, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "x"}}]}
+
+        @bare.action(Action.ALLOCATE)
+        async def _open(ack, body, client) -> None:  # type: ignore[no-untyped-def]
+            await ack()
+            await client.views_open(trigger_id=body["trigger_id"], view=view)
+
+        runner = web.AppRunner(bare.web_app(path="/slack/events"))
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        try:
+            opens, _ = await _click_latencies(f"http://127.0.0.1:{bound_port(runner)}/slack/events", fake, clicks, "1", wait_update=False)
+        finally:
+            await runner.cleanup()
+        return opens
+
+
+async def allocate_click_latency(url: str, clicks: int) -> tuple[list[float], list[float]]:
+    """The real bot, a team of 200 practitioners, one unallocated case."""
+    from tests.support.bot import bot_settings
+    from tests.support.factories import big_team_yaml
+
+    with FakeSlack() as fake:
+        async with AsyncExitStack() as stack:
+            runtime = create_runtime(bot_settings(url, fake))
+            runner = await start(runtime, stack)
+            await load_teams(runtime.db.uow, parse_teams_file(big_team_yaml(200, code="N07T1")), clock=runtime.clock)
+            [received] = await runtime.services.receive_cases([case(900_000)], source="bench")
+            base = f"http://127.0.0.1:{bound_port(runner)}/slack/events"
+            return await _click_latencies(base, fake, clicks, str(received.case.id), wait_update=True)
+
+
 async def timed(label: str, run: Callable[[], Awaitable[float]]) -> float:
     print(f"  running: {label} ...", file=sys.stderr)
     return await run()
@@ -161,6 +245,19 @@ async def bench(url: str, store: str, quick: bool, directory: Path) -> list[Row]
     ]
 
 
+async def bench_clicks(url: str, quick: bool) -> list[Row]:
+    clicks = 60 if quick else 300
+    bare = await timed(f"bare Bolt clicks x{clicks}", lambda: bare_bolt_click_latency(clicks))
+    opens, updates = await timed(f"Allocate clicks x{clicks}", lambda: allocate_click_latency(url, clicks))
+    ms = 1000.0
+    return [
+        ("click -> views.open p50, 200 practitioners", percentile(opens, 0.5) * ms, "ms", percentile(bare, 0.5) * ms, "bare Bolt app: ack + views.open (ms)"),
+        ("click -> views.open p99, 200 practitioners", percentile(opens, 0.99) * ms, "ms", percentile(bare, 0.99) * ms, "bare Bolt app: ack + views.open (ms)"),
+        ("click -> filled modal (views.update) p50", percentile(updates, 0.5) * ms, "ms", percentile(bare, 0.5) * ms, "bare Bolt app views.open p50 (ms)"),
+        ("click -> filled modal (views.update) p99", percentile(updates, 0.99) * ms, "ms", percentile(bare, 0.99) * ms, "bare Bolt app views.open p99 (ms)"),
+    ]
+
+
 def print_table(rows: list[Row]) -> None:
     print(f"\n{'figure':<48} {'value':>10} {'unit':<6} {'baseline':>10}  {'ratio':>6}  baseline is")
     print("-" * 130)
@@ -176,6 +273,9 @@ async def main(quick: bool, with_postgres: bool) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp)
         rows += await bench(f"sqlite:///{directory / 'bench.db'}", "SQLite", quick, directory)
+        clicks_db = directory / "clicks.db"
+        upgrade_to_head(f"sqlite:///{clicks_db}")
+        rows += await bench_clicks(f"sqlite:///{clicks_db}", quick)
         if with_postgres and postgres_available():
             with postgres_database() as url:
                 rows += await bench(url, "PostgreSQL", quick, directory)
