@@ -85,7 +85,11 @@ def allocated_card(case: CaseLike, facts: AllocationFacts, *, team_name: str, re
     return {"text": text, "blocks": blocks}
 
 
-def allocation_thread_reply(facts: AllocationFacts) -> dict[str, Any]:
+def _record_suffix(record_url: str | None) -> str:
+    return f" <{record_url}|Open the case record>" if record_url else ""
+
+
+def allocation_thread_reply(facts: AllocationFacts, *, record_url: str | None = None) -> dict[str, Any]:
     """The team's record in the thread. No evidence, no notes."""
     lines = [
         _allocated_line(facts) + f" ({mrkdwn_safe(facts.practitioner_name, 200)}, {facts.practitioner_grade}).",
@@ -93,7 +97,7 @@ def allocation_thread_reply(facts: AllocationFacts) -> dict[str, Any]:
     ]
     if facts.outside_policy:
         lines.append("Allocated outside policy, confirmed by the SPO; the evidence is in the case record.")
-    text = cut("\n".join(lines), SECTION_TEXT_MAX)
+    text = cut("\n".join(lines), SECTION_TEXT_MAX - 300) + _record_suffix(record_url)
     return {"text": text, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]}
 
 
@@ -135,12 +139,13 @@ def practitioner_notice(case: CaseLike, facts: AllocationFacts, *, record_url: s
     return {"text": text, "blocks": blocks}
 
 
-def notify_notice(case: CaseLike, facts: AllocationFacts, *, link: str | None) -> dict[str, Any]:
+def notify_notice(case: CaseLike, facts: AllocationFacts, *, link: str | None, record_url: str | None = None) -> dict[str, Any]:
     """For the people the SPO chose to tell (seeds/002, "Notify people about the allocation")."""
     subject = "A limited-access case" if case.restricted else f"{mrkdwn_safe(case.name, 200)} ({case.crn})"
     text = f"{subject} was allocated to <@{facts.practitioner_user}> by <@{facts.spo_user}>."
     if link and not case.restricted:
         text += f" <{link}|Thread>"
+    text += _record_suffix(record_url)
     return {"text": cut(text, FALLBACK_TEXT_MAX), "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]}
 
 

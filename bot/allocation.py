@@ -199,11 +199,11 @@ async def _queue_notices(
         card = await uow.cases.card_row(case.id)
         if card is not None:
             slack("chat.update", dict(card_view), "card_allocated", reply_to=card)
-            slack("chat.postMessage", allocation_thread_reply(facts), "allocation_thread", reply_to=card)
+            slack("chat.postMessage", allocation_thread_reply(facts, record_url=link), "allocation_thread", reply_to=card)
     slack("chat.postMessage", {"channel": facts.practitioner_user, **practitioner_notice(case, facts, record_url=link, link=thread)}, "practitioner_notice")
     for user in dict.fromkeys(allocation.notify_user_ids):
         if user not in (facts.practitioner_user, facts.spo_user):
-            slack("chat.postMessage", {"channel": user, **notify_notice(case, facts, link=thread)}, "notify_notice")
+            slack("chat.postMessage", {"channel": user, **notify_notice(case, facts, link=thread, record_url=link)}, "notify_notice")
     if await uow.preferences.spo_copies(facts.spo_user):
         slack("chat.postMessage", {"channel": facts.spo_user, **spo_copy(case, facts, record_url=link, record_configured=record_configured)}, "spo_copy")
     _queue_write_backs(uow, checked, facts, allocation, now)

@@ -46,9 +46,8 @@ EXAMPLE_CASE = {
 }
 
 
-async def main(once: bool, port: int) -> None:
+async def main(once: bool, port: int, database: Path) -> None:
     configure_logging("WARNING")
-    database = ROOT / "casebot-try.db"
     database.unlink(missing_ok=True)
     with FakeSlack() as fake:
         settings = Settings(
@@ -93,8 +92,9 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--once", action="store_true", help="stop after the first card")
     parser.add_argument("--port", type=int, default=3000)
+    parser.add_argument("--database", type=Path, default=ROOT / "casebot-try.db", help="SQLite file (recreated)")
     args = parser.parse_args()
     try:
-        asyncio.run(main(args.once, args.port))
+        asyncio.run(main(args.once, args.port, args.database))
     except KeyboardInterrupt:
         pass
