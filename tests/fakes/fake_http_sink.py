@@ -30,7 +30,7 @@ class RecordedRequest:
     """One request as the fake received and answered it."""
 
     method: str
-    path: str
+    path: str  # as sent, still percent-encoded
     headers: dict[str, str]
     body: Any  # parsed JSON, or the raw text when it was not JSON
     at: float
@@ -183,7 +183,7 @@ class FakeHttpSink:
         with self._lock:
             status, answer, headers, duplicate = self._answer(key)
             self._requests.append(
-                RecordedRequest(request.method, request.path, dict(request.headers), body, received, status, duplicate)
+                RecordedRequest(request.method, request.rel_url.raw_path, dict(request.headers), body, received, status, duplicate)
             )
             delay = self._delays.popleft() if self._delays else 0.0
         if delay:
