@@ -11,11 +11,18 @@ class Action(StrEnum):
     OPEN_RECORD = "case_open_record"
     PRACTITIONER_SEARCH = "alloc_practitioner_search"  # external select when a team has > 100
     STOP_SPO_COPIES = "spo_copies_off"
+    TOUCHPOINT_RECORD = "touchpoint_record"
+    TOUCHPOINT_RESCHEDULE = "touchpoint_reschedule"
+    TOUCHPOINT_NOT_REQUIRED = "touchpoint_not_required"
+    TOUCHPOINT_SNOOZE = "touchpoint_snooze"
 
 
 class Callback(StrEnum):
     CASE_DETAILS = "case_details_modal"
     ALLOCATE = "allocate_modal"
+    TOUCHPOINT_RECORD = "touchpoint_record_modal"
+    TOUCHPOINT_RESCHEDULE = "touchpoint_reschedule_modal"
+    TOUCHPOINT_NOT_REQUIRED = "touchpoint_not_required_modal"
 
 
 class MetadataEvent(StrEnum):
@@ -41,3 +48,12 @@ class AllocateBlock(StrEnum):
 
 
 INPUT_ACTION = "value"  # every input element's action_id: the block id already says which
+
+
+class TouchpointBlock(StrEnum):
+    """Input blocks of the touchpoint modals."""
+
+    NOTES = "tp_notes"
+    NOTES_SENSITIVE = "tp_notes_sensitive"
+    DATE = "tp_date"
+    REASON = "tp_reason"

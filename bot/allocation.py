@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from blocks.allocation_notices import (
@@ -33,9 +33,12 @@ from bot.allocation_form import AllocationForm
 from bot.clock import Clock
 from bot.outbox import audit, enqueue
 from bot.policy import PolicyFit, offerable, policy_fit
+from bot.reminder_plan import DEFAULT_DAYS_BEFORE, plan_reminders
 from storage.db import UnitOfWork
-from storage.models import Allocation, Case, OutboxMessage, Practitioner, Team, Touchpoint
+from storage.models import Allocation, Case, OutboxMessage, Practitioner, ScheduledJob, Team, Touchpoint
 
+PRISON_NOTICE_LIMIT = timedelta(hours=24)  # seeds/003 s1.15: notified "within 24 hours of allocation"
+PRISON_ALERT_MARGIN = timedelta(hours=4)  # issue 6: SPOs alerted 4 hours before the limit
 CADE_CONTACT = "Case allocation decision evidencing"  # seeds/000 / DESIGN.md glossary
 HATE_CRIME_CONTACT = "Hate crime or discrimination"
 
@@ -126,6 +129,7 @@ async def allocate(
     clock: Clock,
     record_case_url: str | None,
     record_configured: bool = True,
+    reminder_days_before: int = DEFAULT_DAYS_BEFORE,
 ) -> Allocated:
     """Allocate or raise `AllocationRefused` (inline error for the modal). Stores nothing on refusal."""
     async with uow_factory() as uow:
@@ -152,7 +156,7 @@ async def allocate(
             )
         )
         await uow.session.flush()
-        uow.allocations.add_touchpoint(
+        touchpoint = uow.allocations.add_touchpoint(
             Touchpoint(
                 case_id=case_id,
                 allocation_id=allocation.id,
@@ -168,6 +172,16 @@ async def allocate(
             allocation_id=allocation.id, staff_code=checked.practitioner.staff_code, grade=checked.practitioner.grade,
             tier=checked.case.tier, outside_policy=not checked.fit.within_policy, policy_exceptions=list(checked.fit.exceptions),
         )  # fmt: skip
+        await uow.session.flush()
+        plan_touchpoint(uow, touchpoint, [checked.practitioner.slack_user_id, spo], now, days_before=reminder_days_before)
+        if checked.case.custodial and checked.case.prison:
+            uow.jobs.add(
+                ScheduledJob(
+                    kind="prison_check", case_id=case_id, due_at=now + PRISON_NOTICE_LIMIT - PRISON_ALERT_MARGIN,
+                    state="planned", detail={"allocated_at": now.isoformat()}, created_at=now,
+                )
+            )  # fmt: skip
+        await uow.outbox.cancel_pending(case_id, ["deadline_chase"])  # allocation stops the chase at once
         facts = _facts(checked, spo, form, now)
         await _queue_notices(uow, checked, facts, allocation, record_case_url, record_configured, now)
         await uow.commit()
@@ -212,6 +226,19 @@ async def _queue_notices(
         enqueue(
             uow, method="prison.notify", payload={"prison": case.prison, **notice}, purpose="prison_notice",
             ordering_key=f"prison:{case.id}", now=now, case_id=case.id,
+        )  # fmt: skip
+
+
+def plan_touchpoint(uow: UnitOfWork, touchpoint: Touchpoint, recipients: list[str], now: datetime, *, days_before: int) -> None:
+    """Store the touchpoint's reminders (bot/reminder_plan.py) in the caller's transaction."""
+    if touchpoint.state != "planned" or touchpoint.due_on is None:
+        return
+    for planned in plan_reminders(touchpoint.due_on, touchpoint.priority, recipients, now=now, days_before=days_before):
+        uow.jobs.add(
+            ScheduledJob(
+                kind="touchpoint_reminder", case_id=touchpoint.case_id, touchpoint_id=touchpoint.id, recipient=planned.recipient,
+                due_at=planned.due_at, state="planned", detail={"when": planned.when}, created_at=now,
+            )
         )  # fmt: skip
 
 

@@ -19,6 +19,7 @@ from bot.delivery import Port
 from bot.outbox_worker import OutboxWorker
 from bot.prison_port import SmtpPrisonNotifier, WebhookPrisonNotifier
 from bot.record_port import RecordApi
+from bot.scheduler import Scheduler
 from bot.services import Services
 from bot.settings import Settings
 from bot.slack_port import WebApiSlack
@@ -35,6 +36,7 @@ class Runtime:
     bolt: AsyncApp
     web: web.Application
     worker: OutboxWorker
+    scheduler: Scheduler
     metrics: Metrics
     services: Services
     clock: Clock = field(default_factory=SystemClock)
@@ -88,6 +90,7 @@ def create_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime
         max_backoff_seconds=settings.outbox_max_backoff_seconds,
     )
     services.nudge = worker.nudge
+    scheduler = Scheduler(db, clock, nudge=worker.nudge)
     worker.after_sent.update(services.after_sent_hooks())
     worker.after_failed.update(services.after_failed_hooks())
     bolt = AsyncApp(
@@ -98,4 +101,7 @@ def create_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime
     )
     register_all(bolt, services)
     web_app = build_web_app(settings, services, bolt=None if settings.socket_mode else bolt)
-    return Runtime(settings=settings, db=db, client=client, bolt=bolt, web=web_app, worker=worker, metrics=metrics, services=services, clock=clock)
+    return Runtime(
+        settings=settings, db=db, client=client, bolt=bolt, web=web_app, worker=worker, scheduler=scheduler,
+        metrics=metrics, services=services, clock=clock,
+    )  # fmt: skip

@@ -68,3 +68,14 @@ def working_day_on_or_after(day: date) -> date:
     while not is_working_day(day):
         day += timedelta(days=1)
     return day
+
+
+def subtract_working_days(end: date, days: int) -> date:
+    """The date `days` working days before `end` (`end` itself never counts)."""
+    current = end
+    remaining = days
+    while remaining > 0:
+        current -= timedelta(days=1)
+        if is_working_day(current):
+            remaining -= 1
+    return current

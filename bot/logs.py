@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import traceback
 from datetime import datetime, timezone
 
 # Libraries that log payloads at DEBUG: slack_sdk whole request bodies, aiosqlite and
@@ -25,7 +26,16 @@ QUIET_LOGGERS = {
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "taskName"}
 
 
+def where(error: BaseException) -> list[str]:
+    """The frames an error passed through (file:line in function), without its message:
+    exception messages can quote input (SQLAlchemy errors carry statement parameters, pydantic
+    errors the value), and input can carry sensitive notes."""
+    return [f"{f.filename}:{f.lineno} in {f.name}" for f in traceback.extract_tb(error.__traceback__)]
+
+
 class JsonFormatter(logging.Formatter):
+    """One JSON object per record. Exceptions are logged as type and frames, never message."""
+
     def format(self, record: logging.LogRecord) -> str:
         entry = {
             "ts": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
@@ -34,8 +44,10 @@ class JsonFormatter(logging.Formatter):
             "msg": record.getMessage(),
         }
         entry.update({k: v for k, v in vars(record).items() if k not in _STANDARD})
-        if record.exc_info:
-            entry["exc"] = self.formatException(record.exc_info)
+        if record.exc_info and record.exc_info[1] is not None:
+            error = record.exc_info[1]
+            entry["error_type"] = type(error).__name__
+            entry["where"] = where(error)
         return json.dumps(entry, default=str)
 
 

@@ -1,4 +1,5 @@
-"""`casebot serve`: migrate, then run the web server, the outbox worker and (optionally) Socket Mode.
+"""`casebot serve`: migrate, then run the web server, the outbox worker, the scheduler ticks and
+(optionally) Socket Mode.
 
 One process holds everything (CONTRACT.md). SIGTERM/SIGINT stop it cleanly: the web server
 stops taking requests, the worker finishes its current sends, the database is closed.
@@ -9,9 +10,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from datetime import datetime, timezone
 from contextlib import AsyncExitStack
 
 from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.app import Runtime, create_runtime
 from bot.settings import Settings
@@ -38,6 +41,12 @@ async def start(runtime: Runtime, stack: AsyncExitStack) -> web.AppRunner:
         await runtime.worker.close_ports()
 
     stack.push_async_callback(stop_worker)
+
+    ticks = AsyncIOScheduler(timezone="UTC")
+    # APScheduler only drives the ticks; the plan is in the database (bot/scheduler.py).
+    ticks.add_job(runtime.scheduler.tick, "interval", seconds=settings.scheduler_tick_seconds, max_instances=1, coalesce=True, next_run_time=datetime.now(timezone.utc))
+    ticks.start()
+    stack.callback(ticks.shutdown, wait=False)
     stack.push_async_callback(runtime.db.dispose)
 
     if settings.socket_mode:

@@ -10,14 +10,17 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 from blocks.allocate_modal import allocate_modal
 from blocks.allocation_notices import when_text
 from blocks.case_card import record_link
 from blocks.text import mrkdwn_safe
 from blocks.allocation_notices import delivery_failed_notice, delivery_label
+from blocks.touchpoint_blocks import not_required_modal, record_modal, reschedule_modal
+from bot import touchpoints
 from bot.allocation import Allocated, allocate
+from bot.scheduler import touchpoint_view
 from bot.outbox import audit, enqueue
 from bot.allocation_form import TOUCHPOINT_DAYS, parse_allocation
 from bot.calendar import working_day_on_or_after
@@ -79,6 +82,7 @@ class Services:
         done = await allocate(
             self.db.uow, case_id=case_id, spo=spo, form=form, clock=self.clock,
             record_case_url=self.settings.record_case_url, record_configured=bool(self.settings.record_api_url),
+            reminder_days_before=self.settings.reminder_days_before,
         )
         self.nudge()
         return done
@@ -98,6 +102,39 @@ class Services:
         async with self.db.uow() as uow:
             await uow.preferences.set_spo_copies(user_id, on, self.clock.now())
             await uow.commit()
+
+    async def touchpoint_modal(self, kind: str, touchpoint_id: int, user: str) -> dict[str, Any]:
+        """The modal for a reminder button, after checking this person may use it."""
+        async with self.db.uow() as uow:
+            loaded = await touchpoints.load(uow, touchpoint_id)
+        view = touchpoint_view(loaded.touchpoint, loaded.allocation)
+        if kind == "reschedule":
+            touchpoints.check_involved(loaded, user)
+            suggested = working_day_on_or_after(max(view.due_on, london_today(self.clock)) + timedelta(days=1))
+            return reschedule_modal(loaded.case, view, suggested=suggested)
+        touchpoints.check_can_settle(loaded, user)
+        return record_modal(loaded.case, view) if kind == "record" else not_required_modal(loaded.case, view)
+
+    async def settle_touchpoint(self, kind: str, touchpoint_id: int, user: str, values: dict[str, Any]) -> None:
+        """Record, reschedule or mark not required, from the modal's answers."""
+        if kind == "record":
+            if values["sensitive"] not in ("yes", "no"):
+                raise touchpoints.TouchpointRefused("Say whether these notes are sensitive.", block="notes_sensitive")
+            await touchpoints.record(
+                self.db.uow, touchpoint_id=touchpoint_id, user=user, notes=values["notes"], sensitive=values["sensitive"] == "yes", clock=self.clock
+            )
+        elif kind == "reschedule":
+            new_date = date.fromisoformat(values["date"]) if values["date"] else None
+            await touchpoints.reschedule(
+                self.db.uow, touchpoint_id=touchpoint_id, user=user, new_date=new_date, clock=self.clock,
+                days_before=self.settings.reminder_days_before,
+            )
+        else:
+            await touchpoints.not_required(self.db.uow, touchpoint_id=touchpoint_id, user=user, reason=values["reason"], clock=self.clock)
+        self.nudge()
+
+    async def snooze_touchpoint(self, touchpoint_id: int, user: str) -> datetime:
+        return await touchpoints.snooze(self.db.uow, touchpoint_id=touchpoint_id, user=user, clock=self.clock)
 
     async def case_with_team(self, case_id: int) -> Case | None:
         async with self.db.uow() as uow:

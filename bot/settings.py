@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     # Workload weights per tier (bot/workload.py DEFAULT_TIER_POINTS), as JSON: {"A3": 6, ...}.
     tier_points: dict[str, float] | None = Field(default=None, validation_alias="CASEBOT_TIER_POINTS")
 
+    # Touchpoint reminders: working days before the touchpoint (issue 6, default 2).
+    reminder_days_before: int = Field(default=2, ge=0, le=10, validation_alias="CASEBOT_REMINDER_DAYS_BEFORE")
+    scheduler_tick_seconds: float = Field(default=30.0, gt=0, validation_alias="CASEBOT_SCHEDULER_TICK_SECONDS")
+
     # Operational tuning, documented in README.md; defaults suit production.
     outbox_poll_seconds: float = Field(
         default=1.0, gt=0, validation_alias=AliasChoices("CASEBOT_OUTBOX_POLL_SECONDS")

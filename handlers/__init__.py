@@ -8,10 +8,11 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from bot.services import Services
-from handlers import allocate, case_actions, errors
+from handlers import allocate, case_actions, errors, touchpoints
 
 
 def register_all(app: AsyncApp, services: Services) -> None:
     errors.register(app)
     case_actions.register(app, services)
     allocate.register(app, services)
+    touchpoints.register(app, services)

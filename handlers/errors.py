@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import logging
-import traceback
 import uuid
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
+from bot.logs import where
+
 log = logging.getLogger("casebot.handlers")
-
-
-def where(error: BaseException) -> list[str]:
-    """The frames an error passed through (file:line in function), without its message:
-    exception messages can quote the input, and input can carry sensitive notes."""
-    return [f"{f.filename}:{f.lineno} in {f.name}" for f in traceback.extract_tb(error.__traceback__)]
 
 
 def register(app: AsyncApp) -> None:

@@ -16,6 +16,7 @@ from storage.repositories import (
     AllocationRepository,
     AuditRepository,
     CaseRepository,
+    JobRepository,
     OutboxRepository,
     PreferenceRepository,
     TeamRepository,
@@ -73,6 +74,7 @@ class UnitOfWork:
     outbox: OutboxRepository
     allocations: AllocationRepository
     preferences: PreferenceRepository
+    jobs: JobRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -85,6 +87,7 @@ class UnitOfWork:
         self.outbox = OutboxRepository(self.session)
         self.allocations = AllocationRepository(self.session)
         self.preferences = PreferenceRepository(self.session)
+        self.jobs = JobRepository(self.session)
         return self
 
     async def __aexit__(

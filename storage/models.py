@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from storage.types import UTCDateTime
@@ -140,6 +140,48 @@ class Touchpoint(Base):
     not_required_reason: Mapped[str | None] = mapped_column(Text)
     state: Mapped[str] = mapped_column(String(20), default="planned")
     created_at: Mapped[datetime]
+    notes: Mapped[str | None] = mapped_column(Text)  # the SPO's management oversight record
+    notes_sensitive: Mapped[bool | None] = mapped_column(Boolean)
+    outcome_by: Mapped[str | None] = mapped_column(String(20))
+    outcome_at: Mapped[datetime | None]
+
+
+class ScheduledJob(Base):
+    """Work due at a time: a reminder, a deadline check. APScheduler only drives the ticks;
+    the plan lives here, so a restart loses nothing (issue 6).
+
+    state: planned -> done | cancelled. A tick claims due rows with a conditional update and
+    does their work in the same transaction, so a crash leaves them planned, never half done.
+    """
+
+    __tablename__ = "scheduled_jobs"
+    __table_args__ = (Index("ix_jobs_due", "state", "due_at"), Index("ix_jobs_touchpoint", "touchpoint_id", "state"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    touchpoint_id: Mapped[int | None] = mapped_column(ForeignKey("touchpoints.id"))
+    recipient: Mapped[str | None] = mapped_column(String(20))
+    due_at: Mapped[datetime]
+    state: Mapped[str] = mapped_column(String(20), default="planned")
+    claim: Mapped[str | None] = mapped_column(String(40))
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime]
+    done_at: Mapped[datetime | None]
+
+
+class DailyRun(Base):
+    """A once-per-working-morning job that has run: the unique key makes 'once' hold across
+    restarts and replicas (the second insert of the same key is refused)."""
+
+    __tablename__ = "daily_runs"
+    __table_args__ = (UniqueConstraint("kind", "scope", "day", name="uq_daily_runs"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    scope: Mapped[str] = mapped_column(String(40))
+    day: Mapped[date] = mapped_column(Date)
+    at: Mapped[datetime]
 
 
 class UserPreference(Base):

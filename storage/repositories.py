@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Generic, TypeVar
 
 from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
 
-from storage.models import Allocation, AuditEvent, Base, Case, OutboxMessage, Practitioner, Team, Touchpoint, UserPreference
+from storage.models import (
+    Allocation,
+    AuditEvent,
+    Base,
+    Case,
+    DailyRun,
+    OutboxMessage,
+    Practitioner,
+    ScheduledJob,
+    Team,
+    Touchpoint,
+    UserPreference,
+)
 
 M = TypeVar("M", bound=Base)
 
@@ -107,6 +119,16 @@ class CaseRepository(Repository[Case]):
             )
         ).all()
 
+    async def awaiting_allocation(self, team_id: int, due_on_or_before: date) -> Sequence[Case]:
+        """Unallocated cases of a team due by a date, soonest first (the morning chase)."""
+        return (
+            await self.session.scalars(
+                select(Case)
+                .where(Case.team_id == team_id, Case.state == "unallocated", Case.due_by <= due_on_or_before)
+                .order_by(Case.due_by, Case.id)
+            )
+        ).all()
+
     async def count_by_state(self) -> dict[str, int]:
         rows = await self.session.execute(select(Case.state, func.count()).group_by(Case.state))
         return {state: count for state, count in rows.all()}
@@ -138,8 +160,82 @@ class AllocationRepository(Repository[Allocation]):
         self.session.add(touchpoint)
         return touchpoint
 
+    async def touchpoint(self, touchpoint_id: int) -> tuple[Touchpoint, Allocation, Case] | None:
+        """A touchpoint with its allocation (and practitioner) and case (and team)."""
+        row = (
+            await self.session.execute(
+                select(Touchpoint, Allocation, Case)
+                .join(Allocation, Allocation.id == Touchpoint.allocation_id)
+                .join(Case, Case.id == Touchpoint.case_id)
+                .where(Touchpoint.id == touchpoint_id)
+                .options(selectinload(Allocation.practitioner), selectinload(Case.team))
+            )
+        ).first()
+        return (row[0], row[1], row[2]) if row else None
+
+    async def overdue_touchpoints(self, team_id: int, before: date) -> list[tuple[Touchpoint, Allocation, Case]]:
+        rows = await self.session.execute(
+            select(Touchpoint, Allocation, Case)
+            .join(Allocation, Allocation.id == Touchpoint.allocation_id)
+            .join(Case, Case.id == Touchpoint.case_id)
+            .where(Case.team_id == team_id, Touchpoint.state == "planned", Touchpoint.due_on < before, Allocation.current.is_(True))
+            .order_by(Touchpoint.due_on)
+            .options(selectinload(Allocation.practitioner))
+        )
+        return [(t, a, c) for t, a, c in rows.all()]
+
     async def touchpoint_for(self, allocation_id: int) -> Touchpoint | None:
         return await self.session.scalar(select(Touchpoint).where(Touchpoint.allocation_id == allocation_id))
+
+
+class JobRepository(Repository[ScheduledJob]):
+    model = ScheduledJob
+
+    async def claim_due(self, now: datetime, token: str, limit: int) -> Sequence[ScheduledJob]:
+        """Take due jobs for this tick: one conditional UPDATE first, then read what we took.
+
+        The UPDATE is the transaction's first statement, so on SQLite it queues on the write
+        lock; on PostgreSQL a racing tick waits on the row locks and then finds the rows no
+        longer 'planned'. Either way no job is taken twice, and a crash before commit leaves
+        them planned (their work is done in the same transaction).
+        """
+        due = select(ScheduledJob.id).where(ScheduledJob.state == "planned", ScheduledJob.due_at <= now).order_by(ScheduledJob.due_at).limit(limit)
+        await self.session.execute(
+            update(ScheduledJob)
+            .where(ScheduledJob.id.in_(due.scalar_subquery()), ScheduledJob.state == "planned")
+            .values(state="running", claim=token)
+            .execution_options(synchronize_session=False)
+        )
+        return (await self.session.scalars(select(ScheduledJob).where(ScheduledJob.claim == token, ScheduledJob.state == "running"))).all()
+
+    async def cancel(self, *, touchpoint_id: int | None = None, case_id: int | None = None, kinds: Sequence[str] | None = None) -> None:
+        """Cancel planned jobs of a touchpoint or a case (same transaction as the change)."""
+        query = update(ScheduledJob).where(ScheduledJob.state == "planned")
+        if touchpoint_id is not None:
+            query = query.where(ScheduledJob.touchpoint_id == touchpoint_id)
+        if case_id is not None:
+            query = query.where(ScheduledJob.case_id == case_id)
+        if kinds is not None:
+            query = query.where(ScheduledJob.kind.in_(list(kinds)))
+        await self.session.execute(query.values(state="cancelled").execution_options(synchronize_session=False))
+
+    async def planned(self, *, touchpoint_id: int) -> Sequence[ScheduledJob]:
+        return (
+            await self.session.scalars(
+                select(ScheduledJob).where(ScheduledJob.touchpoint_id == touchpoint_id, ScheduledJob.state == "planned").order_by(ScheduledJob.due_at)
+            )
+        ).all()
+
+    async def first_run_today(self, kind: str, scope: str, day: date, now: datetime) -> bool:
+        """Record that `kind` ran for `scope` today; False when it already had (any replica)."""
+        exists_already = await self.session.scalar(
+            select(DailyRun.id).where(DailyRun.kind == kind, DailyRun.scope == scope, DailyRun.day == day)
+        )
+        if exists_already is not None:
+            return False
+        self.session.add(DailyRun(kind=kind, scope=scope, day=day, at=now))
+        await self.session.flush()  # the unique key refuses a racing replica's insert
+        return True
 
 
 class PreferenceRepository(Repository[UserPreference]):
@@ -219,4 +315,20 @@ class OutboxRepository(Repository[OutboxMessage]):
 
     async def for_case(self, case_id: int) -> Sequence[OutboxMessage]:
         return (await self.session.scalars(select(OutboxMessage).where(OutboxMessage.case_id == case_id).order_by(OutboxMessage.id))).all()
+
+    async def with_key(self, ordering_key: str, purpose: str) -> Sequence[OutboxMessage]:
+        return (
+            await self.session.scalars(
+                select(OutboxMessage).where(OutboxMessage.ordering_key == ordering_key, OutboxMessage.purpose == purpose).order_by(OutboxMessage.id)
+            )
+        ).all()
+
+    async def cancel_pending(self, case_id: int, purposes: Sequence[str]) -> None:
+        """Stop messages not yet sent (a chase for a case that has just been allocated)."""
+        await self.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.case_id == case_id, OutboxMessage.purpose.in_(list(purposes)), OutboxMessage.state == "pending")
+            .values(state="cancelled")
+            .execution_options(synchronize_session=False)
+        )
 

@@ -1,0 +1,87 @@
+"""The buttons on a touchpoint reminder and their modals (issue 6). Thin glue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from blocks.allocation_notices import when_text
+from blocks.ids import INPUT_ACTION, Action, Callback, TouchpointBlock
+from bot.services import Services
+from bot.touchpoints import TouchpointRefused
+
+MODAL_ACTIONS = {
+    Action.TOUCHPOINT_RECORD: "record",
+    Action.TOUCHPOINT_RESCHEDULE: "reschedule",
+    Action.TOUCHPOINT_NOT_REQUIRED: "not_required",
+}
+BLOCK_OF = {
+    "notes": TouchpointBlock.NOTES,
+    "notes_sensitive": TouchpointBlock.NOTES_SENSITIVE,
+    "date": TouchpointBlock.DATE,
+    "reason": TouchpointBlock.REASON,
+}
+
+
+def _value(view: dict[str, Any], block: TouchpointBlock, key: str) -> Any:
+    return ((view["state"]["values"].get(block) or {}).get(INPUT_ACTION) or {}).get(key)
+
+
+async def _tell(client: AsyncWebClient, body: dict[str, Any], text: str) -> None:
+    user = body["user"]["id"]
+    channel = (body.get("channel") or {}).get("id") or user
+    await client.chat_postEphemeral(channel=channel, user=user, text=text)
+
+
+def register(app: AsyncApp, services: Services) -> None:
+    for action, kind in MODAL_ACTIONS.items():
+
+        async def open_modal(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, kind: str = kind) -> None:
+            await ack()
+            try:
+                view = await services.touchpoint_modal(kind, int(body["actions"][0]["value"]), body["user"]["id"])
+            except TouchpointRefused as exc:
+                await _tell(client, body, exc.message)
+                return
+            await client.views_open(trigger_id=body["trigger_id"], view=view)
+
+        app.action(action)(open_modal)
+
+    @app.action(Action.TOUCHPOINT_SNOOZE)
+    async def snooze(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        try:
+            until = await services.snooze_touchpoint(int(body["actions"][0]["value"]), body["user"]["id"])
+        except TouchpointRefused as exc:
+            await _tell(client, body, exc.message)
+            return
+        await _tell(client, body, f"I'll remind you again on {when_text(until)}.")
+
+    async def submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], kind: str) -> None:
+        values = {
+            "notes": _value(view, TouchpointBlock.NOTES, "value") or "",
+            "sensitive": (_value(view, TouchpointBlock.NOTES_SENSITIVE, "selected_option") or {}).get("value"),
+            "date": _value(view, TouchpointBlock.DATE, "selected_date"),
+            "reason": _value(view, TouchpointBlock.REASON, "value") or "",
+        }
+        try:
+            await services.settle_touchpoint(kind, int(view["private_metadata"]), body["user"]["id"], values)
+        except TouchpointRefused as exc:
+            block = BLOCK_OF.get(exc.block or "", {"record": TouchpointBlock.NOTES, "reschedule": TouchpointBlock.DATE}.get(kind, TouchpointBlock.REASON))
+            await ack(response_action="errors", errors={block: exc.message})
+            return
+        await ack()
+
+    @app.view(Callback.TOUCHPOINT_RECORD)
+    async def record(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        await submitted(ack, body, view, "record")
+
+    @app.view(Callback.TOUCHPOINT_RESCHEDULE)
+    async def reschedule(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        await submitted(ack, body, view, "reschedule")
+
+    @app.view(Callback.TOUCHPOINT_NOT_REQUIRED)
+    async def not_required(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        await submitted(ack, body, view, "not_required")
