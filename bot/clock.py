@@ -38,6 +38,9 @@ class FixedClock:
     def advance(self, **delta: float) -> None:
         self._at += timedelta(**delta)
 
+    def set(self, at: datetime) -> None:
+        self._at = at.astimezone(timezone.utc)
+
 
 def london_today(clock: Clock) -> date:
     """Today's date in England and Wales."""

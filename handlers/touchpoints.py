@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -35,19 +36,24 @@ async def _tell(client: AsyncWebClient, body: dict[str, Any], text: str) -> None
     await client.chat_postEphemeral(channel=channel, user=user, text=text)
 
 
+def _modal_opener(services: Services, kind: str) -> Callable[..., Awaitable[None]]:
+    """A listener opening the `kind` modal (Bolt injects arguments by name, so no defaults)."""
+
+    async def open_modal(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        try:
+            view = await services.touchpoint_modal(kind, int(body["actions"][0]["value"]), body["user"]["id"])
+        except TouchpointRefused as exc:
+            await _tell(client, body, exc.message)
+            return
+        await client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    return open_modal
+
+
 def register(app: AsyncApp, services: Services) -> None:
     for action, kind in MODAL_ACTIONS.items():
-
-        async def open_modal(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, kind: str = kind) -> None:
-            await ack()
-            try:
-                view = await services.touchpoint_modal(kind, int(body["actions"][0]["value"]), body["user"]["id"])
-            except TouchpointRefused as exc:
-                await _tell(client, body, exc.message)
-                return
-            await client.views_open(trigger_id=body["trigger_id"], view=view)
-
-        app.action(action)(open_modal)
+        app.action(action)(_modal_opener(services, kind))
 
     @app.action(Action.TOUCHPOINT_SNOOZE)
     async def snooze(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
