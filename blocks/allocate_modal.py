@@ -153,16 +153,8 @@ def _practitioner_input(offers: Sequence[OfferLike]) -> dict[str, Any]:
     }
 
 
-def allocate_modal(
-    case: CaseLike,
-    offers: Sequence[OfferLike],
-    *,
-    touchpoint_default: date,
-    notify_default: Sequence[str],
-    previous_name: str | None,
-    record_url: str | None,
-) -> dict[str, Any]:
-    """The whole modal. `offers` are best fit first (bot/candidates.py)."""
+def _candidate_blocks(case: CaseLike, offers: Sequence[OfferLike], previous_name: str | None, record_url: str | None) -> list[dict[str, Any]]:
+    """The case, then the practitioners best fit first with their figures, then the select."""
     listed = [{"type": "section", "text": {"type": "mrkdwn", "text": candidate_line(o)}} for o in offers[:LISTED_CANDIDATES]]
     more = len(offers) - len(listed)
     blocks: list[dict[str, Any]] = [
@@ -175,11 +167,56 @@ def allocate_modal(
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"and {more} more in the list below"}]})
     if not offers:
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": "No practitioner in this team can be offered this case."}})
-    blocks += [
-        {"type": "divider"},
-        _practitioner_input(offers),
+    return [*blocks, {"type": "divider"}, _practitioner_input(offers)]
+
+
+def _evidence_blocks() -> list[dict[str, Any]]:
+    return [
         _text_input(AllocateBlock.EVIDENCE, "Case allocation decision evidence (CADE)", hint=HINT_EVIDENCE),
         _radio(AllocateBlock.EVIDENCE_SENSITIVE, "Is this evidence sensitive? (kept out of a subject access request)", YES_NO),
+    ]
+
+
+CONFIRM_BLOCK: dict[str, Any] = {
+    "type": "input",
+    "block_id": AllocateBlock.CONFIRM_EXCEPTION,
+    "optional": True,
+    "label": {"type": "plain_text", "text": "Outside policy"},
+    "element": {
+        "type": "checkboxes",
+        "action_id": INPUT_ACTION,
+        "options": [
+            {"text": {"type": "plain_text", "text": "I confirm this allocation is outside policy and my evidence says why"}, "value": "confirmed"}
+        ],
+    },
+}
+
+
+def _modal(callback: Callback, title: str, submit: str, case_id: int, blocks: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "callback_id": callback,
+        "private_metadata": AllocateMetadata(case_id).dumps(),
+        "title": {"type": "plain_text", "text": title},
+        "submit": {"type": "plain_text", "text": submit},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": blocks,
+    }
+
+
+def allocate_modal(
+    case: CaseLike,
+    offers: Sequence[OfferLike],
+    *,
+    touchpoint_default: date,
+    notify_default: Sequence[str],
+    previous_name: str | None,
+    record_url: str | None,
+) -> dict[str, Any]:
+    """The whole modal. `offers` are best fit first (bot/candidates.py)."""
+    blocks = [
+        *_candidate_blocks(case, offers, previous_name, record_url),
+        *_evidence_blocks(),
         _radio(AllocateBlock.HATE_CRIME, "Is the offence linked to hate crime or discrimination?", YES_NO),
         _text_input(AllocateBlock.HATE_NOTES, "Hate crime or discrimination notes (required when yes)", optional=True),
         _radio(AllocateBlock.HATE_NOTES_SENSITIVE, "Are these notes sensitive? (required when there are notes)", YES_NO, optional=True),
@@ -205,32 +242,33 @@ def allocate_modal(
             "label": {"type": "plain_text", "text": "People to notify"},
             "element": {"type": "multi_users_select", "action_id": INPUT_ACTION, **({"initial_users": list(notify_default)} if notify_default else {})},
         },
+        CONFIRM_BLOCK,
+    ]
+    return _modal(Callback.ALLOCATE, "Allocate case", "Allocate", case.id, blocks)
+
+
+def reallocate_modal(
+    case: CaseLike, offers: Sequence[OfferLike], *, current_name: str, reasons: dict[str, str], record_url: str | None
+) -> dict[str, Any]:
+    """Reallocation (issue 7): the same list and fit, a reason, new evidence, keep the touchpoint?"""
+    blocks = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": "Currently held by *" + mrkdwn_safe(current_name, 200) + "*."}},
+        *_candidate_blocks(case, offers, None, record_url),
         {
             "type": "input",
-            "block_id": AllocateBlock.CONFIRM_EXCEPTION,
-            "optional": True,
-            "label": {"type": "plain_text", "text": "Outside policy"},
+            "block_id": AllocateBlock.REASON,
+            "label": {"type": "plain_text", "text": "Reason for reallocating"},
             "element": {
-                "type": "checkboxes",
+                "type": "static_select",
                 "action_id": INPUT_ACTION,
-                "options": [
-                    {
-                        "text": {"type": "plain_text", "text": "I confirm this allocation is outside policy and my evidence says why"},
-                        "value": "confirmed",
-                    }
-                ],
+                "options": [{"text": {"type": "plain_text", "text": text}, "value": value} for value, text in reasons.items()],
             },
         },
+        *_evidence_blocks(),
+        _radio(AllocateBlock.KEEP_TOUCHPOINT, "Keep the planned touchpoint (with the new practitioner)?", YES_NO, initial="yes"),
+        CONFIRM_BLOCK,
     ]
-    return {
-        "type": "modal",
-        "callback_id": Callback.ALLOCATE,
-        "private_metadata": AllocateMetadata(case.id).dumps(),
-        "title": {"type": "plain_text", "text": "Allocate case"},
-        "submit": {"type": "plain_text", "text": "Allocate"},
-        "close": {"type": "plain_text", "text": "Cancel"},
-        "blocks": blocks,
-    }
+    return _modal(Callback.REALLOCATE, "Reallocate case", "Reallocate", case.id, blocks)
 
 
 def loading_modal(case: CaseLike, record_url: str | None) -> dict[str, Any]:

@@ -44,6 +44,8 @@ class AllocationFacts:
     touchpoint_reason: str | None
     outside_policy: bool = False
     policy_exceptions: list[str] = field(default_factory=list)
+    previous_user: str | None = None  # set on a reallocation: who held the case before
+    reason: str | None = None  # a reallocation's reason, in words
 
 
 def when_text(at: datetime) -> str:
@@ -67,14 +69,19 @@ def touchpoint_text(facts: AllocationFacts) -> str:
 
 
 def _allocated_line(facts: AllocationFacts) -> str:
-    return f"Allocated to <@{facts.practitioner_user}> by <@{facts.spo_user}> on {when_text(facts.allocated_at)}"
+    verb = "Reallocated" if facts.previous_user else "Allocated"
+    was = f" (was <@{facts.previous_user}>)" if facts.previous_user else ""
+    return f"{verb} to <@{facts.practitioner_user}> by <@{facts.spo_user}> on {when_text(facts.allocated_at)}{was}"
 
 
 def allocated_card(case: CaseLike, facts: AllocationFacts, *, team_name: str, record_url: str | None) -> dict[str, Any]:
     """The channel card after allocation: the Allocate button gives way to who took it."""
     card = case_card(case, team_name=team_name, record_url=record_url)
     header, fields, _context, actions = card["blocks"]
-    kept = [e for e in actions["elements"] if e["action_id"] != Action.ALLOCATE]
+    reallocate = {
+        "type": "button", "action_id": Action.REALLOCATE, "text": {"type": "plain_text", "text": "Reallocate"}, "value": str(case.id),
+    }  # fmt: skip
+    kept = [reallocate, *(e for e in actions["elements"] if e["action_id"] != Action.ALLOCATE)]
     blocks = [
         header,
         fields,
@@ -95,6 +102,8 @@ def allocation_thread_reply(facts: AllocationFacts, *, record_url: str | None = 
         _allocated_line(facts) + f" ({mrkdwn_safe(facts.practitioner_name, 200)}, {facts.practitioner_grade}).",
         touchpoint_text(facts) + ".",
     ]
+    if facts.reason:
+        lines.append(f"Reason: {mrkdwn_safe(facts.reason, 200)}.")
     if facts.outside_policy:
         lines.append("Allocated outside policy, confirmed by the SPO; the evidence is in the case record.")
     text = cut("\n".join(lines), SECTION_TEXT_MAX - 300) + _record_suffix(record_url)
@@ -217,4 +226,12 @@ def delivery_failed_notice(crn: str, what: str, reason: str) -> dict[str, Any]:
         f"⚠ The {mrkdwn_safe(what, 200)} for {crn} could not be delivered ({mrkdwn_safe(reason, 200)}). "
         "Please record it by hand in the case record; casebot will not retry it."
     )
+    return {"text": cut(text, FALLBACK_TEXT_MAX), "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]}
+
+
+def handed_over_notice(case: CaseLike, facts: AllocationFacts) -> dict[str, Any]:
+    """To the practitioner who no longer holds the case."""
+    text = f"{mrkdwn_safe(case.name, 200)} ({case.crn}) has been reallocated to <@{facts.practitioner_user}> by <@{facts.spo_user}>."
+    if facts.reason:
+        text += f" Reason: {mrkdwn_safe(facts.reason, 200)}."
     return {"text": cut(text, FALLBACK_TEXT_MAX), "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]}

@@ -7,6 +7,7 @@ from enum import StrEnum
 
 class Action(StrEnum):
     ALLOCATE = "case_allocate"
+    REALLOCATE = "case_reallocate"
     DETAILS = "case_details"
     OPEN_RECORD = "case_open_record"
     PRACTITIONER_SEARCH = "alloc_practitioner_search"  # external select when a team has > 100
@@ -20,6 +21,7 @@ class Action(StrEnum):
 class Callback(StrEnum):
     CASE_DETAILS = "case_details_modal"
     ALLOCATE = "allocate_modal"
+    REALLOCATE = "reallocate_modal"
     TOUCHPOINT_RECORD = "touchpoint_record_modal"
     TOUCHPOINT_RESCHEDULE = "touchpoint_reschedule_modal"
     TOUCHPOINT_NOT_REQUIRED = "touchpoint_not_required_modal"
@@ -45,6 +47,8 @@ class AllocateBlock(StrEnum):
     TOUCHPOINT_REASON = "alloc_touchpoint_reason"
     NOTIFY = "alloc_notify"
     CONFIRM_EXCEPTION = "alloc_confirm_exception"
+    REASON = "alloc_reason"  # reallocation only
+    KEEP_TOUCHPOINT = "alloc_keep_touchpoint"  # reallocation only
 
 
 INPUT_ACTION = "value"  # every input element's action_id: the block id already says which

@@ -60,32 +60,43 @@ class Allocated:
 
 
 @dataclass(frozen=True)
-class _Checked:
+class Checked:
     case: Case
     team: Team
     practitioner: Practitioner
     fit: PolicyFit
 
 
-async def _check(uow: UnitOfWork, case_id: int, spo: str, form: AllocationForm) -> _Checked:
+async def spo_case(uow: UnitOfWork, case_id: int, spo: str) -> Case:
+    """The case, if it exists and `spo` may allocate it (a team SPO)."""
     case = await uow.cases.with_team(case_id)
     if case is None:
         raise AllocationRefused(AllocateBlock.PRACTITIONER, "This case is no longer held by casebot.")
     if not is_spo(case.team, spo):
         raise AllocationRefused(AllocateBlock.PRACTITIONER, f"Only the team's SPOs can allocate. Please ask {who_can_allocate(case.team)}.")
-    if case.state != "unallocated":
-        raise await _already_allocated(uow, case_id)
-    person = await uow.teams.practitioner(form.practitioner_id)
+    return case
+
+
+async def check_choice(uow: UnitOfWork, case: Case, practitioner_id: int, exception_confirmed: bool) -> Checked:
+    """The chosen practitioner may be offered, and an exception to policy is confirmed."""
+    person = await uow.teams.practitioner(practitioner_id)
     if person is None or person.team_id != case.team_id or not person.active or not offerable(case, person):
         raise AllocationRefused(AllocateBlock.PRACTITIONER, "This practitioner cannot be offered this case; choose another.")
     fit = policy_fit(case, person)
-    if not fit.within_policy and not form.exception_confirmed:
+    if not fit.within_policy and not exception_confirmed:
         reasons = "; ".join(fit.exceptions)
         raise AllocationRefused(
             AllocateBlock.CONFIRM_EXCEPTION,
             f"This allocation is outside policy ({reasons}). Tick to confirm, and say why in the evidence."[:2000],
         )
-    return _Checked(case=case, team=case.team, practitioner=person, fit=fit)
+    return Checked(case=case, team=case.team, practitioner=person, fit=fit)
+
+
+async def _check(uow: UnitOfWork, case_id: int, spo: str, form: AllocationForm) -> Checked:
+    case = await spo_case(uow, case_id, spo)
+    if case.state != "unallocated":
+        raise await _already_allocated(uow, case_id)
+    return await check_choice(uow, case, form.practitioner_id, form.exception_confirmed)
 
 
 async def _already_allocated(uow: UnitOfWork, case_id: int) -> AllocationRefused:
@@ -99,7 +110,7 @@ async def _already_allocated(uow: UnitOfWork, case_id: int) -> AllocationRefused
     )
 
 
-def _facts(checked: _Checked, spo: str, form: AllocationForm, now: datetime) -> AllocationFacts:
+def _facts(checked: Checked, spo: str, form: AllocationForm, now: datetime) -> AllocationFacts:
     person = checked.practitioner
     return AllocationFacts(
         practitioner_name=person.name,
@@ -183,20 +194,21 @@ async def allocate(
             )  # fmt: skip
         await uow.outbox.cancel_pending(case_id, ["deadline_chase"])  # allocation stops the chase at once
         facts = _facts(checked, spo, form, now)
-        await _queue_notices(uow, checked, facts, allocation, record_case_url, record_configured, now)
+        await queue_notices(uow, checked, facts, allocation, record_case_url, record_configured, now)
         await uow.commit()
     return Allocated(allocation_id=allocation.id, case_id=case_id, outside_policy=not checked.fit.within_policy)
 
 
-async def _queue_notices(
+async def queue_notices(
     uow: UnitOfWork,
-    checked: _Checked,
+    checked: Checked,
     facts: AllocationFacts,
     allocation: Allocation,
     record_case_url: str | None,
     record_configured: bool,
     now: datetime,
 ) -> None:
+    """Every message and write-back an allocation (or reallocation) causes, as outbox rows."""
     case, team = checked.case, checked.team
     key = f"case:{case.id}"
     link = record_link(record_case_url, case.crn)
@@ -242,7 +254,7 @@ def plan_touchpoint(uow: UnitOfWork, touchpoint: Touchpoint, recipients: list[st
         )  # fmt: skip
 
 
-def _queue_write_backs(uow: UnitOfWork, checked: _Checked, facts: AllocationFacts, allocation: Allocation, now: datetime) -> None:
+def _queue_write_backs(uow: UnitOfWork, checked: Checked, facts: AllocationFacts, allocation: Allocation, now: datetime) -> None:
     """The system of record gets the allocation and the evidence contacts, flagged (seeds/000)."""
     case = checked.case
     staff = checked.practitioner.staff_code
@@ -250,7 +262,7 @@ def _queue_write_backs(uow: UnitOfWork, checked: _Checked, facts: AllocationFact
         ("record.allocation", {"staff_code": staff, "allocated_by": facts.spo_user, "allocated_at": now.isoformat(), "outside_policy": facts.outside_policy}),
         ("record.contact", _contact(CADE_CONTACT, facts.evidence, facts.evidence_sensitive, staff, facts.spo_user, now)),
     ]
-    if facts.hate_crime and facts.hate_crime_notes:
+    if facts.hate_crime and facts.hate_crime_notes and facts.previous_user is None:  # recorded once, at allocation
         writes.append(("record.contact", _contact(HATE_CRIME_CONTACT, facts.hate_crime_notes, bool(facts.hate_crime_sensitive), staff, facts.spo_user, now)))
     for method, body in writes:
         enqueue(

@@ -72,9 +72,8 @@ def _yes_no(values: dict[str, Any], block: AllocateBlock) -> bool | None:
     return None if choice is None else choice == "yes"
 
 
-def parse_allocation(values: dict[str, Any], *, today: date) -> AllocationForm:
-    """Read the modal's `view.state.values`; raise `FormErrors` naming every bad answer."""
-    errors: dict[str, str] = {}
+def _who_and_why(values: dict[str, Any], errors: dict[str, str]) -> tuple[str | None, str, bool | None]:
+    """The practitioner, the evidence and its sensitivity: asked by allocation and reallocation."""
     practitioner = _choice(values, AllocateBlock.PRACTITIONER)
     if not practitioner or not practitioner.isdigit():
         errors[AllocateBlock.PRACTITIONER] = "Choose the practitioner to allocate this case to."
@@ -92,6 +91,13 @@ def parse_allocation(values: dict[str, Any], *, today: date) -> AllocationForm:
     evidence_sensitive = _yes_no(values, AllocateBlock.EVIDENCE_SENSITIVE)
     if evidence_sensitive is None:
         errors[AllocateBlock.EVIDENCE_SENSITIVE] = "Say whether the evidence is sensitive."
+    return practitioner, evidence, evidence_sensitive
+
+
+def parse_allocation(values: dict[str, Any], *, today: date) -> AllocationForm:
+    """Read the modal's `view.state.values`; raise `FormErrors` naming every bad answer."""
+    errors: dict[str, str] = {}
+    practitioner, evidence, evidence_sensitive = _who_and_why(values, errors)
 
     hate_crime = _yes_no(values, AllocateBlock.HATE_CRIME)
     notes = _text(values, AllocateBlock.HATE_NOTES) or None
@@ -161,3 +167,48 @@ def _date(value: Any) -> date | None:
         return date.fromisoformat(str(value)) if value else None
     except ValueError:
         return None
+
+
+# seeds/003 Annex D ("Cases allocated in Error": "Case Allocated in Error – User" / "– Technical"),
+# and the reasons seeds/004 gives for moving cases between staff.
+REALLOCATION_REASONS = {
+    "error_user": "Allocated in error - user",
+    "error_technical": "Allocated in error - technical",
+    "absence": "Practitioner leaving, absent or on long-term leave",
+    "workload": "Workload balancing",
+    "tiering": "Tier, risk or needs changed (Unified Tiering Model)",
+    "other": "Other (say why in the evidence)",
+}
+
+
+@dataclass(frozen=True)
+class ReallocationForm:
+    practitioner_id: int
+    evidence: str
+    evidence_sensitive: bool
+    reason: str
+    keep_touchpoint: bool
+    exception_confirmed: bool
+
+
+def parse_reallocation(values: dict[str, Any]) -> ReallocationForm:
+    """The Reallocate modal's answers (issue 7): new practitioner, reason, new evidence."""
+    errors: dict[str, str] = {}
+    practitioner, evidence, evidence_sensitive = _who_and_why(values, errors)
+    reason = _choice(values, AllocateBlock.REASON)
+    if reason not in REALLOCATION_REASONS:
+        errors[AllocateBlock.REASON] = "Choose the reason for reallocating."
+    keep = _yes_no(values, AllocateBlock.KEEP_TOUCHPOINT)
+    if keep is None:
+        errors[AllocateBlock.KEEP_TOUCHPOINT] = "Say whether to keep the planned touchpoint."
+    if errors:
+        raise FormErrors(errors)
+    assert practitioner is not None and evidence_sensitive is not None and reason is not None and keep is not None
+    return ReallocationForm(
+        practitioner_id=int(practitioner),
+        evidence=evidence,
+        evidence_sensitive=evidence_sensitive,
+        reason=reason,
+        keep_touchpoint=keep,
+        exception_confirmed=bool(_element(values, AllocateBlock.CONFIRM_EXCEPTION).get("selected_options")),
+    )

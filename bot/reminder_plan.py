@@ -5,7 +5,8 @@
 - for a high-priority touchpoint, the working day after, 09:00, if it is still unrecorded.
 Each to the practitioner and to the SPO. Reminders whose day has already passed when the plan
 is made are left out (the day-of reminder covers a touchpoint booked at short notice); one due
-earlier today goes out at once if it is working hours, else next working morning.
+earlier today goes out at once if it is still working hours, else the next working morning,
+unless a later reminder falls due then (two reminders never land on one morning).
 """
 
 from __future__ import annotations
@@ -45,10 +46,15 @@ def plan_reminders(
     if priority == "not_required":
         return []
     today = now.astimezone(LONDON).date()
-    plan = []
+    moments: dict[datetime, str] = {}
     for when, day in reminder_moments(due_on, priority, days_before=days_before):
         if day < today:
             continue
-        due_at = max(morning_of(day), next_working_moment(now))
-        plan += [PlannedReminder(when=when, recipient=person, due_at=due_at) for person in dict.fromkeys(recipients)]
-    return plan
+        # Pushed to the next working morning, a moment may land on a later one's: the later
+        # kind wins, so nobody gets two reminders at once (one saying "today" a day late).
+        moments[max(morning_of(day), next_working_moment(now))] = when
+    return [
+        PlannedReminder(when=when, recipient=person, due_at=due_at)
+        for due_at, when in moments.items()
+        for person in dict.fromkeys(recipients)
+    ]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -48,6 +48,11 @@ def touchpoint_view(tp: Touchpoint, allocation: Allocation) -> TouchpointView:
         touchpoint_id=tp.id, due_on=tp.due_on, priority=tp.priority,
         practitioner_user=allocation.practitioner.slack_user_id, spo_user=allocation.allocated_by,
     )  # fmt: skip
+
+
+def stale(when: str, due_on: date, today: date) -> bool:
+    """A 'before' reminder on or after the day, or a 'day' reminder after it, would mislead."""
+    return (when == "before" and today >= due_on) or (when == "day" and today > due_on)
 
 
 class Scheduler:
@@ -102,7 +107,10 @@ class Scheduler:
             return True  # settled or moved on since the plan: nothing to say
         if not within_working_hours(now):
             return self._defer(job, now)
-        message = reminder(case, touchpoint_view(tp, allocation), when=str(job.detail.get("when", "day")))
+        when = str(job.detail.get("when", "day"))
+        if stale(when, tp.due_on, london_today(self.clock)):
+            return True  # sent late (the bot was down): a later reminder or the digest says it right
+        message = reminder(case, touchpoint_view(tp, allocation), when=when)
         enqueue(
             uow, method="chat.postMessage", payload={"channel": job.recipient, **message}, purpose="touchpoint_reminder",
             ordering_key=f"touchpoint:{tp.id}", now=now, case_id=case.id,

@@ -12,7 +12,7 @@ from typing import Any
 
 from datetime import date, datetime, timedelta
 
-from blocks.allocate_modal import allocate_modal
+from blocks.allocate_modal import allocate_modal, reallocate_modal
 from blocks.allocation_notices import when_text
 from blocks.case_card import record_link
 from blocks.text import mrkdwn_safe
@@ -22,7 +22,8 @@ from bot import touchpoints
 from bot.allocation import Allocated, allocate
 from bot.scheduler import touchpoint_view
 from bot.outbox import audit, enqueue
-from bot.allocation_form import TOUCHPOINT_DAYS, parse_allocation
+from bot.allocation_form import REALLOCATION_REASONS, TOUCHPOINT_DAYS, parse_allocation, parse_reallocation
+from bot.reallocation import reallocate
 from bot.calendar import working_day_on_or_after
 from bot.candidates import Offer, offers_for
 from bot.clock import Clock, london_today
@@ -84,6 +85,28 @@ class Services:
             record_case_url=self.settings.record_case_url, record_configured=bool(self.settings.record_api_url),
             reminder_days_before=self.settings.reminder_days_before,
         )
+        self.nudge()
+        return done
+
+    async def reallocate_view(self, case: Case) -> dict[str, Any]:
+        """The Reallocate modal: the same ranked list, without whoever holds the case now."""
+        async with self.db.uow() as uow:
+            current = await uow.allocations.current_for_case(case.id)
+            offers = await offers_for(uow, case, now=self.clock.now(), weights=self.settings.tier_weights)
+        holder = current.practitioner if current else None
+        others = [o for o in offers if holder is None or o.practitioner.id != holder.id]
+        return reallocate_modal(
+            case, others, current_name=f"{holder.name} ({holder.grade})" if holder else "nobody",
+            reasons=REALLOCATION_REASONS, record_url=record_link(self.settings.record_case_url, case.crn),
+        )  # fmt: skip
+
+    async def reallocate(self, *, case_id: int, spo: str, values: dict[str, Any]) -> Allocated:
+        form = parse_reallocation(values)
+        done = await reallocate(
+            self.db.uow, case_id=case_id, spo=spo, form=form, clock=self.clock,
+            record_case_url=self.settings.record_case_url, record_configured=bool(self.settings.record_api_url),
+            reminder_days_before=self.settings.reminder_days_before,
+        )  # fmt: skip
         self.nudge()
         return done
 

@@ -6,6 +6,7 @@ fresh (it expires in 3 s); the practitioner figures load after and arrive by `vi
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -36,9 +37,27 @@ def register(app: AsyncApp, services: Services) -> None:
         elif case.state != "unallocated":
             await client.views_open(trigger_id=trigger, view=notice_modal("Already allocated", await services.allocation_summary(case.id)))
         else:
-            opened = await client.views_open(trigger_id=trigger, view=loading_modal(case, record_link(services.settings.record_case_url, case.crn)))
-            view = await services.allocate_view(case)
-            await client.views_update(view_id=opened["view"]["id"], hash=opened["view"]["hash"], view=view)
+            await open_then_fill(client, trigger, loading_modal(case, record_link(services.settings.record_case_url, case.crn)), services.allocate_view(case))
+
+    @app.action(Action.REALLOCATE)
+    async def open_reallocate(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        user, trigger = body["user"]["id"], body["trigger_id"]
+        case_id = case_id_of(body)
+        case = await services.case_with_team(case_id) if case_id else None
+        if case is None or not is_spo(case.team, user):
+            channel = (body.get("channel") or {}).get("id") or user
+            who = who_can_allocate(case.team) if case else "the team's SPOs"
+            await client.chat_postEphemeral(channel=channel, user=user, text=f"Only the team's SPOs can reallocate cases. Please ask {who}.")
+        elif case.state != "allocated":
+            await client.views_open(trigger_id=trigger, view=notice_modal("Not allocated", "This case is not allocated yet: use Allocate."))
+        else:
+            await open_then_fill(client, trigger, loading_modal(case, record_link(services.settings.record_case_url, case.crn)), services.reallocate_view(case))
+
+    @app.view(Callback.REALLOCATE)
+    async def submit_reallocation(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        meta = AllocateMetadata.loads(view.get("private_metadata", ""))
+        await answer(ack, services.reallocate(case_id=meta.case_id, spo=body["user"]["id"], values=view["state"]["values"]))
 
     @app.options(Action.PRACTITIONER_SEARCH)
     async def search_practitioners(ack: AsyncAck, body: dict[str, Any]) -> None:
@@ -49,15 +68,7 @@ def register(app: AsyncApp, services: Services) -> None:
     @app.view(Callback.ALLOCATE)
     async def submit_allocation(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         meta = AllocateMetadata.loads(view.get("private_metadata", ""))
-        try:
-            await services.allocate(case_id=meta.case_id, spo=body["user"]["id"], values=view["state"]["values"])
-        except FormErrors as exc:
-            await ack(response_action="errors", errors=exc.errors)
-            return
-        except AllocationRefused as exc:
-            await ack(response_action="errors", errors={exc.block: exc.message})
-            return
-        await ack()
+        await answer(ack, services.allocate(case_id=meta.case_id, spo=body["user"]["id"], values=view["state"]["values"]))
 
     @app.action(Action.STOP_SPO_COPIES)
     async def spo_copies(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
@@ -67,6 +78,25 @@ def register(app: AsyncApp, services: Services) -> None:
         await services.set_spo_copies(user, on)
         channel = (body.get("channel") or {}).get("id") or user
         await client.chat_postEphemeral(channel=channel, user=user, **spo_copies_reply(on))
+
+
+async def open_then_fill(client: AsyncWebClient, trigger: str, loading: dict[str, Any], full: Awaitable[dict[str, Any]]) -> None:
+    """Open a light modal while the trigger id is fresh, then swap in the full one."""
+    opened = await client.views_open(trigger_id=trigger, view=loading)
+    await client.views_update(view_id=opened["view"]["id"], hash=opened["view"]["hash"], view=await full)
+
+
+async def answer(ack: AsyncAck, work: Awaitable[Any]) -> None:
+    """Do the submission's work; close the modal, or answer with inline errors."""
+    try:
+        await work
+    except FormErrors as exc:
+        await ack(response_action="errors", errors=exc.errors)
+        return
+    except AllocationRefused as exc:
+        await ack(response_action="errors", errors={exc.block: exc.message})
+        return
+    await ack()
 
 
 def spo_copies_reply(on: bool) -> dict[str, Any]:

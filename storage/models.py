@@ -119,6 +119,8 @@ class Allocation(Base):
     outside_policy: Mapped[bool] = mapped_column(Boolean, default=False)
     policy_exceptions: Mapped[list[str]] = mapped_column(default=list)
     notify_user_ids: Mapped[list[str]] = mapped_column(default=list)
+    reason: Mapped[str | None] = mapped_column(String(40))  # why a reallocation (None for the first)
+    ended_at: Mapped[datetime | None]
 
     case: Mapped[Case] = relationship()
     practitioner: Mapped[Practitioner] = relationship()

@@ -156,6 +156,16 @@ class AllocationRepository(Repository[Allocation]):
         )
         return [(pid, tier, at) for pid, tier, at in rows.all()]
 
+    async def end_current(self, allocation_id: int, now: datetime) -> bool:
+        """End an allocation in force, atomically; False when it was already ended."""
+        result = await self.session.execute(
+            update(Allocation)
+            .where(Allocation.id == allocation_id, Allocation.current.is_(True))
+            .values(current=False, ended_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0) == 1)
+
     def add_touchpoint(self, touchpoint: Touchpoint) -> Touchpoint:
         self.session.add(touchpoint)
         return touchpoint

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from bot.clock import FixedClock
 from bot.scheduler import Scheduler
 from storage.db import Database
-from storage.models import OutboxMessage
+from storage.models import OutboxMessage, ScheduledJob
 from tests.fakes.fake_slack import FakeSlack
 from tests.support.allocation import answers
 from tests.support.bot import BotUnderTest, bot_settings, start_bot
@@ -135,7 +135,7 @@ async def test_two_schedulers_racing_send_each_reminder_once(timed, database_url
         _, case = await bot.post_case(case_fields(event_id=f"r{n}", crn=f"X00020{n}"))
         await allocate(bot, case["id"], touchpoint=date(2026, 12, 29), priority="high")
     await bot.drained()
-    clock.set(london(2026, 12, 30, 10, 0))  # every reminder (before, day, after) is due
+    clock.set(london(2026, 12, 30, 10, 0))  # every reminder is due; only "after" is still current
     first, second = Scheduler(Database(database_url), clock), Scheduler(Database(database_url), clock)
     for _ in range(3):
         await asyncio.gather(first.tick(), second.tick(), first.tick(), second.tick())
@@ -143,6 +143,8 @@ async def test_two_schedulers_racing_send_each_reminder_once(timed, database_url
 
     async with bot.runtime.db.uow() as uow:
         count = await uow.session.scalar(select(func.count()).where(OutboxMessage.purpose == "touchpoint_reminder"))
-    assert count == 6 * 3 * 2  # six touchpoints, three reminders, two people: none doubled
+        done = await uow.session.scalar(select(func.count()).where(ScheduledJob.state == "done"))
+    assert count == 6 * 2  # six touchpoints, the "after" reminder, two people: none doubled
+    assert done == 6 * 3 * 2  # the stale "before" and "day" reminders were settled without a message
     for scheduler in (first, second):
         await scheduler.db.dispose()
