@@ -12,6 +12,8 @@ Figures:
   practitioners in the team, p50 and p99 over several hundred signed clicks, against a bare
   Bolt app that only acks and opens a fixed modal, measured the same way (issue 5; goal
   p99 under 150 ms). Times are from sending the click to the fake Slack receiving the call.
+- One scheduler tick with 10,000 pending reminder rows of which 500 fall due at once, and an
+  idle tick, against raw SQL doing the bare claim and inserts (benchmarks/scheduler_tick.py).
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from bot.teams import load_teams  # noqa: E402
 from bot.teams_file import parse_teams_file  # noqa: E402
 from storage.migrate import upgrade_to_head  # noqa: E402
 from storage.models import Case  # noqa: E402
+from benchmarks.scheduler_tick import tick_benchmark  # noqa: E402
 from tests.fakes.fake_slack import FakeSlack  # noqa: E402
 from tests.support.databases import postgres_available, postgres_database  # noqa: E402
 from tests.support.factories import TEAMS_YAML  # noqa: E402
@@ -273,6 +276,7 @@ async def main(quick: bool, with_postgres: bool) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp)
         rows += await bench(f"sqlite:///{directory / 'bench.db'}", "SQLite", quick, directory)
+        rows += await timed("scheduler tick, 10,000 pending / 500 due", lambda: tick_benchmark(f"sqlite:///{directory / 'ticks.db'}"))
         clicks_db = directory / "clicks.db"
         upgrade_to_head(f"sqlite:///{clicks_db}")
         rows += await bench_clicks(f"sqlite:///{clicks_db}", quick)

@@ -77,7 +77,7 @@ async def allocation_rows(uow_factory: Callable[[], UnitOfWork], flt: AuditFilte
         if flt.team is not None and not await uow.teams.by_codes([flt.team]):
             raise InvalidInput([FieldError("--team", f"no team with code '{flt.team[:20]}' is known (load it with `casebot teams load`)")])
         found = await _allocations(uow, flt)
-        grades = await _grades_at_allocation(uow, [a.id for a, *_ in found])
+        grades = await _grades_at_allocation(uow, flt) if found else {}
     return [_row(a, case, team, person, grades.get(a.id)) for a, case, team, person in found]
 
 
@@ -85,34 +85,42 @@ def _london_midnight(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=LONDON)
 
 
+def _window(flt: AuditFilter) -> tuple[datetime, datetime | None]:
+    """The instants the London days `since`..`until` span (the end exclusive)."""
+    end = _london_midnight(flt.until + timedelta(days=1)) if flt.until is not None else None
+    return _london_midnight(flt.since), end
+
+
 async def _allocations(uow: UnitOfWork, flt: AuditFilter) -> Sequence[tuple[Allocation, Case, Team, Practitioner]]:
+    start, end = _window(flt)
     query = (
         select(Allocation, Case, Team, Practitioner)
         .join(Case, Case.id == Allocation.case_id)
         .join(Team, Team.id == Case.team_id)
         .join(Practitioner, Practitioner.id == Allocation.practitioner_id)
-        .where(Allocation.allocated_at >= _london_midnight(flt.since))
+        .where(Allocation.allocated_at >= start)
         .order_by(Allocation.allocated_at, Allocation.id)
     )
-    if flt.until is not None:
-        query = query.where(Allocation.allocated_at < _london_midnight(flt.until + timedelta(days=1)))
+    if end is not None:
+        query = query.where(Allocation.allocated_at < end)
     if flt.team is not None:
         query = query.where(Team.code == flt.team)
     rows = await uow.session.execute(query)
     return [(a, c, t, p) for a, c, t, p in rows.all()]
 
 
-async def _grades_at_allocation(uow: UnitOfWork, allocation_ids: list[int]) -> dict[int, str]:
-    """The grade the practitioner held when allocated, from the 'allocated' audit event: a PQiP
-    who has since qualified still shows as the PQiP the decision was made about."""
-    if not allocation_ids:
-        return {}
-    events = await uow.session.scalars(select(AuditEvent).where(AuditEvent.action == "allocated"))
-    wanted = set(allocation_ids)
+async def _grades_at_allocation(uow: UnitOfWork, flt: AuditFilter) -> dict[int, str]:
+    """Allocation id -> the grade the practitioner held when allocated, from the 'allocated'
+    audit events (written in the same transaction, at the same instant, as the allocation): a
+    PQiP who has since qualified still shows as the PQiP the decision was made about."""
+    start, end = _window(flt)
+    query = select(AuditEvent).where(AuditEvent.action == "allocated", AuditEvent.at >= start)
+    if end is not None:
+        query = query.where(AuditEvent.at < end)
     grades: dict[int, str] = {}
-    for event in events:
+    for event in await uow.session.scalars(query):
         detail = event.detail or {}
-        if detail.get("allocation_id") in wanted and isinstance(detail.get("grade"), str):
+        if isinstance(detail.get("allocation_id"), int) and isinstance(detail.get("grade"), str):
             grades[detail["allocation_id"]] = detail["grade"]
     return grades
 

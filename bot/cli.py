@@ -1,4 +1,4 @@
-"""The `casebot` command (CONTRACT.md): serve, migrate, teams load, import.
+"""The `casebot` command (CONTRACT.md): serve, migrate, teams load, import, sar, audit.
 
 Exit codes: 0 success, 1 runtime failure, 2 bad input (the message names file, line and field).
 """
@@ -7,13 +7,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import sys
 from pathlib import Path
 
 from bot.app import create_services
+from bot.audit_export import allocation_rows, audit_filter, to_csv
+from bot.errors import InvalidInput
 from bot.importer import ImportFileError, import_file
 from bot.logs import configure_logging
+from bot.sar import NothingHeld, json_default, parse_crn, subject_access
 from bot.settings import Settings, SettingsError, load_settings
 from bot.teams import load_teams
 from bot.teams_file import TeamsFileError, parse_teams_file
@@ -33,6 +37,13 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("file", type=Path)
     imp = sub.add_parser("import", help="import cases from a CSV or JSON file")
     imp.add_argument("file", type=Path)
+    sar = sub.add_parser("sar", help="print the subject access export of one person (JSON), sensitive text withheld")
+    sar.add_argument("crn", metavar="CRN")
+    audit = sub.add_parser("audit", help="export allocation decisions for management review")
+    audit.add_argument("--since", required=True, metavar="DATE", help="first London day (YYYY-MM-DD)")
+    audit.add_argument("--until", metavar="DATE", help="last London day, inclusive (default: no end)")
+    audit.add_argument("--team", metavar="CODE", help="one team's allocations only")
+    audit.add_argument("--format", required=True, choices=("csv", "json"), dest="output_format")
     return parser
 
 
@@ -80,6 +91,58 @@ async def _import(settings: Settings, path: Path) -> int:
     return BAD_INPUT if report.rejected else OK
 
 
+def _emit(text: str) -> None:
+    """Write `text` to stdout as UTF-8 whatever the locale says (CONTRACT.md: SAR is UTF-8 JSON)."""
+    sys.stdout.flush()
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:  # a text-only stream (captured output)
+        sys.stdout.write(text)
+    else:
+        buffer.write(text.encode("utf-8"))
+    (buffer or sys.stdout).flush()
+
+
+def _bad_input(command: str, exc: InvalidInput) -> int:
+    for error in exc.errors:
+        _err(f"casebot {command}: {error.field}: {error.message}")
+    return BAD_INPUT
+
+
+async def _sar(settings: Settings, raw_crn: str) -> int:
+    """Read-only: no migration, no commit. Bad or unknown CRN is bad input (exit 2)."""
+    try:
+        crn = parse_crn(raw_crn)
+    except InvalidInput as exc:
+        return _bad_input("sar", exc)
+    services = create_services(settings)
+    try:
+        export = await subject_access(services.db.uow, crn, clock=services.clock)
+    except NothingHeld:
+        _err(f"casebot sar: CRN {crn}: nothing is held about this person")
+        return BAD_INPUT
+    finally:
+        await services.db.dispose()
+    _emit(json.dumps(export, indent=2, ensure_ascii=False, default=json_default) + "\n")
+    return OK
+
+
+async def _audit(settings: Settings, args: argparse.Namespace) -> int:
+    """Read-only export of allocation decisions; bad dates and unknown teams are bad input."""
+    try:
+        flt = audit_filter(args.since, args.until, args.team)
+    except InvalidInput as exc:
+        return _bad_input("audit", exc)
+    services = create_services(settings)
+    try:
+        rows = await allocation_rows(services.db.uow, flt)
+    except InvalidInput as exc:
+        return _bad_input("audit", exc)
+    finally:
+        await services.db.dispose()
+    _emit(to_csv(rows) if args.output_format == "csv" else json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
+    return OK
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -99,6 +162,10 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_teams_load(settings, args.file))
         if args.command == "import":
             return asyncio.run(_import(settings, args.file))
+        if args.command == "sar":
+            return asyncio.run(_sar(settings, args.crn))
+        if args.command == "audit":
+            return asyncio.run(_audit(settings, args))
     except SettingsError as exc:
         _err(f"casebot: {exc}")
         return BAD_INPUT

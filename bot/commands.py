@@ -20,6 +20,7 @@ from sqlalchemy import ColumnElement, false, func, or_, select
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import selectinload
 
+from blocks.command_blocks import looks_like_user_id
 from bot.case_input import CRN_PATTERN
 from bot.caseload import Workload, workload_now
 from bot.workload import DEFAULT_TIER_POINTS
@@ -87,11 +88,7 @@ def _user_id(word: str) -> str | None:
     if not (word.startswith("<@") and word.endswith(">")):
         return None
     user_id = word[2:-1].split("|", 1)[0]
-    return user_id if is_user_id(user_id) else None
-
-
-def is_user_id(value: str) -> bool:
-    return 2 < len(value) <= 20 and value[0] in "UW" and value.isalnum() and value.isupper()
+    return user_id if looks_like_user_id(user_id) else None
 
 
 def parse(text: str) -> Command:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from dataclasses import dataclass
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from typing import Any
@@ -50,6 +51,13 @@ def touchpoint_view(tp: Touchpoint, allocation: Allocation) -> TouchpointView:
     )  # fmt: skip
 
 
+@dataclass(frozen=True)
+class Preloaded:
+    """What a tick's jobs need, loaded in one query for the whole batch, not one per job."""
+
+    touchpoints: dict[int, tuple[Touchpoint, Allocation, Case]]
+
+
 def stale(when: str, due_on: date, today: date) -> bool:
     """A 'before' reminder on or after the day, or a 'day' reminder after it, would mislead."""
     return (when == "before" and today >= due_on) or (when == "day" and today > due_on)
@@ -62,7 +70,7 @@ class Scheduler:
         self.db = db
         self.clock = clock
         self.nudge = nudge
-        self._handlers: dict[str, Callable[[UnitOfWork, ScheduledJob, datetime], Awaitable[bool]]] = {
+        self._handlers: dict[str, Callable[[UnitOfWork, ScheduledJob, datetime, Preloaded], Awaitable[bool]]] = {
             "touchpoint_reminder": self._touchpoint_reminder,
             "prison_check": self._prison_check,
         }
@@ -80,10 +88,11 @@ class Scheduler:
     async def _run_due_jobs(self, now: datetime) -> int:
         async with self.db.uow() as uow:
             jobs = await uow.jobs.claim_due(now, uuid.uuid4().hex, CLAIM_BATCH)
+            preloaded = Preloaded(touchpoints=await uow.allocations.touchpoints({j.touchpoint_id for j in jobs if j.touchpoint_id}))
             sent = 0
             for job in jobs:
                 handler = self._handlers.get(job.kind)
-                finished = await handler(uow, job, now) if handler else True
+                finished = await handler(uow, job, now, preloaded) if handler else True
                 if finished:
                     job.state, job.done_at = "done", now
                     sent += 1
@@ -98,8 +107,8 @@ class Scheduler:
         job.due_at = next_working_moment(now)
         return False
 
-    async def _touchpoint_reminder(self, uow: UnitOfWork, job: ScheduledJob, now: datetime) -> bool:
-        found = await uow.allocations.touchpoint(job.touchpoint_id or 0)
+    async def _touchpoint_reminder(self, uow: UnitOfWork, job: ScheduledJob, now: datetime, preloaded: Preloaded) -> bool:
+        found = preloaded.touchpoints.get(job.touchpoint_id or 0)
         if found is None:
             return True
         tp, allocation, case = found
@@ -117,7 +126,7 @@ class Scheduler:
         )  # fmt: skip
         return True
 
-    async def _prison_check(self, uow: UnitOfWork, job: ScheduledJob, now: datetime) -> bool:
+    async def _prison_check(self, uow: UnitOfWork, job: ScheduledJob, now: datetime, preloaded: Preloaded) -> bool:
         case = await uow.cases.with_team(job.case_id or 0)
         if case is None:
             return True

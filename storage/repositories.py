@@ -172,16 +172,21 @@ class AllocationRepository(Repository[Allocation]):
 
     async def touchpoint(self, touchpoint_id: int) -> tuple[Touchpoint, Allocation, Case] | None:
         """A touchpoint with its allocation (and practitioner) and case (and team)."""
-        row = (
-            await self.session.execute(
-                select(Touchpoint, Allocation, Case)
-                .join(Allocation, Allocation.id == Touchpoint.allocation_id)
-                .join(Case, Case.id == Touchpoint.case_id)
-                .where(Touchpoint.id == touchpoint_id)
-                .options(selectinload(Allocation.practitioner), selectinload(Case.team))
-            )
-        ).first()
-        return (row[0], row[1], row[2]) if row else None
+        return (await self.touchpoints([touchpoint_id])).get(touchpoint_id)
+
+    async def touchpoints(self, ids: Iterable[int]) -> dict[int, tuple[Touchpoint, Allocation, Case]]:
+        """Many touchpoints in one query (a scheduler tick may hold hundreds)."""
+        wanted = list(ids)
+        if not wanted:
+            return {}
+        rows = await self.session.execute(
+            select(Touchpoint, Allocation, Case)
+            .join(Allocation, Allocation.id == Touchpoint.allocation_id)
+            .join(Case, Case.id == Touchpoint.case_id)
+            .where(Touchpoint.id.in_(wanted))
+            .options(selectinload(Allocation.practitioner), selectinload(Case.team))
+        )
+        return {t.id: (t, a, c) for t, a, c in rows.all()}
 
     async def overdue_touchpoints(self, team_id: int, before: date) -> list[tuple[Touchpoint, Allocation, Case]]:
         rows = await self.session.execute(
