@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from blocks.case_card import CaseLike, summary_fields
 from blocks.ids import INPUT_ACTION, Action, AllocateBlock, Callback
+from blocks.vocabulary import PROBATION, Terms
 from blocks.text import FIELD_TEXT_MAX, SECTION_TEXT_MAX, cut, mrkdwn_safe
 
 MAX_STATIC_OPTIONS = 100
@@ -98,10 +99,10 @@ def candidate_line(offer: OfferLike) -> str:
     return cut(f"{head}\n{fit}{notes}", SECTION_TEXT_MAX)
 
 
-def _case_blocks(case: CaseLike, previous_name: str | None, record_url: str | None) -> list[dict[str, Any]]:
+def _case_blocks(case: CaseLike, previous_name: str | None, record_url: str | None, terms: Terms) -> list[dict[str, Any]]:
     fields = summary_fields(case, record_url)
     previous = previous_name or case.previous_practitioner
-    fields.append({"type": "mrkdwn", "text": "*Previous practitioner*\n" + mrkdwn_safe(previous or "None", FIELD_TEXT_MAX - 30)})
+    fields.append({"type": "mrkdwn", "text": f"*Previous {terms.practitioner}*\n" + mrkdwn_safe(previous or "None", FIELD_TEXT_MAX - 30)})
     return [
         {"type": "section", "text": {"type": "mrkdwn", "text": f"*{mrkdwn_safe(case.name, 200)}* · {case.crn}"}},
         {"type": "section", "fields": fields[:10]},
@@ -129,7 +130,7 @@ def _text_input(block: AllocateBlock, label: str, *, hint: str | None = None, op
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
-def _practitioner_input(offers: Sequence[OfferLike]) -> dict[str, Any]:
+def _practitioner_input(offers: Sequence[OfferLike], terms: Terms) -> dict[str, Any]:
     if len(offers) > MAX_STATIC_OPTIONS:
         element: dict[str, Any] = {
             "type": "external_select",
@@ -141,33 +142,35 @@ def _practitioner_input(offers: Sequence[OfferLike]) -> dict[str, Any]:
         element = {
             "type": "static_select",
             "action_id": INPUT_ACTION,
-            "placeholder": {"type": "plain_text", "text": "Choose a practitioner (best fits first)"},
+            "placeholder": {"type": "plain_text", "text": f"Choose a {terms.practitioner} (best fits first)"},
             "options": practitioner_options(offers),
         }
     return {
         "type": "input",
         "block_id": AllocateBlock.PRACTITIONER,
-        "label": {"type": "plain_text", "text": "Practitioner"},
+        "label": {"type": "plain_text", "text": terms.practitioner.capitalize() if terms.practitioner.islower() else terms.practitioner},
         "hint": {"type": "plain_text", "text": "⚠ outside policy (confirm below)  ↩ held this case before"},
         "element": element,
     }
 
 
-def _candidate_blocks(case: CaseLike, offers: Sequence[OfferLike], previous_name: str | None, record_url: str | None) -> list[dict[str, Any]]:
+def _candidate_blocks(
+    case: CaseLike, offers: Sequence[OfferLike], previous_name: str | None, record_url: str | None, terms: Terms
+) -> list[dict[str, Any]]:
     """The case, then the practitioners best fit first with their figures, then the select."""
     listed = [{"type": "section", "text": {"type": "mrkdwn", "text": candidate_line(o)}} for o in offers[:LISTED_CANDIDATES]]
     more = len(offers) - len(listed)
     blocks: list[dict[str, Any]] = [
-        *_case_blocks(case, previous_name, record_url),
+        *_case_blocks(case, previous_name, record_url, terms),
         {"type": "divider"},
-        {"type": "section", "text": {"type": "mrkdwn", "text": "*Practitioners, best fit first*"}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": f"*{terms.practitioners.capitalize() if terms.practitioners.islower() else terms.practitioners}, best fit first*"}},
         *listed,
     ]
     if more > 0:
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"and {more} more in the list below"}]})
     if not offers:
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": "No practitioner in this team can be offered this case."}})
-    return [*blocks, {"type": "divider"}, _practitioner_input(offers)]
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f"No {terms.practitioner} in this team can be offered this case."}})
+    return [*blocks, {"type": "divider"}, _practitioner_input(offers, terms)]
 
 
 def _evidence_blocks() -> list[dict[str, Any]]:
@@ -212,10 +215,11 @@ def allocate_modal(
     notify_default: Sequence[str],
     previous_name: str | None,
     record_url: str | None,
+    terms: Terms = PROBATION,
 ) -> dict[str, Any]:
     """The whole modal. `offers` are best fit first (bot/candidates.py)."""
     blocks = [
-        *_candidate_blocks(case, offers, previous_name, record_url),
+        *_candidate_blocks(case, offers, previous_name, record_url, terms),
         *_evidence_blocks(),
         _radio(AllocateBlock.HATE_CRIME, "Is the offence linked to hate crime or discrimination?", YES_NO),
         _text_input(AllocateBlock.HATE_NOTES, "Hate crime or discrimination notes (required when yes)", optional=True),
@@ -248,12 +252,18 @@ def allocate_modal(
 
 
 def reallocate_modal(
-    case: CaseLike, offers: Sequence[OfferLike], *, current_name: str, reasons: dict[str, str], record_url: str | None
+    case: CaseLike,
+    offers: Sequence[OfferLike],
+    *,
+    current_name: str,
+    reasons: dict[str, str],
+    record_url: str | None,
+    terms: Terms = PROBATION,
 ) -> dict[str, Any]:
     """Reallocation (issue 7): the same list and fit, a reason, new evidence, keep the touchpoint?"""
     blocks = [
         {"type": "section", "text": {"type": "mrkdwn", "text": "Currently held by *" + mrkdwn_safe(current_name, 200) + "*."}},
-        *_candidate_blocks(case, offers, None, record_url),
+        *_candidate_blocks(case, offers, None, record_url, terms),
         {
             "type": "input",
             "block_id": AllocateBlock.REASON,
@@ -265,13 +275,13 @@ def reallocate_modal(
             },
         },
         *_evidence_blocks(),
-        _radio(AllocateBlock.KEEP_TOUCHPOINT, "Keep the planned touchpoint (with the new practitioner)?", YES_NO, initial="yes"),
+        _radio(AllocateBlock.KEEP_TOUCHPOINT, f"Keep the planned touchpoint (with the new {terms.practitioner})?", YES_NO, initial="yes"),
         CONFIRM_BLOCK,
     ]
     return _modal(Callback.REALLOCATE, "Reallocate case", "Reallocate", case.id, blocks)
 
 
-def loading_modal(case: CaseLike, record_url: str | None) -> dict[str, Any]:
+def loading_modal(case: CaseLike, record_url: str | None, terms: Terms = PROBATION) -> dict[str, Any]:
     """Opened at once on the click (the trigger id expires in 3 s); the full form follows."""
     return {
         "type": "modal",
@@ -280,8 +290,8 @@ def loading_modal(case: CaseLike, record_url: str | None) -> dict[str, Any]:
         "title": {"type": "plain_text", "text": "Allocate case"},
         "close": {"type": "plain_text", "text": "Cancel"},
         "blocks": [
-            *_case_blocks(case, None, record_url),
-            {"type": "context", "elements": [{"type": "mrkdwn", "text": "Loading practitioners and workloads…"}]},
+            *_case_blocks(case, None, record_url, terms),
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": f"Loading {terms.practitioners} and workloads…"}]},
         ],
     }
 

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from blocks.case_card import CaseLike, case_card, summary_fields
 from blocks.ids import Action
+from blocks.vocabulary import PROBATION, Terms
 from blocks.text import FALLBACK_TEXT_MAX, SECTION_TEXT_MAX, cut, long_date, mrkdwn_safe
 
 LONDON = ZoneInfo("Europe/London")
@@ -105,21 +106,21 @@ def allocation_thread_reply(facts: AllocationFacts, *, record_url: str | None = 
     if facts.reason:
         lines.append(f"Reason: {mrkdwn_safe(facts.reason, 200)}.")
     if facts.outside_policy:
-        lines.append("Allocated outside policy, confirmed by the SPO; the evidence is in the case record.")
+        lines.append("Allocated outside policy, confirmed; the evidence is in the case record.")
     text = cut("\n".join(lines), SECTION_TEXT_MAX - 300) + _record_suffix(record_url)
     return {"text": text, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]}
 
 
-def _notes_for_practitioner(facts: AllocationFacts) -> list[str]:
+def _notes_for_practitioner(facts: AllocationFacts, terms: Terms) -> list[str]:
     """Non-sensitive notes only; sensitive ones are named as withheld, never quoted."""
     out = []
     if facts.evidence_sensitive:
-        out.append("*Allocation evidence:* recorded by your SPO (sensitive, not shown here).")
+        out.append(f"*Allocation evidence:* recorded by your {terms.manager} (sensitive, not shown here).")
     else:
         out.append("*Allocation evidence:*\n" + mrkdwn_safe(facts.evidence, 3000))
     if facts.hate_crime:
         if facts.hate_crime_sensitive:
-            out.append("*Hate crime or discrimination:* yes; the notes are sensitive, ask your SPO.")
+            out.append(f"*Hate crime or discrimination:* yes; the notes are sensitive, ask your {terms.manager}.")
         else:
             out.append("*Hate crime or discrimination notes:*\n" + mrkdwn_safe(facts.hate_crime_notes or "", 3000))
     return out
@@ -132,7 +133,9 @@ def _summary(case: CaseLike, record_url: str | None) -> list[dict[str, Any]]:
     ]
 
 
-def practitioner_notice(case: CaseLike, facts: AllocationFacts, *, record_url: str | None, link: str | None) -> dict[str, Any]:
+def practitioner_notice(
+    case: CaseLike, facts: AllocationFacts, *, record_url: str | None, link: str | None, terms: Terms = PROBATION
+) -> dict[str, Any]:
     """The DM to the practitioner who now holds the case."""
     intro = f"<@{facts.spo_user}> has allocated you a new case. {touchpoint_text(facts)}"
     if facts.touchpoint_date is not None and facts.touchpoint_priority != "not_required":
@@ -140,7 +143,7 @@ def practitioner_notice(case: CaseLike, facts: AllocationFacts, *, record_url: s
     blocks = [
         {"type": "section", "text": {"type": "mrkdwn", "text": intro}},
         *_summary(case, record_url),
-        *({"type": "section", "text": {"type": "mrkdwn", "text": cut(note, SECTION_TEXT_MAX)}} for note in _notes_for_practitioner(facts)),
+        *({"type": "section", "text": {"type": "mrkdwn", "text": cut(note, SECTION_TEXT_MAX)}} for note in _notes_for_practitioner(facts, terms)),
     ]
     if link:
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"<{link}|The team's thread for this case>"}]})

@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from blocks.ids import Action, Callback
+from blocks.vocabulary import PROBATION, Terms
 from blocks.text import (
     BUTTON_TEXT_MAX,
     FALLBACK_TEXT_MAX,
@@ -44,6 +45,7 @@ class CaseLike(Protocol):
     offence: str | None
     previous_practitioner: str | None
     restricted: bool
+    release_date: date | None
 
 
 def record_link(template: str | None, crn: str) -> str | None:
@@ -82,6 +84,7 @@ def summary_fields(case: CaseLike, record_url: str | None) -> list[Block]:
         _field("RoSH", case.rosh or "Not recorded"),
         _field("MAPPA", mappa_text(case)),
         _field("Allocate by", short_date(case.due_by)),
+        *([_field("Release date", long_date(case.release_date))] if case.release_date else []),
     ]
 
 
@@ -142,8 +145,8 @@ def case_card(case: CaseLike, *, team_name: str, record_url: str | None) -> dict
     return {"text": case_fallback_text(case, team_name), "blocks": blocks}
 
 
-def restricted_case_dm(case: CaseLike, *, team_name: str, record_url: str | None) -> dict[str, Any]:
-    """A limited-access case goes to each SPO privately, never to the channel."""
+def restricted_case_dm(case: CaseLike, *, team_name: str, record_url: str | None, terms: Terms = PROBATION) -> dict[str, Any]:
+    """A limited-access case goes to each SPO (HOMD) privately, never to the channel."""
     card = case_card(case, team_name=team_name, record_url=record_url)
     notice = {
         "type": "context",
@@ -151,7 +154,7 @@ def restricted_case_dm(case: CaseLike, *, team_name: str, record_url: str | None
             {
                 "type": "mrkdwn",
                 "text": mrkdwn_safe(
-                    f"Restricted (limited-access) case for {team_name}: sent only to the team's SPOs and not posted to the channel.",
+                    f"Restricted (limited-access) case for {team_name}: sent only to the team's {terms.managers} and not posted to the channel.",
                     SECTION_TEXT_MAX,
                 ),
             }
@@ -166,14 +169,14 @@ def _yes_no(value: bool) -> str:
     return "Yes" if value else "No"
 
 
-def details_modal(case: CaseLike, *, team_name: str, record_url: str | None) -> dict[str, Any]:
+def details_modal(case: CaseLike, *, team_name: str, record_url: str | None, terms: Terms = PROBATION) -> dict[str, Any]:
     """Everything the intake told us about the case, for anyone in the channel (issue: Details)."""
     facts = [
         *summary_fields(case, record_url),
         _field("Sentence date", long_date(case.sentence_date)),
         _field("RSR", f"{case.rsr:g}%" if case.rsr is not None else "Not recorded"),
         _field("Custodial", _yes_no(case.custodial) + (f" ({case.prison})" if case.custodial and case.prison else "")),
-        _field("Previous practitioner", case.previous_practitioner or "None"),
+        _field(f"Previous {terms.practitioner}", case.previous_practitioner or "None"),
     ]
     blocks: list[Block] = [
         {"type": "header", "text": {"type": "plain_text", "text": plain(f"{case.name} ({case.crn})", HEADER_MAX)}},

@@ -16,6 +16,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from blocks.allocation_notices import when_text
+from blocks.ids import Action
 from blocks.case_card import CaseLike, mappa_text, summary_fields
 from blocks.text import FALLBACK_TEXT_MAX, FIELD_TEXT_MAX, HEADER_MAX, SECTION_TEXT_MAX, cut, long_date, mrkdwn_safe, plain, short_date
 
@@ -84,6 +85,8 @@ class AllocationLike(Protocol):
     allocated_by: str
     allocated_at: datetime
     current: bool
+    ended_at: datetime | None
+    reason: str | None
     outside_policy: bool
     policy_exceptions: list[str]
     evidence: NoteLike | None
@@ -332,7 +335,12 @@ def allocation_section(allocation: AllocationLike, today: date) -> Block:
         f"*{title}:* {mrkdwn_safe(allocation.practitioner_name, NAME_MAX)} "
         f"({mrkdwn_safe(allocation.grade, 10)}, {mrkdwn_safe(allocation.staff_code, 20)}) {mention(allocation.practitioner_user_id)}"
     )
-    lines = [who, f"Allocated by {mention(allocation.allocated_by)} on {when_text(allocation.allocated_at)}"]
+    allocated = f"Allocated by {mention(allocation.allocated_by)} on {when_text(allocation.allocated_at)}"
+    if allocation.reason:
+        allocated += " · reallocation: " + mrkdwn_safe(allocation.reason, 200)
+    if allocation.ended_at and not allocation.current:
+        allocated += f" · ended {when_text(allocation.ended_at)}"
+    lines = [who, allocated]
     if allocation.outside_policy:
         reasons = "; ".join(allocation.policy_exceptions) or "confirmed by the SPO"
         lines.append(":warning: *Outside policy:* " + mrkdwn_safe(reasons, 300))
@@ -366,6 +374,12 @@ def _audit_detail(detail: Mapping[str, Any]) -> str:
             parts.append("outside policy" if value else "within policy")
         elif key == "sensitive":
             parts.append("notes sensitive" if value else "notes not sensitive")
+        elif key == "kept_touchpoint":
+            parts.append("touchpoint kept" if value else "touchpoint replanned")
+        elif key == "from_staff_code":
+            parts.append(f"from {mrkdwn_safe(str(value), 20)}")
+        elif key == "staff_code":
+            parts.append(f"to {mrkdwn_safe(str(value), 20)}")
         elif key == "due_on" and isinstance(value, str):
             try:
                 parts.append("for " + long_date(date.fromisoformat(value)))
@@ -380,6 +394,14 @@ def audit_line(event: AuditLineLike) -> str:
     label = AUDIT_LABELS.get(event.action) or mrkdwn_safe(event.action.replace("_", " ").capitalize(), 60)
     detail = _audit_detail(event.detail)
     return f"• {when_text(event.at)} · {label} · by {mention(event.actor)}" + (f" · {detail}" if detail else "")
+
+
+def _spo_button(case: HistoryCaseLike) -> Block:
+    """Allocate or Reallocate, for the team's SPOs (issue 7: reallocate from `/casebot case`);
+    the listeners in handlers/allocate.py check the clicker again."""
+    action, label = (Action.ALLOCATE, "Allocate") if case.state == "unallocated" else (Action.REALLOCATE, "Reallocate")
+    button = {"type": "button", "action_id": action, "text": {"type": "plain_text", "text": label}, "value": str(case.id)}
+    return {"type": "actions", "block_id": f"command_case_{case.id}", "elements": [button]}
 
 
 def case_message(history: CaseHistoryLike, *, record_url: str | None) -> Message:
@@ -419,6 +441,8 @@ def case_message(history: CaseHistoryLike, *, record_url: str | None) -> Message
             blocks.append(_context(f"and {_plural(history.allocations_total - len(history.allocations), 'earlier allocation')} not shown"))
     else:
         blocks.append(_section("*Allocations:* none yet. Allocate by " + _day(case.due_by, today) + "."))
+    if history.viewer_is_spo and case.state in ("unallocated", "allocated"):
+        blocks.append(_spo_button(case))
     blocks.append({"type": "divider"})
     heading = "*Audit trail*"
     if history.audit_total > len(history.audit):

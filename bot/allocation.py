@@ -28,7 +28,8 @@ from blocks.allocation_notices import (
 from blocks.case_card import record_link
 from blocks.ids import AllocateBlock
 from blocks.text import mrkdwn_safe
-from bot.access import is_spo, who_can_allocate
+from blocks.vocabulary import terms_for
+from bot.access import is_spo, refusal
 from bot.allocation_form import AllocationForm
 from bot.clock import Clock
 from bot.outbox import audit, enqueue
@@ -73,7 +74,7 @@ async def spo_case(uow: UnitOfWork, case_id: int, spo: str) -> Case:
     if case is None:
         raise AllocationRefused(AllocateBlock.PRACTITIONER, "This case is no longer held by casebot.")
     if not is_spo(case.team, spo):
-        raise AllocationRefused(AllocateBlock.PRACTITIONER, f"Only the team's SPOs can allocate. Please ask {who_can_allocate(case.team)}.")
+        raise AllocationRefused(AllocateBlock.PRACTITIONER, refusal(case.team, "allocate"))
     return case
 
 
@@ -226,7 +227,8 @@ async def queue_notices(
         if card is not None:
             slack("chat.update", dict(card_view), "card_allocated", reply_to=card)
             slack("chat.postMessage", allocation_thread_reply(facts, record_url=link), "allocation_thread", reply_to=card)
-    slack("chat.postMessage", {"channel": facts.practitioner_user, **practitioner_notice(case, facts, record_url=link, link=thread)}, "practitioner_notice")
+    notice = practitioner_notice(case, facts, record_url=link, link=thread, terms=terms_for(team.service))
+    slack("chat.postMessage", {"channel": facts.practitioner_user, **notice}, "practitioner_notice")
     for user in dict.fromkeys(allocation.notify_user_ids):
         if user not in (facts.practitioner_user, facts.spo_user):
             slack("chat.postMessage", {"channel": user, **notify_notice(case, facts, link=thread, record_url=link)}, "notify_notice")

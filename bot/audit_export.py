@@ -3,7 +3,10 @@
 One row per allocation: how long from sentence to allocation in working days, whether that was
 within the two working days of PI 05/2014 (seeds/003 s1.9, s2.2), who took the case at what
 grade, who allocated it, and whether it was outside policy and why (seeds/004 grades for tiers,
-confirmed as exceptions: seeds/000). No evidence or notes text at all, sensitive or not: a
+confirmed as exceptions: seeds/000). A reallocation is a row of its own, with its reason
+(seeds/003 Annex D); the earlier allocation's row then has `current` false. Its working days
+still run from sentence to the reallocation, so a review of the two-day rule reads the rows
+without a reallocation reason. No evidence or notes text at all, sensitive or not: a
 review of decisions needs the facts, and the export may be passed around as a spreadsheet.
 
 Dates are England and Wales dates (`--since`, `--until` and the allocation day are London days),
@@ -21,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.allocation_form import REALLOCATION_REASONS
 from bot.calendar import ALLOCATION_WORKING_DAYS, working_days_between
 from bot.clock import LONDON
 from bot.errors import FieldError, InvalidInput
@@ -30,7 +34,9 @@ from storage.models import Allocation, AuditEvent, Case, Practitioner, Team
 COLUMNS = (
     "crn", "team", "tier", "sentence_date", "allocated_at", "working_days_to_allocation", "within_two_working_days",
     "staff_code", "practitioner", "grade", "allocated_by", "outside_policy", "policy_exceptions", "current",
+    "reallocation_reason",
 )  # fmt: skip
+DECISION_ACTIONS = ("allocated", "reallocated")  # audit events that record the grade at the time
 # A spreadsheet runs a cell starting with these as a formula (OWASP "CSV injection"); names and
 # exception texts are user-supplied, so such cells are prefixed with a quote in the CSV.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -68,7 +74,7 @@ def audit_filter(since: str, until: str | None, team: str | None) -> AuditFilter
         errors.append(FieldError("--until", f"{last.isoformat()} is before --since {first.isoformat()}"))
     if errors or first is None:
         raise InvalidInput(errors)
-    return AuditFilter(since=first, until=last, team=team.strip().upper() if team else None)
+    return AuditFilter(since=first, until=last, team=team.strip() if team else None)  # codes match exactly, as at intake
 
 
 async def allocation_rows(uow_factory: Callable[[], UnitOfWork], flt: AuditFilter) -> list[dict[str, Any]]:
@@ -110,11 +116,11 @@ async def _allocations(uow: UnitOfWork, flt: AuditFilter) -> Sequence[tuple[Allo
 
 
 async def _grades_at_allocation(uow: UnitOfWork, flt: AuditFilter) -> dict[int, str]:
-    """Allocation id -> the grade the practitioner held when allocated, from the 'allocated'
-    audit events (written in the same transaction, at the same instant, as the allocation): a
-    PQiP who has since qualified still shows as the PQiP the decision was made about."""
+    """Allocation id -> the grade the practitioner held when allocated, from the decision's audit
+    event (written in the same transaction, at the same instant, as the allocation): a PQiP who
+    has since qualified still shows as the PQiP the decision was made about."""
     start, end = _window(flt)
-    query = select(AuditEvent).where(AuditEvent.action == "allocated", AuditEvent.at >= start)
+    query = select(AuditEvent).where(AuditEvent.action.in_(DECISION_ACTIONS), AuditEvent.at >= start)
     if end is not None:
         query = query.where(AuditEvent.at < end)
     grades: dict[int, str] = {}
@@ -143,6 +149,7 @@ def _row(allocation: Allocation, case: Case, team: Team, person: Practitioner, g
         "outside_policy": allocation.outside_policy,
         "policy_exceptions": list(allocation.policy_exceptions),
         "current": allocation.current,
+        "reallocation_reason": REALLOCATION_REASONS.get(allocation.reason, allocation.reason) if allocation.reason else None,
     }
 
 
@@ -159,5 +166,7 @@ def to_csv(rows: Sequence[dict[str, Any]]) -> str:
 def _cell(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
+    if value is None:
+        return ""
     text = "; ".join(value) if isinstance(value, list) else str(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text

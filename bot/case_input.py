@@ -22,7 +22,7 @@ Rosh = Literal["Low", "Medium", "High", "Very High"]
 FIELDS = (
     "event_id", "crn", "name", "team", "tier", "sentence_type", "sentence_date", "custodial",
     "prison", "rosh", "rsr", "mappa_category", "mappa_level", "offence",
-    "previous_practitioner", "restricted", "excluded_practitioners",
+    "previous_practitioner", "release_date", "restricted", "excluded_practitioners",
 )
 
 # Messages for pydantic's own error types, phrased as what to fix.
@@ -65,6 +65,7 @@ class CaseIn(BaseModel):
     mappa_level: int | None = None
     offence: str | None = Field(default=None, max_length=2000)
     previous_practitioner: str | None = Field(default=None, max_length=20)
+    release_date: date | None = None
     restricted: bool = False
     excluded_practitioners: list[str] = Field(default_factory=list)
 

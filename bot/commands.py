@@ -21,6 +21,7 @@ from sqlalchemy import case as sql_case
 from sqlalchemy.orm import selectinload
 
 from blocks.command_blocks import looks_like_user_id
+from bot.allocation_form import REALLOCATION_REASONS
 from bot.case_input import CRN_PATTERN
 from bot.caseload import Workload, workload_now
 from bot.workload import DEFAULT_TIER_POINTS
@@ -33,7 +34,9 @@ ALLOCATIONS_LIMIT = 10  # allocations shown in a case's history, newest first
 AUDIT_LIMIT = 25  # the latest audit events of a case
 
 # Audit detail that may be shown to anyone who may see the case: codes, dates, flags, never text.
-SAFE_AUDIT_DETAIL = ("staff_code", "grade", "tier", "outside_policy", "due_on", "what", "team", "sensitive")
+SAFE_AUDIT_DETAIL = (
+    "reason", "from_staff_code", "staff_code", "grade", "tier", "outside_policy", "kept_touchpoint", "due_on", "what", "team", "sensitive",
+)  # fmt: skip
 
 UowFactory = Callable[[], UnitOfWork]
 
@@ -265,6 +268,8 @@ class AllocationRecord:
     allocated_by: str
     allocated_at: datetime
     current: bool
+    ended_at: datetime | None
+    reason: str | None  # why it was reallocated to this practitioner, in words (None for the first)
     outside_policy: bool
     policy_exceptions: list[str]
     evidence: Note | None
@@ -308,6 +313,7 @@ def _allocation(allocation: Allocation, tp: Touchpoint | None, spo: bool) -> All
     return AllocationRecord(
         practitioner_name=person.name, practitioner_user_id=person.slack_user_id, staff_code=person.staff_code, grade=person.grade,
         allocated_by=allocation.allocated_by, allocated_at=allocation.allocated_at, current=allocation.current,
+        ended_at=allocation.ended_at, reason=REALLOCATION_REASONS.get(allocation.reason, allocation.reason) if allocation.reason else None,
         outside_policy=allocation.outside_policy, policy_exceptions=list(allocation.policy_exceptions or []),
         evidence=note(allocation.evidence, allocation.evidence_sensitive, spo), hate_crime=allocation.hate_crime,
         hate_crime_notes=note(allocation.hate_crime_notes, allocation.hate_crime_sensitive, spo) if allocation.hate_crime else None,
@@ -359,6 +365,8 @@ async def case_history(uow_factory: UowFactory, user_id: str, crn: str, *, today
 
 def _audit_line(event: AuditEvent) -> AuditLine:
     detail = {key: event.detail[key] for key in SAFE_AUDIT_DETAIL if key in (event.detail or {})}
+    if isinstance(detail.get("reason"), str):
+        detail["reason"] = REALLOCATION_REASONS.get(detail["reason"], detail["reason"])
     return AuditLine(at=event.at, actor=event.actor, action=event.action, detail=detail)
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
 from blocks.case_card import case_card, record_link, restricted_case_dm
+from blocks.vocabulary import terms_for
 from bot.calendar import allocation_due_by
 from bot.case_input import CaseIn, parse_case
 from bot.clock import Clock, london_today
@@ -50,7 +51,7 @@ def case_post_payloads(case: Case, team: Team, record_case_url: str | None) -> l
     """
     link = record_link(record_case_url, case.crn)
     if case.restricted:
-        dm = restricted_case_dm(case, team_name=team.name, record_url=link)
+        dm = restricted_case_dm(case, team_name=team.name, record_url=link, terms=terms_for(team.service))
         return [{"channel": spo, **dm} for spo in team.spo_user_ids]
     return [{"channel": team.channel_id, **case_card(case, team_name=team.name, record_url=link)}]
 

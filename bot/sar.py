@@ -31,26 +31,42 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from blocks.text import escape
+from bot.allocation_form import REALLOCATION_REASONS
 from bot.case_input import CRN_PATTERN
 from bot.clock import Clock
 from bot.errors import FieldError, InvalidInput
 from storage.db import UnitOfWork
 from storage.models import Allocation, AuditEvent, Case, OutboxMessage, ScheduledJob, Touchpoint
 
+# Every column of the three tables is accounted for here: exported as stored, exported by hand
+# (sensitive text behind its flag, ids turned into names), or left out as an internal pointer.
+# tests/e2e/test_sar_and_audit.py fails when a column is added without a decision.
 CASE_FIELDS = (
-    "event_id", "crn", "name", "tier", "sentence_type", "sentence_date", "custodial", "prison", "rosh", "rsr",
-    "mappa_category", "mappa_level", "offence", "previous_practitioner", "restricted", "excluded_practitioners",
-    "state", "due_by", "received_at",
+    "event_id", "crn", "name", "tier", "sentence_type", "sentence_date", "custodial", "prison", "release_date",
+    "rosh", "rsr", "mappa_category", "mappa_level", "offence", "previous_practitioner", "restricted",
+    "excluded_practitioners", "state", "due_by", "received_at",
 )  # fmt: skip
+CASE_BY_HAND = frozenset({"team_id"})
+CASE_LEFT_OUT = frozenset({"id", "slack_channel", "slack_ts"})
+ALLOCATION_FIELDS = ("allocated_by", "allocated_at", "current", "ended_at", "outside_policy", "policy_exceptions", "hate_crime")
+ALLOCATION_BY_HAND = frozenset(
+    {"practitioner_id", "evidence", "evidence_sensitive", "hate_crime_notes", "hate_crime_sensitive", "notify_user_ids", "reason"}
+)
+ALLOCATION_LEFT_OUT = frozenset({"id", "case_id"})
+TOUCHPOINT_FIELDS = ("due_on", "priority", "state", "created_at", "outcome_by", "outcome_at", "not_required_reason")
+TOUCHPOINT_BY_HAND = frozenset({"notes", "notes_sensitive"})
+TOUCHPOINT_LEFT_OUT = frozenset({"id", "case_id", "allocation_id"})
 
 # Audit detail keys that carry ids, codes, flags and fixed labels only (bot/allocation.py,
-# bot/intake.py, bot/touchpoints.py, bot/services.py). Anything else is dropped and counted.
+# bot/reallocation.py, bot/intake.py, bot/touchpoints.py, bot/services.py). Anything else is
+# dropped and counted. A key that is free text elsewhere is kept only with a known code.
 AUDIT_DETAIL_KEYS = frozenset(
     {
-        "event_id", "team", "allocation_id", "staff_code", "grade", "tier", "outside_policy", "policy_exceptions",
-        "touchpoint_id", "due_on", "sensitive", "outbox_id", "what",
+        "event_id", "team", "allocation_id", "staff_code", "from_staff_code", "grade", "tier", "outside_policy",
+        "policy_exceptions", "kept_touchpoint", "touchpoint_id", "due_on", "sensitive", "outbox_id", "what",
     }
 )  # fmt: skip
+AUDIT_DETAIL_CODES = {"reason": frozenset(REALLOCATION_REASONS)}
 
 # Outbox purposes whose text never quotes a note (blocks/allocation_notices.py, blocks/touchpoint_blocks.py:
 # the practitioner's notice quotes evidence and hate crime notes only when they are not sensitive).
@@ -59,14 +75,14 @@ SAFE_MESSAGE_PURPOSES = frozenset(
     {
         "case_card", "restricted_case_dm", "card_allocated", "restricted_case_allocated", "allocation_thread",
         "practitioner_notice", "notify_notice", "prison_notice", "prison_alert", "deadline_chase", "failure_notice",
-        "touchpoint_reminder", "touchpoint_settled", "touchpoint_rescheduled",
+        "touchpoint_reminder", "touchpoint_settled", "touchpoint_rescheduled", "handed_over_notice",
     }
 )  # fmt: skip
 
 SPO_COPY = "spo_copy"
 WRITE_BACK = "write_back"
-NEEDLE_CHARS = 40  # how much of a sensitive note the backstop looks for (notes are cut, not reworded)
-MIN_NEEDLE_CHARS = 12  # shorter notes ("ok") would match innocent text; the flags alone guard them
+NEEDLE_CHARS = 40  # the backstop looks for every 40-character stretch of a sensitive note
+MIN_NEEDLE_CHARS = 12  # shorter stretches ("ok") would match innocent text; the flags alone guard them
 
 WITHHELD_EVIDENCE = "allocation evidence (sensitive)"
 WITHHELD_HATE_NOTES = "hate crime or discrimination notes (sensitive)"
@@ -90,7 +106,7 @@ def parse_crn(raw: str) -> str:
     """The CRN upper-cased, as intake stores it; `InvalidInput` naming the expected format."""
     crn = raw.strip().upper()
     if not CRN_PATTERN.match(crn):
-        raise InvalidInput([FieldError("CRN", "expected one letter and six digits, e.g. X123456")])
+        raise InvalidInput([FieldError("CRN", f"'{raw[:20]}' is not a CRN: expected one letter and six digits, e.g. X123456")])
     return crn
 
 
@@ -127,7 +143,8 @@ async def subject_access(uow_factory: Callable[[], UnitOfWork], crn: str, *, clo
     if not held:
         raise NothingHeld(crn)
     withheld = Withheld()
-    cases = [_export_case(records, withheld) for records in held]
+    needles = frozenset().union(*(sensitive_needles(records) for records in held))  # one person: any case's notes
+    cases = [_export_case(records, needles, withheld) for records in held]
     return {"crn": crn, "generated_at": clock.now(), "cases": cases, "withheld": withheld.as_list()}
 
 
@@ -148,9 +165,9 @@ async def _records(uow: UnitOfWork, case: Case) -> CaseRecords:
     )  # fmt: skip
 
 
-def _export_case(records: CaseRecords, withheld: Withheld) -> dict[str, Any]:
+def _export_case(records: CaseRecords, needles: frozenset[str], withheld: Withheld) -> dict[str, Any]:
+    """One case with everything that hangs off it, each part filtered by its own rule."""
     case = records.case
-    needles = sensitive_needles(records)
     out: dict[str, Any] = {name: getattr(case, name) for name in CASE_FIELDS}
     out["team"] = {"code": case.team.code, "name": case.team.name}
     out["allocations"] = [_allocation(a, withheld) for a in records.allocations]
@@ -162,17 +179,14 @@ def _export_case(records: CaseRecords, withheld: Withheld) -> dict[str, Any]:
 
 
 def _allocation(allocation: Allocation, withheld: Withheld) -> dict[str, Any]:
+    """The decision, with the evidence and hate crime notes only when the SPO said they are not
+    sensitive (seeds/000); a reallocation (which copies the hate crime notes) shows its reason."""
     person = allocation.practitioner
-    out: dict[str, Any] = {
-        "practitioner": {"staff_code": person.staff_code, "name": person.name, "grade": person.grade},
-        "allocated_by": allocation.allocated_by,
-        "allocated_at": allocation.allocated_at,
-        "current": allocation.current,
-        "outside_policy": allocation.outside_policy,
-        "policy_exceptions": list(allocation.policy_exceptions),
-        "hate_crime": allocation.hate_crime,
-        "notified": list(allocation.notify_user_ids),
-    }
+    out: dict[str, Any] = {"practitioner": {"staff_code": person.staff_code, "name": person.name, "grade": person.grade}}
+    out.update({name: getattr(allocation, name) for name in ALLOCATION_FIELDS})
+    out["notified"] = list(allocation.notify_user_ids)
+    if allocation.reason:
+        out["reallocation_reason"] = REALLOCATION_REASONS.get(allocation.reason, allocation.reason)
     if allocation.evidence_sensitive is False:
         out["evidence"] = allocation.evidence
     else:
@@ -186,14 +200,8 @@ def _allocation(allocation: Allocation, withheld: Withheld) -> dict[str, Any]:
 
 
 def _touchpoint(touchpoint: Touchpoint, withheld: Withheld) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "due_on": touchpoint.due_on,
-        "priority": touchpoint.priority,
-        "state": touchpoint.state,
-        "outcome_by": touchpoint.outcome_by,
-        "outcome_at": touchpoint.outcome_at,
-        "not_required_reason": touchpoint.not_required_reason,
-    }
+    """The touchpoint and its outcome; the oversight notes only when not sensitive (seeds/000)."""
+    out: dict[str, Any] = {name: getattr(touchpoint, name) for name in TOUCHPOINT_FIELDS}
     if touchpoint.notes:
         if touchpoint.notes_sensitive is False:
             out["notes"] = touchpoint.notes
@@ -207,12 +215,18 @@ def _audit_event(event: AuditEvent, needles: frozenset[str], withheld: Withheld)
     kept: dict[str, Any] = {}
     dropped = 0
     for key, value in (event.detail or {}).items():
-        if key in AUDIT_DETAIL_KEYS and _plain(value) and not quotes_any(_flat(value), needles):
+        if _cleared(key, value) and not quotes_any(_flat(value), needles):
             kept[key] = value
         else:
             dropped += 1
     withheld.add(WITHHELD_AUDIT, dropped)
     return {"action": event.action, "at": event.at, "actor": event.actor, "detail": kept}
+
+
+def _cleared(key: str, value: Any) -> bool:
+    if key in AUDIT_DETAIL_CODES:
+        return isinstance(value, str) and value in AUDIT_DETAIL_CODES[key]
+    return key in AUDIT_DETAIL_KEYS and _plain(value)
 
 
 def _plain(value: Any) -> bool:
@@ -280,8 +294,9 @@ def block_texts(node: Any) -> list[str]:
 
 
 def sensitive_needles(records: CaseRecords) -> frozenset[str]:
-    """The start of every sensitive note of the case, as stored and as escaped for mrkdwn: what
-    the backstop looks for in messages and audit details."""
+    """Stretches of every sensitive note of the case, as stored and as escaped for mrkdwn: what
+    the backstop looks for in messages and audit details. Consecutive stretches, so a whole copy,
+    a copy cut short (blocks/text.py `cut`) or any 80 characters of it still contain one."""
     texts: list[str] = [a.evidence for a in records.allocations if a.evidence_sensitive is not False]
     texts += [a.hate_crime_notes for a in records.allocations if a.hate_crime_notes and a.hate_crime_sensitive is not False]
     texts += [t.notes for t in records.touchpoints if t.notes and t.notes_sensitive is not False]
@@ -291,13 +306,15 @@ def sensitive_needles(records: CaseRecords) -> frozenset[str]:
 
 def _needles(texts: Iterable[str]) -> Iterable[str]:
     for text in texts:
-        stripped = text.strip()
-        if len(stripped) >= MIN_NEEDLE_CHARS:
-            yield stripped[:NEEDLE_CHARS]
-            yield escape(stripped)[:NEEDLE_CHARS]
+        for form in {text.strip(), escape(text.strip())}:
+            for start in range(0, len(form), NEEDLE_CHARS):
+                stretch = form[start : start + NEEDLE_CHARS]
+                if len(stretch) >= MIN_NEEDLE_CHARS:
+                    yield stretch
 
 
 def quotes_any(text: str, needles: frozenset[str]) -> bool:
+    """True when `text` contains a stretch of a sensitive note."""
     return any(needle in text for needle in needles)
 
 

@@ -42,11 +42,15 @@ async def start(runtime: Runtime, stack: AsyncExitStack) -> web.AppRunner:
 
     stack.push_async_callback(stop_worker)
 
-    ticks = AsyncIOScheduler(timezone="UTC")
-    # APScheduler only drives the ticks; the plan is in the database (bot/scheduler.py).
-    ticks.add_job(runtime.scheduler.tick, "interval", seconds=settings.scheduler_tick_seconds, max_instances=1, coalesce=True, next_run_time=datetime.now(timezone.utc))
-    ticks.start()
-    stack.callback(ticks.shutdown, wait=False)
+    if settings.scheduler_enabled:
+        ticks = AsyncIOScheduler(timezone="UTC")
+        # APScheduler only drives the ticks; the plan is in the database (bot/scheduler.py).
+        ticks.add_job(
+            runtime.scheduler.tick, "interval", seconds=settings.scheduler_tick_seconds,
+            max_instances=1, coalesce=True, next_run_time=datetime.now(timezone.utc),
+        )  # fmt: skip
+        ticks.start()
+        stack.callback(ticks.shutdown, wait=False)
     stack.push_async_callback(runtime.db.dispose)
 
     if settings.socket_mode:

@@ -16,6 +16,7 @@ from blocks.allocate_modal import allocate_modal, reallocate_modal
 from blocks.allocation_notices import when_text
 from blocks.case_card import record_link
 from blocks.text import mrkdwn_safe
+from blocks.vocabulary import terms_for
 from blocks.allocation_notices import delivery_failed_notice, delivery_label
 from blocks.touchpoint_blocks import not_required_modal, record_modal, reschedule_modal
 from bot import touchpoints
@@ -75,6 +76,7 @@ class Services:
             notify_default=case.team.notify_user_ids,
             previous_name=f"{prev.name} ({prev.staff_code})" if prev else None,
             record_url=record_link(self.settings.record_case_url, case.crn),
+            terms=terms_for(case.team.service),
         )
 
     async def allocate(self, *, case_id: int, spo: str, values: dict[str, Any]) -> Allocated:
@@ -98,6 +100,7 @@ class Services:
         return reallocate_modal(
             case, others, current_name=f"{holder.name} ({holder.grade})" if holder else "nobody",
             reasons=REALLOCATION_REASONS, record_url=record_link(self.settings.record_case_url, case.crn),
+            terms=terms_for(case.team.service),
         )  # fmt: skip
 
     async def reallocate(self, *, case_id: int, spo: str, values: dict[str, Any]) -> Allocated:

@@ -60,6 +60,7 @@ def case_body(case: Case, team_code: str) -> dict[str, Any]:
         "mappa_level": case.mappa_level,
         "offence": case.offence,
         "previous_practitioner": case.previous_practitioner,
+        "release_date": case.release_date,
         "restricted": case.restricted,
         "excluded_practitioners": case.excluded_practitioners,
         "state": case.state,

@@ -9,6 +9,8 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.services import Services
 from handlers import allocate, case_actions, errors, touchpoints
+from handlers import commands
+from handlers import home
 
 
 def register_all(app: AsyncApp, services: Services) -> None:
@@ -16,3 +18,5 @@ def register_all(app: AsyncApp, services: Services) -> None:
     case_actions.register(app, services)
     allocate.register(app, services)
     touchpoints.register(app, services)
+    commands.register(app, services)
+    home.register(app, services)

@@ -15,7 +15,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from blocks.allocate_modal import AllocateMetadata, loading_modal, practitioner_options
 from blocks.case_card import notice_modal, record_link
 from blocks.ids import Action, Callback
-from bot.access import is_spo, who_can_allocate
+from blocks.vocabulary import terms_for
+from bot.access import is_spo, refusal
 from bot.allocation import AllocationRefused
 from bot.allocation_form import FormErrors
 from bot.services import Services
@@ -33,11 +34,11 @@ def register(app: AsyncApp, services: Services) -> None:
             await client.views_open(trigger_id=trigger, view=notice_modal("Case not found", "This case is no longer held by casebot."))
         elif not is_spo(case.team, user):
             channel = (body.get("channel") or {}).get("id") or user
-            await client.chat_postEphemeral(channel=channel, user=user, text=f"Only the team's SPOs can allocate cases. Please ask {who_can_allocate(case.team)}.")
+            await client.chat_postEphemeral(channel=channel, user=user, text=refusal(case.team, "allocate cases"))
         elif case.state != "unallocated":
             await client.views_open(trigger_id=trigger, view=notice_modal("Already allocated", await services.allocation_summary(case.id)))
         else:
-            await open_then_fill(client, trigger, loading_modal(case, record_link(services.settings.record_case_url, case.crn)), services.allocate_view(case))
+            await open_then_fill(client, trigger, loading_modal(case, record_link(services.settings.record_case_url, case.crn), terms_for(case.team.service)), services.allocate_view(case))
 
     @app.action(Action.REALLOCATE)
     async def open_reallocate(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
@@ -45,14 +46,15 @@ def register(app: AsyncApp, services: Services) -> None:
         user, trigger = body["user"]["id"], body["trigger_id"]
         case_id = case_id_of(body)
         case = await services.case_with_team(case_id) if case_id else None
-        if case is None or not is_spo(case.team, user):
+        if case is None:
+            await client.views_open(trigger_id=trigger, view=notice_modal("Case not found", "This case is no longer held by casebot."))
+        elif not is_spo(case.team, user):
             channel = (body.get("channel") or {}).get("id") or user
-            who = who_can_allocate(case.team) if case else "the team's SPOs"
-            await client.chat_postEphemeral(channel=channel, user=user, text=f"Only the team's SPOs can reallocate cases. Please ask {who}.")
+            await client.chat_postEphemeral(channel=channel, user=user, text=refusal(case.team, "reallocate cases"))
         elif case.state != "allocated":
             await client.views_open(trigger_id=trigger, view=notice_modal("Not allocated", "This case is not allocated yet: use Allocate."))
         else:
-            await open_then_fill(client, trigger, loading_modal(case, record_link(services.settings.record_case_url, case.crn)), services.reallocate_view(case))
+            await open_then_fill(client, trigger, loading_modal(case, record_link(services.settings.record_case_url, case.crn), terms_for(case.team.service)), services.reallocate_view(case))
 
     @app.view(Callback.REALLOCATE)
     async def submit_reallocation(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:

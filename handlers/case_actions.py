@@ -9,6 +9,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from blocks.case_card import details_modal, notice_modal, record_link
 from blocks.ids import Action
+from blocks.vocabulary import terms_for
 from bot.access import is_spo
 from bot.services import Services
 
@@ -31,7 +32,7 @@ def register(app: AsyncApp, services: Services) -> None:
             view = notice_modal("Restricted case", "This is a limited-access case: only the team's SPOs can see its details.")
         else:
             link = record_link(services.settings.record_case_url, case.crn)
-            view = details_modal(case, team_name=case.team.name, record_url=link)
+            view = details_modal(case, team_name=case.team.name, record_url=link, terms=terms_for(case.team.service))
         await client.views_open(trigger_id=body["trigger_id"], view=view)
 
     @app.action(Action.OPEN_RECORD)

@@ -83,6 +83,7 @@ class Case(Base):
     mappa_level: Mapped[int | None]
     offence: Mapped[str | None] = mapped_column(Text)
     previous_practitioner: Mapped[str | None] = mapped_column(String(20))
+    release_date: Mapped[date | None] = mapped_column(Date)  # people in prison (seeds/002)
     restricted: Mapped[bool] = mapped_column(Boolean, default=False)
     excluded_practitioners: Mapped[list[str]] = mapped_column(default=list)
     state: Mapped[str] = mapped_column(String(20), default="unallocated")

@@ -40,6 +40,7 @@ def make_case(**changes: Any) -> SimpleNamespace:
         "mappa_level": None,
         "offence": "Theft",
         "previous_practitioner": None,
+        "release_date": None,
         "restricted": False,
     }
     fields.update(changes)

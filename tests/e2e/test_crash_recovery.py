@@ -35,6 +35,7 @@ def _serve(database_url: str, fake: FakeSlack) -> subprocess.Popen[bytes]:
         CASEBOT_OUTBOX_LEASE_SECONDS="1",
         CASEBOT_OUTBOX_POLL_SECONDS="0.1",
         CASEBOT_SLACK_TIMEOUT_SECONDS="60",
+        CASEBOT_SCHEDULER_ENABLED="false",  # only the outbox is under test here
     )
     return subprocess.Popen([sys.executable, "-m", "bot.cli", "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
