@@ -23,7 +23,7 @@ MAX_STATIC_OPTIONS = 100
 LISTED_CANDIDATES = 8  # candidates shown with their full figures above the questions
 OPTION_TEXT_MAX = 75
 HINT_EVIDENCE = (
-    "Why this practitioner, from their knowledge, skills, experience and training "
+    "Why this {practitioner}, from their knowledge, skills, experience and training "
     "(case allocation decision evidencing). Written back to the case record."
 )
 
@@ -173,9 +173,9 @@ def _candidate_blocks(
     return [*blocks, {"type": "divider"}, _practitioner_input(offers, terms)]
 
 
-def _evidence_blocks() -> list[dict[str, Any]]:
+def _evidence_blocks(terms: Terms) -> list[dict[str, Any]]:
     return [
-        _text_input(AllocateBlock.EVIDENCE, "Case allocation decision evidence (CADE)", hint=HINT_EVIDENCE),
+        _text_input(AllocateBlock.EVIDENCE, "Case allocation decision evidence (CADE)", hint=HINT_EVIDENCE.format(practitioner=terms.practitioner)),
         _radio(AllocateBlock.EVIDENCE_SENSITIVE, "Is this evidence sensitive? (kept out of a subject access request)", YES_NO),
     ]
 
@@ -220,7 +220,7 @@ def allocate_modal(
     """The whole modal. `offers` are best fit first (bot/candidates.py)."""
     blocks = [
         *_candidate_blocks(case, offers, previous_name, record_url, terms),
-        *_evidence_blocks(),
+        *_evidence_blocks(terms),
         _radio(AllocateBlock.HATE_CRIME, "Is the offence linked to hate crime or discrimination?", YES_NO),
         _text_input(AllocateBlock.HATE_NOTES, "Hate crime or discrimination notes (required when yes)", optional=True),
         _radio(AllocateBlock.HATE_NOTES_SENSITIVE, "Are these notes sensitive? (required when there are notes)", YES_NO, optional=True),
@@ -274,7 +274,7 @@ def reallocate_modal(
                 "options": [{"text": {"type": "plain_text", "text": text}, "value": value} for value, text in reasons.items()],
             },
         },
-        *_evidence_blocks(),
+        *_evidence_blocks(terms),
         _radio(AllocateBlock.KEEP_TOUCHPOINT, f"Keep the planned touchpoint (with the new {terms.practitioner})?", YES_NO, initial="yes"),
         CONFIRM_BLOCK,
     ]

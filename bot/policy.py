@@ -205,5 +205,5 @@ def policy_fit(case: CaseFacts, staff: StaffFacts) -> PolicyFit:
             exceptions.append(finding)
     previous = is_previous_practitioner(case, staff)
     if previous:
-        notes.insert(0, f"{staff.name} held this case before (previous practitioner)")
+        notes.insert(0, f"{staff.name} held this case before")
     return PolicyFit(exceptions=exceptions, notes=notes, is_previous=previous)

@@ -155,7 +155,7 @@ def test_exceptions_and_notes_can_come_together() -> None:
         "MAPPA category 4 case needs ViSOR vetting; Grace Hopper is not ViSOR vetted",
     ]
     assert fit.notes == [
-        "Grace Hopper held this case before (previous practitioner)",
+        "Grace Hopper held this case before",
         "Tier D cases mostly go to PSO grade; Grace Hopper is PO",
     ]
     assert fit.is_previous
@@ -168,7 +168,7 @@ def test_previous_practitioner_is_marked_and_noted() -> None:
     fit = policy_fit(case("B2", previous_practitioner="N07A001"), staff("PO"))
     assert fit.is_previous
     assert fit.within_policy
-    assert fit.notes == ["Grace Hopper held this case before (previous practitioner)"]
+    assert fit.notes == ["Grace Hopper held this case before"]
 
 
 def test_someone_else_or_nobody_as_previous_is_not_marked() -> None:
