@@ -30,7 +30,7 @@ Block = dict[str, Any]
 HOME_BLOCKS_MAX = 100  # SLACK.md s1: blocks per Home tab view
 NAME_MAX = 100
 CAPACITY_NAME_MAX = 32  # capacity lines are packed ~28 to a section; long names are cut
-REASONS_MAX = 300
+REASONS_MAX = 200
 LINE_MAX = 600
 BAR_CELLS = 10
 BAR_FULL, BAR_EMPTY = "▓", "░"
@@ -298,6 +298,17 @@ def _more(shown: int, total: int, hint: str) -> Block | None:
     return _context(f"and {total - shown:,} more — {hint}")
 
 
+def listed(lines: Sequence[str], total: int, *, heading: str, empty: str, hint: str, max_sections: int = 2) -> list[Block]:
+    """A heading and its lines packed into sections, then "and N more" counting both the
+    rows not read and the lines that did not fit."""
+    if not lines:
+        return [_section(f"{heading}\n{empty}")]
+    blocks, left_out = packed(lines, heading=heading, max_sections=max_sections)
+    if more := _more(len(lines) - left_out, max(total, len(lines)), hint):
+        blocks.append(more)
+    return blocks
+
+
 def spo_blocks(section: SpoSection, today: date) -> list[Block]:
     terms = section.terms
     blocks: list[Block] = [_header(f"{section.team_name}: waiting for allocation")]
@@ -323,22 +334,17 @@ def spo_blocks(section: SpoSection, today: date) -> list[Block]:
         blocks.append(_section(f"*Team capacity*: no active {terms.practitioners}."))
 
     blocks.append(_divider())
-    heading = f"*Exceptions to policy, last {section.exception_days} days* ({section.exceptions_total:,})"
-    if section.exceptions:
-        blocks += packed((exception_line(item, today) for item in section.exceptions), heading=heading, max_sections=2)[0]
-        if more := _more(len(section.exceptions), section.exceptions_total, "use `casebot audit` for the full list"):
-            blocks.append(more)
-    else:
-        blocks.append(_section(f"{heading}\nNone: every allocation was within policy."))
-
+    blocks += listed(
+        [exception_line(item, today) for item in section.exceptions], section.exceptions_total,
+        heading=f"*Exceptions to policy, last {section.exception_days} days* ({section.exceptions_total:,})",
+        empty="None: every allocation was within policy.", hint="`casebot audit` exports them all",
+    )  # fmt: skip
     blocks.append(_divider())
-    heading = f"*Touchpoints overdue* ({section.overdue_total:,})"
-    if section.overdue_touchpoints:
-        blocks += packed((overdue_touchpoint_line(item, today) for item in section.overdue_touchpoints), heading=heading, max_sections=2)[0]
-        if more := _more(len(section.overdue_touchpoints), section.overdue_total, "use `/casebot case X123456` for each case"):
-            blocks.append(more)
-    else:
-        blocks.append(_section(f"{heading}\nNone overdue."))
+    blocks += listed(
+        [overdue_touchpoint_line(item, today) for item in section.overdue_touchpoints], section.overdue_total,
+        heading=f"*Touchpoints overdue* ({section.overdue_total:,})", empty="None overdue.",
+        hint="use `/casebot case X123456` for each case",
+    )  # fmt: skip
     return blocks
 
 
@@ -377,21 +383,16 @@ def practitioner_blocks(section: PractitionerSection, today: date) -> list[Block
         workload += f"\nYou are over capacity: tell your {terms.manager} if that is not already known."
     blocks.append(_section(workload))
 
-    heading = f"*New cases allocated to you, last {section.new_days} days* ({section.new_total:,})"
-    if section.new_cases:
-        blocks += packed((new_case_line(item, today) for item in section.new_cases), heading=heading, max_sections=2)[0]
-        if more := _more(len(section.new_cases), section.new_total, "use `/casebot caseload @you`"):
-            blocks.append(more)
-    else:
-        blocks.append(_section(f"{heading}\nNo new cases."))
-
-    heading = f"*Your planned touchpoints* ({section.touchpoints_total:,})"
-    if section.touchpoints:
-        blocks += packed((touchpoint_line(item, today) for item in section.touchpoints), heading=heading, max_sections=2)[0]
-        if more := _more(len(section.touchpoints), section.touchpoints_total, "the reminders will come to you in casebot's messages"):
-            blocks.append(more)
-    else:
-        blocks.append(_section(f"{heading}\nNone planned."))
+    blocks += listed(
+        [new_case_line(item, today) for item in section.new_cases], section.new_total,
+        heading=f"*New cases allocated to you, last {section.new_days} days* ({section.new_total:,})",
+        empty="No new cases.", hint="use `/casebot caseload @you`",
+    )  # fmt: skip
+    blocks += listed(
+        [touchpoint_line(item, today) for item in section.touchpoints], section.touchpoints_total,
+        heading=f"*Your planned touchpoints* ({section.touchpoints_total:,})", empty="None planned.",
+        hint="casebot reminds you of each before it is due",
+    )  # fmt: skip
     return blocks
 
 

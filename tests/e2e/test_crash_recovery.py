@@ -8,10 +8,6 @@ id in the channel's history, finds the message, and marks it sent instead of pos
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import subprocess
-import sys
 import time
 
 from bot.app import create_services
@@ -21,23 +17,7 @@ from storage.models import OutboxMessage
 from tests.fakes.fake_slack import FakeSlack
 from tests.support.bot import bot_settings
 from tests.support.factories import TEAMS_YAML, case_fields
-from tests.support.signing import SIGNING_SECRET
-
-
-def _serve(database_url: str, fake: FakeSlack) -> subprocess.Popen[bytes]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CASEBOT_"))}
-    env.update(
-        SLACK_BOT_TOKEN="xoxb-test-token",
-        SLACK_SIGNING_SECRET=SIGNING_SECRET,
-        CASEBOT_SLACK_API_URL=fake.api_url,
-        CASEBOT_DATABASE_URL=database_url,
-        CASEBOT_PORT="0",
-        CASEBOT_OUTBOX_LEASE_SECONDS="1",
-        CASEBOT_OUTBOX_POLL_SECONDS="0.1",
-        CASEBOT_SLACK_TIMEOUT_SECONDS="60",
-        CASEBOT_SCHEDULER_ENABLED="false",  # only the outbox is under test here
-    )
-    return subprocess.Popen([sys.executable, "-m", "bot.cli", "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+from tests.support.processes import serve_env, start_serve
 
 
 async def _row(services, row_id: int) -> OutboxMessage:
@@ -54,26 +34,27 @@ async def test_kill_between_send_and_mark_then_restart_sends_once(database_url: 
     [row] = [r for r in await _rows_for(services, received.case.id)]
     fake_slack.delay_next("chat.postMessage", seconds=30)
 
-    first = _serve(database_url, fake_slack)
+    env = serve_env(
+        database_url, fake_slack.api_url, CASEBOT_OUTBOX_LEASE_SECONDS="1", CASEBOT_SLACK_TIMEOUT_SECONDS="60",
+        CASEBOT_SCHEDULER_ENABLED="false",  # only the outbox is under test here
+    )  # fmt: skip
+    first = start_serve(env)
     try:
         await fake_slack.wait_for_async("chat.postMessage", timeout=20)
-        first.send_signal(signal.SIGKILL)
-        first.wait(timeout=10)
     finally:
-        first.kill()
+        first.kill()  # SIGKILL, between Slack storing the message and the outbox marking it
     assert (await _row(services, row.id)).state == "sending"
 
-    second = _serve(database_url, fake_slack)
+    second = start_serve(env)
     try:
         deadline = time.monotonic() + 20
         while (await _row(services, row.id)).state != "sent":
             assert time.monotonic() < deadline, "the restarted bot never settled the row"
-            assert second.poll() is None, second.stderr.read().decode() if second.stderr else "serve exited"
+            assert second.process.poll() is None, "".join(second.log[-20:])
             await asyncio.sleep(0.1)
-        second.send_signal(signal.SIGTERM)
-        assert second.wait(timeout=15) == 0, "serve should stop cleanly on SIGTERM"
+        assert second.stop() == 0, "serve should stop cleanly on SIGTERM"
     finally:
-        second.kill()
+        second.process.kill()
 
     assert len(fake_slack.calls_to("chat.postMessage")) == 1
     assert fake_slack.calls_to("conversations.history")
