@@ -18,13 +18,13 @@ from typing import Any, Protocol
 from blocks.allocation_notices import when_text
 from blocks.ids import Action
 from blocks.case_card import CaseLike, mappa_text, summary_fields
+from blocks.vocabulary import PROBATION, Terms, terms_for
 from blocks.text import FALLBACK_TEXT_MAX, FIELD_TEXT_MAX, HEADER_MAX, SECTION_TEXT_MAX, cut, long_date, mrkdwn_safe, plain, short_date
 
 Block = dict[str, Any]
 Message = dict[str, Any]
 
 MESSAGE_BLOCKS_MAX = 50
-WITHHELD = "_(sensitive: visible to SPOs)_"
 NAME_MAX = 100
 LINE_MAX = 600  # one list line, before packing into sections
 
@@ -50,6 +50,7 @@ class QueueCaseLike(Protocol):
 
 class TeamQueueLike(Protocol):
     team_name: str
+    service: str
     viewer_is_spo: bool
     cases: Sequence[QueueCaseLike]
     total: int
@@ -109,6 +110,7 @@ class HistoryCaseLike(CaseLike, Protocol):
 class CaseHistoryLike(Protocol):
     case: HistoryCaseLike
     team_name: str
+    service: str
     viewer_is_spo: bool
     today: date
     allocations: Sequence[AllocationLike]
@@ -139,6 +141,7 @@ class CaseloadLike(Protocol):
     user_id: str
     active: bool
     team_name: str
+    service: str
     workload: WorkloadLike
     cases: Sequence[HeldCaseLike]
     listed_total: int
@@ -291,7 +294,7 @@ def queue_message(answer: QueueLike) -> Message:
         if team.total > len(team.cases):
             notes.append(f"and {team.total - len(team.cases)} more")
         if not team.viewer_is_spo:
-            notes.append("limited-access cases are listed only for the team's SPOs")
+            notes.append(f"limited-access cases are listed only for the team's {terms_for(team.service).managers}")
         if notes:
             blocks.append(_context(" · ".join(notes)))
     return _message("Waiting for allocation: " + ", ".join(summary), blocks)
@@ -301,16 +304,16 @@ def queue_message(answer: QueueLike) -> Message:
 # case
 
 
-def _note(item: NoteLike | None, limit: int) -> str:
+def _note(item: NoteLike | None, limit: int, terms: Terms) -> str:
     if item is None:
         return "None recorded"
     if item.withheld or item.text is None:
-        return WITHHELD
-    flag = ":lock: _sensitive, for SPOs only:_ " if item.sensitive else ""
+        return f"_(sensitive: visible to {terms.managers})_"
+    flag = f":lock: _sensitive, for {terms.managers} only:_ " if item.sensitive else ""
     return flag + mrkdwn_safe(item.text, limit)
 
 
-def _touchpoint(tp: TouchpointLike | None, today: date) -> str:
+def _touchpoint(tp: TouchpointLike | None, today: date, terms: Terms) -> str:
     if tp is None:
         return "None planned"
     by = f" by {mention(tp.outcome_by)}" if tp.outcome_by else ""
@@ -320,14 +323,14 @@ def _touchpoint(tp: TouchpointLike | None, today: date) -> str:
         late = " · :warning: overdue" if tp.due_on and tp.due_on < today else ""
         return f"planned {when}, {mrkdwn_safe(tp.priority.replace('_', ' '), 20)} priority{late}"
     if tp.state == "recorded":
-        return f"recorded{by}{on}: {_note(tp.notes, 500)}"
+        return f"recorded{by}{on}: {_note(tp.notes, 500, terms)}"
     if tp.state == "not_required":
         reason = f" (reason: {mrkdwn_safe(tp.not_required_reason, 250)})" if tp.not_required_reason else ""
         return f"not required{reason}{by}{on}"
     return mrkdwn_safe(tp.state.replace("_", " "), 30) + by + on
 
 
-def allocation_section(allocation: AllocationLike, today: date) -> Block:
+def allocation_section(allocation: AllocationLike, today: date, terms: Terms = PROBATION) -> Block:
     """One allocation: who, by whom, when, policy, evidence, hate crime notes, touchpoint.
     Each piece has its own budget; together they stay under Slack's 3,000 characters."""
     title = "Current allocation" if allocation.current else "Earlier allocation"
@@ -342,14 +345,14 @@ def allocation_section(allocation: AllocationLike, today: date) -> Block:
         allocated += f" · ended {when_text(allocation.ended_at)}"
     lines = [who, allocated]
     if allocation.outside_policy:
-        reasons = "; ".join(allocation.policy_exceptions) or "confirmed by the SPO"
+        reasons = "; ".join(allocation.policy_exceptions) or f"confirmed by the {terms.manager}"
         lines.append(":warning: *Outside policy:* " + mrkdwn_safe(reasons, 300))
     else:
         lines.append("Within policy")
-    lines.append("*Evidence:* " + _note(allocation.evidence, 1000))
-    hate = ("Yes: " + _note(allocation.hate_crime_notes, 400)) if allocation.hate_crime else "No"
+    lines.append("*Evidence:* " + _note(allocation.evidence, 1000, terms))
+    hate = ("Yes: " + _note(allocation.hate_crime_notes, 400, terms)) if allocation.hate_crime else "No"
     lines.append("*Hate crime or discrimination:* " + hate)
-    lines.append("*Touchpoint:* " + _touchpoint(allocation.touchpoint, today))
+    lines.append("*Touchpoint:* " + _touchpoint(allocation.touchpoint, today, terms))
     return _section("\n".join(lines))
 
 
@@ -406,7 +409,7 @@ def _spo_button(case: HistoryCaseLike) -> Block:
 
 def case_message(history: CaseHistoryLike, *, record_url: str | None) -> Message:
     """One case: the facts, every allocation (newest first), the touchpoints and the audit trail."""
-    case, today = history.case, history.today
+    case, today, terms = history.case, history.today, terms_for(history.service)
     if case.state == "unallocated":
         status = "Unallocated" + (" (overdue)" if case.due_by < today else "")
     else:
@@ -420,11 +423,11 @@ def case_message(history: CaseHistoryLike, *, record_url: str | None) -> Message
     ]
     facts = []
     if case.restricted:
-        facts.append(":lock: Limited-access case: only the team's SPOs see it")
+        facts.append(f":lock: Limited-access case: only the team's {terms.managers} see it")
     if case.custodial:
         facts.append("Custodial" + (f" ({mrkdwn_safe(case.prison, NAME_MAX)})" if case.prison else ""))
     if case.previous_practitioner:
-        facts.append("Previous practitioner " + mrkdwn_safe(case.previous_practitioner, 20))
+        facts.append(f"Previous {terms.practitioner} " + mrkdwn_safe(case.previous_practitioner, 20))
     if history.other_events:
         facts.append(f"casebot also holds {_plural(history.other_events, 'earlier sentence event')} for this CRN; this is the latest")
     blocks: list[Block] = [
@@ -436,7 +439,7 @@ def case_message(history: CaseHistoryLike, *, record_url: str | None) -> Message
         blocks.append(_context(" · ".join(facts)))
     blocks.append({"type": "divider"})
     if history.allocations:
-        blocks += [allocation_section(allocation, today) for allocation in history.allocations]
+        blocks += [allocation_section(allocation, today, terms) for allocation in history.allocations]
         if history.allocations_total > len(history.allocations):
             blocks.append(_context(f"and {_plural(history.allocations_total - len(history.allocations), 'earlier allocation')} not shown"))
     else:
@@ -484,7 +487,8 @@ def caseload_message(views: Sequence[CaseloadLike]) -> Message:
         if view.listed_total > len(view.cases):
             notes.append(f"and {view.listed_total - len(view.cases)} more")
         if view.restricted_hidden:
-            notes.append(f"{_plural(view.restricted_hidden, 'limited-access case')} not listed (only the team's SPOs see those)")
+            managers = terms_for(view.service).managers
+            notes.append(f"{_plural(view.restricted_hidden, 'limited-access case')} not listed (only the team's {managers} see those)")
         if notes:
             blocks.append(_context(" · ".join(notes)))
     first = views[0]

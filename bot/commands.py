@@ -11,6 +11,7 @@ never received.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -86,12 +87,14 @@ def _quoted(word: str) -> str:
     return shown if len(shown) <= QUOTE_MAX else shown[: QUOTE_MAX - 1] + "…"
 
 
-def _user_id(word: str) -> str | None:
-    """The user id in a mention as Slack sends it: `<@U123>` or `<@U123|name>`."""
-    if not (word.startswith("<@") and word.endswith(">")):
-        return None
-    user_id = word[2:-1].split("|", 1)[0]
-    return user_id if looks_like_user_id(user_id) else None
+_MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
+
+
+def _mentioned(text: str) -> str | None:
+    """The user id when `text` is one mention as Slack sends it: `<@U123>` or `<@U123|name>`
+    (the name may hold spaces)."""
+    found = _MENTION.fullmatch(text)
+    return found.group(1) if found and looks_like_user_id(found.group(1)) else None
 
 
 def parse(text: str) -> Command:
@@ -100,6 +103,7 @@ def parse(text: str) -> Command:
     if not words:
         return Help()
     sub, args = words[0].lower(), words[1:]
+    rest = (text or "").strip()[len(words[0]) :].strip()
     if sub == "help":
         return Help()
     if sub == "queue":
@@ -116,14 +120,14 @@ def parse(text: str) -> Command:
             raise UsageProblem(f"“{_quoted(args[0])}” is not a CRN: a CRN is one letter and six digits, e.g. X123456.")
         return CaseQuery(crn)
     if sub == "caseload":
-        if not args:
+        if not rest:
             raise UsageProblem("`caseload` needs a person: mention them, e.g. `/casebot caseload @Ada`.")
-        if len(args) > 1:
+        user_id = _mentioned(rest)
+        if user_id is not None:
+            return CaseloadQuery(user_id)
+        if rest.count("<@") > 1:
             raise UsageProblem("`caseload` takes one person: mention them, e.g. `/casebot caseload @Ada`.")
-        user_id = _user_id(args[0])
-        if user_id is None:
-            raise UsageProblem(f"“{_quoted(args[0])}” is not a person: mention them with @, e.g. `/casebot caseload @Ada`.")
-        return CaseloadQuery(user_id)
+        raise UsageProblem(f"“{_quoted(rest)}” is not a person: mention them with @, e.g. `/casebot caseload @Ada`.")
     raise UsageProblem(f"I don't know “{_quoted(words[0])}”.")
 
 
@@ -188,6 +192,7 @@ async def _member(uow: UnitOfWork, user_id: str) -> Membership:
 @dataclass(frozen=True)
 class TeamQueue:
     team_name: str
+    service: str  # probation | prison: whose words the answer uses (blocks/vocabulary.py)
     viewer_is_spo: bool
     cases: list[Case]  # soonest due first, at most the limit
     total: int
@@ -215,7 +220,7 @@ async def queue(uow_factory: UowFactory, user_id: str, *, today: date, limit: in
             total, overdue = (
                 await uow.session.execute(select(func.count(), func.sum(sql_case((Case.due_by < today, 1), else_=0))).select_from(Case).where(*where))
             ).one()
-            teams.append(TeamQueue(team_name=team.name, viewer_is_spo=spo, cases=list(cases), total=int(total), overdue=int(overdue or 0)))
+            teams.append(TeamQueue(team_name=team.name, service=team.service, viewer_is_spo=spo, cases=list(cases), total=int(total), overdue=int(overdue or 0)))
     return QueueAnswer(today=today, teams=teams)
 
 
@@ -290,6 +295,7 @@ class AuditLine:
 class CaseHistory:
     case: Case  # columns only; the team's name is in team_name
     team_name: str
+    service: str
     viewer_is_spo: bool
     today: date
     allocations: list[AllocationRecord]  # newest first
@@ -335,7 +341,7 @@ async def case_history(uow_factory: UowFactory, user_id: str, crn: str, *, today
             raise CaseNotVisible()
         case = visible[0]
         spo = member.is_spo(case.team_id)
-        team_name = next(team.name for team in member.teams if team.id == case.team_id)
+        team = next(team for team in member.teams if team.id == case.team_id)
         allocations = (
             await uow.session.scalars(
                 select(Allocation)
@@ -357,7 +363,7 @@ async def case_history(uow_factory: UowFactory, user_id: str, crn: str, *, today
         ).all()
         audit_total = await uow.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.case_id == case.id))
         return CaseHistory(
-            case=case, team_name=team_name, viewer_is_spo=spo, today=today,
+            case=case, team_name=team.name, service=team.service, viewer_is_spo=spo, today=today,
             allocations=[_allocation(a, touchpoints.get(a.id), spo) for a in allocations], allocations_total=int(allocations_total or 0),
             audit=[_audit_line(e) for e in reversed(events)], audit_total=int(audit_total or 0), other_events=len(visible) - 1,
         )  # fmt: skip
@@ -405,6 +411,7 @@ class CaseloadView:
     user_id: str
     active: bool
     team_name: str
+    service: str
     workload: Workload
     cases: list[HeldCase]  # newest allocation first, at most the limit
     listed_total: int  # cases this reader may see listed
@@ -424,7 +431,7 @@ async def caseload(
         member = await _member(uow, user_id)
         rows = (
             await uow.session.execute(
-                select(Practitioner, Team.name)
+                select(Practitioner, Team)
                 .join(Team, Team.id == Practitioner.team_id)
                 .where(Practitioner.slack_user_id == person)
                 .order_by(Practitioner.active.desc(), Team.name, Practitioner.id)
@@ -432,11 +439,11 @@ async def caseload(
         ).all()
         if not rows:
             raise UnknownPerson(person)
-        allowed = [(p, team_name) for p, team_name in rows if person == user_id or member.is_spo(p.team_id)]
+        allowed = [(p, team) for p, team in rows if person == user_id or member.is_spo(p.team_id)]
         if not allowed:
-            raise NotAllowed(person, [team_name for _, team_name in rows])
+            raise NotAllowed(person, [team.name for _, team in rows])
         views = []
-        for practitioner, team_name in allowed:
+        for practitioner, team in allowed:
             tiers = [tier for _, tier, _ in await uow.allocations.current_tiers([practitioner.id])]  # as bot/candidates.py counts
             listable = [Allocation.practitioner_id == practitioner.id, Allocation.current.is_(True)]
             if not member.is_spo(practitioner.team_id):
@@ -454,7 +461,7 @@ async def caseload(
             views.append(
                 CaseloadView(
                     name=practitioner.name, grade=practitioner.grade, staff_code=practitioner.staff_code,
-                    user_id=practitioner.slack_user_id, active=practitioner.active, team_name=team_name,
+                    user_id=practitioner.slack_user_id, active=practitioner.active, team_name=team.name, service=team.service,
                     workload=workload_now(practitioner, tiers, weights),
                     cases=[HeldCase(case=c, allocated_at=at) for c, at in listed],
                     listed_total=int(listed_total or 0), restricted_hidden=len(tiers) - int(listed_total or 0),

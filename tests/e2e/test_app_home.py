@@ -26,7 +26,7 @@ from bot.clock import FixedClock
 from bot.delivery import PermanentFailure, RateLimited
 from bot.home import HOME_METHOD, HOME_PURPOSE, HomePort, build_home, home_key, queue_home_refresh
 from storage.db import Database
-from storage.models import Allocation, Case, OutboxMessage, Practitioner, Touchpoint
+from storage.models import Allocation, Case, OutboxMessage, Touchpoint
 from tests.fakes.fake_slack import FakeSlack, RecordedCall
 from tests.support.allocation import answers
 from tests.support.bot import BotUnderTest, bot_settings, start_bot

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 import pytest
 from slack_sdk.models.blocks import Block
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from blocks.allocate_modal import AllocateMetadata
 from blocks.command_blocks import MESSAGE_BLOCKS_MAX, case_message, queue_message
@@ -148,6 +148,8 @@ async def test_each_bad_input_gets_usage_naming_what_was_wrong(bot: BotUnderTest
         ("case X123456 X654321", "`case` takes one CRN"),
         ("caseload", "`caseload` needs a person"),
         ("caseload ada", "“ada” is not a person"),
+        ("caseload @ada lovelace", "“@ada lovelace” is not a person"),
+        ("caseload <#C0123456789|cases>", "“&lt;#C0123456789|cases&gt;” is not a person"),
         ("caseload <@U0PP00001> <@U0PP00002>", "`caseload` takes one person"),
         ("caseload <@U0NOBODY1|nobody>", "<@U0NOBODY1> is not a practitioner in any team casebot knows"),
         ("caseload <@U0SPO0002>", "<@U0SPO0002> is not a practitioner"),
@@ -177,6 +179,23 @@ async def test_callers_in_no_team_are_told_politely(bot: BotUnderTest) -> None:
         answer = await casebot(bot, text, STRANGER)
         assert "not an SPO or a practitioner in any team casebot knows" in answer.text, text
         assert "X123456" not in answer.raw
+
+
+async def test_a_failure_inside_gets_a_polite_answer_with_a_reference_and_no_details(captured_logs: io.StringIO, bot: BotUnderTest) -> None:
+    async with bot.runtime.db.uow() as uow:  # a real fault in the store, not a mock: the table is gone
+        await uow.session.execute(text("ALTER TABLE teams RENAME TO teams_away"))
+        await uow.commit()
+    try:
+        answer = await casebot(bot, "queue", SPO)
+    finally:
+        async with bot.runtime.db.uow() as uow:
+            await uow.session.execute(text("ALTER TABLE teams_away RENAME TO teams"))
+            await uow.commit()
+    reference = re.search(r"reference `([0-9a-f]{12})`", answer.raw)
+    assert reference and "Sorry, something went wrong" in answer.text
+    assert "teams_away" not in answer.raw and "select" not in answer.raw.lower()  # no SQL, no table names
+    [logged] = [json.loads(line) for line in captured_logs.getvalue().splitlines() if reference.group(1) in line]
+    assert logged["msg"] == "slash command failed" and logged["error_type"] and "teams_away" not in json.dumps(logged)
 
 
 # --- queue ----------------------------------------------------------------------------------
@@ -350,7 +369,7 @@ async def test_caseload_shows_open_cases_workload_and_tier_mix_to_spos_and_the_p
     expected = next(o for o in offers if o.practitioner.staff_code == "N07A001").workload_now
     assert expected > 0
 
-    spo = await casebot(bot, "caseload <@U0PP00001|ada>", SPO)
+    spo = await casebot(bot, "caseload <@U0PP00001|Ada Lovelace>", SPO)  # a display name may hold spaces
     assert f"Workload now: {expected:.1f}%" in spo.text
     assert "tier mix A 0 · B 2 · C 1 · D 0" in spo.text and "Open cases allocated through casebot: 3" in spo.text
     assert "Ada Lovelace (PO, N07A001) @U0PP00001 · Sheffield North" in spo.text
@@ -443,7 +462,7 @@ def test_the_longest_history_and_the_longest_queue_fit_in_one_slack_message() ->
     )  # fmt: skip
     audit = [AuditLine(at=at, actor=long, action=long, detail={"what": long, "reason": long, "due_on": "not a date"}) for _ in range(25)]
     history = CaseHistory(
-        case=_case(), team_name=long, viewer_is_spo=True, today=date(2026, 11, 23), allocations=[allocation] * 10,
+        case=_case(), team_name=long, service="probation", viewer_is_spo=True, today=date(2026, 11, 23), allocations=[allocation] * 10,
         allocations_total=40, audit=audit, audit_total=400, other_events=3,
     )  # fmt: skip
     message = case_message(history, record_url="https://record.example/case/X123456")
@@ -451,7 +470,8 @@ def test_the_longest_history_and_the_longest_queue_fit_in_one_slack_message() ->
     assert all("<!channel>" not in json.dumps(b) for b in message["blocks"])
 
     cases = [_case(id=n, name=long, crn=f"Q{n:06d}") for n in range(30)]
-    teams = [TeamQueue(team_name=long, viewer_is_spo=False, cases=cases, total=1000, overdue=999) for _ in range(20)]
+    teams = [TeamQueue(team_name=long, service="prison", viewer_is_spo=False, cases=cases, total=1000, overdue=999) for _ in range(20)]
     queued = queue_message(QueueAnswer(today=date(2026, 11, 23), teams=teams))
     assert_fits_slack(queued)
     assert "left out to fit" in json.dumps(queued["blocks"][-1])
+    assert "listed only for the team's HOMDs" in json.dumps(queued)  # a prison team's own words (blocks/vocabulary.py)

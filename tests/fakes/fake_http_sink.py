@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 import threading
 import time
 from collections import deque
@@ -62,6 +63,7 @@ class FakeHttpSink:
         self._requests: list[RecordedRequest] = []
         self._ids_by_key: dict[str, str] = {}
         self._counter = 0
+        self._chaos: tuple[float, random.Random, float] | None = None
         self._faults: deque[_Fault] = deque()
         self._delays: deque[float] = deque()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -169,6 +171,38 @@ class FakeHttpSink:
         with self._lock:
             self._faults.extend(_Fault(status, retry_after, body) for _ in range(times))
 
+    def chaos(self, rate: float, *, seed: int = 0, hold_seconds: float = 5.0) -> None:
+        """Fail `rate` of requests at random (seeded): 503 before acting, 500 after acting (the
+        key is then known: a retry gets 409), or acting and holding the reply past timeouts."""
+        with self._lock:
+            self._chaos = (rate, random.Random(seed), hold_seconds)
+
+    def _apply_chaos(self, status: int, answer: dict[str, Any]) -> tuple[int, dict[str, Any], float]:
+        if self._chaos is None or status != 201:
+            return status, answer, 0.0
+        rate, rng, hold = self._chaos
+        if rng.random() >= rate:
+            return status, answer, 0.0
+        kind = rng.choice(("503_before", "500_after", "hold"))
+        if kind == "hold":
+            return status, answer, hold
+        if kind == "503_before":
+            self._forget_last()
+            return 503, {"error": "injected HTTP 503"}, 0.0
+        return 500, {"error": "injected HTTP 500"}, 0.0
+
+    def _forget_last(self) -> None:
+        """Undo the acceptance a 503-before-acting says never happened."""
+        self._counter -= 1
+        for key, value in list(self._ids_by_key.items()):
+            if value == str(self._counter + 1):
+                del self._ids_by_key[key]
+
+    def recorded_keys(self) -> dict[str, str]:
+        """Idempotency key -> the id the receiver recorded it under: what was really written."""
+        with self._lock:
+            return dict(self._ids_by_key)
+
     def delay_next(self, seconds: float, times: int = 1) -> None:
         """Hold the next replies; each request is recorded and acted on before the wait."""
         with self._lock:
@@ -182,10 +216,11 @@ class FakeHttpSink:
         key = request.headers.get("Idempotency-Key")
         with self._lock:
             status, answer, headers, duplicate = self._answer(key)
+            status, answer, held = self._apply_chaos(status, answer)
             self._requests.append(
                 RecordedRequest(request.method, request.rel_url.raw_path, dict(request.headers), body, received, status, duplicate)
             )
-            delay = self._delays.popleft() if self._delays else 0.0
+            delay = held or (self._delays.popleft() if self._delays else 0.0)
         if delay:
             await asyncio.sleep(delay)
         return web.json_response(answer, status=status, headers=headers)

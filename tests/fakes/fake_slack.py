@@ -13,12 +13,13 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
+import random
 import threading
 import time
 import uuid
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from aiohttp import WSMsgType, web
@@ -51,6 +52,15 @@ class _Fault:
     status: int
     retry_after: int | None
     error: str | None
+
+
+@dataclass
+class _Chaos:
+    rate: float
+    random: random.Random
+    hold_seconds: float
+    methods: tuple[str, ...]
+    counts: Counter[str] = field(default_factory=Counter)
 
 
 @dataclass
@@ -137,6 +147,7 @@ class FakeSlack:
         self._faults: defaultdict[str, deque[_Fault]] = defaultdict(deque)
         self._delays: defaultdict[str, deque[float]] = defaultdict(deque)
         self._limits: dict[str, _Limit] = {}
+        self._chaos: _Chaos | None = None
         self._sockets: list[web.WebSocketResponse] = []
         self._last_ts_us = 0
         self._view_counter = 0
@@ -315,14 +326,55 @@ class FakeSlack:
         token = _token(request, args)
         with self._lock:
             status, body, headers = self._answer(method, args, token, received)
+            status, body, headers, held = self._apply_chaos(method, status, body, headers)
             # Serialise now: a held (delayed) reply must not see later chat.update edits.
             text = json.dumps(body)
             recorded = RecordedCall(method, args, token, dict(request.headers), received, json.loads(text), status)
             self._calls.append(recorded)
-            delay = self._delays[method].popleft() if self._delays[method] else 0.0
+            delay = held or (self._delays[method].popleft() if self._delays[method] else 0.0)
         if delay:
             await asyncio.sleep(delay)
         return web.Response(text=text, status=status, headers=headers, content_type="application/json")
+
+    def chaos(self, rate: float, *, seed: int = 0, hold_seconds: float = 5.0, methods: tuple[str, ...] = ("chat.postMessage", "chat.update")) -> None:
+        """From now on, fail `rate` of the calls to `methods` at random (seeded), as a bad day at
+        Slack looks: 429 with Retry-After; 500 before acting; 500 AFTER acting (the message
+        exists but the client hears an error); or acting and then holding the reply past the
+        client's timeout. The last two are the outcomes only reconciliation gets right."""
+        with self._lock:
+            self._chaos = _Chaos(rate=rate, random=random.Random(seed), hold_seconds=hold_seconds, methods=methods)
+
+    def _apply_chaos(self, method: str, status: int, body: dict[str, Any], headers: dict[str, str]) -> tuple[int, dict[str, Any], dict[str, str], float]:
+        """Called with the lock held, after the realistic answer (and its side effects)."""
+        chaos = self._chaos
+        if chaos is None or method not in chaos.methods or status != 200 or chaos.random.random() >= chaos.rate:
+            return status, body, headers, 0.0
+        kind = chaos.random.choice(("429", "500_before", "500_after", "hold"))
+        chaos.counts[kind] += 1
+        if kind == "hold":
+            return status, body, headers, chaos.hold_seconds
+        if kind == "500_after":
+            return 500, _error("internal_error"), {}, 0.0
+        self._undo(method, body)
+        if kind == "429":
+            return 429, _error("ratelimited"), {"Retry-After": "1"}, 0.0
+        return 500, _error("internal_error"), {}, 0.0
+
+    def _undo(self, method: str, body: dict[str, Any]) -> None:
+        """Take back a post the fault says never happened (429, 500 before acting)."""
+        if method == "chat.postMessage" and body.get("ok"):
+            history = self._history[body["channel"]]
+            history[:] = [m for m in history if m.get("ts") != body["ts"]]
+
+    @property
+    def chaos_counts(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self._chaos.counts) if self._chaos else {}
+
+    def all_messages(self) -> list[dict]:
+        """Every message held, in every conversation (top-level and replies)."""
+        with self._lock:
+            return [copy.deepcopy(m) for history in self._history.values() for m in history]
 
     def _answer(self, method: str, args: dict[str, Any], token: str | None, now: float) -> Answer:
         """Faults first, then rate limits, then auth, then the method's realistic behaviour."""
