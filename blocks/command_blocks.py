@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from blocks.allocation_notices import when_text
 from blocks.ids import Action
-from blocks.case_card import CaseLike, mappa_text, summary_fields
+from blocks.case_card import CaseLike, summary_fields
 from blocks.vocabulary import PROBATION, Terms, terms_for
 from blocks.text import FALLBACK_TEXT_MAX, FIELD_TEXT_MAX, HEADER_MAX, SECTION_TEXT_MAX, cut, long_date, mrkdwn_safe, plain, short_date
 

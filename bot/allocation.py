@@ -32,6 +32,7 @@ from blocks.vocabulary import terms_for
 from bot.access import is_spo, refusal
 from bot.allocation_form import AllocationForm
 from bot.clock import Clock
+from bot.home import queue_home_refresh
 from bot.outbox import audit, enqueue
 from bot.policy import PolicyFit, offerable, policy_fit
 from bot.reminder_plan import DEFAULT_DAYS_BEFORE, plan_reminders
@@ -196,6 +197,7 @@ async def allocate(
         await uow.outbox.cancel_pending(case_id, ["deadline_chase"])  # allocation stops the chase at once
         facts = _facts(checked, spo, form, now)
         await queue_notices(uow, checked, facts, allocation, record_case_url, record_configured, now)
+        await queue_home_refresh(uow, [*checked.team.spo_user_ids, checked.practitioner.slack_user_id], now)
         await uow.commit()
     return Allocated(allocation_id=allocation.id, case_id=case_id, outside_policy=not checked.fit.within_policy)
 

@@ -7,6 +7,7 @@ the metrics, wired together. `serve` (bot/serve.py) starts and stops them.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 from aiohttp import web
@@ -16,6 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.clock import Clock, SystemClock
 from bot.metrics import Metrics
 from bot.delivery import Port
+from bot.home import HomePort
 from bot.outbox_worker import OutboxWorker
 from bot.prison_port import SmtpPrisonNotifier, WebhookPrisonNotifier
 from bot.record_port import RecordApi
@@ -40,6 +42,14 @@ class Runtime:
     metrics: Metrics
     services: Services
     clock: Clock = field(default_factory=SystemClock)
+
+
+def bolt_logger() -> logging.Logger:
+    """Bolt logs whole response bodies at DEBUG (a /casebot answer can carry sensitive notes),
+    and left to itself copies the root level onto its logger. Ours is held at INFO or above."""
+    logger = logging.getLogger("casebot.bolt")
+    logger.setLevel(max(logging.INFO, logging.getLogger().getEffectiveLevel()))
+    return logger
 
 
 def slack_client(settings: Settings) -> AsyncWebClient:
@@ -84,7 +94,7 @@ def create_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime
         WebApiSlack(client),
         clock,
         metrics,
-        other_ports=outside_ports(settings),
+        other_ports={**outside_ports(settings), "home": HomePort(db, client, clock, weights=settings.tier_weights)},
         lease_seconds=settings.outbox_lease_seconds,
         poll_seconds=settings.outbox_poll_seconds,
         max_backoff_seconds=settings.outbox_max_backoff_seconds,
@@ -95,6 +105,7 @@ def create_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime
     worker.after_failed.update(services.after_failed_hooks())
     bolt = AsyncApp(
         client=client,
+        logger=bolt_logger(),
         signing_secret=settings.slack_signing_secret or "socket-mode-has-no-signing-secret",
         request_verification_enabled=not settings.socket_mode,
         process_before_response=False,

@@ -94,7 +94,9 @@ async def queue_home_refresh(
     close together also share one publish.
     """
     queued: list[str] = []
-    for user in dict.fromkeys(u for u in user_ids if u):
+    # Sorted, so two transactions refreshing the same people lock their rows in the same order
+    # (no deadlock on PostgreSQL). Call this last before commit, so no other lock is taken after.
+    for user in sorted({u for u in user_ids if u}):
         key = home_key(user)
         touched = await uow.session.execute(
             update(OutboxMessage)

@@ -21,6 +21,7 @@ from bot.calendar import allocation_due_by
 from bot.case_input import CaseIn, parse_case
 from bot.clock import Clock, london_today
 from bot.errors import InvalidInput
+from bot.home import queue_home_refresh
 from bot.outbox import audit_values, insert_bulk, outbox_values
 from storage.db import UnitOfWork
 from storage.models import Case, Team
@@ -88,6 +89,7 @@ async def _store_all(uow: UnitOfWork, new: list[tuple[CaseIn, Team]], clock: Clo
         ]
         audit_rows.append(audit_values(actor=INTAKE_ACTOR, action="case_received", now=now, case_id=case.id, event_id=case.event_id, team=team.code))
     await insert_bulk(uow, outbox_rows, audit_rows)
+    await queue_home_refresh(uow, {spo for _, team in new for spo in team.spo_user_ids}, now)
     return cases
 
 

@@ -19,6 +19,7 @@ from bot.allocation import Allocated, AllocationRefused, check_choice, plan_touc
 from bot.allocation_form import REALLOCATION_REASONS, TOUCHPOINT_DAYS, ReallocationForm
 from bot.calendar import working_day_on_or_after
 from bot.clock import Clock, london_today
+from bot.home import queue_home_refresh
 from bot.outbox import audit, enqueue
 from storage.db import UnitOfWork
 from storage.models import Allocation, Touchpoint
@@ -82,6 +83,7 @@ async def reallocate(
             uow, method="chat.postMessage", payload={"channel": old_user, **handed_over_notice(case, facts)},
             purpose="handed_over_notice", ordering_key=f"case:{case_id}", now=now, case_id=case_id,
         )  # fmt: skip
+        await queue_home_refresh(uow, [*case.team.spo_user_ids, checked.practitioner.slack_user_id, old_user], now)
         await uow.commit()
     return Allocated(allocation_id=new.id, case_id=case_id, outside_policy=not checked.fit.within_policy)
 

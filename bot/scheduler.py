@@ -34,6 +34,7 @@ from blocks.touchpoint_blocks import (
 from bot.calendar import working_days_between
 from bot.clock import Clock, london_today
 from bot.outbox import enqueue
+from bot.replay import purge as purge_signatures
 from bot.working_hours import next_working_moment, within_working_hours
 from storage.db import Database, UnitOfWork
 from storage.models import Allocation, Case, ScheduledJob, Touchpoint
@@ -87,6 +88,7 @@ class Scheduler:
 
     async def _run_due_jobs(self, now: datetime) -> int:
         async with self.db.uow() as uow:
+            await purge_signatures(uow, now)
             jobs = await uow.jobs.claim_due(now, uuid.uuid4().hex, CLAIM_BATCH)
             preloaded = Preloaded(touchpoints=await uow.allocations.touchpoints({j.touchpoint_id for j in jobs if j.touchpoint_id}))
             sent = 0

@@ -18,6 +18,7 @@ from bot.access import is_spo
 from bot.allocation import plan_touchpoint
 from bot.allocation_form import MAX_TEXT_CHARS, touchpoint_date_problem
 from bot.clock import Clock, london_today
+from bot.home import queue_home_refresh
 from bot.outbox import audit, enqueue
 from bot.working_hours import morning_of, next_working_day
 from storage.db import UnitOfWork
@@ -113,6 +114,7 @@ async def record(uow_factory: Callable[[], UnitOfWork], *, touchpoint_id: int, u
         await _settle_reminders(uow, loaded, "recorded", user, now)
         _write_back(uow, loaded, notes.strip(), sensitive, user, now)
         audit(uow, actor=user, action="touchpoint_recorded", now=now, case_id=loaded.case.id, touchpoint_id=tp.id, sensitive=sensitive)
+        await queue_home_refresh(uow, [*loaded.case.team.spo_user_ids, loaded.allocation.practitioner.slack_user_id], now)
         await uow.commit()
 
 
@@ -128,6 +130,7 @@ async def not_required(uow_factory: Callable[[], UnitOfWork], *, touchpoint_id: 
         await _settle_reminders(uow, loaded, "not_required", user, now)
         _write_back(uow, loaded, f"Post-allocation touchpoint not required: {tp.not_required_reason}", False, user, now)
         audit(uow, actor=user, action="touchpoint_not_required", now=now, case_id=loaded.case.id, touchpoint_id=tp.id)
+        await queue_home_refresh(uow, [*loaded.case.team.spo_user_ids, loaded.allocation.practitioner.slack_user_id], now)
         await uow.commit()
 
 
@@ -152,6 +155,7 @@ async def reschedule(
                 purpose="touchpoint_rescheduled", ordering_key=f"touchpoint:{touchpoint_id}", now=now, case_id=loaded.case.id,
             )  # fmt: skip
         audit(uow, actor=user, action="touchpoint_rescheduled", now=now, case_id=loaded.case.id, touchpoint_id=touchpoint_id, due_on=new_date.isoformat())
+        await queue_home_refresh(uow, [*loaded.case.team.spo_user_ids, loaded.allocation.practitioner.slack_user_id], now)
         await uow.commit()
 
 

@@ -15,6 +15,7 @@ from slack_bolt.async_app import AsyncApp
 from sqlalchemy import text
 
 from bot.errors import FieldError, InvalidInput
+from bot.replay import first_use, valid_signature
 from bot.services import Services
 from bot.settings import Settings
 from storage.models import Case
@@ -123,6 +124,13 @@ async def metrics(request: web.Request) -> web.Response:
 
 
 async def slack_events(request: web.Request) -> web.Response:
+    """Slack's requests, after refusing a replay of one already taken (bot/replay.py)."""
+    services = request.app[SERVICES_KEY]
+    secret = request.app[SETTINGS_KEY].slack_signing_secret or ""
+    signature = valid_signature(secret, await request.text(), request.headers)
+    if signature is not None and not await first_use(services.db.uow, signature, services.clock):
+        log.warning("replayed Slack request refused")
+        return _errors(401, [FieldError("X-Slack-Signature", "this signed request was already received")])
     bolt = request.app[BOLT_KEY]
     return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
 

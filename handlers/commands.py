@@ -27,24 +27,9 @@ log = logging.getLogger("casebot.handlers")
 
 
 def register(app: AsyncApp, services: Services) -> None:
-    _quiet_bolt_responses(app)
-
     @app.command(COMMAND)
     async def casebot(ack: AsyncAck, command: dict[str, Any]) -> None:
         await ack(response_type="ephemeral", **await answer(services, str(command.get("user_id", "")), str(command.get("text") or "")))
-
-
-def _quiet_bolt_responses(app: AsyncApp) -> None:
-    """Keep Bolt from logging these answers: an SPO's answer carries sensitive notes.
-
-    Bolt's listener runner logs every response body at DEBUG ("Responding with status: 200
-    body: ..."), and Bolt copies the root logger's level onto its own logger when the app is
-    built, so bot/logs.py's INFO floor for `slack_bolt` does not reach it once the bot runs
-    with CASEBOT_LOG_LEVEL=DEBUG. Held at INFO here until the app factory does it for every
-    listener (tests/e2e/test_slash_command.py proves the canary stays out of DEBUG logs).
-    """
-    if logging.NOTSET < app.logger.level < logging.INFO:
-        app.logger.setLevel(logging.INFO)
 
 
 async def answer(services: Services, user: str, text: str) -> dict[str, Any]:

@@ -187,6 +187,16 @@ class DailyRun(Base):
     at: Mapped[datetime]
 
 
+class SeenSignature(Base):
+    """Signed Slack requests already taken, so a replay within Slack's 5-minute window is
+    refused on every replica (the primary key makes the second insert fail)."""
+
+    __tablename__ = "seen_signatures"
+
+    signature: Mapped[str] = mapped_column(String(80), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(index=True)
+
+
 class UserPreference(Base):
     """Per-person choices, e.g. an SPO switching off private copies of their allocations."""
 

@@ -381,7 +381,7 @@ async def test_queue_home_refresh_debounces_to_one_pending_row_per_person(databa
     now = datetime(2026, 12, 7, 10, 0, tzinfo=timezone.utc)
     try:
         async with db.uow() as uow:
-            assert await queue_home_refresh(uow, [SPO, PP, SPO, None, ""], now) == [SPO, PP]
+            assert await queue_home_refresh(uow, [SPO, PP, SPO, None, ""], now) == [PP, SPO]  # sorted: the lock order
             assert await queue_home_refresh(uow, [SPO], now) == []  # same transaction, not yet committed
             await uow.commit()
         async with db.uow() as uow:
@@ -391,8 +391,8 @@ async def test_queue_home_refresh_debounces_to_one_pending_row_per_person(databa
         async with db.uow() as uow:
             rows = (await uow.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))).all()
         assert [(r.ordering_key, r.method, r.purpose, r.payload, r.state) for r in rows] == [
-            (home_key(SPO), HOME_METHOD, HOME_PURPOSE, {"user_id": SPO, "refresh": True}, "pending"),
             (home_key(PP), HOME_METHOD, HOME_PURPOSE, {"user_id": PP, "refresh": True}, "pending"),
+            (home_key(SPO), HOME_METHOD, HOME_PURPOSE, {"user_id": SPO, "refresh": True}, "pending"),
         ]
 
         # Once a refresh is being sent it may have read the data already: a change queues another.
@@ -416,7 +416,6 @@ async def test_queue_home_refresh_debounces_to_one_pending_row_per_person(databa
 
 async def test_a_burst_of_changes_publishes_once_with_the_view_built_at_send_time(home) -> None:
     bot, clock = home
-    bot.runtime.worker.other_ports["home"] = HomePort(bot.runtime.db, bot.runtime.client, clock)  # as bot/app.py will wire it
     for n in range(3):  # three changes, three transactions, before the worker gets to it
         async with bot.runtime.db.uow() as uow:
             await queue_home_refresh(uow, [SPO], clock.now(), delay=timedelta(seconds=30))
@@ -433,8 +432,38 @@ async def test_a_burst_of_changes_publishes_once_with_the_view_built_at_send_tim
     assert "Late Arrival" in dumps(published.args["view"])  # built when sent, not when queued
     check_limits(bot.fake.home_views[SPO])
     async with bot.runtime.db.uow() as uow:
-        [row] = (await uow.session.scalars(select(OutboxMessage).where(OutboxMessage.purpose == HOME_PURPOSE))).all()
+        [row] = (
+            await uow.session.scalars(select(OutboxMessage).where(OutboxMessage.purpose == HOME_PURPOSE, OutboxMessage.ordering_key == f"home:{SPO}"))
+        ).all()  # the new case's own refresh for this SPO was folded into the pending one
     assert row.state == "sent" and row.result == {"id": bot.fake.home_views[SPO]["id"]}
+
+
+async def test_a_debounced_refresh_cannot_be_sent_before_the_change_commits(home) -> None:
+    """The debounce touches the waiting row in the changing transaction: until that commits
+    the worker cannot take the row (PostgreSQL skips the locked row; SQLite's writer lock
+    holds the lease back), so the view it builds always includes the change."""
+    bot, clock = home
+    case_id = await post(bot, event_id="e-race", crn="X600001", name="Before Rename", sentence_date="2026-12-04")
+    await bot.drained()
+    before = len(publishes(bot, SPO))  # the new case's own refresh has gone out
+    async with bot.runtime.db.uow() as uow:
+        await queue_home_refresh(uow, [SPO], clock.now(), delay=timedelta(seconds=30))
+        await uow.commit()
+
+    async with bot.runtime.db.uow() as uow:
+        await uow.session.execute(update(Case).where(Case.id == case_id).values(name="After Rename"))
+        assert await queue_home_refresh(uow, [SPO], clock.now()) == []  # debounced onto the waiting row
+        clock.advance(seconds=31)  # the waiting row falls due while this transaction is open
+        bot.runtime.worker.nudge()
+        await asyncio.sleep(0.5)
+        assert len(publishes(bot, SPO)) == before
+        await uow.commit()
+
+    bot.runtime.worker.nudge()
+    await bot.drained()
+    assert len(publishes(bot, SPO)) == before + 1
+    published = publishes(bot, SPO)[-1]
+    assert "After Rename" in dumps(published.args["view"]) and "Before Rename" not in dumps(published.args["view"])
 
 
 async def test_home_port_maps_slack_errors_for_the_worker(home) -> None:

@@ -109,7 +109,9 @@ def rows(db: Engine, sql: str) -> list[tuple[Any, ...]]:
 
 
 def count(db: Engine, table: str) -> int:
-    return rows(db, f"SELECT count(*) FROM {table}")[0][0]
+    """Rows in a table; for the outbox, the case cards only (App Home refreshes ride along)."""
+    where = " WHERE purpose = 'case_card'" if table == "outbox" else ""
+    return rows(db, f"SELECT count(*) FROM {table}{where}")[0][0]
 
 
 def teams_snapshot(db: Engine) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:

@@ -30,7 +30,7 @@ async def test_case_is_stored_then_posted_with_escaped_name_and_due_date(bot: Bo
 
 async def test_details_button_opens_modal_with_the_full_case(bot: BotUnderTest) -> None:
     _, body = await bot.post_case(case_fields(offence="Assault <b>", previous_practitioner="N07A002", custodial=True, prison="HMP Leeds"))
-    status, _ = await bot.click(action_id=Action.DETAILS, value=str(body["id"]), user="U0PP00001")
+    status, _ = await bot.click(action_id=Action.DETAILS, value=str(body["id"]), user="U0PP00001", trigger_id="trigger-1")
 
     assert status == 200
     [opened] = await bot.fake.wait_for_async("views.open")

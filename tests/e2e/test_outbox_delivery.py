@@ -15,8 +15,9 @@ CHANNEL = "C0123456789"
 
 
 async def _rows(bot: BotUnderTest) -> list[OutboxMessage]:
+    """The Slack messages in the outbox (not the App Home refreshes queued beside them)."""
     async with bot.runtime.db.uow() as uow:
-        return list(await uow.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+        return list(await uow.session.scalars(select(OutboxMessage).where(OutboxMessage.method == "chat.postMessage").order_by(OutboxMessage.id)))
 
 
 async def test_429_waits_for_retry_after_then_delivers_once(bot: BotUnderTest) -> None:
@@ -70,7 +71,7 @@ async def test_permanent_refusal_marks_failed_and_stops_retrying(bot: BotUnderTe
     assert len(bot.fake.calls_to("chat.postMessage")) == 1
     status, metrics = await bot.get("/metrics")
     assert 'casebot_delivery_failures_total{kind="permanent",method="chat.postMessage"} 1.0' in metrics
-    assert 'casebot_outbox_backlog{state="failed"} 1.0' in metrics
+    assert 'casebot_outbox_backlog{state="failed"} 1.0' in metrics  # the refused card; refreshes were sent
 
 
 async def test_messages_of_one_case_keep_their_order_through_a_failure(bot: BotUnderTest) -> None:

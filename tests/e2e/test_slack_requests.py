@@ -21,6 +21,19 @@ async def test_forged_and_stale_signatures_are_rejected_and_do_nothing(bot: BotU
     assert bot.fake.calls_to("views.open") == []
 
 
+async def test_a_replayed_signed_request_is_refused(bot: BotUnderTest) -> None:
+    _, case = await bot.post_case(case_fields())
+    body = interaction_body(button_click(action_id=Action.DETAILS, value=str(case["id"]), user="U0PP00001"))
+    headers = signed_headers(body)
+
+    first, _ = await bot.slack_request(body, headers)
+    replay, text = await bot.slack_request(body, headers)
+
+    assert (first, replay) == (200, 401)
+    assert "already received" in text
+    assert len(await bot.fake.wait_for_async("views.open")) == 1
+
+
 async def test_allocate_by_a_non_spo_gets_a_polite_ephemeral_naming_the_spos(bot: BotUnderTest) -> None:
     _, case = await bot.post_case(case_fields())
     status, _ = await bot.click(action_id=Action.ALLOCATE, value=str(case["id"]), user="U0PP00001")

@@ -8,6 +8,7 @@ import io
 import json
 import logging
 import re
+import uuid
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
@@ -42,12 +43,13 @@ NOTES_CANARY = "CANARY-cmd-oversight-e5a9"
 
 
 def slash_body(text: str, user: str, *, channel: str = CHANNEL, user_name: str = "someone") -> str:
-    """A slash command as Slack sends it: form-encoded, `text` already escaped (should_escape)."""
+    """A slash command as Slack sends it: form-encoded, `text` already escaped (should_escape),
+    a fresh trigger id each time (so two identical commands are two requests, not a replay)."""
     return urlencode(
         {
             "token": "legacy-verification-token", "team_id": TEAM_ID, "team_domain": "fake", "channel_id": channel,
             "channel_name": "cases", "user_id": user, "user_name": user_name, "command": "/casebot", "text": text,
-            "api_app_id": "A0APP0001", "response_url": "https://hooks.slack.invalid/x", "trigger_id": "trigger-cmd",
+            "api_app_id": "A0APP0001", "response_url": "https://hooks.slack.invalid/x", "trigger_id": f"trigger-{uuid.uuid4().hex[:12]}",
         }
     )  # fmt: skip
 

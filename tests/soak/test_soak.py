@@ -18,7 +18,9 @@ import json
 import os
 import random
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime, timezone
+from typing import Any
 
 import aiohttp
 from sqlalchemy import func, select
@@ -56,11 +58,12 @@ class Bot:
         self.current = await asyncio.to_thread(start_serve, self.env)
 
 
-async def _send(bot: Bot, http: aiohttp.ClientSession, path: str, **request: object) -> tuple[int, str]:
-    """POST to whichever process is up, retrying through kills (the request is idempotent)."""
+async def _send(bot: Bot, http: aiohttp.ClientSession, path: str, make: Callable[[], dict[str, Any]]) -> tuple[int, str]:
+    """POST to whichever process is up, retrying through kills. Each attempt is a new request
+    (`make`): a signed Slack request cannot be sent twice, the bot refuses replays."""
     for _ in range(200):
         try:
-            async with http.post(f"{bot.current.url}{path}", timeout=aiohttp.ClientTimeout(total=10), **request) as response:
+            async with http.post(f"{bot.current.url}{path}", timeout=aiohttp.ClientTimeout(total=10), **make()) as response:
                 return response.status, await response.text()
         except (aiohttp.ClientError, asyncio.TimeoutError):
             await asyncio.sleep(0.1)
@@ -78,18 +81,22 @@ async def _drive(bot: Bot, services, rng: random.Random) -> list[int]:  # type: 
         ids = []
         for n in range(INTAKES):
             body = case_fields(event_id=f"soak-{n}", crn=f"S{n:06d}", custodial=n % 3 == 0, prison="HMP Leeds" if n % 3 == 0 else None)
-            status, text = await _send(bot, http, "/api/v1/cases", json=body, headers={"Authorization": f"Bearer {INTAKE_TOKEN}"})
+            status, text = await _send(bot, http, "/api/v1/cases", lambda: {"json": body, "headers": {"Authorization": f"Bearer {INTAKE_TOKEN}"}})
             assert status in (200, 201), text
             ids.append(int(json.loads(text)["id"]))
         async with services.db.uow() as uow:
             staff = await uow.teams.practitioners_by_code(["N07A001"])
         for case_id in rng.sample(ids, ALLOCATIONS):
-            payload = view_submission(
-                callback_id=Callback.ALLOCATE, private_metadata=AllocateMetadata(case_id).dumps(),
-                values=answers(practitioner_id=staff["N07A001"].id), user="U0SPO0001",
-            )  # fmt: skip
-            text = interaction_body(payload)
-            status, answer = await _send(bot, http, "/slack/events", data=text, headers=signed_headers(text))
+
+            def submission(case_id: int = case_id) -> dict[str, Any]:
+                payload = view_submission(
+                    callback_id=Callback.ALLOCATE, private_metadata=AllocateMetadata(case_id).dumps(),
+                    values=answers(practitioner_id=staff["N07A001"].id), user="U0SPO0001",
+                )  # fmt: skip
+                text = interaction_body(payload)
+                return {"data": text, "headers": signed_headers(text)}
+
+            status, answer = await _send(bot, http, "/slack/events", submission)
             assert status == 200 and (answer.strip() == "" or "Already allocated" in answer), answer
         return ids
 

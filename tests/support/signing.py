@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from typing import Any
 from urllib.parse import urlencode
 
@@ -28,9 +29,9 @@ def interaction_body(payload: dict[str, Any]) -> str:
 
 
 def button_click(
-    *, action_id: str, value: str, user: str, channel: str = "C0123456789", message_ts: str = "1.000001", trigger_id: str = "trigger-1"
+    *, action_id: str, value: str, user: str, channel: str = "C0123456789", message_ts: str = "1.000001", trigger_id: str | None = None
 ) -> dict[str, Any]:
-    """A block_actions payload for a button on a channel message."""
+    """A block_actions payload for a button on a channel message (a fresh trigger id each, as Slack sends)."""
     return {
         "type": "block_actions",
         "user": {"id": user, "username": user.lower(), "team_id": TEAM_ID},
@@ -38,7 +39,7 @@ def button_click(
         "token": "legacy-verification-token",
         "team": {"id": TEAM_ID, "domain": "fake"},
         "container": {"type": "message", "message_ts": message_ts, "channel_id": channel, "is_ephemeral": False},
-        "trigger_id": trigger_id,
+        "trigger_id": trigger_id or f"trigger-{uuid.uuid4().hex[:12]}",
         "channel": {"id": channel, "name": "cases"},
         "message": {"type": "message", "ts": message_ts, "text": "case"},
         "response_url": "https://hooks.slack.invalid/actions/1",
@@ -56,7 +57,7 @@ def view_submission(*, callback_id: str, private_metadata: str, values: dict[str
         "user": {"id": user, "username": user.lower(), "team_id": TEAM_ID},
         "api_app_id": "A0APP0001",
         "token": "legacy-verification-token",
-        "trigger_id": "trigger-submit",
+        "trigger_id": f"trigger-{uuid.uuid4().hex[:12]}",
         "view": {
             "id": view_id,
             "team_id": TEAM_ID,

@@ -1,0 +1,618 @@
+"""Benchmark: a generated region of 100,000 cases and 2,000 practitioners (issue 8, "Scale").
+
+    python benchmarks/scale.py [--cases 100000] [--teams 90] [--big-team 200] [--big-team-cases 10000]
+                               [--due 500] [--clicks 100] [--intake 500] [--postgres]
+
+Two databases, set up untimed with the teams file loader (bot.teams.load_teams) and SQLAlchemy
+Core `insert()` in batches:
+- the region: one team of `big_team` practitioners (tests.support.factories.big_team_yaml, its
+  SPO U0SPO0001) holding `big_team_cases` of the cases, and `teams` teams of 20 practitioners
+  sharing the rest. About 99% of cases are allocated (one allocation in force each, 1 in 20
+  reallocated once before), each with its touchpoint (recorded, or planned for the 2% allocated
+  in the last week), its reminder jobs (done, or planned: 2 per planned touchpoint, `due` of them
+  due now), its card and allocation notice in the outbox (sent) and its audit events. About 1%
+  wait for allocation (about 4 in 10 of those overdue, so the morning chase has work), among
+  them the 20 big-team cases the Allocate clicks go to. Outbox payloads are short texts, not
+  real Block Kit (the row count, not the bytes, is what the queries see).
+- the baseline ("empty") database: the same teams and staff, only the 20 big-team cases the
+  clicks go to and `due` cases (in the small teams) with a reminder due now.
+Figures, each on the region beside the same figure on the empty database, in the same run:
+- Allocate click -> `views.open` (the light modal) and -> `views.update` (the filled modal,
+  200 practitioners' workload from their allocations), p50 and p99 over `clicks` signed clicks
+  sent one after another to the bot in this process (times from sending the click to the fake
+  Slack receiving the call, as benchmarks/run.py); runs interleaved empty, region, region,
+  empty. Goal (issue 5): p99 under 150 ms.
+- One scheduler tick (FixedClock at 10:00 London on the last working day) claiming the `due`
+  reminders, plus the morning chase and digests of every team; then an idle tick.
+- Intake requests/s, 10 concurrent clients, `intake` signed-in POSTs (interleaved as above).
+- App Home build for the big team's SPO (median of 5 after a warm-up).
+- Resident memory (VmRSS) of a real `casebot serve` process on each database after ~200
+  requests (intake posts, Allocate and Details clicks), against the RSS of a bare
+  `python -c "import bot.app; ..."` process. Goal: under 200 MB.
+Generation takes about a minute on SQLite for the default sizes; PostgreSQL with --postgres
+(a fresh database from tests.support.databases.postgres_database()).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import AsyncExitStack, contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import aiohttp  # noqa: E402
+from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
+
+from blocks.ids import Action  # noqa: E402
+from bot.app import create_services  # noqa: E402
+from bot.calendar import allocation_due_by, is_working_day, subtract_working_days, working_day_on_or_after  # noqa: E402
+from bot.clock import LONDON, FixedClock  # noqa: E402
+from bot.home import render_home  # noqa: E402
+from bot.logs import configure_logging  # noqa: E402
+from bot.scheduler import Scheduler  # noqa: E402
+from bot.settings import Settings  # noqa: E402
+from bot.teams import load_teams  # noqa: E402
+from bot.teams_file import parse_teams_file  # noqa: E402
+from bot.workload import ALL_TIERS  # noqa: E402
+from bot.working_hours import morning_of  # noqa: E402
+from storage.db import sync_url  # noqa: E402
+from storage.migrate import upgrade_to_head  # noqa: E402
+from storage.models import (  # noqa: E402
+    Allocation,
+    AuditEvent,
+    Case,
+    OutboxMessage,
+    Practitioner,
+    ScheduledJob,
+    Team,
+    Touchpoint,
+)
+from benchmarks.loadgen import Row, call_for, closed_loop, percentile, print_rows, rss_mb  # noqa: E402
+from tests.fakes.fake_slack import FakeSlack  # noqa: E402
+from tests.support.bot import INTAKE_TOKEN, BotUnderTest, bot_settings, start_bot  # noqa: E402
+from tests.support.databases import postgres_available, postgres_database  # noqa: E402
+from tests.support.factories import big_team_yaml  # noqa: E402
+from tests.support.processes import serve_env, start_serve  # noqa: E402
+from tests.support.signing import button_click, interaction_body, signed_headers  # noqa: E402
+
+BIG = "RBIG"
+SPO = "U0SPO0001"  # big_team_yaml's SPO
+CLICK_CASES = 20
+BATCH = 5000
+TIER_WEIGHTS = [1, 2, 3, 3, 3, 5, 6, 6, 6, 8, 9, 8, 6, 6, 5, 4]  # fewer A, more B-C
+
+
+def last_working_ten_am(today: date) -> datetime:
+    """10:00 London on `today` if a working day, else on the last working day before it."""
+    day = today
+    while not is_working_day(day):
+        day -= timedelta(days=1)
+    return datetime(day.year, day.month, day.day, 10, 0, tzinfo=LONDON).astimezone(timezone.utc)
+
+
+T0 = last_working_ten_am(datetime.now(LONDON).date())
+TODAY = T0.astimezone(LONDON).date()
+TOUCHPOINT_DAY = working_day_on_or_after(TODAY + timedelta(days=14))
+
+
+def settings(url: str) -> Settings:
+    return Settings(  # type: ignore[call-arg]
+        _env_file=None, slack_bot_token="xoxb-bench", slack_signing_secret="s", slack_api_url="http://127.0.0.1:9/api/",
+        database_url=url, intake_token="bench-token", port=0, log_level="WARNING",
+    )  # fmt: skip
+
+
+def region_teams_yaml(small_teams: int, per_team: int, big_team: int) -> str:
+    """The big team (big_team_yaml) and `small_teams` teams of `per_team` practitioners."""
+    lines = [big_team_yaml(big_team, code=BIG).rstrip("\n")]
+    for t in range(small_teams):
+        lines += [
+            f"  - code: R{t:03d}",
+            f"    name: Region Team {t}",
+            f"    channel: C0R{t:06d}",
+            f"    spos: [U0SPR{t:04d}]",
+            "    practitioners:",
+        ]
+        for p in range(per_team):
+            lines += [
+                f"      - staff_code: R{t:03d}P{p:03d}",
+                f"        name: Region {t} Practitioner {p}",
+                f"        grade: {('PO', 'PSO', 'PQiP')[p % 3]}",
+                f"        slack_user: UR{t:03d}P{p:03d}",
+                "        ready_for_tiers: [A, B, C, D]",
+                f"        visor_vetted: {'true' if p % 2 else 'false'}",
+            ]
+    return "\n".join(lines) + "\n"
+
+
+@dataclass
+class Shape:
+    cases: int = 100_000
+    small_teams: int = 90
+    per_team: int = 20
+    big_team: int = 200
+    big_team_cases: int = 10_000
+    due: int = 500
+    recent_share: float = 0.02
+    unallocated_share: float = 0.01
+    reallocated_share: float = 0.05
+
+
+@dataclass
+class Generated:
+    click_case_ids: list[int]
+    counts: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+@dataclass
+class _Rows:
+    cases: list[dict[str, Any]] = field(default_factory=list)
+    allocations: list[dict[str, Any]] = field(default_factory=list)
+    touchpoints: list[dict[str, Any]] = field(default_factory=list)
+    jobs: list[dict[str, Any]] = field(default_factory=list)
+    outbox: list[dict[str, Any]] = field(default_factory=list)
+    audit: list[dict[str, Any]] = field(default_factory=list)
+
+
+class _Ids:
+    """Explicit ids, after whatever the tables already hold (the teams loader audits)."""
+
+    def __init__(self, start: dict[str, int]) -> None:
+        self.next = {kind: start.get(kind, 0) + 1 for kind in ID_TABLES}
+
+    def take(self, kind: str) -> int:
+        value = self.next[kind]
+        self.next[kind] = value + 1
+        return value
+
+
+ID_TABLES = {"case": Case, "allocation": Allocation, "touchpoint": Touchpoint, "job": ScheduledJob, "outbox": OutboxMessage, "audit": AuditEvent}
+
+
+def _at(day: date, hour: int = 12) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, 0, tzinfo=timezone.utc)
+
+
+class Generator:
+    """Writes the region (or the empty baseline) with explicit ids, table by table in batches."""
+
+    def __init__(
+        self, shape: Shape, teams: dict[str, tuple[int, str, list[str]]], staff: dict[int, list[tuple[int, str]]], max_ids: dict[str, int]
+    ) -> None:
+        self.shape = shape
+        self.teams = teams  # code -> (id, channel, spos)
+        self.staff = staff  # team id -> [(practitioner id, slack user)]
+        self.rng = random.Random(8)
+        self.ids = _Ids(max_ids)
+        self.rows = _Rows()
+        self.click_case_ids: list[int] = []
+        self.due_left = shape.due
+
+    # -- one case and everything that hangs off it ------------------------------------------
+
+    def case(self, team_code: str, *, state: str, sentence: date, kind: str) -> int:
+        team_id, channel, spos = self.teams[team_code]
+        case_id = self.ids.take("case")
+        received = _at(sentence, 15)
+        self.rows.cases.append({
+            "id": case_id, "event_id": f"region-{case_id}", "crn": f"R{case_id % 1_000_000:06d}", "name": f"Person {case_id}",
+            "team_id": team_id, "tier": self.rng.choices(ALL_TIERS, TIER_WEIGHTS)[0], "sentence_type": "Community Order",
+            "sentence_date": sentence, "custodial": False, "prison": None, "rosh": "Medium", "rsr": None, "mappa_category": None,
+            "mappa_level": None, "offence": "Theft", "previous_practitioner": None, "release_date": None, "restricted": False,
+            "excluded_practitioners": [], "state": state, "due_by": allocation_due_by(sentence), "received_at": received,
+            "slack_channel": channel, "slack_ts": f"{received.timestamp():.6f}",
+        })  # fmt: skip
+        self._outbox(case_id, "case_card", f"case:{case_id}", {"channel": channel, "text": f"New case {case_id}"}, received, channel)
+        self._audit(case_id, "case_received", received, {"team": team_code})
+        if state == "allocated":
+            self._allocate(case_id, team_id, spos[0], received, recent=kind == "recent")
+        return case_id
+
+    def _allocate(self, case_id: int, team_id: int, spo: str, received: datetime, *, recent: bool) -> None:
+        staff = self.staff[team_id]
+        holder_id, holder_user = staff[self.rng.randrange(len(staff))]
+        allocated_at = (T0 - timedelta(days=self.rng.randint(1, 6), hours=2)) if recent else received + timedelta(days=1)
+        if not recent and self.rng.random() < self.shape.reallocated_share:
+            before_id, _ = staff[self.rng.randrange(len(staff))]
+            self.rows.allocations.append(self._allocation(self.ids.take("allocation"), case_id, before_id, spo, allocated_at, current=False))
+            allocated_at += timedelta(days=30)
+        allocation_id = self.ids.take("allocation")
+        self.rows.allocations.append(self._allocation(allocation_id, case_id, holder_id, spo, allocated_at, current=True))
+        self._outbox(case_id, "allocation_notice", f"case:{case_id}", {"channel": holder_user, "text": "Allocated"}, allocated_at, "D" + holder_user[1:])
+        self._audit(case_id, "allocated", allocated_at, {"allocation_id": allocation_id})
+        touchpoint_id = self.ids.take("touchpoint")
+        tp_day = TOUCHPOINT_DAY if recent else (allocated_at + timedelta(days=15)).date()
+        self.rows.touchpoints.append({
+            "id": touchpoint_id, "case_id": case_id, "allocation_id": allocation_id, "due_on": tp_day,
+            "priority": ("high", "normal")[case_id % 2], "not_required_reason": None,
+            "state": "planned" if recent else "recorded", "created_at": allocated_at,
+            "notes": None if recent else "Touchpoint held.", "notes_sensitive": None if recent else False,
+            "outcome_by": None if recent else spo, "outcome_at": None if recent else _at(tp_day, 14),
+        })  # fmt: skip
+        before = morning_of(subtract_working_days(tp_day, 2))
+        for when, recipient, due_at in (("before", holder_user, before), ("day", spo, morning_of(tp_day))):
+            if recent and when == "before" and self.due_left > 0:
+                due_at = T0 - timedelta(minutes=60) + timedelta(seconds=self.due_left % 60)
+                self.due_left -= 1
+            self.rows.jobs.append({
+                "id": self.ids.take("job"), "kind": "touchpoint_reminder", "case_id": case_id, "touchpoint_id": touchpoint_id,
+                "recipient": recipient, "due_at": due_at, "state": "planned" if recent else "done", "claim": None,
+                "detail": {"when": when}, "created_at": allocated_at, "done_at": None if recent else due_at,
+            })  # fmt: skip
+
+    @staticmethod
+    def _allocation(allocation_id: int, case_id: int, practitioner_id: int, spo: str, at: datetime, *, current: bool) -> dict[str, Any]:
+        return {
+            "id": allocation_id, "case_id": case_id, "practitioner_id": practitioner_id, "allocated_by": spo, "allocated_at": at,
+            "current": current, "evidence": "Experienced with this kind of case and has capacity this month.",
+            "evidence_sensitive": False, "hate_crime": False, "hate_crime_notes": None, "hate_crime_sensitive": None,
+            "outside_policy": False, "policy_exceptions": [], "notify_user_ids": [],
+            "reason": None, "ended_at": None if current else at + timedelta(days=30),
+        }  # fmt: skip
+
+    def _outbox(self, case_id: int, purpose: str, key: str, payload: dict[str, Any], at: datetime, channel: str) -> None:
+        self.rows.outbox.append({
+            "id": self.ids.take("outbox"), "ordering_key": key, "method": "chat.postMessage", "payload": payload,
+            "purpose": purpose, "case_id": case_id, "reply_to_id": None, "state": "sent", "attempts": 1,
+            "outcome_unknown": False, "next_attempt_at": at, "lease_until": None, "first_attempt_at": at,
+            "last_error": None, "result": {"channel": channel, "ts": f"{at.timestamp():.6f}"}, "created_at": at,
+            "sent_at": at + timedelta(seconds=1),
+        })  # fmt: skip
+
+    def _audit(self, case_id: int, action: str, at: datetime, detail: dict[str, Any]) -> None:
+        self.rows.audit.append({"id": self.ids.take("audit"), "at": at, "actor": "bench", "action": action, "case_id": case_id, "detail": detail})
+
+    # -- the two databases -------------------------------------------------------------------
+
+    def click_cases(self) -> None:
+        for _ in range(CLICK_CASES):
+            self.click_case_ids.append(self.case(BIG, state="unallocated", sentence=TODAY - timedelta(days=1), kind="click"))
+
+    def region(self) -> None:
+        shape = self.shape
+        self.click_cases()
+        small = [code for code in self.teams if code != BIG]
+        per_small = (shape.cases - shape.big_team_cases) // max(1, len(small))
+        plan = [BIG] * (shape.big_team_cases - CLICK_CASES) + [code for code in small for _ in range(per_small)]
+        self.rng.shuffle(plan)
+        recent_every = max(1, round(1 / shape.recent_share)) if shape.recent_share else 0
+        for n, code in enumerate(plan):
+            if self.rng.random() < shape.unallocated_share:
+                self.case(code, state="unallocated", sentence=TODAY - timedelta(days=self.rng.randint(0, 4)), kind="waiting")
+            elif recent_every and n % recent_every == 0:
+                self.case(code, state="allocated", sentence=TODAY - timedelta(days=self.rng.randint(8, 12)), kind="recent")
+            else:
+                self.case(code, state="allocated", sentence=TODAY - timedelta(days=self.rng.randint(40, 900)), kind="old")
+        if self.due_left:
+            raise ValueError(f"only {shape.due - self.due_left} recent allocations for {shape.due} due reminders: raise --cases")
+
+    def empty(self) -> None:
+        self.click_cases()
+        small = [code for code in self.teams if code != BIG]
+        for n in range(self.shape.due):
+            self.case(small[n % len(small)], state="allocated", sentence=TODAY - timedelta(days=10), kind="recent")
+
+    def write(self, url: str) -> dict[str, int]:
+        engine = create_engine(sync_url(url))
+        counts: dict[str, int] = {}
+        tables = (
+            (Case, self.rows.cases), (Allocation, self.rows.allocations), (Touchpoint, self.rows.touchpoints),
+            (ScheduledJob, self.rows.jobs), (OutboxMessage, self.rows.outbox), (AuditEvent, self.rows.audit),
+        )  # fmt: skip
+        with engine.begin() as conn:
+            if engine.dialect.name == "sqlite":
+                conn.exec_driver_sql("PRAGMA synchronous=OFF")
+            for model, rows in tables:
+                for start in range(0, len(rows), BATCH):
+                    conn.execute(insert(model), rows[start : start + BATCH])
+                counts[model.__tablename__] = len(rows)
+            if engine.dialect.name == "postgresql":
+                for model, _ in tables:
+                    table = model.__tablename__
+                    conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"))
+        if engine.dialect.name == "postgresql":
+            with engine.connect() as conn:
+                conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+                conn.exec_driver_sql("ANALYZE")  # autovacuum would do it soon after a bulk load
+        engine.dispose()
+        return counts
+
+
+async def populate(url: str, shape: Shape, *, region: bool) -> Generated:
+    """Migrate, load the teams, then write the region (or the empty baseline). Untimed set-up."""
+    started = time.perf_counter()
+    upgrade_to_head(url)
+    services = create_services(settings(url), clock=FixedClock(T0))
+    try:
+        await load_teams(services.db.uow, parse_teams_file(region_teams_yaml(shape.small_teams, shape.per_team, shape.big_team)), clock=services.clock)
+        async with services.db.engine.connect() as conn:
+            teams = {code: (tid, channel, list(spos)) for tid, code, channel, spos in (await conn.execute(select(Team.id, Team.code, Team.channel_id, Team.spo_user_ids))).all()}
+            staff: dict[int, list[tuple[int, str]]] = {}
+            for pid, team_id, user in (await conn.execute(select(Practitioner.id, Practitioner.team_id, Practitioner.slack_user_id).order_by(Practitioner.id))).all():
+                staff.setdefault(team_id, []).append((pid, user))
+            max_ids = {kind: int((await conn.execute(select(func.coalesce(func.max(model.id), 0)))).scalar_one()) for kind, model in ID_TABLES.items()}
+    finally:
+        await services.db.dispose()
+    generator = Generator(shape, teams, staff, max_ids)
+    if region:
+        generator.region()
+    else:
+        generator.empty()
+    counts = await asyncio.to_thread(generator.write, url)
+    counts["practitioners"] = sum(len(v) for v in staff.values())
+    counts["teams"] = len(teams)
+    return Generated(generator.click_case_ids, counts, time.perf_counter() - started)
+
+
+# ---- figures ----------------------------------------------------------------------------------
+
+
+async def allocate_clicks(bot: BotUnderTest, case_ids: Sequence[int], clicks: int, tag: str) -> tuple[list[float], list[float]]:
+    """Signed Allocate clicks one after another: seconds to views.open and to views.update."""
+    opens: list[float] = []
+    updates: list[float] = []
+    for n in range(clicks):
+        trigger = f"{tag}-{n}"
+        body = interaction_body(button_click(action_id=Action.ALLOCATE, value=str(case_ids[n % len(case_ids)]), user=SPO, trigger_id=trigger))
+        headers = signed_headers(body)
+        started = time.time()
+        status, _ = await bot.slack_request(body, headers)
+        assert status == 200, status
+        opened = await call_for(bot.fake, "views.open", lambda c: c.args.get("trigger_id") == trigger)
+        assert opened.response.get("ok"), opened.response
+        view_id = opened.response["view"]["id"]
+        updated = await call_for(bot.fake, "views.update", lambda c: c.args.get("view_id") == view_id)
+        assert updated.response.get("ok"), updated.response
+        opens.append(opened.at - started)
+        updates.append(updated.at - started)
+    return opens, updates
+
+
+def intake_requests(count: int, tag: str, teams: int) -> list[tuple[str, dict[str, str]]]:
+    """Intake bodies for the small teams, sentenced yesterday (so not yet due for a chase)."""
+    headers = {"Authorization": f"Bearer {INTAKE_TOKEN}", "Content-Type": "application/json"}
+    sentenced = (TODAY - timedelta(days=1)).isoformat()
+    return [
+        (json.dumps({
+            "event_id": f"intake-{tag}-{i}", "crn": f"Z{i % 1_000_000:06d}", "name": f"Intake {i}", "team": f"R{i % teams:03d}",
+            "tier": ALL_TIERS[i % 16], "sentence_type": "Community Order", "sentence_date": sentenced, "rosh": "Medium",
+        }), headers)
+        for i in range(count)
+    ]  # fmt: skip
+
+
+async def intake_rps(bot: BotUnderTest, count: int, tag: str, teams: int, clients: int = 10) -> float:
+    result = await closed_loop(bot.base_url + "/api/v1/cases", intake_requests(count, tag, teams), clients)
+    bad = [s for s in result.statuses if s != 201]
+    assert not bad, f"intake answered {set(bad)}"
+    return count / result.wall
+
+
+async def bot_figures(urls: dict[str, str], click_ids: dict[str, list[int]], clicks: int, intake: int, teams: int) -> dict[str, Any]:
+    """Clicks and intake on both databases, both bots up, interleaved empty, region, region, empty."""
+    out: dict[str, Any] = {name: {"opens": [], "updates": [], "intake": []} for name in urls}
+    with FakeSlack() as fake:
+        async with AsyncExitStack() as stack:
+            bots = {name: await start_bot(stack, bot_settings(url, fake), fake) for name, url in urls.items()}
+            for name, bot in bots.items():  # warm-up, untimed
+                await allocate_clicks(bot, click_ids[name], 5, f"warm-{name}")
+            order = ("empty", "region", "region", "empty")
+            for step, name in enumerate(order):
+                print(f"  running: {clicks // 2} Allocate clicks on the {name} database ...", file=sys.stderr)
+                opens, updates = await allocate_clicks(bots[name], click_ids[name], clicks // 2, f"c{step}-{name}")
+                out[name]["opens"] += opens
+                out[name]["updates"] += updates
+            for step, name in enumerate(order):
+                print(f"  running: {intake // 2} intake posts on the {name} database ...", file=sys.stderr)
+                out[name]["intake"].append(await intake_rps(bots[name], intake // 2, f"i{step}-{name}", teams))
+            for bot in bots.values():
+                await bot.drained(timeout=60)
+    return out
+
+
+async def tick_figures(url: str, due: int) -> dict[str, float]:
+    """One busy tick (the due reminders, every team's morning chase and digests), then idle."""
+    clock = FixedClock(T0)
+    services = create_services(settings(url), clock=clock)
+    db = services.db
+    try:
+        async with db.engine.connect() as conn:
+            await conn.execute(select(func.count()).select_from(ScheduledJob))  # warm the file cache alike
+        scheduler = Scheduler(db, clock)
+        started = time.perf_counter()
+        done = await scheduler.tick()
+        busy = time.perf_counter() - started
+        started = time.perf_counter()
+        idle_done = await scheduler.tick()
+        idle = time.perf_counter() - started
+        async with db.engine.connect() as conn:
+            reminders = (await conn.execute(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.purpose == "touchpoint_reminder"))).scalar_one()
+            chases = (await conn.execute(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.purpose == "deadline_chase"))).scalar_one()
+        assert reminders == due, f"{reminders} reminders enqueued, expected {due}"
+        assert idle_done == 0, idle_done
+        return {"busy": busy, "idle": idle, "done": done, "chases": chases}
+    finally:
+        await db.dispose()
+
+
+async def home_figure(url: str, runs: int = 5) -> float:
+    services = create_services(settings(url), clock=FixedClock(T0))
+    try:
+        await render_home(services.db, SPO, now=T0)  # warm-up
+        times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            await render_home(services.db, SPO, now=T0)
+            times.append(time.perf_counter() - started)
+        return statistics.median(times)
+    finally:
+        await services.db.dispose()
+
+
+async def serve_rss(url: str, click_ids: list[int], tag: str, teams: int, requests: int = 200) -> dict[str, float]:
+    """RSS of `casebot serve` on `url` after `requests` requests: 3/4 intake posts, the rest
+    Allocate and Details clicks by the big team's SPO, 5 concurrent clients."""
+    with FakeSlack() as fake:
+        served = start_serve(serve_env(url, fake.api_url))
+        try:
+            await asyncio.sleep(1.0)
+            clicks = requests // 4
+            intake = requests - clicks
+            result = await closed_loop(served.url + "/api/v1/cases", intake_requests(intake, f"rss-{tag}", teams), 5)
+            assert all(s == 201 for s in result.statuses), set(result.statuses)
+            slack: list[tuple[str, dict[str, str]]] = []
+            for n in range(clicks):
+                action = Action.ALLOCATE if n % 2 == 0 else Action.DETAILS
+                body = interaction_body(button_click(action_id=action, value=str(click_ids[n % len(click_ids)]), user=SPO, trigger_id=f"rss-{tag}-{n}"))
+                slack.append((body, signed_headers(body)))
+            result = await closed_loop(served.url + "/slack/events", slack, 5)
+            assert all(s == 200 for s in result.statuses), set(result.statuses)
+            deadline = time.monotonic() + 30
+            while len(fake.calls_to("views.update")) < (clicks + 1) // 2 and time.monotonic() < deadline:
+                await asyncio.sleep(0.1)
+            await asyncio.sleep(2.0)  # the outbox sends the intake cards
+            return {"rss": rss_mb(served.process.pid), "hwm": _hwm_mb(served.process.pid), "updates": len(fake.calls_to("views.update"))}
+        finally:
+            served.stop()
+
+
+def _hwm_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024.0
+    return float("nan")
+
+
+def bare_import_rss() -> float:
+    """Baseline: a Python process that only imports the bot's app module."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", "import bot.app; import time; print('ready', flush=True); time.sleep(60)"],
+        cwd=ROOT, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline().strip() == "ready"
+        time.sleep(0.5)
+        return rss_mb(process.pid)
+    finally:
+        process.kill()
+        process.wait(timeout=10)
+
+
+async def scale_benchmark(
+    urls: dict[str, str], *, shape: Shape, clicks: int = 100, intake: int = 500, store: str = "SQLite", with_rss: bool = True
+) -> list[Row]:
+    """`urls`: {'region': ..., 'empty': ...}, both fresh; returns the rows."""
+    generated: dict[str, Generated] = {}
+    for name in ("empty", "region"):
+        print(f"  generating the {name} database ({store}) ...", file=sys.stderr)
+        generated[name] = await populate(urls[name], shape, region=name == "region")
+        print(f"    {generated[name].counts} in {generated[name].seconds:.0f} s", file=sys.stderr)
+    click_ids = {name: g.click_case_ids for name, g in generated.items()}
+
+    figures = await bot_figures(urls, click_ids, clicks, intake, shape.small_teams)
+    print("  running: App Home build ...", file=sys.stderr)
+    home = {name: await home_figure(url) for name, url in urls.items()}
+    print("  running: scheduler ticks ...", file=sys.stderr)
+    ticks = {name: await tick_figures(url, shape.due) for name, url in urls.items()}
+    rss: dict[str, dict[str, float]] = {}
+    bare = 0.0
+    if with_rss:
+        for name in ("empty", "region"):
+            print(f"  running: casebot serve RSS on the {name} database ...", file=sys.stderr)
+            rss[name] = await serve_rss(urls[name], click_ids[name], name, shape.small_teams)
+        bare = bare_import_rss()
+
+    ms = 1000.0
+    r, e = figures["region"], figures["empty"]
+    big = generated["region"].counts
+    region = f"{big['cases'] // 1000}k cases, {big['practitioners']:,} staff, {store}"
+    held = f"{shape.big_team} practitioners"
+    rows: list[Row] = [
+        (f"Allocate click -> views.open p50 ({held}, {region})", percentile(r["opens"], 0.5) * ms, "ms", percentile(e["opens"], 0.5) * ms, "same, empty database (ms)"),
+        (f"Allocate click -> views.open p99 ({held}, {region})", percentile(r["opens"], 0.99) * ms, "ms", percentile(e["opens"], 0.99) * ms, "same, empty database (ms); goal < 150 ms"),
+        (f"Allocate click -> views.update p50 (filled modal, {region})", percentile(r["updates"], 0.5) * ms, "ms", percentile(e["updates"], 0.5) * ms, "same, empty database (ms)"),
+        (f"Allocate click -> views.update p99 (filled modal, {region})", percentile(r["updates"], 0.99) * ms, "ms", percentile(e["updates"], 0.99) * ms, "same, empty database (ms)"),
+        (f"scheduler tick, {shape.due} due + morning runs ({region})", ticks["region"]["busy"] * ms, "ms", ticks["empty"]["busy"] * ms,
+         f"same {shape.due} due, empty db (ms); {ticks['region']['chases']} chases in region"),
+        (f"idle scheduler tick ({region})", ticks["region"]["idle"] * ms, "ms", ticks["empty"]["idle"] * ms, "same, empty database (ms)"),
+        (f"intake API, 10 concurrent clients ({region})", statistics.mean(r["intake"]), "req/s", statistics.mean(e["intake"]), "same, empty database (req/s)"),
+        (f"App Home build, big team SPO ({region})", home["region"] * ms, "ms", home["empty"] * ms, "same, empty database (ms)"),
+    ]  # fmt: skip
+    if with_rss:
+        rows += [
+            (f"casebot serve RSS after 200 requests ({region})", rss["region"]["rss"], "MB", bare,
+             f"python -c 'import bot.app' (MB); peak {rss['region']['hwm']:.0f} MB; goal < 200 MB"),
+            (f"casebot serve RSS after 200 requests (empty db, {store})", rss["empty"]["rss"], "MB", bare,
+             f"python -c 'import bot.app' (MB); peak {rss['empty']['hwm']:.0f} MB"),
+        ]  # fmt: skip
+    return rows
+
+
+def goal_report(rows: list[Row]) -> list[str]:
+    lines = []
+    for label, value, _unit, baseline, _what in rows:
+        if "views.open p99" in label or "views.update p99" in label:
+            lines.append(f"{'ok' if value < 150 else 'MISSED':>6}  {value:.0f} ms (goal p99 < 150 ms) -- {label}")
+        if label.startswith("casebot serve RSS"):
+            lines.append(f"{'ok' if value < 200 else 'MISSED':>6}  {value:.0f} MB (goal < 200 MB) -- {label}")
+        if label.startswith("scheduler tick") and baseline:
+            lines.append(f"  info  tick {value / baseline:.1f}x the empty database's -- {label}")
+        if label.startswith("intake") and baseline:
+            lines.append(f"  info  intake {value / baseline:.2f}x the empty database's rate -- {label}")
+    return lines
+
+
+async def main(args: argparse.Namespace) -> None:
+    configure_logging("WARNING")
+    shape = Shape(cases=args.cases, small_teams=args.teams, big_team=args.big_team, big_team_cases=args.big_team_cases, due=args.due)
+    started = time.perf_counter()
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        if not args.postgres_only:
+            urls = {name: f"sqlite:///{Path(tmp) / (name + '.db')}" for name in ("region", "empty")}
+            rows += await scale_benchmark(urls, shape=shape, clicks=args.clicks, intake=args.intake, with_rss=not args.no_rss)
+        if args.postgres or args.postgres_only:
+            if postgres_available():
+                with postgres_database() as region, postgres_database() as empty:
+                    rows += await scale_benchmark(
+                        {"region": region, "empty": empty}, shape=shape, clicks=args.clicks, intake=args.intake,
+                        store="PostgreSQL", with_rss=not args.no_rss,
+                    )  # fmt: skip
+            else:
+                print("PostgreSQL not reachable: skipped", file=sys.stderr)
+    print_rows(rows, width=84)
+    print("\ngoals (issue 8):")
+    for line in goal_report(rows):
+        print("  " + line)
+    print(f"\n(clock for ticks and data: {T0.isoformat()}; {time.perf_counter() - started:.0f} s)")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description="casebot at regional scale: 100k cases, 2,000 practitioners")
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--teams", type=int, default=90, help="small teams of 20 practitioners besides the big team (default 90)")
+    parser.add_argument("--big-team", type=int, default=200, help="practitioners in the big team (default 200)")
+    parser.add_argument("--big-team-cases", type=int, default=10_000, help="the big team's share of the cases (default 10,000)")
+    parser.add_argument("--due", type=int, default=500, help="reminders due at the timed tick (default 500)")
+    parser.add_argument("--clicks", type=int, default=100, help="Allocate clicks per database (default 100)")
+    parser.add_argument("--intake", type=int, default=500, help="intake posts per database (default 500)")
+    parser.add_argument("--no-rss", action="store_true", help="skip the casebot serve memory figures")
+    parser.add_argument("--postgres", action="store_true", help="also run on the local PostgreSQL")
+    parser.add_argument("--postgres-only", action="store_true", help="run on the local PostgreSQL only")
+    asyncio.run(main(parser.parse_args()))

@@ -1,0 +1,46 @@
+"""Refusing replayed Slack requests (issue 8: "forged, stale and replayed signatures are rejected").
+
+Slack's signature check (Bolt's) refuses forged and stale (over 5 minutes) requests, but a
+captured request replayed within those 5 minutes passes it. Each valid signature is stored
+once; a second use is refused. Stored in the database, not in memory, so a replay sent to
+another replica is refused too. Old entries are purged by the scheduler tick.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+
+from slack_sdk.signature import SignatureVerifier
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
+
+from bot.clock import Clock
+from storage.db import UnitOfWork
+from storage.models import SeenSignature
+
+WINDOW = timedelta(minutes=5)  # Slack's own limit on request age (SLACK.md s5)
+
+
+def valid_signature(secret: str, body: str, headers: Mapping[str, str]) -> str | None:
+    """The request's signature if it is valid and fresh, else None (Bolt then refuses it)."""
+    verifier = SignatureVerifier(secret)
+    if not verifier.is_valid_request(body, dict(headers)):
+        return None
+    return headers.get("X-Slack-Signature") or headers.get("x-slack-signature")
+
+
+async def first_use(uow_factory: Callable[[], UnitOfWork], signature: str, clock: Clock) -> bool:
+    """Record the signature; False when it was already used (a replay)."""
+    try:
+        async with uow_factory() as uow:
+            uow.session.add(SeenSignature(signature=signature, received_at=clock.now()))
+            await uow.commit()
+    except IntegrityError:
+        return False
+    return True
+
+
+async def purge(uow: UnitOfWork, now: datetime) -> None:
+    """Forget signatures older than twice the window (a replay that old fails as stale anyway)."""
+    await uow.session.execute(delete(SeenSignature).where(SeenSignature.received_at < now - 2 * WINDOW))
