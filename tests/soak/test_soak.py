@@ -42,6 +42,7 @@ from tests.support.signing import interaction_body, signed_headers, view_submiss
 LONG = os.environ.get("CASEBOT_SOAK") == "long"
 INTAKES, ALLOCATIONS, KILLS = (500, 300, 20) if LONG else (60, 30, 5)
 FAULT_RATE = 0.3
+SETTLE_SECONDS = 600 if LONG else 180
 
 
 class Bot:
@@ -101,6 +102,14 @@ async def _drive(bot: Bot, services, rng: random.Random) -> list[int]:  # type: 
         return ids
 
 
+async def _backlog(services) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    async with services.db.uow() as uow:
+        rows = await uow.session.execute(
+            select(OutboxMessage.method, OutboxMessage.state, func.count()).group_by(OutboxMessage.method, OutboxMessage.state)
+        )
+        return {f"{method}/{state}": n for method, state, n in rows.all()}
+
+
 async def _settled(services) -> bool:  # type: ignore[no-untyped-def]
     async with services.db.uow() as uow:
         waiting = await uow.session.scalar(select(func.count()).where(OutboxMessage.state.in_(("pending", "sending"))))
@@ -130,11 +139,11 @@ async def test_soak_with_faults_and_kills_delivers_everything_exactly_once(datab
                 for job in await uow.session.scalars(select(ScheduledJob).where(ScheduledJob.kind == "prison_check")):
                     job.due_at = datetime.now(timezone.utc)
                 await uow.commit()
-            for _ in range(900):
+            for _ in range(SETTLE_SECONDS * 5):
                 if await _settled(services):
                     break
                 await asyncio.sleep(0.2)
-            assert await _settled(services), "the outbox or the scheduler did not finish"
+            assert await _settled(services), f"the outbox or the scheduler did not finish: {await _backlog(services)}"
         finally:
             done.set()
             assert bot.current.stop() == 0
