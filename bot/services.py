@@ -6,20 +6,21 @@ caller would otherwise repeat (metrics, waking the outbox worker after a commit)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from datetime import date, datetime, timedelta
 
-from blocks.allocate_modal import allocate_modal, reallocate_modal
+from blocks.allocate_modal import allocate_modal, loading_modal, reallocate_modal
 from blocks.allocation_notices import when_text
-from blocks.case_card import record_link
+from blocks.case_card import notice_modal, record_link
 from blocks.text import mrkdwn_safe
 from blocks.vocabulary import terms_for
 from blocks.allocation_notices import delivery_failed_notice, delivery_label
 from blocks.touchpoint_blocks import not_required_modal, record_modal, reschedule_modal
 from bot import touchpoints
+from bot.access import is_spo, refusal
 from bot.allocation import Allocated, allocate
 from bot.scheduler import touchpoint_view
 from bot.outbox import audit, enqueue
@@ -33,6 +34,16 @@ from bot.metrics import Metrics
 from bot.settings import Settings
 from storage.db import Database, UnitOfWork
 from storage.models import Case, OutboxMessage
+
+
+@dataclass(frozen=True)
+class ModalStep:
+    """What an Allocate or Reallocate click gets: a refusal (ephemeral), a notice modal, or a
+    light modal opened at once (`view`) and filled by `fill()` after (views.update)."""
+
+    view: dict[str, Any] | None = None
+    refusal: str | None = None
+    fill: Callable[[], Awaitable[dict[str, Any]]] | None = None
 
 
 @dataclass
@@ -89,6 +100,21 @@ class Services:
         )
         self.nudge()
         return done
+
+    async def modal_step(self, kind: str, case_id: int | None, user: str) -> ModalStep:
+        """kind: "allocate" (an unallocated case) or "reallocate" (an allocated one)."""
+        case = await self.case_with_team(case_id) if case_id else None
+        if case is None:
+            return ModalStep(view=notice_modal("Case not found", "This case is no longer held by casebot."))
+        if not is_spo(case.team, user):
+            return ModalStep(refusal=refusal(case.team, f"{kind} cases"))
+        if kind == "allocate" and case.state != "unallocated":
+            return ModalStep(view=notice_modal("Already allocated", await self.allocation_summary(case.id)))
+        if kind == "reallocate" and case.state != "allocated":
+            return ModalStep(view=notice_modal("Not allocated", "This case is not allocated yet: use Allocate."))
+        loading = loading_modal(case, record_link(self.settings.record_case_url, case.crn), terms_for(case.team.service))
+        fill = self.allocate_view if kind == "allocate" else self.reallocate_view
+        return ModalStep(view=loading, fill=lambda: fill(case))
 
     async def reallocate_view(self, case: Case) -> dict[str, Any]:
         """The Reallocate modal: the same ranked list, without whoever holds the case now."""

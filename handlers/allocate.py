@@ -6,55 +6,41 @@ fresh (it expires in 3 s); the practitioner figures load after and arrive by `vi
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from blocks.allocate_modal import AllocateMetadata, loading_modal, practitioner_options
-from blocks.case_card import notice_modal, record_link
+from blocks.allocate_modal import AllocateMetadata, practitioner_options
 from blocks.ids import Action, Callback
-from blocks.vocabulary import terms_for
-from bot.access import is_spo, refusal
 from bot.allocation import AllocationRefused
 from bot.allocation_form import FormErrors
 from bot.services import Services
 from handlers.case_actions import case_id_of
 
 
-def register(app: AsyncApp, services: Services) -> None:
-    @app.action(Action.ALLOCATE)
-    async def open_allocate(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
-        await ack()
-        user, trigger = body["user"]["id"], body["trigger_id"]
-        case_id = case_id_of(body)
-        case = await services.case_with_team(case_id) if case_id else None
-        if case is None:
-            await client.views_open(trigger_id=trigger, view=notice_modal("Case not found", "This case is no longer held by casebot."))
-        elif not is_spo(case.team, user):
-            channel = (body.get("channel") or {}).get("id") or user
-            await client.chat_postEphemeral(channel=channel, user=user, text=refusal(case.team, "allocate cases"))
-        elif case.state != "unallocated":
-            await client.views_open(trigger_id=trigger, view=notice_modal("Already allocated", await services.allocation_summary(case.id)))
-        else:
-            await open_then_fill(client, trigger, loading_modal(case, record_link(services.settings.record_case_url, case.crn), terms_for(case.team.service)), services.allocate_view(case))
+def _opener(services: Services, kind: str) -> Callable[..., Awaitable[None]]:
+    """The Allocate or Reallocate button: a refusal, a notice, or the modal opened then filled."""
 
-    @app.action(Action.REALLOCATE)
-    async def open_reallocate(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+    async def open_modal(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         user, trigger = body["user"]["id"], body["trigger_id"]
-        case_id = case_id_of(body)
-        case = await services.case_with_team(case_id) if case_id else None
-        if case is None:
-            await client.views_open(trigger_id=trigger, view=notice_modal("Case not found", "This case is no longer held by casebot."))
-        elif not is_spo(case.team, user):
+        step = await services.modal_step(kind, case_id_of(body), user)
+        if step.refusal is not None:
             channel = (body.get("channel") or {}).get("id") or user
-            await client.chat_postEphemeral(channel=channel, user=user, text=refusal(case.team, "reallocate cases"))
-        elif case.state != "allocated":
-            await client.views_open(trigger_id=trigger, view=notice_modal("Not allocated", "This case is not allocated yet: use Allocate."))
+            await client.chat_postEphemeral(channel=channel, user=user, text=step.refusal)
+        elif step.fill is None:
+            await client.views_open(trigger_id=trigger, view=step.view)
         else:
-            await open_then_fill(client, trigger, loading_modal(case, record_link(services.settings.record_case_url, case.crn), terms_for(case.team.service)), services.reallocate_view(case))
+            await open_then_fill(client, trigger, step.view, step.fill())
+
+    return open_modal
+
+
+def register(app: AsyncApp, services: Services) -> None:
+    app.action(Action.ALLOCATE)(_opener(services, "allocate"))
+    app.action(Action.REALLOCATE)(_opener(services, "reallocate"))
 
     @app.view(Callback.REALLOCATE)
     async def submit_reallocation(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:

@@ -6,6 +6,8 @@ CASEBOT_TEST_REQUIRE_POSTGRES=1 and a missing server fails the run instead of sk
 
 from __future__ import annotations
 
+import io
+import logging
 import os
 from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack
@@ -13,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.logs import JsonFormatter, configure_logging
+from tests.fakes.fake_http_sink import FakeHttpSink
 from tests.fakes.fake_slack import FakeSlack
 from tests.support.bot import BotUnderTest, start_bot, bot_settings
 from tests.support.databases import postgres_available, postgres_database, sqlite_copy, sqlite_template, truncate_all
@@ -64,3 +68,28 @@ async def bot(database_url: str, fake_slack: FakeSlack) -> AsyncIterator[BotUnde
         under_test = await start_bot(stack, bot_settings(database_url, fake_slack), fake_slack)
         await under_test.load_teams()
         yield under_test
+
+
+@pytest.fixture
+def captured_logs() -> Iterator[io.StringIO]:
+    """Production logging (JSON lines) at DEBUG, captured whole: for proving sensitive text
+    never reaches a log line. Request it before the bot so the bot starts under it."""
+    stream = io.StringIO()
+    configure_logging("DEBUG")
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    logging.getLogger().addHandler(handler)
+    yield stream
+    logging.getLogger().removeHandler(handler)
+    logging.getLogger().setLevel(logging.WARNING)
+
+
+@pytest.fixture
+async def wired_bot(database_url: str, fake_slack: FakeSlack) -> AsyncIterator[tuple[BotUnderTest, FakeHttpSink, FakeHttpSink]]:
+    """The bot with a fake system of record and a fake prison webhook: (bot, record, prison)."""
+    with FakeHttpSink() as record, FakeHttpSink() as prison:
+        settings = bot_settings(database_url, fake_slack, record_api_url=record.url, record_api_token="rec-token", prison_webhook_url=prison.url)
+        async with AsyncExitStack() as stack:
+            under_test = await start_bot(stack, settings, fake_slack)
+            await under_test.load_teams()
+            yield under_test, record, prison

@@ -12,11 +12,8 @@ import asyncio
 import csv
 import io
 import json
-import os
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,65 +25,14 @@ from bot.importer import read_rows
 from bot.teams import load_teams
 from bot.teams_file import parse_teams_file
 from storage.db import Database, sync_url
+from tests.support.cli import Cli, Run, clean_env, finish, start
 from tests.support.factories import TEAMS_YAML, case_fields
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 BAD_INPUT = 2
 CSV_HEADER = [
     "event_id", "crn", "name", "team", "tier", "sentence_type", "sentence_date", "custodial", "prison",
     "rosh", "rsr", "excluded_practitioners",
 ]
-
-
-@dataclass
-class Run:
-    returncode: int
-    stdout: str
-    stderr: str
-
-    @property
-    def stderr_lines(self) -> list[str]:
-        return [line for line in self.stderr.splitlines() if line.strip()]
-
-
-def clean_env(database_url: str, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CASEBOT_"))}
-    # The checkout under test, not whatever copy of the package happens to be installed.
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
-    env["CASEBOT_DATABASE_URL"] = database_url
-    env.update(extra)
-    return env
-
-
-def start(cwd: Path, env: dict[str, str], *args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", *args], cwd=cwd, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
-
-
-def finish(process: subprocess.Popen[str]) -> Run:
-    stdout, stderr = process.communicate(timeout=60)
-    return Run(process.returncode, stdout, stderr)
-
-
-@dataclass
-class Cli:
-    """The `casebot` command, run in `cwd` against `database_url`."""
-
-    cwd: Path
-    database_url: str
-
-    def __call__(self, *args: str, **env: str) -> Run:
-        return finish(start(self.cwd, clean_env(self.database_url, **env), *args))
-
-    def parallel(self, *commands: tuple[str, ...]) -> list[Run]:
-        """Independent commands that change nothing, run side by side to save wall time."""
-        processes = [start(self.cwd, clean_env(self.database_url), *args) for args in commands]
-        return [finish(p) for p in processes]
-
-    def write(self, name: str, content: str) -> str:
-        (self.cwd / name).write_text(content, encoding="utf-8")
-        return name
 
 
 @pytest.fixture

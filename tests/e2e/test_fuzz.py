@@ -384,7 +384,7 @@ async def check_import(bot: BotUnderTest, path: Path, data: bytes) -> None:
     if report.created:
         await assert_nothing_unescaped_reached_slack(bot)
     assert report.created + report.repeated + report.rejected == len(rows), report
-    physical_lines = data.count(b"\n") + 2
+    physical_lines = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n").count(b"\n") + 2  # read as universal newlines
     problem_lines = set()
     for problem in report.problems:
         match = PROBLEM.match(problem)

@@ -14,12 +14,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -49,10 +45,10 @@ from tests.fakes.fake_http_sink import FakeHttpSink
 from tests.fakes.fake_slack import FakeSlack
 from tests.support.allocation import answers
 from tests.support.bot import BotUnderTest, bot_settings, start_bot
+from tests.support.cli import Cli, Run
 from tests.support.factories import case_fields
 from tests.support.signing import interaction_body, view_submission
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 LONDON = ZoneInfo("Europe/London")
 SPO = "U0SPO0001"
 BAD_INPUT = 2
@@ -145,31 +141,11 @@ async def plant_later_feature_rows(bot: BotUnderTest, case_id: int) -> None:
         await uow.commit()
 
 
-@dataclass
-class Run:
-    returncode: int
-    stdout: str
-    stderr: str
-
-    @property
-    def stderr_lines(self) -> list[str]:
-        return [line for line in self.stderr.splitlines() if line.strip()]
-
-
 def run_side_by_side(cwd: Path, database_url: str, commands: dict[str, tuple[str, ...]]) -> dict[str, Run]:
-    """Read-only commands at once. No SLACK_*/CASEBOT_* from the shell; the checkout on the
-    path; PYTHONIOENCODING=ascii, so output that is not written as UTF-8 bytes would fail."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CASEBOT_"))}
-    env.update(PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")])), CASEBOT_DATABASE_URL=database_url, PYTHONIOENCODING="ascii")
-    started = {
-        name: subprocess.Popen([sys.executable, "-m", "bot.cli", *args], cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        for name, args in commands.items()
-    }
-    runs = {}
-    for name, process in started.items():
-        out, err = process.communicate(timeout=60)
-        runs[name] = Run(process.returncode, out.decode("utf-8"), err.decode("utf-8"))
-    return runs
+    """Read-only commands at once, with PYTHONIOENCODING=ascii: output that is not written as
+    UTF-8 bytes would fail."""
+    runs = Cli(cwd, database_url).parallel(*commands.values(), PYTHONIOENCODING="ascii")
+    return dict(zip(commands, runs, strict=True))
 
 
 async def test_sar_withholds_sensitive_text_and_audit_counts_working_days(world, database_url: str, tmp_path: Path) -> None:

@@ -6,18 +6,10 @@ from __future__ import annotations
 
 import io
 import json
-import logging
-from collections.abc import AsyncIterator, Iterator
-from contextlib import AsyncExitStack
 
-import pytest
 
 from blocks.ids import AllocateBlock
-from bot.logs import JsonFormatter, configure_logging
-from tests.fakes.fake_http_sink import FakeHttpSink
-from tests.fakes.fake_slack import FakeSlack
 from tests.support.allocation import answers
-from tests.support.bot import BotUnderTest, bot_settings, start_bot
 from tests.support.factories import case_fields
 
 CANARY = "CANARY-7f3a-sensitive"
@@ -25,30 +17,7 @@ HATE_CANARY = "CANARY-9b1c-hate-notes"
 SPO_DM = "U0SPO0001"
 
 
-@pytest.fixture
-def captured_logs() -> Iterator[io.StringIO]:
-    """Production logging (JSON lines, DEBUG), captured whole."""
-    stream = io.StringIO()
-    configure_logging("DEBUG")
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(JsonFormatter())
-    logging.getLogger().addHandler(handler)
-    yield stream
-    logging.getLogger().removeHandler(handler)
-    logging.getLogger().setLevel(logging.WARNING)
-
-
-@pytest.fixture
-async def wired_bot(database_url: str, fake_slack: FakeSlack) -> AsyncIterator[tuple[BotUnderTest, FakeHttpSink, FakeHttpSink]]:
-    with FakeHttpSink() as record, FakeHttpSink() as prison:
-        settings = bot_settings(database_url, fake_slack, record_api_url=record.url, record_api_token="rec-token", prison_webhook_url=prison.url)
-        async with AsyncExitStack() as stack:
-            bot = await start_bot(stack, settings, fake_slack)
-            await bot.load_teams()
-            yield bot, record, prison
-
-
-async def test_canary_reaches_only_the_record_and_the_spos_copy(wired_bot, captured_logs: io.StringIO) -> None:
+async def test_canary_reaches_only_the_record_and_the_spos_copy(captured_logs: io.StringIO, wired_bot) -> None:
     bot, record, prison = wired_bot
     errors: list[str] = []
     status, body = await bot.post_case(case_fields(custodial=True, prison="HMP Leeds", crn=CANARY))

@@ -6,15 +6,12 @@ from __future__ import annotations
 
 import io
 import json
-import logging
 import re
 import uuid
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import urlencode
 
-import pytest
 from slack_sdk.models.blocks import Block
 from sqlalchemy import select, text
 
@@ -23,7 +20,6 @@ from blocks.command_blocks import MESSAGE_BLOCKS_MAX, case_message, queue_messag
 from blocks.ids import INPUT_ACTION, Action, AllocateBlock, Callback, TouchpointBlock
 from blocks.render_text import render
 from bot.clock import london_today
-from bot.logs import JsonFormatter, configure_logging
 from bot.commands import AllocationRecord, AuditLine, CaseHistory, Note, QueueAnswer, TeamQueue, TouchpointRecord
 from storage.models import Case, Touchpoint
 from tests.support.allocation import answers
@@ -260,19 +256,6 @@ async def _record_touchpoint(bot: BotUnderTest, case_id: int, notes: str, sensit
     }
     status, text = await bot.slack_request(interaction_body(view_submission(callback_id=Callback.TOUCHPOINT_RECORD, private_metadata=str(tp), values=values, user=SPO)))
     assert (status, text.strip()) == (200, "")
-
-
-@pytest.fixture
-def captured_logs() -> Iterator[io.StringIO]:
-    """Production logging (JSON lines) at DEBUG, captured whole, as tests/e2e/test_sensitive_canary.py does."""
-    stream = io.StringIO()
-    configure_logging("DEBUG")
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(JsonFormatter())
-    logging.getLogger().addHandler(handler)
-    yield stream
-    logging.getLogger().removeHandler(handler)
-    logging.getLogger().setLevel(logging.WARNING)
 
 
 async def test_sensitive_notes_reach_only_the_teams_spos(captured_logs: io.StringIO, bot: BotUnderTest) -> None:

@@ -4,7 +4,6 @@ both alternately, both run the outbox worker and the scheduler, and nothing is s
 from __future__ import annotations
 
 import asyncio
-import json
 from collections import Counter
 from datetime import datetime, timezone
 
@@ -15,7 +14,7 @@ from sqlalchemy import func, select
 from bot.app import create_services
 from bot.teams import load_teams
 from bot.teams_file import parse_teams_file
-from storage.models import OutboxMessage, ScheduledJob, Touchpoint
+from storage.models import OutboxMessage, ScheduledJob
 from tests.fakes.fake_slack import FakeSlack
 from tests.support.allocation import answers
 from tests.support.bot import INTAKE_TOKEN, bot_settings

@@ -2,28 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack
 
-import pytest
 from sqlalchemy import select
 
 from storage.models import AuditEvent, OutboxMessage
-from tests.fakes.fake_http_sink import FakeHttpSink
-from tests.fakes.fake_slack import FakeSlack
 from tests.support.allocation import answers
-from tests.support.bot import BotUnderTest, bot_settings, start_bot
+from tests.support.bot import BotUnderTest
 from tests.support.factories import case_fields
-
-
-@pytest.fixture
-async def wired(database_url: str, fake_slack: FakeSlack) -> AsyncIterator[tuple[BotUnderTest, FakeHttpSink, FakeHttpSink]]:
-    with FakeHttpSink() as record, FakeHttpSink() as prison:
-        settings = bot_settings(database_url, fake_slack, record_api_url=record.url, record_api_token="rec-token", prison_webhook_url=prison.url)
-        async with AsyncExitStack() as stack:
-            bot = await start_bot(stack, settings, fake_slack)
-            await bot.load_teams()
-            yield bot, record, prison
 
 
 async def _allocate(bot: BotUnderTest, **case) -> int:
@@ -34,8 +19,8 @@ async def _allocate(bot: BotUnderTest, **case) -> int:
     return int(body["id"])
 
 
-async def test_allocation_and_contacts_are_written_back_once_each(wired) -> None:
-    bot, record, _ = wired
+async def test_allocation_and_contacts_are_written_back_once_each(wired_bot) -> None:
+    bot, record, _ = wired_bot
     record.fail_next(503)  # unknown outcome: retried with the same idempotency key
     await _allocate(bot)
     await bot.drained(timeout=15)
@@ -54,8 +39,8 @@ async def test_allocation_and_contacts_are_written_back_once_each(wired) -> None
     assert len(delivered) == 3
 
 
-async def test_custodial_allocation_notifies_the_prison(wired) -> None:
-    bot, _, prison = wired
+async def test_custodial_allocation_notifies_the_prison(wired_bot) -> None:
+    bot, _, prison = wired_bot
     await _allocate(bot, custodial=True, prison="HMP Leeds", sentence_type="Custody")
     [notice] = await prison.wait_for_async(1)
 
@@ -64,8 +49,8 @@ async def test_custodial_allocation_notifies_the_prison(wired) -> None:
     assert notice.headers["Idempotency-Key"]
 
 
-async def test_a_refused_write_back_is_shown_to_the_spos_not_lost(wired) -> None:
-    bot, record, _ = wired
+async def test_a_refused_write_back_is_shown_to_the_spos_not_lost(wired_bot) -> None:
+    bot, record, _ = wired_bot
     record.fail_next(422, times=3)
     await _allocate(bot)
     await bot.drained(timeout=15)

@@ -23,6 +23,7 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.background import BackgroundServer
 from tests.fakes.fake_slack import _poll, _poll_async
 
 
@@ -53,10 +54,13 @@ def _parse_body(text: str) -> Any:
         return text
 
 
-class FakeHttpSink:
+class FakeHttpSink(BackgroundServer):
     """Records every request; dedupes by Idempotency-Key; answers 201 with a counter id."""
 
+    thread_name = "fake-http-sink"
+
     def __init__(self) -> None:
+        super().__init__()
         self.url = ""
         # One lock guards all state: handlers run on the server thread, tests read from theirs.
         self._lock = threading.RLock()
@@ -66,62 +70,13 @@ class FakeHttpSink:
         self._chaos: tuple[float, random.Random, float] | None = None
         self._faults: deque[_Fault] = deque()
         self._delays: deque[float] = deque()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._runner: web.AppRunner | None = None
-        self._thread: threading.Thread | None = None
 
     # ---- lifecycle -------------------------------------------------------------------
-
-    def start(self) -> FakeHttpSink:
-        """Start serving in a background thread; returns once the port is listening."""
-        ready = threading.Event()
-        failure: list[BaseException] = []
-        self._loop = asyncio.new_event_loop()
-
-        def run() -> None:
-            asyncio.set_event_loop(self._loop)
-            try:
-                self._loop.run_until_complete(self._serve())
-            except BaseException as exc:  # surfaced to start()'s caller below
-                failure.append(exc)
-                ready.set()
-                return
-            ready.set()
-            self._loop.run_forever()
-
-        self._thread = threading.Thread(target=run, name="fake-http-sink", daemon=True)
-        self._thread.start()
-        ready.wait()
-        if failure:
-            self._thread.join()
-            self._loop.close()
-            raise failure[0]
-        return self
-
-    def stop(self) -> None:
-        if self._loop is None or self._thread is None:
-            return
-        assert self._runner is not None
-        asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(timeout=10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout=10)
-        self._loop.close()
-        self._loop = self._thread = None
-
-    def __enter__(self) -> FakeHttpSink:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
 
     async def _serve(self) -> None:
         app = web.Application()
         app.router.add_route("*", "/{tail:.*}", self._handle)
-        # A short shutdown timeout so stop() does not hang on replies held by delay_next().
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, host="127.0.0.1", port=0).start()
-        self.url = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
+        self.url = f"http://127.0.0.1:{await self._listen(app)}"
 
     # ---- recorded requests -----------------------------------------------------------
 

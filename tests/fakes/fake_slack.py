@@ -24,6 +24,8 @@ from typing import Any, TypeVar
 
 from aiohttp import WSMsgType, web
 
+from tests.fakes.background import BackgroundServer
+
 T = TypeVar("T")
 Answer = tuple[int, dict[str, Any], dict[str, str]]  # HTTP status, JSON body, headers
 
@@ -129,10 +131,13 @@ def _error(error: str) -> dict[str, Any]:
     return {"ok": False, "error": error}
 
 
-class FakeSlack:
+class FakeSlack(BackgroundServer):
     """In-process fake of the Slack Web API plus a Socket Mode websocket endpoint."""
 
+    thread_name = "fake-slack"
+
     def __init__(self, *, bot_user_id: str = "UBOT00001", team_id: str = "T0TEAM001") -> None:
+        super().__init__()
         self.bot_user_id = bot_user_id
         self.team_id = team_id
         self.api_url = ""
@@ -151,9 +156,6 @@ class FakeSlack:
         self._sockets: list[web.WebSocketResponse] = []
         self._last_ts_us = 0
         self._view_counter = 0
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._runner: web.AppRunner | None = None
-        self._thread: threading.Thread | None = None
         self._handlers: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
             "auth.test": self._auth_test,
             "chat.postMessage": self._post_message,
@@ -172,66 +174,18 @@ class FakeSlack:
 
     # ---- lifecycle -------------------------------------------------------------------
 
-    def start(self) -> FakeSlack:
-        """Start serving in a background thread; returns once the port is listening."""
-        ready = threading.Event()
-        failure: list[BaseException] = []
-        self._loop = asyncio.new_event_loop()
-
-        def run() -> None:
-            asyncio.set_event_loop(self._loop)
-            try:
-                self._loop.run_until_complete(self._serve())
-            except BaseException as exc:  # surfaced to start()'s caller below
-                failure.append(exc)
-                ready.set()
-                return
-            ready.set()
-            self._loop.run_forever()
-
-        self._thread = threading.Thread(target=run, name="fake-slack", daemon=True)
-        self._thread.start()
-        ready.wait()
-        if failure:
-            self._thread.join()
-            self._loop.close()
-            raise failure[0]
-        return self
-
-    def stop(self) -> None:
-        """Close websockets and the HTTP server, then end the background loop."""
-        if self._loop is None or self._thread is None:
-            return
-        asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop).result(timeout=10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout=10)
-        self._loop.close()
-        self._loop = self._thread = None
-
-    def __enter__(self) -> FakeSlack:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
     async def _serve(self) -> None:
         app = web.Application()
         app.router.add_get("/link", self._handle_socket)
         app.router.add_route("*", "/api/{method}", self._handle_api)
         app.router.add_route("*", "/{method}", self._handle_api)
-        # A short shutdown timeout so stop() does not hang on replies held by delay_next().
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, host="127.0.0.1", port=0).start()
-        port = self._runner.addresses[0][1]
+        port = await self._listen(app)
         self.api_url = f"http://127.0.0.1:{port}/api/"
         self.socket_mode_url = f"ws://127.0.0.1:{port}/link"
 
-    async def _shutdown(self) -> None:
+    async def _close(self) -> None:
         for ws in self._sockets_snapshot():
             await ws.close()
-        assert self._runner is not None
-        await self._runner.cleanup()
 
     # ---- recorded calls --------------------------------------------------------------
 
