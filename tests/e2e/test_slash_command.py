@@ -7,10 +7,8 @@ from __future__ import annotations
 import io
 import json
 import re
-import uuid
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
-from urllib.parse import urlencode
 
 from slack_sdk.models.blocks import Block
 from sqlalchemy import select, text
@@ -25,7 +23,7 @@ from storage.models import Case, Touchpoint
 from tests.support.allocation import answers
 from tests.support.bot import BotUnderTest
 from tests.support.factories import TEAMS_YAML, case_fields
-from tests.support.signing import TEAM_ID, interaction_body, signed_headers, view_submission
+from tests.support.signing import interaction_body, signed_headers, slash_body, view_submission
 
 SPO, SPO2, PP, PP2 = "U0SPO0001", "U0SPO0002", "U0PP00001", "U0PP00002"  # team N07T1 (Sheffield North)
 OTHER_SPO = "U0SPO0009"  # SPO of N07T2 (Sheffield South) only
@@ -36,18 +34,6 @@ WITHHELD = "(sensitive: visible to SPOs)"
 EVIDENCE_CANARY = "CANARY-cmd-evidence-41d7"
 HATE_CANARY = "CANARY-cmd-hate-8c02"
 NOTES_CANARY = "CANARY-cmd-oversight-e5a9"
-
-
-def slash_body(text: str, user: str, *, channel: str = CHANNEL, user_name: str = "someone") -> str:
-    """A slash command as Slack sends it: form-encoded, `text` already escaped (should_escape),
-    a fresh trigger id each time (so two identical commands are two requests, not a replay)."""
-    return urlencode(
-        {
-            "token": "legacy-verification-token", "team_id": TEAM_ID, "team_domain": "fake", "channel_id": channel,
-            "channel_name": "cases", "user_id": user, "user_name": user_name, "command": "/casebot", "text": text,
-            "api_app_id": "A0APP0001", "response_url": "https://hooks.slack.invalid/x", "trigger_id": f"trigger-{uuid.uuid4().hex[:12]}",
-        }
-    )  # fmt: skip
 
 
 class Answer:

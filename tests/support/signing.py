@@ -70,3 +70,15 @@ def view_submission(*, callback_id: str, private_metadata: str, values: dict[str
         },
         "response_urls": [],
     }
+
+
+def slash_body(text: str, user: str, *, channel: str = "C0123456789", user_name: str = "someone") -> str:
+    """A slash command as Slack sends it: form-encoded, `text` already escaped (should_escape),
+    a fresh trigger id each time (so two identical commands are two requests, not a replay)."""
+    return urlencode(
+        {
+            "token": "legacy-verification-token", "team_id": TEAM_ID, "team_domain": "fake", "channel_id": channel,
+            "channel_name": "cases", "user_id": user, "user_name": user_name, "command": "/casebot", "text": text,
+            "api_app_id": "A0APP0001", "response_url": "https://hooks.slack.invalid/x", "trigger_id": f"trigger-{uuid.uuid4().hex[:12]}",
+        }
+    )  # fmt: skip
