@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test setup setup-test try bench clean
+.PHONY: run test setup setup-test demo try bench clean
 
 $(BIN)/casebot: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,10 @@ setup: $(BIN)/casebot
 ## run: install, migrate the database (SQLite by default) and run the bot with the settings in .env
 run: setup
 	$(BIN)/casebot serve
+
+## demo: the whole journey (intake, allocation, touchpoint, App Home) against an embedded fake Slack
+demo: setup
+	$(BIN)/casebot demo
 
 ## try: run the bot against a local fake Slack with example teams and a case, no workspace needed
 try: setup

@@ -55,13 +55,13 @@ from benchmarks.loadgen import (  # noqa: E402
     start_bare_process,
     wait_count,
 )
-from tests.fakes.fake_slack import FakeSlack  # noqa: E402
+from bot.fake_slack import FakeSlack  # noqa: E402
 from tests.support.allocation import answers  # noqa: E402
 from tests.support.bot import bot_settings, start_bot  # noqa: E402
 from tests.support.databases import postgres_available, postgres_database  # noqa: E402
 from tests.support.factories import case_fields  # noqa: E402
 from tests.support.processes import serve_env, start_serve  # noqa: E402
-from tests.support.signing import button_click, interaction_body, signed_headers, view_submission  # noqa: E402
+from bot.slack_requests import button_click, interaction_body, signed_headers, view_submission  # noqa: E402
 
 CLICKER = "U0PP00001"  # Ada, a practitioner: may see an unrestricted case's details
 SPO = "U0SPO0001"

@@ -113,7 +113,7 @@ def bare_bolt_app(api_url: str, *, open_modal_on_allocate: bool = True) -> Any:
     from slack_sdk.web.async_client import AsyncWebClient
 
     from blocks.ids import Action, Callback
-    from tests.support.signing import SIGNING_SECRET
+    from bot.slack_requests import SIGNING_SECRET
 
     app = AsyncApp(client=AsyncWebClient(token="xoxb-bare", base_url=api_url), signing_secret=SIGNING_SECRET)
 

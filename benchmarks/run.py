@@ -48,7 +48,7 @@ from bot.teams_file import parse_teams_file  # noqa: E402
 from storage.migrate import upgrade_to_head  # noqa: E402
 from storage.models import Case  # noqa: E402
 from benchmarks.scheduler_tick import tick_benchmark  # noqa: E402
-from tests.fakes.fake_slack import FakeSlack  # noqa: E402
+from bot.fake_slack import FakeSlack  # noqa: E402
 from tests.support.databases import postgres_available, postgres_database  # noqa: E402
 from tests.support.factories import TEAMS_YAML  # noqa: E402
 
@@ -158,7 +158,7 @@ def percentile(values: list[float], q: float) -> float:
 async def _click_latencies(url: str, fake: FakeSlack, clicks: int, value: str, *, wait_update: bool) -> tuple[list[float], list[float]]:
     """Send signed Allocate clicks one after another; time to views.open and to views.update."""
     from blocks.ids import Action
-    from tests.support.signing import button_click, interaction_body, signed_headers
+    from bot.slack_requests import button_click, interaction_body, signed_headers
 
     opens: list[float] = []
     updates: list[float] = []
@@ -192,7 +192,7 @@ async def bare_bolt_click_latency(clicks: int) -> list[float]:
     from slack_sdk.web.async_client import AsyncWebClient
 
     from blocks.ids import Action
-    from tests.support.signing import SIGNING_SECRET
+    from bot.slack_requests import SIGNING_SECRET
 
     with FakeSlack() as fake:
         bare = AsyncApp(client=AsyncWebClient(token="xoxb-bare", base_url=fake.api_url), signing_secret=SIGNING_SECRET)

@@ -81,12 +81,12 @@ from storage.models import (  # noqa: E402
     Touchpoint,
 )
 from benchmarks.loadgen import Row, call_for, closed_loop, percentile, print_rows, rss_mb  # noqa: E402
-from tests.fakes.fake_slack import FakeSlack  # noqa: E402
+from bot.fake_slack import FakeSlack  # noqa: E402
 from tests.support.bot import INTAKE_TOKEN, BotUnderTest, bot_settings, start_bot  # noqa: E402
 from tests.support.databases import postgres_available, postgres_database  # noqa: E402
 from tests.support.factories import big_team_yaml  # noqa: E402
 from tests.support.processes import serve_env, start_serve  # noqa: E402
-from tests.support.signing import button_click, interaction_body, signed_headers  # noqa: E402
+from bot.slack_requests import button_click, interaction_body, signed_headers  # noqa: E402
 
 BIG = "RBIG"
 SPO = "U0SPO0001"  # big_team_yaml's SPO
@@ -566,8 +566,10 @@ async def scale_benchmark(
 def goal_report(rows: list[Row]) -> list[str]:
     lines = []
     for label, value, _unit, baseline, _what in rows:
-        if "views.open p99" in label or "views.update p99" in label:
+        if "views.open p99" in label:
             lines.append(f"{'ok' if value < 150 else 'MISSED':>6}  {value:.0f} ms (goal p99 < 150 ms) -- {label}")
+        if "views.update p99" in label:  # the issue sets its 150 ms on views.open; the filled modal is shown against it too
+            lines.append(f"{'ok' if value < 150 else 'over':>6}  {value:.0f} ms (150 ms, the views.open goal, for the filled modal) -- {label}")
         if label.startswith("casebot serve RSS"):
             lines.append(f"{'ok' if value < 200 else 'MISSED':>6}  {value:.0f} MB (goal < 200 MB) -- {label}")
         if label.startswith("scheduler tick") and baseline:

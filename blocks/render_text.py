@@ -11,21 +11,22 @@ from typing import Any
 
 _LINK = re.compile(r"<(https?://[^|>]+)\|([^>]+)>")
 _USER = re.compile(r"<@([A-Z0-9]+)>")
+_DATE = re.compile(r"<!date\^[^|>]*\|([^>]*)>")  # Slack shows the reader's local time; we show the fallback
 
 
-def _unescape(text: str) -> str:
+def _unescape(text: str, names: dict[str, str]) -> str:
+    text = _DATE.sub(r"\1", text)
     text = _LINK.sub(r"\2 (\1)", text)
-    text = _USER.sub(r"@\1", text)
+    text = _USER.sub(lambda m: "@" + names.get(m.group(1), m.group(1)), text)
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").replace("*", "")
 
 
-def _text(obj: dict[str, Any] | None) -> str:
-    if not obj:
-        return ""
-    return _unescape(obj.get("text", "")) if obj.get("type") == "mrkdwn" else str(obj.get("text", ""))
+def _block_lines(block: dict[str, Any], names: dict[str, str]) -> list[str]:
+    def _text(obj: dict[str, Any] | None) -> str:
+        if not obj:
+            return ""
+        return _unescape(obj.get("text", ""), names) if obj.get("type") == "mrkdwn" else str(obj.get("text", ""))
 
-
-def _block_lines(block: dict[str, Any]) -> list[str]:
     kind = block.get("type")
     if kind == "header":
         title = _text(block.get("text"))
@@ -47,14 +48,16 @@ def _block_lines(block: dict[str, Any]) -> list[str]:
     return []
 
 
-def render(surface: dict[str, Any]) -> str:
-    """A message (`text` + `blocks`) or a view (`title` + `blocks`) as plain text."""
+def render(surface: dict[str, Any], names: dict[str, str] | None = None) -> str:
+    """A message (`text` + `blocks`) or a view (`title` + `blocks`) as plain text; `names`
+    turns user ids into the names Slack would show."""
+    names = names or {}
     lines: list[str] = []
     if surface.get("type") in ("modal", "home"):
-        title = _text(surface.get("title")) or "App Home"
+        title = (surface.get("title") or {}).get("text") or "App Home"
         lines += [f"[{title}]"]
     for block in surface.get("blocks") or []:
-        lines += _block_lines(block)
+        lines += _block_lines(block, names)
     if not surface.get("blocks") and surface.get("text"):
-        lines.append(_unescape(str(surface["text"])))
+        lines.append(_unescape(str(surface["text"]), names))
     return "\n".join(lines)

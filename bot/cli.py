@@ -31,6 +31,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("serve", help="migrate the database, then run the bot")
     sub.add_parser("migrate", help="bring the database to the newest schema")
+    sub.add_parser("demo", help="run the whole journey against an embedded fake Slack and print what people see")
     teams = sub.add_parser("teams", help="manage teams and staff")
     teams_sub = teams.add_subparsers(dest="teams_command", required=True)
     load = teams_sub.add_parser("load", help="load teams and staff from a YAML file")
@@ -154,6 +155,11 @@ def main(argv: list[str] | None = None) -> int:
 
             asyncio.run(serve(settings))
             return OK
+        if args.command == "demo":
+            from bot.demo import main as demo
+
+            configure_logging("WARNING")
+            return demo()
         if args.command == "migrate":
             upgrade_to_head(settings.database_url)
             print("database is at the newest schema")

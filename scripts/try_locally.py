@@ -28,7 +28,7 @@ from bot.settings import Settings  # noqa: E402
 from bot.teams import load_teams  # noqa: E402
 from bot.teams_file import parse_teams_file  # noqa: E402
 from storage.migrate import upgrade_to_head  # noqa: E402
-from tests.fakes.fake_slack import FakeSlack  # noqa: E402
+from bot.fake_slack import FakeSlack  # noqa: E402
 
 TOKEN = "try-intake-token"
 EXAMPLE_CASE = {

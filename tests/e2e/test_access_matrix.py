@@ -17,7 +17,7 @@ from storage.models import Allocation, AuditEvent, Touchpoint
 from tests.support.allocation import answers
 from tests.support.bot import BotUnderTest
 from tests.support.factories import case_fields
-from tests.support.signing import interaction_body, signed_headers, slash_body, view_submission
+from bot.slack_requests import interaction_body, signed_headers, slash_body, view_submission
 
 STRANGER, PRACTITIONER, OTHER_SPO, SPO = "U0STRANGE1", "U0PP00001", "U0SPO0009", "U0SPO0001"
 OUTSIDERS = (STRANGER, PRACTITIONER, OTHER_SPO)

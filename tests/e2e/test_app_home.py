@@ -8,7 +8,6 @@ import asyncio
 import json
 import re
 import time
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from datetime import date, datetime, timedelta, timezone
@@ -27,11 +26,11 @@ from bot.delivery import PermanentFailure, RateLimited
 from bot.home import HOME_METHOD, HOME_PURPOSE, HomePort, build_home, home_key, queue_home_refresh
 from storage.db import Database
 from storage.models import Allocation, Case, OutboxMessage, Touchpoint
-from tests.fakes.fake_slack import FakeSlack, RecordedCall
+from bot.fake_slack import FakeSlack, RecordedCall
 from tests.support.allocation import answers
 from tests.support.bot import BotUnderTest, bot_settings, start_bot
 from tests.support.factories import TEAMS_YAML, big_team_yaml, case_fields
-from tests.support.signing import TEAM_ID, button_click, interaction_body, signed_headers
+from bot.slack_requests import button_click, home_event, interaction_body, signed_headers
 
 LONDON = ZoneInfo("Europe/London")
 START = datetime(2026, 12, 7, 10, 0, tzinfo=LONDON)  # a Monday
@@ -50,19 +49,6 @@ async def home(database_url: str, fake_slack: FakeSlack) -> AsyncIterator[tuple[
 
 # ---------------------------------------------------------------------------------------------
 # Helpers
-
-
-def home_event(user: str, *, tab: str = "home") -> dict[str, Any]:
-    """An `app_home_opened` Events API callback, as Slack sends it."""
-    return {
-        "token": "legacy-verification-token",
-        "team_id": TEAM_ID,
-        "api_app_id": "A0APP0001",
-        "type": "event_callback",
-        "event_id": f"Ev{uuid.uuid4().hex[:10].upper()}",
-        "event_time": int(time.time()),
-        "event": {"type": "app_home_opened", "user": user, "channel": "D0BOT0001", "tab": tab, "event_ts": f"{time.time():.6f}"},
-    }
 
 
 async def open_home(bot: BotUnderTest, user: str, *, tab: str = "home") -> tuple[int, str]:

@@ -14,7 +14,7 @@ from bot.app import create_services
 from bot.teams import load_teams
 from bot.teams_file import parse_teams_file
 from storage.models import OutboxMessage
-from tests.fakes.fake_slack import FakeSlack
+from bot.fake_slack import FakeSlack
 from tests.support.bot import bot_settings
 from tests.support.factories import TEAMS_YAML, case_fields
 from tests.support.processes import serve_env, start_serve

@@ -16,7 +16,7 @@ from bot.clock import FixedClock
 from bot.scheduler import Scheduler
 from storage.db import Database
 from storage.models import OutboxMessage, ScheduledJob
-from tests.fakes.fake_slack import FakeSlack
+from bot.fake_slack import FakeSlack
 from tests.support.allocation import answers
 from tests.support.bot import BotUnderTest, bot_settings, start_bot
 from tests.support.factories import case_fields

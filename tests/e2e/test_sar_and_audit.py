@@ -42,12 +42,12 @@ from bot.sar import (
 )
 from storage.models import Allocation, AuditEvent, Base, Case, OutboxMessage, Touchpoint
 from tests.fakes.fake_http_sink import FakeHttpSink
-from tests.fakes.fake_slack import FakeSlack
+from bot.fake_slack import FakeSlack
 from tests.support.allocation import answers
 from tests.support.bot import BotUnderTest, bot_settings, start_bot
 from tests.support.cli import Cli, Run
 from tests.support.factories import case_fields
-from tests.support.signing import interaction_body, view_submission
+from bot.slack_requests import interaction_body, view_submission
 
 LONDON = ZoneInfo("Europe/London")
 SPO = "U0SPO0001"

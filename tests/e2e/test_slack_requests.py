@@ -7,7 +7,7 @@ import time
 from blocks.ids import Action
 from tests.support.bot import BotUnderTest
 from tests.support.factories import case_fields
-from tests.support.signing import button_click, interaction_body, signed_headers
+from bot.slack_requests import button_click, interaction_body, signed_headers
 
 
 async def test_forged_and_stale_signatures_are_rejected_and_do_nothing(bot: BotUnderTest) -> None:

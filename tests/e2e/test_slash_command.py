@@ -23,7 +23,7 @@ from storage.models import Case, Touchpoint
 from tests.support.allocation import answers
 from tests.support.bot import BotUnderTest
 from tests.support.factories import TEAMS_YAML, case_fields
-from tests.support.signing import interaction_body, signed_headers, slash_body, view_submission
+from bot.slack_requests import interaction_body, signed_headers, slash_body, view_submission
 
 SPO, SPO2, PP, PP2 = "U0SPO0001", "U0SPO0002", "U0PP00001", "U0PP00002"  # team N07T1 (Sheffield North)
 OTHER_SPO = "U0SPO0009"  # SPO of N07T2 (Sheffield South) only

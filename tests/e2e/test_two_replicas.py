@@ -15,12 +15,12 @@ from bot.app import create_services
 from bot.teams import load_teams
 from bot.teams_file import parse_teams_file
 from storage.models import OutboxMessage, ScheduledJob
-from tests.fakes.fake_slack import FakeSlack
+from bot.fake_slack import FakeSlack
 from tests.support.allocation import answers
 from tests.support.bot import INTAKE_TOKEN, bot_settings
 from tests.support.factories import TEAMS_YAML, case_fields
 from tests.support.processes import serve_env, start_serve
-from tests.support.signing import interaction_body, signed_headers, view_submission
+from bot.slack_requests import interaction_body, signed_headers, view_submission
 from blocks.allocate_modal import AllocateMetadata
 from blocks.ids import Callback
 

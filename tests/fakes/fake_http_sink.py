@@ -23,8 +23,8 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.fakes.background import BackgroundServer
-from tests.fakes.fake_slack import _poll, _poll_async
+from bot.background_server import BackgroundServer
+from bot.fake_slack import _poll, _poll_async
 
 
 @dataclass(frozen=True)

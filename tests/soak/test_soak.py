@@ -32,12 +32,12 @@ from bot.teams import load_teams
 from bot.teams_file import parse_teams_file
 from storage.models import Allocation, Case, OutboxMessage, ScheduledJob
 from tests.fakes.fake_http_sink import FakeHttpSink
-from tests.fakes.fake_slack import FakeSlack
+from bot.fake_slack import FakeSlack
 from tests.support.allocation import answers
 from tests.support.bot import INTAKE_TOKEN, bot_settings
 from tests.support.factories import TEAMS_YAML, case_fields
 from tests.support.processes import ServeProcess, serve_env, start_serve
-from tests.support.signing import interaction_body, signed_headers, view_submission
+from bot.slack_requests import interaction_body, signed_headers, view_submission
 
 LONG = os.environ.get("CASEBOT_SOAK") == "long"
 INTAKES, ALLOCATIONS, KILLS = (500, 300, 20) if LONG else (60, 30, 5)

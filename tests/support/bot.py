@@ -21,9 +21,9 @@ from bot.settings import Settings
 from bot.teams import load_teams
 from bot.teams_file import parse_teams_file
 from storage.models import OutboxMessage
-from tests.fakes.fake_slack import FakeSlack
+from bot.fake_slack import FakeSlack
 from tests.support.factories import TEAMS_YAML
-from tests.support.signing import SIGNING_SECRET, button_click, interaction_body, signed_headers, view_submission
+from bot.slack_requests import SIGNING_SECRET, button_click, interaction_body, signed_headers, view_submission
 
 INTAKE_TOKEN = "test-intake-token"
 

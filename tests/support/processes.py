@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.support.bot import INTAKE_TOKEN
-from tests.support.signing import SIGNING_SECRET
+from bot.slack_requests import SIGNING_SECRET
 
 ROOT = Path(__file__).resolve().parents[2]
 
