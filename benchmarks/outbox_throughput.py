@@ -55,6 +55,7 @@ from tests.support.databases import postgres_available, postgres_database  # noq
 from tests.support.factories import case_fields  # noqa: E402
 
 PRODUCTION_TIMINGS: dict[str, Any] = {
+    "slack_channel_interval_seconds": 1.0,
     "outbox_poll_seconds": 1.0, "outbox_lease_seconds": 60.0, "outbox_max_backoff_seconds": 300.0, "slack_timeout_seconds": 10,
 }  # fmt: skip
 

@@ -98,6 +98,7 @@ def create_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime
         lease_seconds=settings.outbox_lease_seconds,
         poll_seconds=settings.outbox_poll_seconds,
         max_backoff_seconds=settings.outbox_max_backoff_seconds,
+        channel_interval_seconds=settings.slack_channel_interval_seconds,
     )
     services.nudge = worker.nudge
     scheduler = Scheduler(db, clock, nudge=worker.nudge)

@@ -62,6 +62,7 @@ class OutboxWorker:
         max_backoff_seconds: float = 300.0,
         batch_size: int = 50,
         concurrency: int = 8,
+        channel_interval_seconds: float = 1.0,
     ) -> None:
         self.db = db
         self.slack = slack
@@ -73,7 +74,10 @@ class OutboxWorker:
         self.max_backoff = max_backoff_seconds
         self.batch_size = batch_size
         self._gate = asyncio.Semaphore(concurrency)
-        self._paused_until: dict[str, datetime] = {}
+        self._paused_until: dict[str, datetime] = {}  # by method, after a 429
+        self.channel_interval = timedelta(seconds=channel_interval_seconds)
+        self._channel_free_at: dict[str, datetime] = {}  # next moment a post to a channel may go
+        self._next_ready: datetime | None = None  # the soonest a paced or paused row may go
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self.after_sent: dict[str, Callable[[UnitOfWork, OutboxMessage], Any]] = {}
@@ -114,10 +118,32 @@ class OutboxWorker:
             if handled == 0:
                 self._wake.clear()
                 try:
-                    await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
+                    await asyncio.wait_for(self._wake.wait(), timeout=self._idle_wait())
                 except asyncio.TimeoutError:
                     pass
         log.info("outbox worker stopped")
+
+    def _idle_wait(self) -> float:
+        """Until the next poll, or sooner when a paced channel frees up (no dead seconds)."""
+        if self._next_ready is None:
+            return self.poll_seconds
+        soon = (self._next_ready - self.clock.now()).total_seconds()
+        return min(self.poll_seconds, max(0.01, soon))
+
+    def _held_until(self, row: OutboxMessage, now: datetime) -> datetime | None:
+        """When a row may go, if not now: its method or channel is paused by a 429, or its
+        channel had a post within the interval (Slack allows about one a second per channel)."""
+        waits = [self._paused_until[row.method]] if self._paused_until.get(row.method, now) > now else []
+        channel = (row.payload or {}).get("channel")
+        if row.method == "chat.postMessage" and channel and self._channel_free_at.get(channel, now) > now:
+            waits.append(self._channel_free_at[channel])
+        return min(waits) if waits else None
+
+    def _mark_channel_busy(self, row: OutboxMessage) -> None:
+        """Space posts to one channel by the interval, counted from the moment of sending."""
+        channel = (row.payload or {}).get("channel")
+        if row.method == "chat.postMessage" and channel and self.channel_interval:
+            self._channel_free_at[channel] = self.clock.now() + self.channel_interval
 
     async def run_once(self) -> int:
         """Claim a batch and deliver it; returns how many rows were attempted."""
@@ -132,9 +158,13 @@ class OutboxWorker:
                 now, self.batch_size, skip_locked=self.db.dialect == "postgresql", only_prefixes=self.deliverable_prefixes()
             )
             claimed = []
+            self._next_ready = None
             for row in candidates:
-                if self._paused_until.get(row.method, now) > now:
+                held = self._held_until(row, now)
+                if held is not None:
+                    self._next_ready = min(held, self._next_ready or held)
                     continue
+                self._mark_channel_busy(row)  # provisional: the send itself sets it again
                 was_sending = row.state == "sending"
                 if await uow.outbox.lease(row, now=now, lease_until=now + self.lease):
                     row.outcome_unknown = row.outcome_unknown or was_sending
@@ -170,9 +200,12 @@ class OutboxWorker:
         if port is not self.slack:
             # The receiver dedupes on this, so retrying an unknown outcome cannot record twice.
             payload["idempotency_key"] = str(row.id)
+        self._mark_channel_busy(row)
         try:
             response = await port.call(row.method, payload)
         except RateLimited as exc:
+            # Posts are already spaced per channel, so a 429 is most likely the method's ceiling
+            # (Slack's Retry-After is per method): pause the method.
             self._paused_until[row.method] = self.clock.now() + timedelta(seconds=exc.retry_after)
             self.metrics.delivery_failures.labels(row.method, "ratelimited").inc()
             await self._retry_later(row, exc.reason, delay=exc.retry_after, count_attempt=False)

@@ -30,15 +30,22 @@ def valid_signature(secret: str, body: str, headers: Mapping[str, str]) -> str |
     return headers.get("X-Slack-Signature") or headers.get("x-slack-signature")
 
 
-async def first_use(uow_factory: Callable[[], UnitOfWork], signature: str, clock: Clock) -> bool:
-    """Record the signature; False when it was already used (a replay)."""
+async def seen_before(uow_factory: Callable[[], UnitOfWork], signature: str) -> bool:
+    """True when this signature was already taken: a read, so it never queues behind writers
+    on the 3-second ack path."""
+    async with uow_factory() as uow:
+        return await uow.session.get(SeenSignature, signature) is not None
+
+
+async def remember(uow_factory: Callable[[], UnitOfWork], signature: str, clock: Clock) -> None:
+    """Record a signature once its request has been acked (off the ack path). Two copies
+    arriving within the same few milliseconds could both pass; a later replay cannot."""
     try:
         async with uow_factory() as uow:
             uow.session.add(SeenSignature(signature=signature, received_at=clock.now()))
             await uow.commit()
     except IntegrityError:
-        return False
-    return True
+        pass  # already remembered
 
 
 async def purge(uow: UnitOfWork, now: datetime) -> None:

@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     outbox_max_backoff_seconds: float = Field(
         default=300.0, gt=0, validation_alias=AliasChoices("CASEBOT_OUTBOX_MAX_BACKOFF_SECONDS")
     )
+    slack_channel_interval_seconds: float = Field(
+        default=1.0, ge=0, validation_alias=AliasChoices("CASEBOT_SLACK_CHANNEL_INTERVAL_SECONDS")
+    )
     slack_timeout_seconds: int = Field(
         default=10, gt=0, validation_alias=AliasChoices("CASEBOT_SLACK_TIMEOUT_SECONDS")
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import logging
@@ -15,7 +16,7 @@ from slack_bolt.async_app import AsyncApp
 from sqlalchemy import text
 
 from bot.errors import FieldError, InvalidInput
-from bot.replay import first_use, valid_signature
+from bot.replay import remember, seen_before, valid_signature
 from bot.services import Services
 from bot.settings import Settings
 from storage.models import Case
@@ -24,6 +25,7 @@ log = logging.getLogger("casebot.web")
 
 INTAKE_MAX_BYTES = 64 * 1024  # CONTRACT.md: 413 for a body over 64 KiB
 SERVICES_KEY = web.AppKey("services", Services)
+_background: set[asyncio.Task[None]] = set()  # keeps fire-and-forget tasks referenced until done
 SETTINGS_KEY = web.AppKey("settings", Settings)
 BOLT_KEY = web.AppKey("bolt", AsyncApp)
 
@@ -128,11 +130,16 @@ async def slack_events(request: web.Request) -> web.Response:
     services = request.app[SERVICES_KEY]
     secret = request.app[SETTINGS_KEY].slack_signing_secret or ""
     signature = valid_signature(secret, await request.text(), request.headers)
-    if signature is not None and not await first_use(services.db.uow, signature, services.clock):
+    if signature is not None and await seen_before(services.db.uow, signature):
         log.warning("replayed Slack request refused")
         return _errors(401, [FieldError("X-Slack-Signature", "this signed request was already received")])
     bolt = request.app[BOLT_KEY]
-    return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
+    response = await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
+    if signature is not None:
+        task = asyncio.create_task(remember(services.db.uow, signature, services.clock))
+        _background.add(task)
+        task.add_done_callback(_background.discard)
+    return response
 
 
 def build_web_app(settings: Settings, services: Services, *, bolt: AsyncApp | None) -> web.Application:

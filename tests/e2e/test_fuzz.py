@@ -6,14 +6,16 @@ port, fake Slack, SQLite and PostgreSQL) with arbitrary input:
 - the intake API with arbitrary JSON bodies and arbitrary bytes,
 - `casebot import` (bot.importer.import_file) with arbitrary CSV files,
 - the Allocate modal's submission with arbitrary `view.state.values`,
-- the touchpoint modals' submissions with arbitrary answers against a really allocated case.
+- the touchpoint modals' submissions with arbitrary answers against a really allocated case,
+- the Reallocate modal's submission against a really allocated case.
 
 Properties: never a 5xx or an unhandled exception; every rejection names the field (or block);
 nothing is stored on rejection; a rejection never reflects what was sent.
 
 The app and its database live for the whole test function, so examples share one database:
 each check counts rows before and after its own request instead of expecting an empty store.
-`database=None` keeps Hypothesis from writing a `.hypothesis/` directory into the repository.
+`database=None` keeps Hypothesis from saving examples under `.hypothesis/`; CASEBOT_FUZZ_SCALE
+multiplies the number of examples for a longer hunt.
 Known bugs are pinned by the `test_known_*` tests below (strict xfail, so they flip to a
 failure when fixed) and kept out of the broad strategies, so the rest keeps being fuzzed.
 """
@@ -23,6 +25,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import uuid
 from datetime import date, timedelta
@@ -38,6 +41,7 @@ from sqlalchemy import func, select
 
 from blocks.allocate_modal import AllocateMetadata
 from blocks.ids import INPUT_ACTION, AllocateBlock, Callback, TouchpointBlock
+from bot.allocation_form import REALLOCATION_REASONS
 from bot.calendar import working_day_on_or_after
 from bot.case_input import FIELDS
 from bot.importer import ImportFileError, import_file, read_rows
@@ -52,6 +56,14 @@ FUZZ = settings(
     database=None,  # no .hypothesis/ directory in the repository
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
 )
+# CASEBOT_FUZZ_SCALE=10 runs ten times the examples (a longer hunt than CI's ~40 s for the file).
+FUZZ_SCALE = float(os.environ.get("CASEBOT_FUZZ_SCALE", "1"))
+
+
+def examples(n: int) -> int:
+    return max(1, round(n * FUZZ_SCALE))
+
+
 SPO, OTHER_SPO, PP, ADMIN = "U0SPO0001", "U0SPO0009", "U0PP00001", "U0ADMIN01"
 REFLECTION_MIN = 40  # a sent string longer than this must never come back in a rejection
 TODAY = date.today()
@@ -270,7 +282,7 @@ def encode(body: Any) -> bytes:
 # ---------------------------------------------------------------------------------------------
 
 
-@settings(FUZZ, max_examples=60)
+@settings(FUZZ, max_examples=examples(60))
 @given(body=ANY_JSON, ascii_only=st.booleans())
 @example(body={"event_id": "e", "team": "<!channel>" * 10, "name": "x" * 70_000}, ascii_only=False)
 @example(body=case_fields(event_id="fuzz-ok", sentence_date=(TODAY - timedelta(days=3)).isoformat(), name="<!channel> &amp; <@U1>"), ascii_only=True)
@@ -292,7 +304,7 @@ RAW_BODIES = st.one_of(
 )
 
 
-@settings(FUZZ, max_examples=40)
+@settings(FUZZ, max_examples=examples(40))
 @given(data=RAW_BODIES)
 @example(data=b"")
 @example(data=b"\xff\xfe{")
@@ -302,7 +314,7 @@ async def test_intake_answers_any_bytes_by_the_contract(bot: BotUnderTest, data:
     await check_intake(bot, data, [data.decode("utf-8", "replace")])
 
 
-@settings(FUZZ, max_examples=15)
+@settings(FUZZ, max_examples=examples(15))
 @given(token=st.one_of(st.none(), st.text(alphabet=st.characters(min_codepoint=33, max_codepoint=126), max_size=60)), body=ANY_JSON)
 async def test_intake_without_the_token_is_401_whatever_the_body(bot: BotUnderTest, token: str | None, body: Any) -> None:
     if token == INTAKE_TOKEN:
@@ -404,7 +416,7 @@ async def check_import(bot: BotUnderTest, path: Path, data: bytes) -> None:
     assert_not_reflected([cell for _, row in rows for cell in row.values() if isinstance(cell, str)], "\n".join(report.problems))
 
 
-@settings(FUZZ, max_examples=25)
+@settings(FUZZ, max_examples=examples(25))
 @given(data=csv_files())
 @example(data=b"")
 @example(data=b"\xef\xbb\xbfevent_id,crn\n\"unclosed,X123456\nnext,line\n")
@@ -532,7 +544,7 @@ def inline_errors(status: int, text: str, blocks: set[str], sent: list[str]) -> 
     return errors
 
 
-@settings(FUZZ, max_examples=40)
+@settings(FUZZ, max_examples=examples(40))
 @given(data=st.data(), user=st.sampled_from([SPO, SPO, SPO, "U0SPO0002", OTHER_SPO, PP, "UFUZZ0001"]))
 async def test_allocate_submission_closes_with_one_allocation_or_answers_inline(
     bot: BotUnderTest, pool: dict[str, int], data: st.DataObject, user: str
@@ -563,7 +575,7 @@ async def test_allocate_submission_closes_with_one_allocation_or_answers_inline(
         assert after == before, f"an inline error stored something: {before} -> {after}"
 
 
-@settings(FUZZ, max_examples=6)
+@settings(FUZZ, max_examples=examples(6))
 @given(data=st.data())
 async def test_allocate_submission_for_an_allocated_case_stores_nothing(bot: BotUnderTest, data: st.DataObject) -> None:
     """A second submission (double click, a second SPO) never makes a second allocation."""
@@ -625,12 +637,19 @@ def touchpoint_values(draw: st.DrawFn) -> dict[str, Any]:
     return values
 
 
-async def allocated_touchpoint(bot: BotUnderTest) -> int:
-    """A case allocated to Ada (U0PP00001) by U0SPO0001, and its planned touchpoint."""
-    case_id = await new_case(bot, tier="C1")
+async def allocated_case(bot: BotUnderTest) -> int:
+    """A tier C1 case without MAPPA (so Ada and Grace are both within policy), allocated to Ada
+    (U0PP00001) by U0SPO0001."""
+    case_id = await new_case(bot, tier="C1", mappa_category=None, mappa_level=None)
     ada = (await bot.practitioner_ids())["N07A001"]
     status, text = await submit(bot, Callback.ALLOCATE, AllocateMetadata(case_id).dumps(), answers(practitioner_id=ada), SPO)
     assert (status, text.strip()) == (200, ""), text
+    return case_id
+
+
+async def allocated_touchpoint(bot: BotUnderTest) -> int:
+    """The planned touchpoint of a case allocated to Ada by U0SPO0001."""
+    case_id = await allocated_case(bot)
     async with bot.runtime.db.uow() as uow:
         return int(await uow.session.scalar(select(Touchpoint.id).where(Touchpoint.case_id == case_id)))
 
@@ -642,7 +661,7 @@ async def touchpoint_row(bot: BotUnderTest, touchpoint_id: int) -> tuple[Any, ..
         return (tp.state, tp.due_on, tp.notes, tp.notes_sensitive, tp.not_required_reason, tp.outcome_by)
 
 
-@settings(FUZZ, max_examples=30)
+@settings(FUZZ, max_examples=examples(30))
 @given(
     callback=st.sampled_from(TOUCHPOINT_CALLBACKS),
     values=touchpoint_values(),
@@ -674,7 +693,7 @@ async def test_touchpoint_submissions_settle_or_answer_inline(
         assert await row_counts(bot) == before
 
 
-@settings(FUZZ, max_examples=6)
+@settings(FUZZ, max_examples=examples(6))
 @given(callback=st.sampled_from(TOUCHPOINT_CALLBACKS), values=touchpoint_values())
 async def test_a_settled_touchpoint_cannot_be_settled_again(bot: BotUnderTest, callback: str, values: dict[str, Any]) -> None:
     tp = await allocated_touchpoint(bot)
@@ -691,7 +710,59 @@ async def test_a_settled_touchpoint_cannot_be_settled_again(bot: BotUnderTest, c
 
 
 # ---------------------------------------------------------------------------------------------
-# 5. Known bugs the properties found, pinned by their minimal examples. Strict xfail: each turns
+# 5. Reallocate modal submissions
+# ---------------------------------------------------------------------------------------------
+
+
+@st.composite
+def reallocate_values(draw: st.DrawFn, real_ids: list[int], other: int) -> dict[str, Any]:
+    """The Allocate strategy's answers, mostly with a plausible reason and keep-touchpoint, and
+    half the time naming `other` (not the current holder) as the new practitioner."""
+    values = draw(allocate_values(real_ids))
+    if draw(st.booleans()):
+        values[str(AllocateBlock.PRACTITIONER)] = {INPUT_ACTION: {"type": "static_select", "selected_option": option(str(other))}}
+    if not draw(RARELY):
+        reason = draw(st.sampled_from([*REALLOCATION_REASONS, "bogus"]))
+        values[str(AllocateBlock.REASON)] = {INPUT_ACTION: {"type": "static_select", "selected_option": option(reason)}}
+        keep = draw(st.sampled_from(["yes", "no"]))
+        values[str(AllocateBlock.KEEP_TOUCHPOINT)] = {INPUT_ACTION: {"type": "radio_buttons", "selected_option": option(keep)}}
+    return values
+
+
+async def current_holders(bot: BotUnderTest, case_id: int) -> list[int]:
+    async with bot.runtime.db.uow() as uow:
+        rows = await uow.session.scalars(select(Allocation.practitioner_id).where(Allocation.case_id == case_id, Allocation.current.is_(True)))
+        return list(rows)
+
+
+@settings(FUZZ, max_examples=examples(25))
+@given(data=st.data(), user=st.sampled_from([SPO, SPO, SPO, "U0SPO0002", OTHER_SPO, PP]))
+async def test_reallocate_submission_moves_the_case_once_or_answers_inline(
+    bot: BotUnderTest, pool: dict[str, int], data: st.DataObject, user: str
+) -> None:
+    real_ids = await real_practitioner_ids(bot)
+    case_id = pool.get("allocated") or await allocated_case(bot)
+    pool["allocated"] = case_id  # reallocated back and forth: it stays allocated
+    before, [holder] = await row_counts(bot), await current_holders(bot, case_id)
+    values = data.draw(reallocate_values(real_ids, other=next(i for i in real_ids if i != holder)), label="values")
+
+    status, text = await submit(bot, Callback.REALLOCATE, AllocateMetadata(case_id).dumps(), values, user)
+    errors = inline_errors(status, text, {str(b) for b in AllocateBlock}, all_strings_of(values))
+    holders, after = await current_holders(bot, case_id), await row_counts(bot)
+    event("reallocate: closed" if errors is None else f"reallocate: errors on {'+'.join(sorted(errors))}")
+    if errors is None:
+        [chosen] = values[AllocateBlock.PRACTITIONER].values()
+        assert holders == [int(chosen["selected_option"]["value"])] != [holder], (holder, holders)
+        assert after["Allocation"] == before["Allocation"] + 1 and after["Case"] == before["Case"]
+        assert user in {SPO, "U0SPO0002"}, "someone other than the team's SPO reallocated"
+        await assert_nothing_unescaped_reached_slack(bot)
+    else:
+        assert holders == [holder], errors
+        assert after == before, f"an inline error stored something: {before} -> {after}"
+
+
+# ---------------------------------------------------------------------------------------------
+# 6. Known bugs the properties found, pinned by their minimal examples. Strict xfail: each turns
 #    into a failure once fixed, so the mark (and the strategy filter named in it) can go.
 # ---------------------------------------------------------------------------------------------
 

@@ -40,7 +40,8 @@ def bot_settings(database_url: str, fake: FakeSlack, **overrides: Any) -> Settin
         "outbox_lease_seconds": 2.0,
         "outbox_max_backoff_seconds": 0.2,
         "slack_timeout_seconds": 2,
-        "scheduler_enabled": False,  # tests tick the scheduler themselves, with a moved clock
+        "scheduler_enabled": False,
+        "slack_channel_interval_seconds": 0,  # the fake Slack has no channel limit unless a test sets one  # tests tick the scheduler themselves, with a moved clock
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

@@ -31,6 +31,7 @@ def serve_env(database_url: str, slack_api_url: str, **extra: str) -> dict[str, 
         CASEBOT_OUTBOX_POLL_SECONDS="0.1",
         CASEBOT_OUTBOX_MAX_BACKOFF_SECONDS="1",
         CASEBOT_SLACK_TIMEOUT_SECONDS="3",
+        CASEBOT_SLACK_CHANNEL_INTERVAL_SECONDS="0",
         PYTHONPATH=str(ROOT),
     )
     env.update(extra)
