@@ -62,7 +62,9 @@ def publishes(bot: BotUnderTest, user: str) -> list[RecordedCall]:
 
 
 async def opened_home(bot: BotUnderTest, user: str) -> dict[str, Any]:
-    """Open the Home tab as `user`; the view the fake Slack now holds for them."""
+    """Open the Home tab as `user`; the view the fake Slack now holds for them. Queued
+    refreshes go out first, so the publish counted here is the one this opening caused."""
+    await bot.drained()
     before = len(publishes(bot, user))
     status, _ = await open_home(bot, user)
     assert status == 200
