@@ -54,7 +54,13 @@ class AllocateMetadata:
 
     @classmethod
     def loads(cls, text: str) -> AllocateMetadata:
-        return cls(case_id=int(json.loads(text or "{}").get("case_id", 0)))
+        """Case 0 (no such case) for anything we did not write."""
+        try:
+            data = json.loads(text or "{}")
+            case_id = data.get("case_id") if isinstance(data, dict) else None
+            return cls(case_id=case_id if isinstance(case_id, int) and 0 < case_id < 2**31 else 0)
+        except ValueError:
+            return cls(case_id=0)
 
 
 def _percent(value: float) -> str:

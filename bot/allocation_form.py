@@ -50,21 +50,32 @@ class FormErrors(Exception):
         self.errors = errors
 
 
-def _element(values: dict[str, Any], block: AllocateBlock) -> dict[str, Any]:
+def _element(values: Any, block: AllocateBlock) -> dict[str, Any]:
     """The block's one element state, whatever its action id (the practitioner select is
-    `value` when static and the search action when external)."""
-    actions = values.get(block) or {}
-    return actions.get(INPUT_ACTION) or next(iter(actions.values()), None) or {}
+    `value` when static and the search action when external). Anything not shaped as Slack
+    shapes it (a forged request) reads as unanswered, never as an error."""
+    actions = values.get(block) if isinstance(values, dict) else None
+    if not isinstance(actions, dict):
+        return {}
+    element = actions.get(INPUT_ACTION) or next(iter(actions.values()), None)
+    return element if isinstance(element, dict) else {}
 
 
-def _text(values: dict[str, Any], block: AllocateBlock) -> str:
-    return str(_element(values, block).get("value") or "").strip()
+def _text(values: Any, block: AllocateBlock) -> str:
+    """The text answered; NUL (which PostgreSQL cannot store, and Slack never sends) dropped."""
+    value = _element(values, block).get("value")
+    return value.replace("\x00", "").strip() if isinstance(value, str) else ""
 
 
-def _choice(values: dict[str, Any], block: AllocateBlock) -> str | None:
-    element = _element(values, block)
-    option = element.get("selected_option")
-    return str(option["value"]) if option else None
+def _choice(values: Any, block: AllocateBlock) -> str | None:
+    option = _element(values, block).get("selected_option")
+    value = option.get("value") if isinstance(option, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def _is_id(value: str | None) -> bool:
+    """A database id as the modal offers them: plain ASCII digits, in range."""
+    return bool(value) and value.isascii() and value.isdigit() and len(value) <= 9  # type: ignore[union-attr]
 
 
 def _yes_no(values: dict[str, Any], block: AllocateBlock) -> bool | None:
@@ -75,7 +86,7 @@ def _yes_no(values: dict[str, Any], block: AllocateBlock) -> bool | None:
 def _who_and_why(values: dict[str, Any], errors: dict[str, str]) -> tuple[str | None, str, bool | None]:
     """The practitioner, the evidence and its sensitivity: asked by allocation and reallocation."""
     practitioner = _choice(values, AllocateBlock.PRACTITIONER)
-    if not practitioner or not practitioner.isdigit():
+    if not _is_id(practitioner):
         errors[AllocateBlock.PRACTITIONER] = "Choose the practitioner to allocate this case to."
 
     evidence = _text(values, AllocateBlock.EVIDENCE)
@@ -130,7 +141,8 @@ def parse_allocation(values: dict[str, Any], *, today: date) -> AllocationForm:
             errors[AllocateBlock.TOUCHPOINT_DATE] = problem
 
     confirmed = bool(_element(values, AllocateBlock.CONFIRM_EXCEPTION).get("selected_options"))
-    notify = [str(u) for u in _element(values, AllocateBlock.NOTIFY).get("selected_users") or []]
+    users = _element(values, AllocateBlock.NOTIFY).get("selected_users")
+    notify = [u for u in users if isinstance(u, str)] if isinstance(users, list) else []
     if errors:
         raise FormErrors(errors)
     assert practitioner is not None and evidence_sensitive is not None and hate_crime is not None

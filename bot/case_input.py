@@ -69,6 +69,14 @@ class CaseIn(BaseModel):
     restricted: bool = False
     excluded_practitioners: list[str] = Field(default_factory=list)
 
+    @field_validator("event_id", "name", "team", "sentence_type", "prison", "offence", "previous_practitioner")
+    @classmethod
+    def _storable(cls, value: str | None) -> str | None:
+        """PostgreSQL cannot store NUL in text; refuse it here rather than fail on insert."""
+        if value is not None and "\x00" in value:
+            raise ValueError("must not contain a NUL character")
+        return value
+
     @field_validator("crn")
     @classmethod
     def _crn(cls, value: str) -> str:

@@ -56,9 +56,12 @@ def _csv_rows(path: Path, text: str) -> Iterator[tuple[int, dict[str, Any]]]:
     if not reader.fieldnames or "event_id" not in reader.fieldnames:
         raise ImportFileError(f"{path}: line 1: the header must name the case fields (event_id, crn, name, team, ...)")
     start = reader.line_num + 1  # a quoted cell may span lines: report where the record starts
-    for row in reader:
-        yield start, {k: v for k, v in row.items() if k is not None}
-        start = reader.line_num + 1
+    try:
+        for row in reader:
+            yield start, {k: v for k, v in row.items() if k is not None}
+            start = reader.line_num + 1
+    except csv.Error as exc:  # e.g. a cell over the csv module's 131,072-character limit
+        raise ImportFileError(f"{path}: line {start}: cannot read this CSV record: {exc}") from None
 
 
 async def import_file(services: Services, path: Path) -> ImportReport:

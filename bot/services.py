@@ -176,7 +176,7 @@ class Services:
                 self.db.uow, touchpoint_id=touchpoint_id, user=user, notes=values["notes"], sensitive=values["sensitive"] == "yes", clock=self.clock
             )
         elif kind == "reschedule":
-            new_date = date.fromisoformat(values["date"]) if values["date"] else None
+            new_date = _iso_date(values["date"])
             await touchpoints.reschedule(
                 self.db.uow, touchpoint_id=touchpoint_id, user=user, new_date=new_date, clock=self.clock,
                 days_before=self.settings.reminder_days_before,
@@ -224,6 +224,14 @@ class Services:
             self.metrics.outbox_backlog.labels(state).set(backlog.get(state, 0))
         for state, count in cases.items():
             self.metrics.cases.labels(state).set(count)
+
+
+def _iso_date(text: str) -> date | None:
+    """A datepicker's YYYY-MM-DD, or None (then 'Choose the touchpoint date')."""
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
 
 
 async def _audit_write_back(uow: UnitOfWork, row: OutboxMessage) -> None:

@@ -96,7 +96,7 @@ async def intake(request: web.Request) -> web.Response:
         return _errors(413, [FieldError("body", f"must be at most {INTAKE_MAX_BYTES} bytes")])
     try:
         raw = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: absurdly deep nesting
         return _errors(422, [FieldError("body", "must be a JSON object")])
     try:
         received = await request.app[SERVICES_KEY].receive_case(raw, source="api")

@@ -27,7 +27,20 @@ BLOCK_OF = {
 
 
 def _value(view: dict[str, Any], block: TouchpointBlock, key: str) -> Any:
-    return ((view["state"]["values"].get(block) or {}).get(INPUT_ACTION) or {}).get(key)
+    """One answer from the modal; anything not shaped as Slack shapes it reads as None."""
+    values = (view.get("state") or {}).get("values")
+    actions = values.get(block) if isinstance(values, dict) else None
+    element = actions.get(INPUT_ACTION) if isinstance(actions, dict) else None
+    return element.get(key) if isinstance(element, dict) else None
+
+
+def _touchpoint_id(text: Any) -> int:
+    """The modal's private_metadata; 0 (no such touchpoint) when it is not an id."""
+    return int(text) if isinstance(text, str) and text.isascii() and text.isdigit() and len(text) <= 9 else 0
+
+
+def _string(value: Any) -> str:
+    return value.replace("\x00", "") if isinstance(value, str) else ""
 
 
 async def _tell(client: AsyncWebClient, body: dict[str, Any], text: str) -> None:
@@ -66,14 +79,15 @@ def register(app: AsyncApp, services: Services) -> None:
         await _tell(client, body, f"I'll remind you again on {when_text(until)}.")
 
     async def submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], kind: str) -> None:
+        sensitive = _value(view, TouchpointBlock.NOTES_SENSITIVE, "selected_option")
         values = {
-            "notes": _value(view, TouchpointBlock.NOTES, "value") or "",
-            "sensitive": (_value(view, TouchpointBlock.NOTES_SENSITIVE, "selected_option") or {}).get("value"),
-            "date": _value(view, TouchpointBlock.DATE, "selected_date"),
-            "reason": _value(view, TouchpointBlock.REASON, "value") or "",
+            "notes": _string(_value(view, TouchpointBlock.NOTES, "value")),
+            "sensitive": sensitive.get("value") if isinstance(sensitive, dict) else None,
+            "date": _string(_value(view, TouchpointBlock.DATE, "selected_date")),
+            "reason": _string(_value(view, TouchpointBlock.REASON, "value")),
         }
         try:
-            await services.settle_touchpoint(kind, int(view["private_metadata"]), body["user"]["id"], values)
+            await services.settle_touchpoint(kind, _touchpoint_id(view.get("private_metadata")), body["user"]["id"], values)
         except TouchpointRefused as exc:
             block = BLOCK_OF.get(exc.block or "", {"record": TouchpointBlock.NOTES, "reschedule": TouchpointBlock.DATE}.get(kind, TouchpointBlock.REASON))
             await ack(response_action="errors", errors={block: exc.message})

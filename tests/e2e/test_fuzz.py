@@ -16,8 +16,7 @@ The app and its database live for the whole test function, so examples share one
 each check counts rows before and after its own request instead of expecting an empty store.
 `database=None` keeps Hypothesis from saving examples under `.hypothesis/`; CASEBOT_FUZZ_SCALE
 multiplies the number of examples for a longer hunt.
-Known bugs are pinned by the `test_known_*` tests below (strict xfail, so they flip to a
-failure when fixed) and kept out of the broad strategies, so the rest keeps being fuzzed.
+Bugs the properties found are kept as regression tests at the end, with their minimal examples.
 """
 
 from __future__ import annotations
@@ -88,11 +87,7 @@ MRKDWN = [
 ]  # fmt: skip
 
 
-def _no_nul(text: str) -> bool:
-    return "\x00" not in text
-
-
-def text_strategy(*, nul: bool = False, max_size: int = 60, huge: int = 70_000) -> st.SearchStrategy[str]:
+def text_strategy(*, max_size: int = 60, huge: int = 70_000) -> st.SearchStrategy[str]:
     """Unicode, control characters, mrkdwn control sequences, and now and then a string of up to
     `huge` characters."""
     pieces = st.one_of(st.sampled_from(MRKDWN), st.text(max_size=6))
@@ -102,8 +97,7 @@ def text_strategy(*, nul: bool = False, max_size: int = 60, huge: int = 70_000) 
         st.text(alphabet=st.characters(categories=["Cc", "Cf", "Zs", "Zl", "Zp"]), max_size=12),
         st.builds(lambda ch, n: (ch * n)[:n], st.sampled_from(["x", "é", "🙂", "<!channel>", " "]), st.integers(41, huge)),
     )
-    # NUL is pinned by test_known_nul_byte_is_a_500_on_postgresql; kept out of the broad search.
-    return strategy if nul else strategy.filter(_no_nul)
+    return strategy
 
 
 TEXT = text_strategy()
@@ -328,12 +322,12 @@ async def test_intake_without_the_token_is_401_whatever_the_body(bot: BotUnderTe
 
 CELLS = st.one_of(
     st.text(max_size=20), st.sampled_from(MRKDWN), st.sampled_from(["", " ", '"', '""', "a,b", "a\nb", "a\r\nb", "N07T1", "B2"]), TEXT
-).filter(_no_nul)
+)
 
 
 RARELY = st.sampled_from([False] * 5 + [True])  # st.integers(0, 5) == 0 would favour 0 heavily
 NAME_CELLS = st.one_of(st.lists(st.sampled_from(MRKDWN), min_size=1, max_size=4).map("".join), st.text(min_size=1, max_size=40)).filter(
-    lambda s: _no_nul(s) and bool(s.strip())
+    lambda s: bool(s.strip())
 )
 
 
@@ -445,13 +439,8 @@ def practitioner_values(real_ids: list[int]) -> st.SearchStrategy[str]:
         st.integers(-5, 10**6).map(str),
         st.sampled_from(["0", "-1", "1.0", " 1", "0x1", "١", "2147483647"]),
         MODAL_TEXT,
-    ).filter(_int_or_not_digits)
-
-
-def _int_or_not_digits(value: str) -> bool:
-    """Digit strings that are not a 32-bit int ('²', '9' * 20) are pinned by
-    test_known_practitioner_value_that_is_not_an_id_is_a_500; kept out of the broad search."""
-    return not value.isdigit() or (value.isdecimal() and int(value) < 2**31)
+        st.sampled_from(["²", "9" * 20, "2147483648"]),
+    )
 
 
 def element_state(block: str, real_ids: list[int]) -> st.SearchStrategy[dict[str, Any]]:
@@ -762,47 +751,22 @@ async def test_reallocate_submission_moves_the_case_once_or_answers_inline(
 
 
 # ---------------------------------------------------------------------------------------------
-# 6. Known bugs the properties found, pinned by their minimal examples. Strict xfail: each turns
-#    into a failure once fixed, so the mark (and the strategy filter named in it) can go.
+# 6. Bugs the properties found, kept as regression tests with their minimal examples (each was
+#    a 500 or an unhandled exception before its fix).
 # ---------------------------------------------------------------------------------------------
 
 
-def xfail_on_postgresql(request: pytest.FixtureRequest, database_url: str, reason: str) -> None:
-    if database_url.startswith("postgresql"):
-        request.node.add_marker(pytest.mark.xfail(strict=True, reason=reason))
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: POST /api/v1/cases answers 500 to JSON nested ~1,000 deep (4 KB, well under the 64 KiB limit): "
-    "bot/web.py intake() catches ValueError/UnicodeDecodeError from json.loads but not RecursionError",
-)
-async def test_known_deeply_nested_json_is_a_500(bot: BotUnderTest) -> None:
+async def test_deeply_nested_json_is_a_422_not_a_500(bot: BotUnderTest) -> None:
     await check_intake(bot, b"[" * 2_000 + b"]" * 2_000, [])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a CSV cell over 131,072 characters makes read_rows raise _csv.Error ('field larger than field limit'), "
-    "not ImportFileError naming the file and line, so `casebot import` dies with a traceback",
-)
-async def test_known_csv_cell_over_128_kib_is_an_unhandled_error(bot: BotUnderTest, tmp_path: Path) -> None:
+async def test_a_csv_cell_over_128_kib_is_reported_not_raised(bot: BotUnderTest, tmp_path: Path) -> None:
     await check_import(bot, tmp_path / "big-cell.csv", b"event_id\n" + b"x" * 131_073 + b"\n")
 
 
-NUL_REASON = (
-    "BUG (PostgreSQL only): a NUL character in free text is accepted by validation but PostgreSQL refuses it "
-    "(psycopg.DataError 'text fields cannot contain NUL'): intake answers 500; `casebot import` raises out of "
-    "import_file and loses the file's valid lines too; the Allocate and touchpoint modals answer 500. "
-    "SQLite stores it. Kept out of the broad strategies by _no_nul."
-)
-
-
 @pytest.mark.parametrize("door", ["intake", "csv", "allocate", "touchpoint"])
-async def test_known_nul_byte_is_a_500_on_postgresql(
-    bot: BotUnderTest, database_url: str, request: pytest.FixtureRequest, tmp_path: Path, door: str
-) -> None:
-    xfail_on_postgresql(request, database_url, NUL_REASON)
+async def test_a_nul_character_is_refused_or_dropped_never_a_500(bot: BotUnderTest, tmp_path: Path, door: str) -> None:
+    """PostgreSQL cannot store NUL: intake and import refuse it by field, modals drop it."""
     if door == "intake":
         body = case_fields(event_id=f"nul-{uuid.uuid4()}", sentence_date=(TODAY - timedelta(days=2)).isoformat(), name="Sam\x00Smith")
         assert await check_intake(bot, encode(body), []) in (201, 422)
@@ -813,7 +777,7 @@ async def test_known_nul_byte_is_a_500_on_postgresql(
         await check_import(bot, tmp_path / "nul.csv", "\n".join(lines).encode())
     elif door == "allocate":
         case_id = await new_case(bot, tier="C1")
-        values = answers(practitioner_id=(await real_practitioner_ids(bot))[0], evidence=GOOD_EVIDENCE + "\x00")
+        values = answers(practitioner_id=(await bot.practitioner_ids())["N07A001"], evidence=GOOD_EVIDENCE + "\x00")
         status, text = await submit(bot, Callback.ALLOCATE, AllocateMetadata(case_id).dumps(), values, SPO)
         if inline_errors(status, text, {str(b) for b in AllocateBlock}, []) is None:
             assert (await case_state(bot, case_id))[:2] == ("allocated", 1)
@@ -826,21 +790,8 @@ async def test_known_nul_byte_is_a_500_on_postgresql(
             assert (await touchpoint_row(bot, tp))[0] == "recorded"
 
 
-PRACTITIONER_REASON = (
-    "BUG (needs a forged, correctly signed payload: Slack only sends option values the bot offered): "
-    "the Allocate submission answers 500 when the practitioner value is digits but not an id. "
-    "bot/allocation_form.py accepts str.isdigit(), which is true for '²' (then int() raises ValueError), "
-    "and passes ids beyond the column's range to the query (OverflowError on SQLite past 2**63, "
-    "NumericValueOutOfRange on PostgreSQL past 2**31). Kept out of the broad strategy by _int_or_not_digits."
-)
-
-
-@pytest.mark.parametrize("value, backends", [("²", "sqlite,postgresql"), ("9" * 20, "sqlite,postgresql"), ("2147483648", "postgresql")])
-async def test_known_practitioner_value_that_is_not_an_id_is_a_500(
-    bot: BotUnderTest, database_url: str, request: pytest.FixtureRequest, value: str, backends: str
-) -> None:
-    if database_url.split(":")[0].split("+")[0] in backends.split(","):
-        request.node.add_marker(pytest.mark.xfail(strict=True, reason=PRACTITIONER_REASON))
+@pytest.mark.parametrize("value", ["²", "9" * 20, "2147483648"])
+async def test_a_practitioner_value_that_is_not_an_id_is_an_inline_error(bot: BotUnderTest, value: str) -> None:
     case_id = await new_case(bot, tier="C1")
     values = {**answers(practitioner_id=None), str(AllocateBlock.PRACTITIONER): {INPUT_ACTION: {"selected_option": option(value)}}}
     status, text = await submit(bot, Callback.ALLOCATE, AllocateMetadata(case_id).dumps(), values, SPO)
@@ -861,15 +812,8 @@ MALFORMED = {
 }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (low: needs a forged, correctly signed payload; Slack always sends this shape): a view_submission whose "
-    "state.values has the wrong shape or a datepicker value that is not YYYY-MM-DD answers HTTP 500 (an exception "
-    "before ack(): bot/allocation_form.py _element/_choice, handlers/touchpoints.py _value, bot/services.py "
-    "settle_touchpoint date.fromisoformat) instead of inline errors",
-)
 @pytest.mark.parametrize("shape", list(MALFORMED))
-async def test_known_malformed_submission_is_a_500(bot: BotUnderTest, shape: str) -> None:
+async def test_a_malformed_submission_is_an_inline_error(bot: BotUnderTest, shape: str) -> None:
     callback, values = MALFORMED[shape]
     if callback == Callback.ALLOCATE:
         metadata, blocks = AllocateMetadata(await new_case(bot, tier="C1")).dumps(), {str(b) for b in AllocateBlock}

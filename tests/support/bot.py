@@ -86,11 +86,11 @@ class BotUnderTest:
         async with self.http.get(f"{self.base_url}{path}") as response:
             return response.status, await response.text()
 
-    async def drained(self, timeout: float = 10.0) -> None:
+    async def drained(self, timeout: float = 10.0, *, only: str | None = None) -> None:
         """Wait until the outbox has nothing left it can deliver (write-backs with no system of
-        record configured stay queued by design)."""
+        record configured stay queued by design); `only`: just the methods with this prefix."""
         deadline = asyncio.get_running_loop().time() + timeout
-        prefixes = self.runtime.worker.deliverable_prefixes()
+        prefixes = (only,) if only else self.runtime.worker.deliverable_prefixes()
         while True:
             async with self.runtime.db.uow() as uow:
                 rows = await uow.session.scalars(select(OutboxMessage).where(OutboxMessage.state.in_(("pending", "sending"))))
