@@ -47,10 +47,9 @@ async def offers_for(
     held: dict[int, list[str]] = defaultdict(list)
     recent: dict[int, int] = defaultdict(int)
     since = now - timedelta(days=RECENT_DAYS)
-    for practitioner_id, tier, at in await uow.allocations.current_tiers([p.id for p in staff]):
-        held[practitioner_id].append(tier)
-        if at >= since:
-            recent[practitioner_id] += 1
+    for practitioner_id, tier, count, recent_count in await uow.allocations.current_tier_counts([p.id for p in staff], since):
+        held[practitioner_id] += [tier] * count
+        recent[practitioner_id] += recent_count
     by_code: dict[str, Offer] = {}
     for person in staff:
         tiers = _tiers(person, held[person.id])

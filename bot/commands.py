@@ -444,7 +444,7 @@ async def caseload(
             raise NotAllowed(person, [team.name for _, team in rows])
         views = []
         for practitioner, team in allowed:
-            tiers = [tier for _, tier, _ in await uow.allocations.current_tiers([practitioner.id])]  # as bot/candidates.py counts
+            tiers = (await uow.allocations.held_tiers([practitioner.id]))[practitioner.id]  # as bot/candidates.py counts
             listable = [Allocation.practitioner_id == practitioner.id, Allocation.current.is_(True)]
             if not member.is_spo(practitioner.team_id):
                 listable.append(Case.restricted.is_(False))

@@ -26,7 +26,6 @@ practitioners and 1,000 open cases builds in tens of milliseconds (benchmarks/ho
 from __future__ import annotations
 
 import asyncio
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -240,9 +239,7 @@ async def _capacity(uow: UnitOfWork, team_id: int, weights: Mapping[str, float])
     """Each active practitioner's workload, counted as bot/candidates.py counts it (cases held
     outside casebot plus casebot's allocations in force): two queries for the whole team."""
     staff = await uow.teams.active_practitioners(team_id)
-    held: dict[int, list[str]] = defaultdict(list)
-    for practitioner_id, tier, _ in await uow.allocations.current_tiers([p.id for p in staff]):
-        held[practitioner_id].append(tier)
+    held = await uow.allocations.held_tiers([p.id for p in staff])
     lines = []
     for person in staff:
         figures = workload_now(person, held[person.id], weights)
@@ -317,7 +314,7 @@ async def _practitioner_section(
     new_total = int(rows[0][9]) if rows else 0
 
     touchpoints, touchpoints_total = await _touchpoints(uow, [Allocation.practitioner_id == person.id], may_see=may_see)
-    tiers = [tier for _, tier, _ in await uow.allocations.current_tiers([person.id])]
+    tiers = (await uow.allocations.held_tiers([person.id]))[person.id]
     figures = workload_now(person, tiers, weights)
     return PractitionerSection(
         team_name=team.name, terms=terms_for(team.service), grade=person.grade, percent=figures.percent, tier_mix=figures.tier_mix,

@@ -220,6 +220,7 @@ class OutboxMessage(Base):
     __table_args__ = (
         Index("ix_outbox_due", "state", "next_attempt_at"),
         Index("ix_outbox_order", "ordering_key", "state", "id"),
+        Index("ix_outbox_case_purpose", "case_id", "purpose"),  # a case's card, chases, write-backs
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

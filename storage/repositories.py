@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Generic, TypeVar
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import and_, case, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
 
@@ -144,17 +144,28 @@ class AllocationRepository(Repository[Allocation]):
             .options(selectinload(Allocation.practitioner))
         )
 
-    async def current_tiers(self, practitioner_ids: Sequence[int]) -> list[tuple[int, str, datetime]]:
-        """(practitioner id, case tier, allocated at) for every allocation in force: the
-        caseload casebot itself has added, for workload and recent-allocation counts."""
+    async def held_tiers(self, practitioner_ids: Sequence[int]) -> dict[int, list[str]]:
+        """Each practitioner's cases allocated through casebot and in force, as tiers."""
+        held: dict[int, list[str]] = {pid: [] for pid in practitioner_ids}
+        for pid, tier, count, _ in await self.current_tier_counts(practitioner_ids):
+            held[pid] += [tier] * count
+        return held
+
+    async def current_tier_counts(
+        self, practitioner_ids: Sequence[int], recent_since: datetime | None = None
+    ) -> list[tuple[int, str, int, int]]:
+        """(practitioner id, case tier, allocations in force, of which since `recent_since`):
+        the caseload casebot itself has added, counted in SQL (a region holds tens of thousands)."""
         if not practitioner_ids:
             return []
+        recent = func.sum(case((Allocation.allocated_at >= recent_since, 1), else_=0)) if recent_since else func.sum(0)
         rows = await self.session.execute(
-            select(Allocation.practitioner_id, Case.tier, Allocation.allocated_at)
+            select(Allocation.practitioner_id, Case.tier, func.count(), recent)
             .join(Case, Case.id == Allocation.case_id)
             .where(Allocation.current.is_(True), Allocation.practitioner_id.in_(list(practitioner_ids)))
+            .group_by(Allocation.practitioner_id, Case.tier)
         )
-        return [(pid, tier, at) for pid, tier, at in rows.all()]
+        return [(pid, tier, int(count), int(recent_count or 0)) for pid, tier, count, recent_count in rows.all()]
 
     async def end_current(self, allocation_id: int, now: datetime) -> bool:
         """End an allocation in force, atomically; False when it was already ended."""
