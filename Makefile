@@ -30,9 +30,13 @@ test: setup
 	bash scripts/ensure_postgres.sh
 	CASEBOT_TEST_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest -q
 
-## bench: print the benchmark table (figures are ratios against baselines run alongside)
+## bench: print the benchmark tables (every figure beside a baseline measured in the same run)
 bench: setup
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py --postgres
+	$(BIN)/python benchmarks/home_build.py
+	$(BIN)/python benchmarks/interactions.py --process
+	$(BIN)/python benchmarks/outbox_throughput.py
+	$(BIN)/python benchmarks/scale.py
 
 clean:
 	rm -rf $(VENV) casebot.db casebot.db-wal casebot.db-shm
