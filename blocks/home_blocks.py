@@ -68,6 +68,8 @@ class CapacityLine:
 
 @dataclass(frozen=True)
 class ExceptionItem:
+    case_id: int
+    current: bool  # the allocation is still in force (so it can be reallocated from here)
     crn: str
     name: str
     tier: str
@@ -309,6 +311,33 @@ def listed(lines: Sequence[str], total: int, *, heading: str, empty: str, hint: 
     return blocks
 
 
+EXCEPTIONS_WITH_BUTTONS = 5  # each is a block of its own; the rest are listed as lines
+
+
+def exception_blocks(section: SpoSection, today: date) -> list[Block]:
+    """Exceptions to policy: the newest each with a Reallocate button (issue 7: reallocate from
+    App Home), the rest as lines."""
+    heading = f"*Exceptions to policy, last {section.exception_days} days* ({section.exceptions_total:,})"
+    hint = "`casebot audit` exports them all"
+    if not section.exceptions:
+        return [_section(f"{heading}\nNone: every allocation was within policy.")]
+    blocks: list[Block] = [_section(heading)]
+    with_buttons = section.exceptions[:EXCEPTIONS_WITH_BUTTONS]
+    for item in with_buttons:
+        block = _section(exception_line(item, today))
+        if item.current:
+            block["accessory"] = {
+                "type": "button", "action_id": Action.REALLOCATE, "text": {"type": "plain_text", "text": "Reallocate"}, "value": str(item.case_id),
+            }  # fmt: skip
+        blocks.append(block)
+    rest = [exception_line(item, today) for item in section.exceptions[EXCEPTIONS_WITH_BUTTONS:]]
+    if rest:
+        blocks += packed(rest, max_sections=1)[0]
+    if more := _more(len(section.exceptions), section.exceptions_total, hint):
+        blocks.append(more)
+    return blocks
+
+
 def spo_blocks(section: SpoSection, today: date) -> list[Block]:
     terms = section.terms
     blocks: list[Block] = [_header(f"{section.team_name}: waiting for allocation")]
@@ -334,11 +363,7 @@ def spo_blocks(section: SpoSection, today: date) -> list[Block]:
         blocks.append(_section(f"*Team capacity*: no active {terms.practitioners}."))
 
     blocks.append(_divider())
-    blocks += listed(
-        [exception_line(item, today) for item in section.exceptions], section.exceptions_total,
-        heading=f"*Exceptions to policy, last {section.exception_days} days* ({section.exceptions_total:,})",
-        empty="None: every allocation was within policy.", hint="`casebot audit` exports them all",
-    )  # fmt: skip
+    blocks += exception_blocks(section, today)
     blocks.append(_divider())
     blocks += listed(
         [overdue_touchpoint_line(item, today) for item in section.overdue_touchpoints], section.overdue_total,

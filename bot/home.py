@@ -208,6 +208,7 @@ async def _spo_section(
             select(
                 Case.crn, Case.name, Case.tier, Case.restricted, Practitioner.name, Practitioner.grade,
                 Allocation.allocated_by, Allocation.allocated_at, Allocation.policy_exceptions, Allocation.reason, func.count().over(),
+                Case.id, Allocation.current,
             )
             .join(Case, Case.id == Allocation.case_id)
             .join(Practitioner, Practitioner.id == Allocation.practitioner_id)
@@ -218,7 +219,7 @@ async def _spo_section(
     ).all()  # fmt: skip
     exceptions = [
         ExceptionItem(
-            crn=r[0], name=r[1], tier=r[2], restricted=r[3], practitioner_name=r[4], grade=r[5], allocated_by=r[6],
+            case_id=r[11], current=bool(r[12]), crn=r[0], name=r[1], tier=r[2], restricted=r[3], practitioner_name=r[4], grade=r[5], allocated_by=r[6],
             allocated_on=_london_day(r[7]), reasons=[str(x) for x in (r[8] or [])], reallocation=r[9] is not None,
         )
         for r in rows

@@ -201,6 +201,8 @@ async def test_spo_sees_exceptions_of_the_last_30_days_and_overdue_touchpoints(h
     [exception] = [line for line in text.splitlines() if "X100001" in line and "allocated to" in line]
     assert "Pat Policy" in exception and "Grace Hopper (PSO)" in exception and f"<@{SPO}>" in exception
     assert "PO grade" in exception and "Mon 7 Dec" in exception
+    [button] = [b["accessory"] for b in view["blocks"] if "X100001" in str(b.get("text")) and b.get("accessory")]
+    assert (button["action_id"], button["value"]) == (Action.REALLOCATE, str(outside))  # reallocate from App Home
     assert "Chris Within (tier C1) allocated" not in text
     assert "*Touchpoints overdue* (0)\nNone overdue." in text
     assert queue_items(view) == [] and "Nothing is waiting for allocation." in text
