@@ -23,6 +23,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 import aiohttp
+import pytest
 from sqlalchemy import func, select
 
 from blocks.allocate_modal import AllocateMetadata
@@ -46,17 +47,29 @@ SETTLE_SECONDS = 600 if LONG else 180
 
 
 class Bot:
-    """The current `casebot serve`, replaced by a fresh one after each kill."""
+    """The running `casebot serve` processes (one, or two replicas on one PostgreSQL); a
+    killed one is replaced by a fresh one. Requests go to them in turn."""
 
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(self, env: dict[str, str], replicas: int, rng: random.Random) -> None:
         self.env = env
-        self.current: ServeProcess = start_serve(env)
+        self.processes: list[ServeProcess] = [start_serve(env) for _ in range(replicas)]
         self.kills = 0
+        self.rng = rng
+        self._turn = 0
+
+    @property
+    def current(self) -> ServeProcess:
+        self._turn += 1
+        return self.processes[self._turn % len(self.processes)]
 
     async def kill_and_restart(self) -> None:
-        self.current.kill()
+        victim = self.rng.randrange(len(self.processes))
+        self.processes[victim].kill()
         self.kills += 1
-        self.current = await asyncio.to_thread(start_serve, self.env)
+        self.processes[victim] = await asyncio.to_thread(start_serve, self.env)
+
+    def stop(self) -> list[int]:
+        return [process.stop() for process in self.processes]
 
 
 async def _send(bot: Bot, http: aiohttp.ClientSession, path: str, make: Callable[[], dict[str, Any]]) -> tuple[int, str]:
@@ -117,7 +130,10 @@ async def _settled(services) -> bool:  # type: ignore[no-untyped-def]
     return waiting == 0 and jobs == 0
 
 
-async def test_soak_with_faults_and_kills_delivers_everything_exactly_once(database_url: str, fake_slack: FakeSlack) -> None:
+@pytest.mark.parametrize("replicas", [1, 2])
+async def test_soak_with_faults_and_kills_delivers_everything_exactly_once(database_url: str, fake_slack: FakeSlack, replicas: int) -> None:
+    if replicas == 2 and not database_url.startswith("postgresql"):
+        pytest.skip("replicas share one PostgreSQL in production; SQLite is single-process")
     rng = random.Random(8)
     fake_slack.chaos(FAULT_RATE, seed=1, hold_seconds=4)
     with FakeHttpSink() as record, FakeHttpSink() as prison:
@@ -128,7 +144,7 @@ async def test_soak_with_faults_and_kills_delivers_everything_exactly_once(datab
             database_url, fake_slack.api_url, CASEBOT_RECORD_API_URL=record.url, CASEBOT_PRISON_WEBHOOK_URL=prison.url,
             CASEBOT_SCHEDULER_TICK_SECONDS="0.5", CASEBOT_SLACK_TIMEOUT_SECONDS="2", CASEBOT_OUTBOX_LEASE_SECONDS="3",
         )  # fmt: skip
-        bot = Bot(env)
+        bot = Bot(env, replicas, rng)
         done = asyncio.Event()
         killer = asyncio.create_task(_killer(bot, done, rng))
         try:
@@ -146,7 +162,7 @@ async def test_soak_with_faults_and_kills_delivers_everything_exactly_once(datab
             assert await _settled(services), f"the outbox or the scheduler did not finish: {await _backlog(services)}"
         finally:
             done.set()
-            assert bot.current.stop() == 0
+            assert bot.stop() == [0] * replicas
 
         async with services.db.uow() as uow:
             cases = await uow.session.scalar(select(func.count()).select_from(Case))
@@ -162,7 +178,7 @@ async def test_soak_with_faults_and_kills_delivers_everything_exactly_once(datab
         custodial_allocated = sum(1 for r in rows if r.purpose == "prison_notice")
 
         print(
-            f"\nsoak: {len(ids)} intakes, {allocations} allocations, {bot.kills} SIGKILLs, slack faults {fake_slack.chaos_counts}; "
+            f"\nsoak ({replicas} replica{'s' if replicas > 1 else ''}): {len(ids)} intakes, {allocations} allocations, {bot.kills} SIGKILLs, slack faults {fake_slack.chaos_counts}; "
             f"{len(posts)} messages posted exactly once, {len(writes)} write-backs recorded exactly once, "
             f"{custodial_allocated} prison notices recorded exactly once, {alerts} prison-notice alerts (checks brought forward "
             "fire only while a notice is still undelivered)"
