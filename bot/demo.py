@@ -123,7 +123,8 @@ async def intake(demo: Demo, sentenced: str) -> int:
 async def allocate(demo: Demo, case_id: int) -> date:
     print("\n2. Sam Shaw, the SPO, presses Allocate. The modal opens at once, then fills with the practitioners.")
     await demo.slack(interaction_body(button_click(action_id=Action.ALLOCATE, value=str(case_id), user=SPO, channel="C0DEMO0001")))
-    view = demo.fake.calls_to("views.update")[-1].args["view"]
+    [filled] = await demo.fake.wait_for_async("views.update")  # the click is acked before the modal fills
+    view = filled.args["view"]
     show("Sam's Allocate modal (top part)", {**view, "blocks": view["blocks"][:9]})
     initial = next(b for b in view["blocks"] if b.get("block_id") == AllocateBlock.TOUCHPOINT_DATE)["element"]["initial_date"]
     select = next(b for b in view["blocks"] if b.get("block_id") == AllocateBlock.PRACTITIONER)["element"]["options"]
@@ -156,6 +157,7 @@ async def touchpoint(demo: Demo, day: date) -> None:
     show("Sam's direct messages", reminder)
     tp_id = next(e["value"] for b in reminder["blocks"] if b["type"] == "actions" for e in b["elements"] if e["action_id"] == Action.TOUCHPOINT_RECORD)
     await demo.slack(interaction_body(button_click(action_id=Action.TOUCHPOINT_RECORD, value=tp_id, user=SPO, channel="D0SPO0001")))
+    await demo.fake.wait_for_async("views.open", count=2)
     values = {
         TouchpointBlock.NOTES: {INPUT_ACTION: {"type": "plain_text_input", "value": "Agreed the risk management plan and weekly contact for the first month."}},
         TouchpointBlock.NOTES_SENSITIVE: {INPUT_ACTION: {"type": "radio_buttons", "selected_option": {"value": "no"}}},
@@ -169,8 +171,11 @@ async def touchpoint(demo: Demo, day: date) -> None:
 async def app_home(demo: Demo) -> None:
     print("\n6. Each opens casebot's Home tab.")
     for user in (SPO, PP):
+        await demo.settle()  # queued refreshes first, so the view shown is the one this opening built
+        published = len(demo.fake.calls_to("views.publish"))
         body = json.dumps(home_event(user))
         await demo.slack(body, {**signed_headers(body), "Content-Type": "application/json"})
+        await demo.fake.wait_for_async("views.publish", count=published + 1)
         show(f"{NAMES[user]}'s App Home", demo.fake.home_views[user])
 
 
