@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+from sqlalchemy import select
 
 from blocks.ids import INPUT_ACTION, Action, AllocateBlock, Callback, TouchpointBlock
 from blocks.render_text import render
@@ -32,6 +33,7 @@ from bot.teams import load_teams
 from bot.teams_file import parse_teams_file
 from bot.working_hours import morning_of, next_working_day
 from storage.migrate import upgrade_to_head
+from storage.models import OutboxMessage
 
 TOKEN = "demo-intake-token"
 TEAMS = """\
@@ -68,11 +70,13 @@ class Demo:
             return await response.text()
 
     async def settle(self) -> None:
-        for _ in range(200):
+        """Until the outbox has sent what it can (write-backs wait: the demo has no record API)."""
+        prefixes = self.runtime.worker.deliverable_prefixes()
+        for _ in range(400):
             async with self.runtime.db.uow() as uow:
-                backlog = await uow.outbox.backlog()
-            if not backlog.get("pending") and not backlog.get("sending"):
-                return
+                rows = await uow.session.scalars(select(OutboxMessage.method).where(OutboxMessage.state.in_(("pending", "sending"))))
+                if not [m for m in rows if m.startswith(prefixes)]:
+                    return
             await asyncio.sleep(0.05)
 
     def posts_to(self, who: str, since: int = 0) -> list[dict[str, Any]]:
