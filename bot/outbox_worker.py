@@ -17,8 +17,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from blocks.ids import MetadataEvent
@@ -74,10 +75,12 @@ class OutboxWorker:
         self.max_backoff = max_backoff_seconds
         self.batch_size = batch_size
         self._gate = asyncio.Semaphore(concurrency)
-        self._paused_until: dict[str, datetime] = {}  # by method, after a 429
-        self.channel_interval = timedelta(seconds=channel_interval_seconds)
-        self._channel_free_at: dict[str, datetime] = {}  # next moment a post to a channel may go
-        self._next_ready: datetime | None = None  # the soonest a paced or paused row may go
+        # Pacing is about Slack's real seconds, so it runs on time.monotonic(), not the injectable
+        # clock (a test or the demo may hold that still).
+        self._paused_until: dict[str, float] = {}  # by method, after a 429
+        self.channel_interval = channel_interval_seconds
+        self._channel_free_at: dict[str, float] = {}  # next moment a post to a channel may go
+        self._next_ready: float | None = None  # the soonest a paced or paused row may go
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self.after_sent: dict[str, Callable[[UnitOfWork, OutboxMessage], Any]] = {}
@@ -127,10 +130,10 @@ class OutboxWorker:
         """Until the next poll, or sooner when a paced channel frees up (no dead seconds)."""
         if self._next_ready is None:
             return self.poll_seconds
-        soon = (self._next_ready - self.clock.now()).total_seconds()
+        soon = self._next_ready - time.monotonic()
         return min(self.poll_seconds, max(0.01, soon))
 
-    def _held_until(self, row: OutboxMessage, now: datetime) -> datetime | None:
+    def _held_until(self, row: OutboxMessage, now: float) -> float | None:
         """When a row may go, if not now: its method or channel is paused by a 429, or its
         channel had a post within the interval (Slack allows about one a second per channel)."""
         waits = [self._paused_until[row.method]] if self._paused_until.get(row.method, now) > now else []
@@ -143,7 +146,7 @@ class OutboxWorker:
         """Space posts to one channel by the interval, counted from the moment of sending."""
         channel = (row.payload or {}).get("channel")
         if row.method == "chat.postMessage" and channel and self.channel_interval:
-            self._channel_free_at[channel] = self.clock.now() + self.channel_interval
+            self._channel_free_at[channel] = time.monotonic() + self.channel_interval
 
     async def run_once(self) -> int:
         """Claim a batch and deliver it; returns how many rows were attempted."""
@@ -159,8 +162,9 @@ class OutboxWorker:
             )
             claimed = []
             self._next_ready = None
+            moment = time.monotonic()
             for row in candidates:
-                held = self._held_until(row, now)
+                held = self._held_until(row, moment)
                 if held is not None:
                     self._next_ready = min(held, self._next_ready or held)
                     continue
@@ -206,7 +210,7 @@ class OutboxWorker:
         except RateLimited as exc:
             # Posts are already spaced per channel, so a 429 is most likely the method's ceiling
             # (Slack's Retry-After is per method): pause the method.
-            self._paused_until[row.method] = self.clock.now() + timedelta(seconds=exc.retry_after)
+            self._paused_until[row.method] = time.monotonic() + exc.retry_after
             self.metrics.delivery_failures.labels(row.method, "ratelimited").inc()
             await self._retry_later(row, exc.reason, delay=exc.retry_after, count_attempt=False)
         except PermanentFailure as exc:

@@ -26,7 +26,8 @@ log = logging.getLogger("casebot.serve")
 async def start(runtime: Runtime, stack: AsyncExitStack) -> web.AppRunner:
     """Start the web server, the worker and Socket Mode; register their shutdown on `stack`."""
     settings = runtime.settings
-    runner = web.AppRunner(runtime.web, access_log=None)
+    # Slack needs answers within 3 s, so in-flight requests get a few seconds to finish on stop.
+    runner = web.AppRunner(runtime.web, access_log=None, shutdown_timeout=5)
     await runner.setup()
     stack.push_async_callback(runner.cleanup)
     site = web.TCPSite(runner, settings.host, settings.port)
