@@ -41,12 +41,12 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import func, insert, select  # noqa: E402
 from sqlalchemy import case as sql_case  # noqa: E402
 
+from benchmarks.loadgen import settings, store_name  # noqa: E402
 from bot.app import create_services  # noqa: E402
 from bot.calendar import allocation_due_by  # noqa: E402
 from bot.clock import LONDON, FixedClock  # noqa: E402
 from bot.home import EXCEPTION_DAYS, LIST_SHOWN, NEW_CASE_DAYS, QUEUE_SHOWN, build_home  # noqa: E402
 from bot.logs import configure_logging  # noqa: E402
-from bot.settings import Settings  # noqa: E402
 from bot.teams import load_teams  # noqa: E402
 from bot.teams_file import parse_teams_file  # noqa: E402
 from storage.db import Database  # noqa: E402
@@ -63,18 +63,6 @@ TEAM = "N07T1"
 SPO = "U0SPO0001"
 PRACTITIONERS = 200
 BATCH = 1000
-
-
-def settings(url: str) -> Settings:
-    """Settings for a benchmark run, built like benchmarks/run.py's: nothing here calls Slack."""
-    return Settings(  # type: ignore[call-arg]
-        _env_file=None, slack_bot_token="xoxb-bench", slack_signing_secret="s", slack_api_url="http://127.0.0.1:9/api/",
-        database_url=url, intake_token="bench-token", port=0, log_level="WARNING",
-    )  # fmt: skip
-
-
-def store_name(url: str) -> str:
-    return "SQLite" if url.startswith("sqlite") else "PostgreSQL"
 
 
 def case_row(i: int, team_id: int, *, state: str) -> dict[str, Any]:

@@ -32,8 +32,22 @@ if str(ROOT) not in sys.path:
 import aiohttp  # noqa: E402
 from aiohttp import web  # noqa: E402
 
+from bot.settings import Settings  # noqa: E402
+
 Row = tuple[str, float, str, float | None, str]
 Request = tuple[str, dict[str, str]]  # form body, headers (signed)
+
+
+def settings(url: str) -> Settings:
+    """Settings for a benchmark run, built like benchmarks/run.py's: nothing here calls Slack."""
+    return Settings(  # type: ignore[call-arg]
+        _env_file=None, slack_bot_token="xoxb-bench", slack_signing_secret="s", slack_api_url="http://127.0.0.1:9/api/",
+        database_url=url, intake_token="bench-token", port=0, log_level="WARNING",
+    )  # fmt: skip
+
+
+def store_name(url: str) -> str:
+    return "SQLite" if url.startswith("sqlite") else "PostgreSQL"
 
 
 def percentile(values: Sequence[float], q: float) -> float:

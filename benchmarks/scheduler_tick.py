@@ -36,13 +36,13 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import delete, func, insert, select, update  # noqa: E402
 
 from blocks.touchpoint_blocks import TouchpointView, reminder  # noqa: E402
+from benchmarks.loadgen import settings, store_name  # noqa: E402
 from bot.app import create_services  # noqa: E402
 from bot.calendar import allocation_due_by, is_working_day  # noqa: E402
 from bot.clock import LONDON, FixedClock  # noqa: E402
 from bot.logs import configure_logging  # noqa: E402
 from bot.outbox import outbox_values  # noqa: E402
 from bot.scheduler import Scheduler  # noqa: E402
-from bot.settings import Settings  # noqa: E402
 from bot.teams import load_teams  # noqa: E402
 from bot.teams_file import parse_teams_file  # noqa: E402
 from storage.db import Database  # noqa: E402
@@ -62,18 +62,6 @@ PRACTITIONER = "U0PP00001"  # Ada Lovelace in TEAMS_YAML
 SPO = "U0SPO0001"
 BASELINE_PURPOSE = "bench_baseline"
 BATCH = 1000
-
-
-def settings(url: str) -> Settings:
-    """Settings for a benchmark run, built like benchmarks/run.py's: nothing here calls Slack."""
-    return Settings(  # type: ignore[call-arg]
-        _env_file=None, slack_bot_token="xoxb-bench", slack_signing_secret="s", slack_api_url="http://127.0.0.1:9/api/",
-        database_url=url, intake_token="bench-token", port=0, log_level="WARNING",
-    )  # fmt: skip
-
-
-def store_name(url: str) -> str:
-    return "SQLite" if url.startswith("sqlite") else "PostgreSQL"
 
 
 def case_row(i: int, team_id: int) -> dict[str, Any]:

@@ -8,13 +8,14 @@ close extra resources in `_close()`.
 from __future__ import annotations
 
 import asyncio
+from abc import ABC, abstractmethod
 import threading
 from typing import Self
 
 from aiohttp import web
 
 
-class BackgroundServer:
+class BackgroundServer(ABC):
     """start() blocks until listening on 127.0.0.1 (a free port); stop() shuts it all down."""
 
     thread_name = "fake-server"
@@ -24,8 +25,9 @@ class BackgroundServer:
         self._thread: threading.Thread | None = None
         self._runner: web.AppRunner | None = None
 
+    @abstractmethod
     async def _serve(self) -> None:
-        raise NotImplementedError  # each fake builds its own app
+        """Build the app and `_listen` on it: each fake its own."""
 
     async def _close(self) -> None:
         """Anything to close before the HTTP server (e.g. open websockets)."""
