@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import func, insert, select  # noqa: E402
 from sqlalchemy import case as sql_case  # noqa: E402
 
-from benchmarks.loadgen import settings, store_name  # noqa: E402
+from benchmarks.loadgen import Row, print_rows, settings, store_name  # noqa: E402
 from bot.app import create_services  # noqa: E402
 from bot.calendar import allocation_due_by  # noqa: E402
 from bot.clock import LONDON, FixedClock  # noqa: E402
@@ -55,7 +55,6 @@ from storage.models import Allocation, Case, Practitioner, Team, Touchpoint  # n
 from tests.support.databases import postgres_available, postgres_database  # noqa: E402
 from tests.support.factories import big_team_yaml  # noqa: E402
 
-Row = tuple[str, float, str, float | None, str]
 
 NOW = datetime(2026, 12, 7, 10, 0, tzinfo=LONDON).astimezone(timezone.utc)  # a Monday
 TODAY = date(2026, 12, 7)
@@ -251,16 +250,6 @@ async def home_benchmark(database_url: str, *, unallocated: int = 1000, allocate
     ]  # fmt: skip
 
 
-def print_rows(rows: list[Row]) -> None:
-    """The table in benchmarks/run.py's layout (wider first column)."""
-    print(f"\n{'figure':<84} {'value':>10} {'unit':<6} {'baseline':>10}  {'ratio':>6}  baseline is")
-    print("-" * 170)
-    for label, value, unit, baseline, what in rows:
-        ratio = f"{value / baseline:6.2f}" if baseline else "     -"
-        base = f"{baseline:10.1f}" if baseline is not None else "         -"
-        print(f"{label:<84} {value:10.1f} {unit:<6} {base}  {ratio}  {what}")
-
-
 async def main(unallocated: int, allocated: int, runs: int, with_postgres: bool) -> None:
     configure_logging("WARNING")
     rows: list[Row] = []
@@ -272,7 +261,7 @@ async def main(unallocated: int, allocated: int, runs: int, with_postgres: bool)
                 rows += await home_benchmark(url, unallocated=unallocated, allocated=allocated, runs=runs)
         else:
             print("PostgreSQL not reachable: skipped", file=sys.stderr)
-    print_rows(rows)
+    print_rows(rows, width=84)
 
 
 if __name__ == "__main__":

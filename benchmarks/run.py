@@ -47,13 +47,13 @@ from bot.teams import load_teams  # noqa: E402
 from bot.teams_file import parse_teams_file  # noqa: E402
 from storage.migrate import upgrade_to_head  # noqa: E402
 from storage.models import Case  # noqa: E402
+from benchmarks.loadgen import Row, print_rows  # noqa: E402
 from benchmarks.scheduler_tick import tick_benchmark  # noqa: E402
 from bot.fake_slack import FakeSlack  # noqa: E402
 from tests.support.databases import postgres_available, postgres_database  # noqa: E402
 from tests.support.factories import TEAMS_YAML  # noqa: E402
 
 TOKEN = "bench-token"
-Row = tuple[str, float, str, float | None, str]
 
 
 def case(i: int) -> dict[str, object]:
@@ -261,15 +261,6 @@ async def bench_clicks(url: str, quick: bool) -> list[Row]:
     ]
 
 
-def print_table(rows: list[Row]) -> None:
-    print(f"\n{'figure':<48} {'value':>10} {'unit':<6} {'baseline':>10}  {'ratio':>6}  baseline is")
-    print("-" * 130)
-    for label, value, unit, baseline, what in rows:
-        ratio = f"{value / baseline:6.2f}" if baseline else "     -"
-        base = f"{baseline:10.1f}" if baseline is not None else "         -"
-        print(f"{label:<48} {value:10.1f} {unit:<6} {base}  {ratio}  {what}")
-
-
 async def main(quick: bool, with_postgres: bool) -> None:
     configure_logging("WARNING")
     rows: list[Row] = []
@@ -283,7 +274,7 @@ async def main(quick: bool, with_postgres: bool) -> None:
         if with_postgres and postgres_available():
             with postgres_database() as url:
                 rows += await bench(url, "PostgreSQL", quick, directory)
-    print_table(rows)
+    print_rows(rows, width=48)
 
 
 if __name__ == "__main__":

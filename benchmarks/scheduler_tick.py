@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import delete, func, insert, select, update  # noqa: E402
 
 from blocks.touchpoint_blocks import TouchpointView, reminder  # noqa: E402
-from benchmarks.loadgen import settings, store_name  # noqa: E402
+from benchmarks.loadgen import Row, print_rows, settings, store_name  # noqa: E402
 from bot.app import create_services  # noqa: E402
 from bot.calendar import allocation_due_by, is_working_day  # noqa: E402
 from bot.clock import LONDON, FixedClock  # noqa: E402
@@ -51,7 +51,6 @@ from storage.models import Allocation, Case, OutboxMessage, Practitioner, Schedu
 from tests.support.databases import postgres_available, postgres_database  # noqa: E402
 from tests.support.factories import TEAMS_YAML  # noqa: E402
 
-Row = tuple[str, float, str, float | None, str]
 
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=LONDON).astimezone(timezone.utc)  # a Tuesday, working hours
 SENTENCED = date(2026, 11, 16)
@@ -229,16 +228,6 @@ async def tick_benchmark(database_url: str, pending: int = 10_000, due: int = 50
     ]  # fmt: skip
 
 
-def print_rows(rows: list[Row]) -> None:
-    """The table in benchmarks/run.py's layout (wider first column)."""
-    print(f"\n{'figure':<56} {'value':>10} {'unit':<6} {'baseline':>10}  {'ratio':>6}  baseline is")
-    print("-" * 150)
-    for label, value, unit, baseline, what in rows:
-        ratio = f"{value / baseline:6.2f}" if baseline else "     -"
-        base = f"{baseline:10.1f}" if baseline is not None else "         -"
-        print(f"{label:<56} {value:10.1f} {unit:<6} {base}  {ratio}  {what}")
-
-
 async def main(pending: int, due: int, with_postgres: bool) -> None:
     configure_logging("WARNING")
     rows: list[Row] = []
@@ -250,7 +239,7 @@ async def main(pending: int, due: int, with_postgres: bool) -> None:
                 rows += await tick_benchmark(url, pending, due)
         else:
             print("PostgreSQL not reachable: skipped", file=sys.stderr)
-    print_rows(rows)
+    print_rows(rows, width=56)
 
 
 if __name__ == "__main__":
