@@ -21,6 +21,7 @@ from bot.home import HomePort
 from bot.outbox_worker import OutboxWorker
 from bot.prison_port import SmtpPrisonNotifier, WebhookPrisonNotifier
 from bot.record_port import RecordApi
+from bot.replay import ReplayGuard
 from bot.scheduler import Scheduler
 from bot.services import Services
 from bot.settings import Settings
@@ -41,6 +42,7 @@ class Runtime:
     scheduler: Scheduler
     metrics: Metrics
     services: Services
+    replay: ReplayGuard
     clock: Clock = field(default_factory=SystemClock)
 
 
@@ -112,8 +114,9 @@ def create_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime
         process_before_response=False,
     )
     register_all(bolt, services)
-    web_app = build_web_app(settings, services, bolt=None if settings.socket_mode else bolt)
+    replay = ReplayGuard(db, clock)
+    web_app = build_web_app(settings, services, bolt=None if settings.socket_mode else bolt, replay=replay)
     return Runtime(
         settings=settings, db=db, client=client, bolt=bolt, web=web_app, worker=worker, scheduler=scheduler,
-        metrics=metrics, services=services, clock=clock,
+        metrics=metrics, services=services, replay=replay, clock=clock,
     )  # fmt: skip

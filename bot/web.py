@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 import json
 import logging
@@ -16,7 +15,7 @@ from slack_bolt.async_app import AsyncApp
 from sqlalchemy import text
 
 from bot.errors import FieldError, InvalidInput
-from bot.replay import remember, seen_before, valid_signature
+from bot.replay import ReplayGuard, valid_signature
 from bot.services import Services
 from bot.settings import Settings
 from storage.models import Case
@@ -25,9 +24,9 @@ log = logging.getLogger("casebot.web")
 
 INTAKE_MAX_BYTES = 64 * 1024  # CONTRACT.md: 413 for a body over 64 KiB
 SERVICES_KEY = web.AppKey("services", Services)
-_background: set[asyncio.Task[None]] = set()  # keeps fire-and-forget tasks referenced until done
 SETTINGS_KEY = web.AppKey("settings", Settings)
 BOLT_KEY = web.AppKey("bolt", AsyncApp)
+REPLAY_KEY = web.AppKey("replay", ReplayGuard)
 
 
 def _json(status: int, body: Any) -> web.Response:
@@ -127,22 +126,20 @@ async def metrics(request: web.Request) -> web.Response:
 
 async def slack_events(request: web.Request) -> web.Response:
     """Slack's requests, after refusing a replay of one already taken (bot/replay.py)."""
-    services = request.app[SERVICES_KEY]
+    guard = request.app[REPLAY_KEY]
     secret = request.app[SETTINGS_KEY].slack_signing_secret or ""
     signature = valid_signature(secret, await request.text(), request.headers)
-    if signature is not None and await seen_before(services.db.uow, signature):
+    if signature is not None and await guard.seen_before(signature):
         log.warning("replayed Slack request refused")
         return _errors(401, [FieldError("X-Slack-Signature", "this signed request was already received")])
     bolt = request.app[BOLT_KEY]
     response = await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
     if signature is not None:
-        task = asyncio.create_task(remember(services.db.uow, signature, services.clock))
-        _background.add(task)
-        task.add_done_callback(_background.discard)
+        guard.remember(signature)
     return response
 
 
-def build_web_app(settings: Settings, services: Services, *, bolt: AsyncApp | None) -> web.Application:
+def build_web_app(settings: Settings, services: Services, *, bolt: AsyncApp | None, replay: ReplayGuard) -> web.Application:
     """The routes; `/slack/events` only in HTTP mode (Socket Mode receives over the socket)."""
     app = web.Application(client_max_size=1024 * 1024)
     app[SERVICES_KEY] = services
@@ -152,5 +149,6 @@ def build_web_app(settings: Settings, services: Services, *, bolt: AsyncApp | No
     app.router.add_get("/metrics", metrics)
     if bolt is not None:
         app[BOLT_KEY] = bolt
+        app[REPLAY_KEY] = replay
         app.router.add_post("/slack/events", slack_events)
     return app
