@@ -104,7 +104,7 @@ class OutboxWorker:
         self._wake.set()
 
     async def close_ports(self) -> None:
-        """Close the HTTP sessions of the outside ports (Slack's client closes per request)."""
+        """Close the HTTP sessions of the outside ports (Slack's is closed by `serve`)."""
         for port in self.other_ports.values():
             close = getattr(port, "close", None)
             if close is not None:

@@ -13,6 +13,7 @@ import signal
 from datetime import datetime, timezone
 from contextlib import AsyncExitStack
 
+import aiohttp
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -26,6 +27,13 @@ log = logging.getLogger("casebot.serve")
 async def start(runtime: Runtime, stack: AsyncExitStack) -> web.AppRunner:
     """Start the web server, the worker and Socket Mode; register their shutdown on `stack`."""
     settings = runtime.settings
+    # One HTTP session for every Slack Web API call (Bolt's per-request clients share it too):
+    # left alone, slack_sdk opens and closes a session, so a new TCP and TLS connection, per
+    # call. Pushed first, so it is closed last, after the worker's final sends.
+    runtime.client.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=settings.slack_timeout_seconds))
+    stack.push_async_callback(runtime.client.session.close)
+    await runtime.replay.load_recent()
+    stack.push_async_callback(runtime.replay.close)  # after the server stops taking requests
     # Slack needs answers within 3 s, so in-flight requests get a few seconds to finish on stop.
     runner = web.AppRunner(runtime.web, access_log=None, shutdown_timeout=5)
     await runner.setup()
