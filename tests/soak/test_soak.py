@@ -173,6 +173,7 @@ async def test_soak_with_faults_and_kills_delivers_everything_exactly_once(datab
             allocations = await uow.session.scalar(select(func.count()).select_from(Allocation))
             allocated_case_ids = set(await uow.session.scalars(select(Allocation.case_id)))
             rows = list(await uow.session.scalars(select(OutboxMessage)))
+        await services.db.dispose()  # before the event loop closes under aiosqlite's thread
         slack_ids = Counter(
             m["metadata"]["event_payload"]["outbox_id"] for m in fake_slack.all_messages() if (m.get("metadata") or {}).get("event_type") == "casebot_outbox"
         )
