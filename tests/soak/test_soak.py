@@ -135,7 +135,9 @@ async def _settled(services) -> bool:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("replicas", [1, 2])
-async def test_soak_with_faults_and_kills_delivers_everything_exactly_once(database_url: str, fake_slack: FakeSlack, replicas: int) -> None:
+async def test_soak_with_faults_and_kills_delivers_everything_exactly_once(
+    database_url: str, fake_slack: FakeSlack, replicas: int, capsys: pytest.CaptureFixture[str]
+) -> None:
     if replicas == 2 and not database_url.startswith("postgresql"):
         pytest.skip("replicas share one PostgreSQL in production; SQLite is single-process")
     rng = random.Random(8)
@@ -185,12 +187,13 @@ async def test_soak_with_faults_and_kills_delivers_everything_exactly_once(datab
         alerts = sum(1 for r in posts if r.purpose == "prison_alert")
         custodial_allocated = sum(1 for r in rows if r.purpose == "prison_notice")
 
-        print(
-            f"\nsoak ({replicas} replica{'s' if replicas > 1 else ''}): {len(ids)} intakes, {allocations} allocations, {bot.kills} SIGKILLs, slack faults {fake_slack.chaos_counts}; "
-            f"{len(sent_posts)} messages posted exactly once, {len(cancelled)} deadline chases cancelled by allocation, {len(writes)} write-backs recorded exactly once, "
-            f"{custodial_allocated} prison notices recorded exactly once, {alerts} prison-notice alerts (checks brought forward "
-            "fire only while a notice is still undelivered)"
-        )
+        with capsys.disabled():  # the counts show in CI's output (issue 8), not only with -s
+            print(
+                f"\nsoak ({replicas} replica{'s' if replicas > 1 else ''}): {len(ids)} intakes, {allocations} allocations, {bot.kills} SIGKILLs, slack faults {fake_slack.chaos_counts}; "
+                f"{len(sent_posts)} messages posted exactly once, {len(cancelled)} deadline chases cancelled by allocation, {len(writes)} write-backs recorded exactly once, "
+                f"{custodial_allocated} prison notices recorded exactly once, {alerts} prison-notice alerts (checks brought forward "
+                "fire only while a notice is still undelivered)"
+            )
         assert cases == INTAKES == len(set(ids))
         assert allocations == ALLOCATIONS
         # A morning deadline chase (the run's real clock may fall in working hours) that was still
