@@ -5,17 +5,20 @@ captured request replayed within those 5 minutes passes it. Each valid signature
 a second use is refused.
 
 The check sits on the 3-second ack path of every click, so it must cost next to nothing: the
-benchmark (benchmarks/interactions.py) found one database read and one write transaction per
-request to be most of the bot's work per click. So this process keeps the signatures it took in
-memory and writes them to the database in batches, off the ack path; the database copy refuses
-a replay after a restart (loaded at start) and, on PostgreSQL where replicas share the store, a
-replay sent to another replica (each request not in memory is looked up there too). SQLite is
-one process's store (README, "PostgreSQL in production"), so it needs no look-up.
+benchmark (benchmarks/interactions.py) found a database read and a write transaction per
+request to be most of the bot's work per click. So the check reads memory only. Each process
+writes the signatures it took to the database in batches, off the ack path, and loads the last
+ten minutes' worth at start, so a replay after a restart is refused. On PostgreSQL, where
+replicas share the store, each replica also reads the others' new signatures every
+`SYNC_SECONDS`: a replay sent to another replica is refused once about a quarter of a second
+has passed (a replay within that moment, like two copies racing at one replica, could pass).
+SQLite is one process's store (README, "PostgreSQL in production") and needs no sync.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Mapping
 from datetime import datetime, timedelta
@@ -33,6 +36,8 @@ log = logging.getLogger("casebot.replay")
 WINDOW = timedelta(minutes=5)  # Slack's own limit on request age (SLACK.md s5)
 KEEP = 2 * WINDOW  # a replay older than the window fails Bolt's staleness check anyway
 FLUSH_DELAY_SECONDS = 0.05  # gathers a burst of requests into one write
+SYNC_SECONDS = 0.2  # how often a replica reads the signatures the others took
+CLOCK_SKEW = timedelta(seconds=2)  # a row stamped by another clock, or committed late: read back
 
 
 def valid_signature(secret: str, body: str, headers: Mapping[str, str]) -> str | None:
@@ -44,21 +49,33 @@ def valid_signature(secret: str, body: str, headers: Mapping[str, str]) -> str |
 
 
 class ReplayGuard:
-    """The signatures already taken: this process's in memory, everyone's in the database."""
+    """The signatures already taken, in memory; the database carries them across restarts and
+    between replicas."""
 
     def __init__(self, db: Database, clock: Clock, *, shared: bool | None = None) -> None:
         self.db = db
         self.clock = clock
-        # Other processes may take requests on the same store: ask it about unknown signatures.
+        # Other processes take requests on the same store: learn their signatures as they come.
         self.shared = db.dialect == "postgresql" if shared is None else shared
-        self._seen: dict[str, datetime] = {}  # insertion order is time order: oldest first
+        self._seen: dict[str, datetime] = {}  # roughly time order, oldest first
         self._pending: dict[str, datetime] = {}
         self._flushing: asyncio.Task[None] | None = None
+        self._syncing: asyncio.Task[None] | None = None
+        self._synced_to: datetime | None = None
+        self._sync_failing = False
 
-    async def load_recent(self) -> None:
-        """At start: what was taken within the window before a restart is still refused. A
-        database that does not answer yet does not stop the start (`/healthz` reports it)."""
-        since = self.clock.now() - KEEP
+    async def start(self) -> None:
+        """Load what was taken within the window (a restart still refuses it) and, on a shared
+        store, keep learning what the other replicas take. A database that does not answer
+        yet does not stop the start (`/healthz` reports it)."""
+        await self.sync()
+        if self.shared:
+            self._syncing = asyncio.create_task(self._sync_forever(), name="replay-sync")
+
+    async def sync(self) -> None:
+        """Read the signatures stored since the last read (all of the window the first time)."""
+        now = self.clock.now()
+        since = now - KEEP if self._synced_to is None else self._synced_to - CLOCK_SKEW
         try:
             async with self.db.engine.connect() as conn:
                 rows = await conn.execute(
@@ -66,22 +83,28 @@ class ReplayGuard:
                     .where(SeenSignature.received_at >= since)
                     .order_by(SeenSignature.received_at)
                 )
-                self._seen.update({signature: at for signature, at in rows.all()})
+                for signature, at in rows.all():
+                    self._seen.setdefault(signature, at)
         except Exception:
-            log.warning("could not load recently taken request signatures")
+            if not self._sync_failing:  # once per outage, not every SYNC_SECONDS
+                log.warning("could not read recently taken request signatures; will retry")
+            self._sync_failing = True
+            return
+        self._sync_failing = False
+        self._synced_to = now
+        self._forget_older_than(now - KEEP)
 
-    async def seen_before(self, signature: str) -> bool:
-        if signature in self._seen:
-            return True
-        if not self.shared:
-            return False
-        async with self.db.engine.connect() as conn:
-            found = await conn.scalar(select(SeenSignature.signature).where(SeenSignature.signature == signature))
-        return found is not None
+    async def _sync_forever(self) -> None:
+        while True:
+            await asyncio.sleep(SYNC_SECONDS)
+            await self.sync()
+
+    def seen_before(self, signature: str) -> bool:
+        return signature in self._seen
 
     def remember(self, signature: str) -> None:
-        """Take a signature once its request has been acked. Two copies arriving within the same
-        few milliseconds at two replicas could both pass; a later replay cannot."""
+        """Take a signature once its request has been acked. Two copies arriving at two replicas
+        within about `SYNC_SECONDS` could both pass; a later replay cannot."""
         now = self.clock.now()
         self._seen[signature] = now
         self._pending[signature] = now
@@ -111,12 +134,19 @@ class ReplayGuard:
             self._pending = {**batch, **self._pending}
 
     async def close(self) -> None:
-        """On stop: wait for a flush under way, then write what is left."""
+        """On stop: stop syncing, wait for a flush under way, then write what is left."""
+        if self._syncing is not None:
+            self._syncing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._syncing
         if self._flushing is not None:
             await self._flushing
         await self.flush()
 
     def _forget_older_than(self, cutoff: datetime) -> None:
+        """Drop signatures from the front while they are older than `cutoff`. Entries from
+        other replicas can sit a little out of time order; they go once they reach the front,
+        so memory stays bounded by about one window's worth of requests."""
         while self._seen:
             signature, at = next(iter(self._seen.items()))
             if at >= cutoff:

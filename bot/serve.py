@@ -32,7 +32,7 @@ async def start(runtime: Runtime, stack: AsyncExitStack) -> web.AppRunner:
     # call. Pushed first, so it is closed last, after the worker's final sends.
     runtime.client.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=settings.slack_timeout_seconds))
     stack.push_async_callback(runtime.client.session.close)
-    await runtime.replay.load_recent()
+    await runtime.replay.start()
     stack.push_async_callback(runtime.replay.close)  # after the server stops taking requests
     # Slack needs answers within 3 s, so in-flight requests get a few seconds to finish on stop.
     runner = web.AppRunner(runtime.web, access_log=None, shutdown_timeout=5)

@@ -129,7 +129,7 @@ async def slack_events(request: web.Request) -> web.Response:
     guard = request.app[REPLAY_KEY]
     secret = request.app[SETTINGS_KEY].slack_signing_secret or ""
     signature = valid_signature(secret, await request.text(), request.headers)
-    if signature is not None and await guard.seen_before(signature):
+    if signature is not None and guard.seen_before(signature):
         log.warning("replayed Slack request refused")
         return _errors(401, [FieldError("X-Slack-Signature", "this signed request was already received")])
     bolt = request.app[BOLT_KEY]
