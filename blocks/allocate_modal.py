@@ -108,7 +108,7 @@ def candidate_line(offer: OfferLike) -> str:
 def _case_blocks(case: CaseLike, previous_name: str | None, record_url: str | None, terms: Terms) -> list[dict[str, Any]]:
     fields = summary_fields(case, record_url)
     previous = previous_name or case.previous_practitioner
-    fields.append({"type": "mrkdwn", "text": f"*Previous {terms.practitioner}*\n" + mrkdwn_safe(previous or "None", FIELD_TEXT_MAX - 30)})
+    fields.append({"type": "mrkdwn", "text": f"*Previous {terms.practitioner}*\n" + mrkdwn_safe(previous or "None recorded", FIELD_TEXT_MAX - 30)})
     return [
         {"type": "section", "text": {"type": "mrkdwn", "text": f"*{mrkdwn_safe(case.name, 200)}* · {case.crn}"}},
         {"type": "section", "fields": fields[:10]},

@@ -176,7 +176,7 @@ def details_modal(case: CaseLike, *, team_name: str, record_url: str | None, ter
         _field("Sentence date", long_date(case.sentence_date)),
         _field("RSR", f"{case.rsr:g}%" if case.rsr is not None else "Not recorded"),
         _field("Custodial", _yes_no(case.custodial) + (f" ({case.prison})" if case.custodial and case.prison else "")),
-        _field(f"Previous {terms.practitioner}", case.previous_practitioner or "None"),
+        _field(f"Previous {terms.practitioner}", case.previous_practitioner or "None recorded"),
     ]
     blocks: list[Block] = [
         {"type": "header", "text": {"type": "plain_text", "text": plain(f"{case.name} ({case.crn})", HEADER_MAX)}},

@@ -250,5 +250,5 @@ def test_details_modal_absent_values() -> None:
     fields = [f["text"] for f in section_fields(modal)]
     assert "*RSR*\nNot recorded" in fields
     assert "*Custodial*\nNo" in fields
-    assert "*Previous practitioner*\nNone" in fields
+    assert "*Previous practitioner*\nNone recorded" in fields
     assert any(b.get("text", {}).get("text") == "*Offence*\nNot recorded" for b in modal["blocks"])
