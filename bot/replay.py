@@ -102,14 +102,18 @@ class ReplayGuard:
     def seen_before(self, signature: str) -> bool:
         return signature in self._seen
 
-    def remember(self, signature: str) -> None:
-        """Take a signature once its request has been acked. Two copies arriving at two replicas
-        within about `SYNC_SECONDS` could both pass; a later replay cannot."""
+    def take(self, signature: str) -> bool:
+        """Take a signature for the request now being answered; False if it was taken already.
+        Check and take happen with no await between them, so two copies racing at this process
+        cannot both pass; at two replicas they could within about `SYNC_SECONDS`."""
+        if self.seen_before(signature):
+            return False
         now = self.clock.now()
         self._seen[signature] = now
         self._pending[signature] = now
         if self._flushing is None or self._flushing.done():
             self._flushing = asyncio.create_task(self._flush_soon())
+        return True
 
     async def _flush_soon(self) -> None:
         await asyncio.sleep(FLUSH_DELAY_SECONDS)

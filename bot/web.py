@@ -129,14 +129,11 @@ async def slack_events(request: web.Request) -> web.Response:
     guard = request.app[REPLAY_KEY]
     secret = request.app[SETTINGS_KEY].slack_signing_secret or ""
     signature = valid_signature(secret, await request.text(), request.headers)
-    if signature is not None and guard.seen_before(signature):
+    if signature is not None and not guard.take(signature):
         log.warning("replayed Slack request refused")
         return _errors(401, [FieldError("X-Slack-Signature", "this signed request was already received")])
     bolt = request.app[BOLT_KEY]
-    response = await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
-    if signature is not None:
-        guard.remember(signature)
-    return response
+    return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
 
 
 def build_web_app(settings: Settings, services: Services, *, bolt: AsyncApp | None, replay: ReplayGuard) -> web.Application:

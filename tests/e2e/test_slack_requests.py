@@ -38,6 +38,21 @@ async def test_a_replayed_signed_request_is_refused(bot: BotUnderTest) -> None:
     assert len(await bot.fake.wait_for_async("views.open")) == 1
 
 
+async def test_two_copies_sent_at_once_are_answered_once(bot: BotUnderTest) -> None:
+    """The signature is taken before the request is dispatched, so copies racing at one
+    process cannot both pass the check."""
+    _, case = await bot.post_case(case_fields())
+    body = interaction_body(button_click(action_id=Action.DETAILS, value=str(case["id"]), user="U0PP00001"))
+    headers = signed_headers(body)
+
+    answers = await asyncio.gather(*(bot.slack_request(body, headers) for _ in range(5)))
+
+    assert sorted(status for status, _ in answers) == [200, 401, 401, 401, 401]
+    await bot.fake.wait_for_async("views.open")
+    await asyncio.sleep(0.2)  # no second modal arrives later either
+    assert len(bot.fake.calls_to("views.open")) == 1
+
+
 async def test_a_replay_after_a_restart_or_to_another_replica_is_refused(bot: BotUnderTest) -> None:
     """The signature reaches the database (in a batch, after the ack): a restarted process
     loads it at start, and a replica already running on the shared store learns it."""
@@ -90,9 +105,9 @@ async def test_signatures_past_the_window_are_forgotten(bot: BotUnderTest) -> No
     refuses a request that old as stale before the guard is asked)."""
     clock = FixedClock(datetime(2026, 12, 2, 10, 0, tzinfo=timezone.utc))
     guard = ReplayGuard(bot.runtime.db, clock, shared=False)
-    guard.remember("v0=old")
+    guard.take("v0=old")
     clock.advance(minutes=9)
-    guard.remember("v0=newer")
+    guard.take("v0=newer")
     await guard.close()
     clock.advance(minutes=2)
     await guard.flush()
