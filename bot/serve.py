@@ -32,6 +32,8 @@ async def start(runtime: Runtime, stack: AsyncExitStack) -> web.AppRunner:
     # call. Pushed first, so it is closed last, after the worker's final sends.
     runtime.client.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=settings.slack_timeout_seconds))
     stack.push_async_callback(runtime.client.session.close)
+    # The stack unwinds last-in first-out: the database closes after everything that uses it.
+    stack.push_async_callback(runtime.db.dispose)
     await runtime.replay.start()
     stack.push_async_callback(runtime.replay.close)  # after the server stops taking requests
     # Slack needs answers within 3 s, so in-flight requests get a few seconds to finish on stop.
@@ -60,7 +62,6 @@ async def start(runtime: Runtime, stack: AsyncExitStack) -> web.AppRunner:
         )  # fmt: skip
         ticks.start()
         stack.callback(ticks.shutdown, wait=False)
-    stack.push_async_callback(runtime.db.dispose)
 
     if settings.socket_mode:
         from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
