@@ -53,6 +53,10 @@ from tests.support.factories import case_fields
 FUZZ = settings(
     deadline=None,
     database=None,  # no .hypothesis/ directory in the repository
+    # CI (CI=true) runs the same examples every time, so a landing never hangs on what a random
+    # draw happened to find; everywhere else each run hunts afresh (a CI run once drew a NUL
+    # team code and found a real bug: test_a_nul_in_the_team_code_is_refused_by_field).
+    derandomize=os.environ.get("CI") == "true",
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 # CASEBOT_FUZZ_SCALE=10 runs ten times the examples (a longer hunt than CI's ~40 s for the file).
@@ -788,6 +792,19 @@ async def test_a_nul_character_is_refused_or_dropped_never_a_500(bot: BotUnderTe
         status, text = await submit(bot, Callback.TOUCHPOINT_RECORD, str(tp), values, SPO)
         if inline_errors(status, text, {str(b) for b in TouchpointBlock}, []) is None:
             assert (await touchpoint_row(bot, tp))[0] == "recorded"
+
+
+@pytest.mark.parametrize("door", ["intake", "csv"])
+async def test_a_nul_in_the_team_code_is_refused_by_field(bot: BotUnderTest, tmp_path: Path, door: str) -> None:
+    """Found by the CSV fuzz test on PostgreSQL: the team look-up ran before validation and
+    PostgreSQL refused the NUL in the query itself (an unhandled DataError)."""
+    day = (TODAY - timedelta(days=2)).isoformat()
+    if door == "intake":
+        body = case_fields(event_id=f"nul-{uuid.uuid4()}", sentence_date=day, team="N07\x00T1")
+        assert await check_intake(bot, encode(body), []) == 422
+    else:
+        lines = ["event_id,crn,name,team,tier,sentence_type,sentence_date", f"nul-{uuid.uuid4()},X123457,Sam Smith,\x00,B2,Licence,{day}"]
+        await check_import(bot, tmp_path / "nul-team.csv", "\n".join(lines).encode())
 
 
 @pytest.mark.parametrize("value", ["²", "9" * 20, "2147483648"])
