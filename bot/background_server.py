@@ -78,6 +78,13 @@ class BackgroundServer(ABC):
         await self._close()
         if self._runner is not None:
             await self._runner.cleanup()
+        # Connection handlers the cleanup cancelled (a held reply, an idle keep-alive from a
+        # client that shares its session) finish here, before the loop stops, rather than
+        # being destroyed pending when it closes.
+        others = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+        for task in others:
+            task.cancel()
+        await asyncio.gather(*others, return_exceptions=True)
 
     def __enter__(self) -> Self:
         return self.start()
