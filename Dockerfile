@@ -64,12 +64,12 @@ USER 10001:10001
 
 EXPOSE 3000
 
-# GET /healthz: 200 when the database answers, 503 when not (bot/web.py). The slim image has no
+# GET /healthz: 200 when the database answers, 503 when not (bot/runtime/web.py). The slim image has no
 # curl, so Python asks; any error or non-2xx answer raises and exits 1 (unhealthy).
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request as r; r.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('CASEBOT_PORT', '3000'), timeout=4)"]
 
-# `casebot` is PID 1 and handles SIGTERM itself (bot/serve.py): it stops taking requests, lets
+# `casebot` is PID 1 and handles SIGTERM itself (bot/runtime/serve.py): it stops taking requests, lets
 # the outbox worker finish its current sends and closes the database.
 ENTRYPOINT ["casebot"]
 CMD ["serve"]

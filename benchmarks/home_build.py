@@ -42,13 +42,13 @@ from sqlalchemy import func, insert, select  # noqa: E402
 from sqlalchemy import case as sql_case  # noqa: E402
 
 from benchmarks.loadgen import Row, print_rows, settings, store_name  # noqa: E402
-from bot.app import create_services  # noqa: E402
-from bot.calendar import allocation_due_by  # noqa: E402
-from bot.clock import LONDON, FixedClock  # noqa: E402
-from bot.home import EXCEPTION_DAYS, LIST_SHOWN, NEW_CASE_DAYS, QUEUE_SHOWN, build_home  # noqa: E402
-from bot.logs import configure_logging  # noqa: E402
-from bot.teams import load_teams  # noqa: E402
-from bot.teams_file import parse_teams_file  # noqa: E402
+from bot.runtime.app import create_services  # noqa: E402
+from bot.domain.calendar import allocation_due_by  # noqa: E402
+from bot.domain.clock import LONDON, FixedClock  # noqa: E402
+from bot.queries.home import EXCEPTION_DAYS, LIST_SHOWN, NEW_CASE_DAYS, QUEUE_SHOWN, build_home  # noqa: E402
+from bot.runtime.logs import configure_logging  # noqa: E402
+from bot.services.teams import load_teams  # noqa: E402
+from bot.domain.teams_file import parse_teams_file  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.migrate import upgrade_to_head  # noqa: E402
 from storage.models import Allocation, Case, Practitioner, Team, Touchpoint  # noqa: E402

@@ -32,7 +32,7 @@ if str(ROOT) not in sys.path:
 import aiohttp  # noqa: E402
 from aiohttp import web  # noqa: E402
 
-from bot.settings import Settings  # noqa: E402
+from bot.runtime.settings import Settings  # noqa: E402
 
 Row = tuple[str, float, str, float | None, str]
 Request = tuple[str, dict[str, str]]  # form body, headers (signed)
@@ -127,7 +127,7 @@ def bare_bolt_app(api_url: str, *, open_modal_on_allocate: bool = True) -> Any:
     from slack_sdk.web.async_client import AsyncWebClient
 
     from blocks.ids import Action, Callback
-    from bot.slack_requests import SIGNING_SECRET
+    from bot.demo.slack_requests import SIGNING_SECRET
 
     app = AsyncApp(client=AsyncWebClient(token="xoxb-bare", base_url=api_url), signing_secret=SIGNING_SECRET)
 
@@ -246,7 +246,7 @@ if __name__ == "__main__":
     bare.add_argument("--api-url", required=True)
     args = parser.parse_args()
     if args.command == "bare-server":
-        from bot.logs import configure_logging
+        from bot.runtime.logs import configure_logging
 
         configure_logging("WARNING")
         asyncio.run(_bare_server_main(args.api_url))

@@ -37,19 +37,19 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import insert  # noqa: E402
 
-from bot.app import create_runtime, create_services  # noqa: E402
-from bot.calendar import allocation_due_by  # noqa: E402
-from bot.importer import import_file  # noqa: E402
-from bot.logs import configure_logging  # noqa: E402
-from bot.serve import bound_port, start  # noqa: E402
-from bot.settings import Settings  # noqa: E402
-from bot.teams import load_teams  # noqa: E402
-from bot.teams_file import parse_teams_file  # noqa: E402
+from bot.runtime.app import create_runtime, create_services  # noqa: E402
+from bot.domain.calendar import allocation_due_by  # noqa: E402
+from bot.services.importer import import_file  # noqa: E402
+from bot.runtime.logs import configure_logging  # noqa: E402
+from bot.runtime.serve import bound_port, start  # noqa: E402
+from bot.runtime.settings import Settings  # noqa: E402
+from bot.services.teams import load_teams  # noqa: E402
+from bot.domain.teams_file import parse_teams_file  # noqa: E402
 from storage.migrate import upgrade_to_head  # noqa: E402
 from storage.models import Case  # noqa: E402
 from benchmarks.loadgen import Row, print_rows  # noqa: E402
 from benchmarks.scheduler_tick import tick_benchmark  # noqa: E402
-from bot.fake_slack import FakeSlack  # noqa: E402
+from bot.demo.fake_slack import FakeSlack  # noqa: E402
 from tests.support.databases import postgres_available, postgres_database  # noqa: E402
 from tests.support.factories import TEAMS_YAML  # noqa: E402
 
@@ -158,7 +158,7 @@ def percentile(values: list[float], q: float) -> float:
 async def _click_latencies(url: str, fake: FakeSlack, clicks: int, value: str, *, wait_update: bool) -> tuple[list[float], list[float]]:
     """Send signed Allocate clicks one after another; time to views.open and to views.update."""
     from blocks.ids import Action
-    from bot.slack_requests import button_click, interaction_body, signed_headers
+    from bot.demo.slack_requests import button_click, interaction_body, signed_headers
 
     opens: list[float] = []
     updates: list[float] = []
@@ -192,7 +192,7 @@ async def bare_bolt_click_latency(clicks: int) -> list[float]:
     from slack_sdk.web.async_client import AsyncWebClient
 
     from blocks.ids import Action
-    from bot.slack_requests import SIGNING_SECRET
+    from bot.demo.slack_requests import SIGNING_SECRET
 
     with FakeSlack() as fake:
         bare = AsyncApp(client=AsyncWebClient(token="xoxb-bare", base_url=fake.api_url), signing_secret=SIGNING_SECRET)

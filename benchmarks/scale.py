@@ -3,7 +3,7 @@
     python benchmarks/scale.py [--cases 100000] [--teams 90] [--big-team 200] [--big-team-cases 10000]
                                [--due 500] [--clicks 100] [--intake 500] [--postgres]
 
-Two databases, set up untimed with the teams file loader (bot.teams.load_teams) and SQLAlchemy
+Two databases, set up untimed with the teams file loader (bot.services.teams.load_teams) and SQLAlchemy
 Core `insert()` in batches:
 - the region: one team of `big_team` practitioners (tests.support.factories.big_team_yaml, its
   SPO U0SPO0001) holding `big_team_cases` of the cases, and `teams` teams of 20 practitioners
@@ -28,7 +28,7 @@ Figures, each on the region beside the same figure on the empty database, in the
 - App Home build for the big team's SPO (median of 5 after a warm-up).
 - Resident memory (VmRSS) of a real `casebot serve` process on each database after ~200
   requests (intake posts, Allocate and Details clicks), against the RSS of a bare
-  `python -c "import bot.app; ..."` process. Goal: under 200 MB.
+  `python -c "import bot.runtime.app; ..."` process. Goal: under 200 MB.
 Generation takes about a minute on SQLite for the default sizes; PostgreSQL with --postgres
 (a fresh database from tests.support.databases.postgres_database()).
 """
@@ -57,17 +57,17 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
 
 from blocks.ids import Action  # noqa: E402
-from bot.app import create_services  # noqa: E402
-from bot.calendar import allocation_due_by, is_working_day, subtract_working_days, working_day_on_or_after  # noqa: E402
-from bot.clock import LONDON, FixedClock  # noqa: E402
-from bot.home import render_home  # noqa: E402
-from bot.logs import configure_logging  # noqa: E402
-from bot.scheduler import Scheduler  # noqa: E402
-from bot.settings import Settings  # noqa: E402
-from bot.teams import load_teams  # noqa: E402
-from bot.teams_file import parse_teams_file  # noqa: E402
-from bot.workload import ALL_TIERS  # noqa: E402
-from bot.working_hours import morning_of  # noqa: E402
+from bot.runtime.app import create_services  # noqa: E402
+from bot.domain.calendar import allocation_due_by, is_working_day, subtract_working_days, working_day_on_or_after  # noqa: E402
+from bot.domain.clock import LONDON, FixedClock  # noqa: E402
+from bot.queries.home import render_home  # noqa: E402
+from bot.runtime.logs import configure_logging  # noqa: E402
+from bot.adapters.scheduler import Scheduler  # noqa: E402
+from bot.runtime.settings import Settings  # noqa: E402
+from bot.services.teams import load_teams  # noqa: E402
+from bot.domain.teams_file import parse_teams_file  # noqa: E402
+from bot.domain.workload import ALL_TIERS  # noqa: E402
+from bot.domain.working_hours import morning_of  # noqa: E402
 from storage.db import sync_url  # noqa: E402
 from storage.migrate import upgrade_to_head  # noqa: E402
 from storage.models import (  # noqa: E402
@@ -81,12 +81,12 @@ from storage.models import (  # noqa: E402
     Touchpoint,
 )
 from benchmarks.loadgen import Row, call_for, closed_loop, percentile, print_rows, rss_mb  # noqa: E402
-from bot.fake_slack import FakeSlack  # noqa: E402
+from bot.demo.fake_slack import FakeSlack  # noqa: E402
 from tests.support.bot import INTAKE_TOKEN, BotUnderTest, bot_settings, start_bot  # noqa: E402
 from tests.support.databases import postgres_available, postgres_database  # noqa: E402
 from tests.support.factories import big_team_yaml  # noqa: E402
 from tests.support.processes import serve_env, start_serve  # noqa: E402
-from bot.slack_requests import button_click, interaction_body, signed_headers  # noqa: E402
+from bot.demo.slack_requests import button_click, interaction_body, signed_headers  # noqa: E402
 
 BIG = "RBIG"
 SPO = "U0SPO0001"  # big_team_yaml's SPO
@@ -500,7 +500,7 @@ def _hwm_mb(pid: int) -> float:
 def bare_import_rss() -> float:
     """Baseline: a Python process that only imports the bot's app module."""
     process = subprocess.Popen(
-        [sys.executable, "-c", "import bot.app; import time; print('ready', flush=True); time.sleep(60)"],
+        [sys.executable, "-c", "import bot.runtime.app; import time; print('ready', flush=True); time.sleep(60)"],
         cwd=ROOT, stdout=subprocess.PIPE, text=True,
     )
     try:
@@ -556,9 +556,9 @@ async def scale_benchmark(
     if with_rss:
         rows += [
             (f"casebot serve RSS after 200 requests ({region})", rss["region"]["rss"], "MB", bare,
-             f"python -c 'import bot.app' (MB); peak {rss['region']['hwm']:.0f} MB; goal < 200 MB"),
+             f"python -c 'import bot.runtime.app' (MB); peak {rss['region']['hwm']:.0f} MB; goal < 200 MB"),
             (f"casebot serve RSS after 200 requests (empty db, {store})", rss["empty"]["rss"], "MB", bare,
-             f"python -c 'import bot.app' (MB); peak {rss['empty']['hwm']:.0f} MB"),
+             f"python -c 'import bot.runtime.app' (MB); peak {rss['empty']['hwm']:.0f} MB"),
         ]  # fmt: skip
     return rows
 

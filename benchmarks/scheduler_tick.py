@@ -37,14 +37,14 @@ from sqlalchemy import delete, func, insert, select, update  # noqa: E402
 
 from blocks.touchpoint_blocks import TouchpointView, reminder  # noqa: E402
 from benchmarks.loadgen import Row, print_rows, settings, store_name  # noqa: E402
-from bot.app import create_services  # noqa: E402
-from bot.calendar import allocation_due_by, is_working_day  # noqa: E402
-from bot.clock import LONDON, FixedClock  # noqa: E402
-from bot.logs import configure_logging  # noqa: E402
-from bot.outbox import outbox_values  # noqa: E402
-from bot.scheduler import Scheduler  # noqa: E402
-from bot.teams import load_teams  # noqa: E402
-from bot.teams_file import parse_teams_file  # noqa: E402
+from bot.runtime.app import create_services  # noqa: E402
+from bot.domain.calendar import allocation_due_by, is_working_day  # noqa: E402
+from bot.domain.clock import LONDON, FixedClock  # noqa: E402
+from bot.runtime.logs import configure_logging  # noqa: E402
+from bot.services.outbox import outbox_values  # noqa: E402
+from bot.adapters.scheduler import Scheduler  # noqa: E402
+from bot.services.teams import load_teams  # noqa: E402
+from bot.domain.teams_file import parse_teams_file  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.migrate import upgrade_to_head  # noqa: E402
 from storage.models import Allocation, Case, OutboxMessage, Practitioner, ScheduledJob, Team, Touchpoint  # noqa: E402

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from blocks.case_card import CaseLike, summary_fields
 from blocks.ids import INPUT_ACTION, Action, AllocateBlock, Callback
-from blocks.vocabulary import PROBATION, Terms
+from bot.domain.vocabulary import PROBATION, Terms
 from blocks.text import FIELD_TEXT_MAX, SECTION_TEXT_MAX, cut, mrkdwn_safe
 
 MAX_STATIC_OPTIONS = 100
@@ -29,7 +29,7 @@ HINT_EVIDENCE = (
 
 
 class OfferLike(Protocol):
-    """What the modal reads of one offered practitioner (bot.candidates.Offer satisfies it)."""
+    """What the modal reads of one offered practitioner (bot.queries.candidates.Offer satisfies it)."""
 
     @property
     def practitioner(self) -> Any: ...  # id, name, grade, slack_user_id
@@ -223,7 +223,7 @@ def allocate_modal(
     record_url: str | None,
     terms: Terms = PROBATION,
 ) -> dict[str, Any]:
-    """The whole modal. `offers` are best fit first (bot/candidates.py)."""
+    """The whole modal. `offers` are best fit first (bot/queries/candidates.py)."""
     blocks = [
         *_candidate_blocks(case, offers, previous_name, record_url, terms),
         *_evidence_blocks(terms),

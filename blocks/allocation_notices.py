@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from blocks.case_card import CaseLike, case_card, summary_fields
 from blocks.ids import Action
-from blocks.vocabulary import PROBATION, Terms
+from bot.domain.vocabulary import PROBATION, Terms
 from blocks.text import FALLBACK_TEXT_MAX, SECTION_TEXT_MAX, cut, long_date, mrkdwn_safe
 
 LONDON = ZoneInfo("Europe/London")

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from blocks.ids import Action, Callback
-from blocks.vocabulary import PROBATION, Terms
+from bot.domain.vocabulary import PROBATION, Terms
 from blocks.text import (
     BUTTON_TEXT_MAX,
     FALLBACK_TEXT_MAX,

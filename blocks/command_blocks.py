@@ -4,7 +4,7 @@ Every outside string (names, offences, notes, team names, policy reasons, the ca
 words) goes through `blocks.text`; mentions are only made from ids that look like Slack ids.
 Long lists are packed into sections under Slack's 3,000 characters, and a message never
 carries more than 50 blocks (SLACK.md s1; slack_sdk does not check that one).
-What a reader may see is decided before these builders run (bot/commands.py): they show
+What a reader may see is decided before these builders run (bot/queries/commands.py): they show
 what they are given, and say so where a note was withheld.
 """
 
@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from blocks.allocation_notices import when_text
 from blocks.ids import Action
 from blocks.case_card import CaseLike, summary_fields
-from blocks.vocabulary import PROBATION, Terms, terms_for
+from bot.domain.vocabulary import PROBATION, Terms, terms_for
 from blocks.text import FALLBACK_TEXT_MAX, FIELD_TEXT_MAX, HEADER_MAX, SECTION_TEXT_MAX, cut, long_date, mrkdwn_safe, plain, short_date
 
 Block = dict[str, Any]
@@ -37,7 +37,7 @@ USAGE_LINES = (
 
 
 # ---------------------------------------------------------------------------------------------
-# What the builders read (bot/commands.py's results satisfy these)
+# What the builders read (bot/queries/commands.py's results satisfy these)
 
 
 class QueueCaseLike(Protocol):

@@ -1,7 +1,7 @@
 """The App Home tab (issue 7): an SPO's team queue, capacity, exceptions and overdue
 touchpoints; a practitioner's new cases, touchpoints and workload. Pure builders.
 
-What a reader may see is decided before these run (bot/home.py): a case the reader may not
+What a reader may see is decided before these run (bot/queries/home.py): a case the reader may not
 see by name arrives here with its name and CRN already blanked (`hidden`), so a builder
 cannot leak what it never received. Every outside string goes through `blocks.text`.
 
@@ -23,7 +23,7 @@ from typing import Any
 from blocks.command_blocks import mention
 from blocks.ids import Action
 from blocks.text import HEADER_MAX, SECTION_TEXT_MAX, cut, long_date, mrkdwn_safe, plain, short_date
-from blocks.vocabulary import Terms
+from bot.domain.vocabulary import Terms
 
 Block = dict[str, Any]
 
@@ -38,7 +38,7 @@ QUEUE_COMMAND = "/casebot queue"
 
 
 # ---------------------------------------------------------------------------------------------
-# What the Home shows (bot/home.py fills these; no ORM object, no note text)
+# What the Home shows (bot/queries/home.py fills these; no ORM object, no note text)
 
 
 @dataclass(frozen=True)
@@ -160,7 +160,7 @@ def workload_bar(percent: float) -> str:
         return BAR_FULL * BAR_CELLS + " no capacity :warning:"
     filled = max(0, min(BAR_CELLS, int(percent / 10 + 0.5)))
     over = percent > 100.0
-    # 100.4% is over capacity (bot/workload.py): do not let rounding show it as 100%.
+    # 100.4% is over capacity (bot/domain/workload.py): do not let rounding show it as 100%.
     shown = f"{percent:.1f}%" if over and round(percent) <= 100 else f"{percent:.0f}%"
     return BAR_FULL * filled + BAR_EMPTY * (BAR_CELLS - filled) + f" {shown}" + (" :warning:" if over else "")
 
@@ -432,7 +432,7 @@ NOT_IN_TEAM = (
 
 
 def fit_blocks(blocks: list[Block], limit: int = HOME_BLOCKS_MAX) -> list[Block]:
-    """At most `limit` blocks: the last guard (the sections are planned to fit, see bot/home.py)."""
+    """At most `limit` blocks: the last guard (the sections are planned to fit, see bot/queries/home.py)."""
     if len(blocks) <= limit:
         return blocks
     kept = blocks[: limit - 1]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.services import Services
+from bot.services.facade import Services
 from handlers import allocate, case_actions, errors, touchpoints
 from handlers import commands
 from handlers import home

@@ -14,9 +14,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from blocks.allocate_modal import AllocateMetadata, practitioner_options
 from blocks.ids import Action, Callback
-from bot.allocation import AllocationRefused
-from bot.allocation_form import FormErrors
-from bot.services import Services
+from bot.services.allocate import AllocationRefused
+from bot.domain.clock import london_today
+from handlers.forms import FormErrors, parse_allocation, parse_reallocation
+from bot.services.facade import Services
 from handlers.case_actions import case_id_of
 
 
@@ -45,7 +46,8 @@ def register(app: AsyncApp, services: Services) -> None:
     @app.view(Callback.REALLOCATE)
     async def submit_reallocation(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         meta = AllocateMetadata.loads(view.get("private_metadata", ""))
-        await answer(ack, services.reallocate(case_id=meta.case_id, spo=body["user"]["id"], values=view["state"]["values"]))
+        values = view["state"]["values"]
+        await answer(ack, lambda: services.reallocate(case_id=meta.case_id, spo=body["user"]["id"], form=parse_reallocation(values)))
 
     @app.options(Action.PRACTITIONER_SEARCH)
     async def search_practitioners(ack: AsyncAck, body: dict[str, Any]) -> None:
@@ -56,7 +58,9 @@ def register(app: AsyncApp, services: Services) -> None:
     @app.view(Callback.ALLOCATE)
     async def submit_allocation(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         meta = AllocateMetadata.loads(view.get("private_metadata", ""))
-        await answer(ack, services.allocate(case_id=meta.case_id, spo=body["user"]["id"], values=view["state"]["values"]))
+        values = view["state"]["values"]
+        today = london_today(services.clock)
+        await answer(ack, lambda: services.allocate(case_id=meta.case_id, spo=body["user"]["id"], form=parse_allocation(values, today=today)))
 
     @app.action(Action.STOP_SPO_COPIES)
     async def spo_copies(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
@@ -74,10 +78,10 @@ async def open_then_fill(client: AsyncWebClient, trigger: str, loading: dict[str
     await client.views_update(view_id=opened["view"]["id"], hash=opened["view"]["hash"], view=await full)
 
 
-async def answer(ack: AsyncAck, work: Awaitable[Any]) -> None:
-    """Do the submission's work; close the modal, or answer with inline errors."""
+async def answer(ack: AsyncAck, work: Callable[[], Awaitable[Any]]) -> None:
+    """Parse and do the submission's work; close the modal, or answer with inline errors."""
     try:
-        await work
+        await work()
     except FormErrors as exc:
         await ack(response_action="errors", errors=exc.errors)
         return

@@ -9,9 +9,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from blocks.case_card import details_modal, notice_modal, record_link
 from blocks.ids import Action
-from blocks.vocabulary import terms_for
-from bot.access import is_spo
-from bot.services import Services
+from bot.domain.vocabulary import terms_for
+from bot.domain.access import is_spo
+from bot.services.facade import Services
 
 
 def case_id_of(body: dict[str, Any]) -> int | None:

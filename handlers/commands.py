@@ -17,10 +17,10 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from blocks import command_blocks as answers
 from blocks.case_card import record_link
-from bot import commands
-from bot.clock import london_today
-from bot.logs import where
-from bot.services import Services
+from bot.queries import commands
+from bot.domain.clock import london_today
+from bot.runtime.logs import where
+from bot.services.facade import Services
 
 COMMAND = "/casebot"
 log = logging.getLogger("casebot.handlers")

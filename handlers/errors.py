@@ -8,7 +8,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.logs import where
+from bot.runtime.logs import where
 
 log = logging.getLogger("casebot.handlers")
 

@@ -3,7 +3,7 @@
 Bolt acknowledges events itself, before the listener runs. The person is looking at the tab
 now, so the view is built and published directly, not through the outbox (docs/architecture.md:
 an answer to a person who is waiting). Refreshes after changes go through the outbox
-(bot/home.py `queue_home_refresh`).
+(bot/queries/home.py `queue_home_refresh`).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.home import render_home
-from bot.services import Services
+from bot.queries.home import render_home
+from bot.services.facade import Services
 
 
 def register(app: AsyncApp, services: Services) -> None:

@@ -10,8 +10,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from blocks.allocation_notices import when_text
 from blocks.ids import INPUT_ACTION, Action, Callback, TouchpointBlock
-from bot.services import Services
-from bot.touchpoints import TouchpointRefused
+from bot.services.facade import Services
+from bot.services.touchpoints import TouchpointRefused
 
 MODAL_ACTIONS = {
     Action.TOUCHPOINT_RECORD: "record",

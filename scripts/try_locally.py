@@ -21,14 +21,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from blocks.render_text import render  # noqa: E402
-from bot.app import create_runtime  # noqa: E402
-from bot.logs import configure_logging  # noqa: E402
-from bot.serve import bound_port, start  # noqa: E402
-from bot.settings import Settings  # noqa: E402
-from bot.teams import load_teams  # noqa: E402
-from bot.teams_file import parse_teams_file  # noqa: E402
+from bot.runtime.app import create_runtime  # noqa: E402
+from bot.runtime.logs import configure_logging  # noqa: E402
+from bot.runtime.serve import bound_port, start  # noqa: E402
+from bot.runtime.settings import Settings  # noqa: E402
+from bot.services.teams import load_teams  # noqa: E402
+from bot.domain.teams_file import parse_teams_file  # noqa: E402
 from storage.migrate import upgrade_to_head  # noqa: E402
-from bot.fake_slack import FakeSlack  # noqa: E402
+from bot.demo.fake_slack import FakeSlack  # noqa: E402
 
 TOKEN = "try-intake-token"
 EXAMPLE_CASE = {

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.logs import JsonFormatter, configure_logging
+from bot.runtime.logs import JsonFormatter, configure_logging
 from tests.fakes.fake_http_sink import FakeHttpSink
-from bot.fake_slack import FakeSlack
+from bot.demo.fake_slack import FakeSlack
 from tests.support.bot import BotUnderTest, start_bot, bot_settings
 from tests.support.databases import postgres_available, postgres_database, sqlite_copy, sqlite_template, truncate_all
 

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from blocks.ids import Action, AllocateBlock
-from bot.calendar import is_bank_holiday, working_day_on_or_after
+from bot.domain.calendar import is_bank_holiday, working_day_on_or_after
 from storage.models import Allocation, AuditEvent, Case, Touchpoint
 from tests.support.allocation import answers
 from tests.support.bot import BotUnderTest

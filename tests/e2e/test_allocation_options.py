@@ -9,7 +9,7 @@ from blocks.ids import Action, AllocateBlock
 from tests.support.allocation import answers
 from tests.support.bot import BotUnderTest
 from tests.support.factories import big_team_yaml, case_fields
-from bot.slack_requests import button_click, interaction_body
+from bot.demo.slack_requests import button_click, interaction_body
 
 
 async def test_a_team_over_100_gets_a_searchable_select(bot: BotUnderTest) -> None:

@@ -21,16 +21,16 @@ from sqlalchemy import func, select, update
 
 from blocks.home_blocks import HOME_BLOCKS_MAX, NOT_IN_TEAM, workload_bar
 from blocks.ids import Action
-from bot.clock import FixedClock
-from bot.delivery import PermanentFailure, RateLimited
-from bot.home import HOME_METHOD, HOME_PURPOSE, HomePort, build_home, home_key, queue_home_refresh
+from bot.domain.clock import FixedClock
+from bot.adapters.delivery import PermanentFailure, RateLimited
+from bot.queries.home import HOME_METHOD, HOME_PURPOSE, HomePort, build_home, home_key, queue_home_refresh
 from storage.db import Database
 from storage.models import Allocation, Case, OutboxMessage, Touchpoint
-from bot.fake_slack import FakeSlack, RecordedCall
+from bot.demo.fake_slack import FakeSlack, RecordedCall
 from tests.support.allocation import answers
 from tests.support.bot import BotUnderTest, bot_settings, start_bot
 from tests.support.factories import TEAMS_YAML, big_team_yaml, case_fields
-from bot.slack_requests import button_click, home_event, interaction_body, signed_headers
+from bot.demo.slack_requests import button_click, home_event, interaction_body, signed_headers
 
 LONDON = ZoneInfo("Europe/London")
 START = datetime(2026, 12, 7, 10, 0, tzinfo=LONDON)  # a Monday

@@ -20,10 +20,10 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
-from bot.clock import SystemClock
-from bot.importer import read_rows
-from bot.teams import load_teams
-from bot.teams_file import parse_teams_file
+from bot.domain.clock import SystemClock
+from bot.services.importer import read_rows
+from bot.services.teams import load_teams
+from bot.domain.teams_file import parse_teams_file
 from storage.db import Database, sync_url
 from tests.support.cli import Cli, Run, clean_env, finish, start
 from tests.support.factories import TEAMS_YAML, case_fields

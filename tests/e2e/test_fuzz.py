@@ -4,7 +4,7 @@ Hypothesis drives the REAL app on each backend (the `bot` fixture: aiohttp serve
 port, fake Slack, SQLite and PostgreSQL) with arbitrary input:
 
 - the intake API with arbitrary JSON bodies and arbitrary bytes,
-- `casebot import` (bot.importer.import_file) with arbitrary CSV files,
+- `casebot import` (bot.services.importer.import_file) with arbitrary CSV files,
 - the Allocate modal's submission with arbitrary `view.state.values`,
 - the touchpoint modals' submissions with arbitrary answers against a really allocated case,
 - the Reallocate modal's submission against a really allocated case.
@@ -40,11 +40,11 @@ from sqlalchemy import func, select
 
 from blocks.allocate_modal import AllocateMetadata
 from blocks.ids import INPUT_ACTION, AllocateBlock, Callback, TouchpointBlock
-from bot.allocation_form import REALLOCATION_REASONS
-from bot.calendar import working_day_on_or_after
-from bot.case_input import FIELDS
-from bot.importer import ImportFileError, import_file, read_rows
-from bot.slack_requests import interaction_body, view_submission
+from bot.domain.decision import REALLOCATION_REASONS
+from bot.domain.calendar import working_day_on_or_after
+from bot.domain.case_input import FIELDS
+from bot.services.importer import ImportFileError, import_file, read_rows
+from bot.demo.slack_requests import interaction_body, view_submission
 from storage.models import Allocation, AuditEvent, Case, OutboxMessage, Touchpoint
 from tests.support.allocation import GOOD_EVIDENCE, answers
 from tests.support.bot import INTAKE_TOKEN, BotUnderTest

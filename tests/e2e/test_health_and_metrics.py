@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from contextlib import AsyncExitStack
 
-from bot.fake_slack import FakeSlack
+from bot.demo.fake_slack import FakeSlack
 from tests.support.bot import BotUnderTest, start_bot, bot_settings
 from tests.support.factories import case_fields
 

@@ -14,7 +14,7 @@ from storage.models import Allocation, AuditEvent, ScheduledJob, Touchpoint
 from tests.support.allocation import DEFAULT_TOUCHPOINT, answers
 from tests.support.bot import BotUnderTest
 from tests.support.factories import case_fields
-from bot.slack_requests import interaction_body, view_submission
+from bot.demo.slack_requests import interaction_body, view_submission
 
 EVIDENCE = "Grace has the PSO experience this tier C case needs and capacity this month."
 

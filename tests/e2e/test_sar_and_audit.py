@@ -27,10 +27,10 @@ from sqlalchemy import select
 from blocks.allocate_modal import AllocateMetadata
 from blocks.ids import INPUT_ACTION, AllocateBlock, Callback, TouchpointBlock
 from blocks.text import escape
-from bot.audit_export import COLUMNS
-from bot.clock import FixedClock
-from bot import sar
-from bot.sar import (
+from bot.queries.audit_export import COLUMNS
+from bot.domain.clock import FixedClock
+from bot.queries import sar
+from bot.queries.sar import (
     AUDIT_DETAIL_KEYS,
     WITHHELD_AUDIT,
     WITHHELD_EVIDENCE,
@@ -42,12 +42,12 @@ from bot.sar import (
 )
 from storage.models import Allocation, AuditEvent, Base, Case, OutboxMessage, Touchpoint
 from tests.fakes.fake_http_sink import FakeHttpSink
-from bot.fake_slack import FakeSlack
+from bot.demo.fake_slack import FakeSlack
 from tests.support.allocation import answers
 from tests.support.bot import BotUnderTest, bot_settings, start_bot
 from tests.support.cli import Cli, Run
 from tests.support.factories import case_fields
-from bot.slack_requests import interaction_body, view_submission
+from bot.demo.slack_requests import interaction_body, view_submission
 
 LONDON = ZoneInfo("Europe/London")
 SPO = "U0SPO0001"
@@ -296,7 +296,7 @@ def check_bad_input(runs: dict[str, Run]) -> None:
     ],
 )
 def test_every_column_has_a_subject_access_decision(model: type[Base], exported: tuple[str, ...], by_hand: frozenset[str], left_out: frozenset[str]) -> None:
-    """A column added later must be placed in bot/sar.py: exported, exported behind its
+    """A column added later must be placed in bot/queries/sar.py: exported, exported behind its
     sensitivity flag, or left out as an internal pointer. Nothing about the person by default."""
     decided = [*exported, *by_hand, *left_out]
     assert sorted(decided) == sorted(set(decided)), "a column is placed twice"

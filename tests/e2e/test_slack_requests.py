@@ -7,11 +7,11 @@ import time
 from datetime import datetime, timezone
 
 from blocks.ids import Action
-from bot.clock import FixedClock
-from bot.replay import ReplayGuard
+from bot.domain.clock import FixedClock
+from bot.adapters.replay import ReplayGuard
 from tests.support.bot import BotUnderTest
 from tests.support.factories import case_fields
-from bot.slack_requests import button_click, interaction_body, signed_headers
+from bot.demo.slack_requests import button_click, interaction_body, signed_headers
 
 
 async def test_forged_and_stale_signatures_are_rejected_and_do_nothing(bot: BotUnderTest) -> None:

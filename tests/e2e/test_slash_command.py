@@ -17,13 +17,13 @@ from blocks.allocate_modal import AllocateMetadata
 from blocks.command_blocks import MESSAGE_BLOCKS_MAX, case_message, queue_message
 from blocks.ids import INPUT_ACTION, Action, AllocateBlock, Callback, TouchpointBlock
 from blocks.render_text import render
-from bot.clock import london_today
-from bot.commands import AllocationRecord, AuditLine, CaseHistory, Note, QueueAnswer, TeamQueue, TouchpointRecord
+from bot.domain.clock import london_today
+from bot.queries.commands import AllocationRecord, AuditLine, CaseHistory, Note, QueueAnswer, TeamQueue, TouchpointRecord
 from storage.models import Case, Touchpoint
 from tests.support.allocation import answers
 from tests.support.bot import BotUnderTest
 from tests.support.factories import TEAMS_YAML, case_fields
-from bot.slack_requests import interaction_body, signed_headers, slash_body, view_submission
+from bot.demo.slack_requests import interaction_body, signed_headers, slash_body, view_submission
 
 SPO, SPO2, PP, PP2 = "U0SPO0001", "U0SPO0002", "U0PP00001", "U0PP00002"  # team N07T1 (Sheffield North)
 OTHER_SPO = "U0SPO0009"  # SPO of N07T2 (Sheffield South) only
@@ -445,4 +445,4 @@ def test_the_longest_history_and_the_longest_queue_fit_in_one_slack_message() ->
     queued = queue_message(QueueAnswer(today=date(2026, 11, 23), teams=teams))
     assert_fits_slack(queued)
     assert "left out to fit" in json.dumps(queued["blocks"][-1])
-    assert "listed only for the team's HOMDs" in json.dumps(queued)  # a prison team's own words (blocks/vocabulary.py)
+    assert "listed only for the team's HOMDs" in json.dumps(queued)  # a prison team's own words (bot/domain/vocabulary.py)

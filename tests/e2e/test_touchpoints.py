@@ -12,14 +12,14 @@ import pytest
 from sqlalchemy import select
 
 from blocks.ids import Action, Callback, TouchpointBlock
-from bot.clock import FixedClock
+from bot.domain.clock import FixedClock
 from storage.models import ScheduledJob, Touchpoint
 from tests.fakes.fake_http_sink import FakeHttpSink
-from bot.fake_slack import FakeSlack
+from bot.demo.fake_slack import FakeSlack
 from tests.support.allocation import answers
 from tests.support.bot import BotUnderTest, bot_settings, start_bot
 from tests.support.factories import case_fields
-from bot.slack_requests import button_click, interaction_body, view_submission
+from bot.demo.slack_requests import button_click, interaction_body, view_submission
 
 LONDON = ZoneInfo("Europe/London")
 PP, SPO = "U0PP00001", "U0SPO0001"
@@ -193,7 +193,7 @@ async def test_restart_sends_what_fell_due_while_down_once(timed, database_url: 
     bot, clock, _ = timed
     await allocate(bot, date(2026, 12, 29), priority="normal")
     clock.set(london(2026, 12, 24, 11, 0))  # the bot was down on Wed 23 Dec
-    from bot.scheduler import Scheduler
+    from bot.adapters.scheduler import Scheduler
     from storage.db import Database
 
     restarted = Scheduler(Database(database_url), clock)

@@ -11,16 +11,16 @@ import aiohttp
 import pytest
 from sqlalchemy import func, select
 
-from bot.app import create_services
-from bot.teams import load_teams
-from bot.teams_file import parse_teams_file
+from bot.runtime.app import create_services
+from bot.services.teams import load_teams
+from bot.domain.teams_file import parse_teams_file
 from storage.models import OutboxMessage, ScheduledJob
-from bot.fake_slack import FakeSlack
+from bot.demo.fake_slack import FakeSlack
 from tests.support.allocation import answers
 from tests.support.bot import INTAKE_TOKEN, bot_settings
 from tests.support.factories import TEAMS_YAML, case_fields
 from tests.support.processes import serve_env, start_serve
-from bot.slack_requests import interaction_body, signed_headers, view_submission
+from bot.demo.slack_requests import interaction_body, signed_headers, view_submission
 from blocks.allocate_modal import AllocateMetadata
 from blocks.ids import Callback
 

@@ -23,8 +23,8 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.background_server import BackgroundServer
-from bot.fake_slack import _poll, _poll_async
+from bot.demo.background_server import BackgroundServer
+from bot.demo.fake_slack import _poll, _poll_async
 
 
 @dataclass(frozen=True)

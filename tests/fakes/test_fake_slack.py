@@ -9,7 +9,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.fake_slack import FakeSlack
+from bot.demo.fake_slack import FakeSlack
 
 METADATA = {"event_type": "case_allocated", "event_payload": {"case_id": "C-1"}}
 

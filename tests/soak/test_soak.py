@@ -28,17 +28,17 @@ from sqlalchemy import delete, func, select
 
 from blocks.allocate_modal import AllocateMetadata
 from blocks.ids import Callback
-from bot.app import create_services
-from bot.teams import load_teams
-from bot.teams_file import parse_teams_file
+from bot.runtime.app import create_services
+from bot.services.teams import load_teams
+from bot.domain.teams_file import parse_teams_file
 from storage.models import Allocation, Case, DailyRun, OutboxMessage, ScheduledJob
 from tests.fakes.fake_http_sink import FakeHttpSink
-from bot.fake_slack import FakeSlack
+from bot.demo.fake_slack import FakeSlack
 from tests.support.allocation import answers
 from tests.support.bot import INTAKE_TOKEN, bot_settings
 from tests.support.factories import TEAMS_YAML, case_fields
 from tests.support.processes import ServeProcess, serve_env, start_serve
-from bot.slack_requests import interaction_body, signed_headers, view_submission
+from bot.demo.slack_requests import interaction_body, signed_headers, view_submission
 
 LONG = os.environ.get("CASEBOT_SOAK") == "long"
 INTAKES, ALLOCATIONS, KILLS = (500, 300, 20) if LONG else (60, 30, 5)

@@ -34,7 +34,7 @@ def clean_env(database_url: str, **extra: str) -> dict[str, str]:
 
 def start(cwd: Path, env: dict[str, str], *args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", *args], cwd=cwd, env=env, encoding="utf-8", stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        [sys.executable, "-m", "bot.runtime.cli", *args], cwd=cwd, env=env, encoding="utf-8", stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
 
 

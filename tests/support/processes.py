@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.support.bot import INTAKE_TOKEN
-from bot.slack_requests import SIGNING_SECRET
+from bot.demo.slack_requests import SIGNING_SECRET
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -61,7 +61,7 @@ class ServeProcess:
 
 def start_serve(env: dict[str, str], timeout: float = 30.0) -> ServeProcess:
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=ROOT
+        [sys.executable, "-m", "bot.runtime.cli", "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=ROOT
     )
     served = ServeProcess(process)
     ready = threading.Event()

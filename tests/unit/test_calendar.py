@@ -1,4 +1,4 @@
-"""Working days in England and Wales and the two-working-day allocation due-by (bot/calendar.py)."""
+"""Working days in England and Wales and the two-working-day allocation due-by (bot/domain/calendar.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.calendar import (
+from bot.domain.calendar import (
     ALLOCATION_WORKING_DAYS,
     add_working_days,
     allocation_due_by,

@@ -1,4 +1,4 @@
-"""Validation of intake/import case fields by `parse_case` (bot/case_input.py, CONTRACT.md "Case fields")."""
+"""Validation of intake/import case fields by `parse_case` (bot/domain/case_input.py, CONTRACT.md "Case fields")."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from bot.case_input import parse_case
-from bot.errors import InvalidInput
+from bot.domain.case_input import parse_case
+from bot.domain.errors import InvalidInput
 
 TODAY = date(2026, 3, 10)
 TEAMS = frozenset({"N07T1", "N07T2"})

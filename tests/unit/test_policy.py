@@ -1,4 +1,4 @@
-"""Allocation policy fit (bot/policy.py): grade for tier, readiness, ViSOR, previous, exclusions."""
+"""Allocation policy fit (bot/domain/policy.py): grade for tier, readiness, ViSOR, previous, exclusions."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from bot.policy import CaseSnapshot, PolicyFit, StaffSnapshot, is_previous_practitioner, offerable, policy_fit
+from bot.domain.policy import CaseSnapshot, PolicyFit, StaffSnapshot, is_previous_practitioner, offerable, policy_fit
 from storage.models import Case, Practitioner
 
 ALL_LETTERS = ("A", "B", "C", "D")

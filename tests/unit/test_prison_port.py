@@ -16,8 +16,8 @@ from email.message import Message
 
 import pytest
 
-from bot.delivery import PermanentFailure, RateLimited, TransientFailure, UnknownOutcome
-from bot.prison_port import SmtpPrisonNotifier, WebhookPrisonNotifier
+from bot.adapters.delivery import PermanentFailure, RateLimited, TransientFailure, UnknownOutcome
+from bot.adapters.prison_port import SmtpPrisonNotifier, WebhookPrisonNotifier
 from tests.fakes.fake_http_sink import FakeHttpSink
 
 CANARY = "CANARY-prison-91be"

@@ -1,9 +1,9 @@
-"""Candidate order (bot/ranking.py): policy, previous, workload after, recent allocations, name."""
+"""Candidate order (bot/domain/ranking.py): policy, previous, workload after, recent allocations, name."""
 
 from __future__ import annotations
 
-from bot.policy import CaseSnapshot, PolicyFit, StaffSnapshot, policy_fit
-from bot.ranking import Candidate, rank_candidates
+from bot.domain.policy import CaseSnapshot, PolicyFit, StaffSnapshot, policy_fit
+from bot.domain.ranking import Candidate, rank_candidates
 
 CASE = CaseSnapshot(tier="C2")
 

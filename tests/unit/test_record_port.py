@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator, Iterator
 import aiohttp
 import pytest
 
-from bot.delivery import PermanentFailure, RateLimited, TransientFailure, UnknownOutcome
-from bot.record_port import RecordApi
+from bot.adapters.delivery import PermanentFailure, RateLimited, TransientFailure, UnknownOutcome
+from bot.adapters.record_port import RecordApi
 from tests.fakes.fake_http_sink import FakeHttpSink
 
 CANARY = "CANARY-record-7f3a"

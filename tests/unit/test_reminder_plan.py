@@ -1,4 +1,4 @@
-"""The touchpoint reminder plan (bot/reminder_plan.py, issue 6).
+"""The touchpoint reminder plan (bot/domain/reminder_plan.py, issue 6).
 
 Issue 6: reminders "a configurable number of working days before the touchpoint (default 2)
 and on the morning of the day; high-priority touchpoints also get one the working day after",
@@ -15,10 +15,10 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from bot.clock import LONDON
-from bot.reminder_plan import DEFAULT_DAYS_BEFORE, PlannedReminder, plan_reminders, reminder_moments
-from bot.settings import Settings
-from bot.working_hours import within_working_hours
+from bot.domain.clock import LONDON
+from bot.domain.reminder_plan import DEFAULT_DAYS_BEFORE, PlannedReminder, plan_reminders, reminder_moments
+from bot.runtime.settings import Settings
+from bot.domain.working_hours import within_working_hours
 
 PP = "U0PP00001"
 SPO = "U0SPO0001"

@@ -1,10 +1,10 @@
-"""Settings defaults, environment names and one-line start-up errors (bot/settings.py, CONTRACT.md "Settings")."""
+"""Settings defaults, environment names and one-line start-up errors (bot/runtime/settings.py, CONTRACT.md "Settings")."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.settings import Settings, SettingsError, load_settings
+from bot.runtime.settings import Settings, SettingsError, load_settings
 
 # Every environment variable the settings read (CONTRACT.md plus the documented tuning knobs).
 ENV_NAMES = sorted(

@@ -1,4 +1,4 @@
-"""Parsing and error reporting of the teams and staff YAML file (bot/teams_file.py)."""
+"""Parsing and error reporting of the teams and staff YAML file (bot/domain/teams_file.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from bot.teams_file import TeamsFileError, parse_teams_file
+from bot.domain.teams_file import TeamsFileError, parse_teams_file
 
 # The example of CONTRACT.md, "Teams and staff file", with a second practitioner.
 VALID = textwrap.dedent(

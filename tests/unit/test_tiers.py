@@ -1,4 +1,4 @@
-"""Parsing, printing and ordering of Unified Tiering Model tiers (bot/tiers.py)."""
+"""Parsing, printing and ordering of Unified Tiering Model tiers (bot/domain/tiers.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import itertools
 
 import pytest
 
-from bot.tiers import Tier
+from bot.domain.tiers import Tier
 
 # seeds/004 ("Unified Tiering Model"): a letter A-D for risk of harm and a digit 0-3 for needs.
 ALL_TIERS = [f"{risk}{needs}" for risk, needs in itertools.product("ABCD", "0123")]

@@ -1,4 +1,4 @@
-"""When the bot may speak to people (bot/working_hours.py, issue 6).
+"""When the bot may speak to people (bot/domain/working_hours.py, issue 6).
 
 Reminders go out "in working hours in Europe/London (default 09:00; never at night, never on
 weekends or bank holidays)". British Summer Time 2026 runs from Sun 29 Mar to Sun 25 Oct, so
@@ -12,8 +12,8 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from bot.clock import LONDON
-from bot.working_hours import CLOSE, MORNING, morning_of, next_working_day, next_working_moment, within_working_hours
+from bot.domain.clock import LONDON
+from bot.domain.working_hours import CLOSE, MORNING, morning_of, next_working_day, next_working_moment, within_working_hours
 
 
 def london(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:

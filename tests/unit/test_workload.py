@@ -1,4 +1,4 @@
-"""Workload % (bot/workload.py): points by tier over available points, tier mix, capacity edge."""
+"""Workload % (bot/domain/workload.py): points by tier over available points, tier mix, capacity edge."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from bot.workload import (
+from bot.domain.workload import (
     ALL_TIERS,
     DEFAULT_TIER_POINTS,
     available_points,

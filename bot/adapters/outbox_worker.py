@@ -1,0 +1,323 @@
+"""Delivers the outbox to Slack: at least once by retrying, at most once by reconciling.
+
+- Claim: due rows, first in line for their ordering key (so one case's messages keep their
+  order), leased with a conditional update (and SKIP LOCKED on PostgreSQL), so two workers or
+  two replicas never send the same row.
+- Send: every message carries Slack message metadata with its outbox id.
+- Mark: the result (channel, ts) is stored; purpose hooks copy it where it belongs.
+- If the outcome is unknown (timeout, 5xx, or a crash between send and mark that leaves the
+  lease to expire), the next attempt first looks for the outbox id in the conversation's
+  history, and marks the row sent if Slack already has it.
+- 429 pauses the method for Retry-After; other failures back off exponentially; permanent
+  refusals mark the row failed (counted and logged, never silently dropped).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from blocks.ids import MetadataEvent
+from bot.domain.clock import Clock
+from bot.runtime.metrics import Metrics
+from bot.adapters.delivery import DeliveryError, PermanentFailure, Port, RateLimited, UnknownOutcome
+from storage.db import Database, UnitOfWork
+from storage.models import OutboxMessage
+
+log = logging.getLogger("casebot.outbox")
+
+RECONCILE_PAGES = 5  # conversations.history pages searched for an unknown-outcome message
+RECONCILE_SLACK_SECONDS = 120  # look this far before the first attempt (clock skew margin)
+POSTING_METHODS = frozenset({"chat.postMessage"})
+RESULT_KEYS = ("channel", "ts", "id")  # what later rows and hooks need of a delivery's answer
+
+
+def backoff_seconds(attempts: int, cap: float) -> float:
+    """Exponential backoff with jitter: 2, 4, 8 ... seconds, capped."""
+    base = min(cap, 2.0 ** max(1, attempts))
+    return base * random.uniform(0.8, 1.2)
+
+
+def outbox_metadata(row_id: int) -> dict[str, Any]:
+    return {"event_type": MetadataEvent.OUTBOX.value, "event_payload": {"outbox_id": row_id}}
+
+
+class OutboxWorker:
+    """Claims and delivers outbox rows; `run_once` is one tick, `run` loops until stopped."""
+
+    def __init__(
+        self,
+        db: Database,
+        slack: Port,
+        clock: Clock,
+        metrics: Metrics,
+        *,
+        other_ports: dict[str, Port] | None = None,
+        lease_seconds: float = 60.0,
+        poll_seconds: float = 1.0,
+        max_backoff_seconds: float = 300.0,
+        batch_size: int = 50,
+        concurrency: int = 8,
+        channel_interval_seconds: float = 1.0,
+    ) -> None:
+        self.db = db
+        self.slack = slack
+        self.other_ports = dict(other_ports or {})
+        self.clock = clock
+        self.metrics = metrics
+        self.lease = timedelta(seconds=lease_seconds)
+        self.poll_seconds = poll_seconds
+        self.max_backoff = max_backoff_seconds
+        self.batch_size = batch_size
+        self._gate = asyncio.Semaphore(concurrency)
+        # Pacing is about Slack's real seconds, so it runs on time.monotonic(), not the injectable
+        # clock (a test or the demo may hold that still).
+        self._paused_until: dict[str, float] = {}  # by method, after a 429
+        self.channel_interval = channel_interval_seconds
+        self._channel_free_at: dict[str, float] = {}  # next moment a post to a channel may go
+        self._next_ready: float | None = None  # the soonest a paced or paused row may go
+        self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self.after_sent: dict[str, Callable[[UnitOfWork, OutboxMessage], Any]] = {}
+        self.after_failed: dict[str, Callable[[UnitOfWork, OutboxMessage], Any]] = {}
+
+    def deliverable_prefixes(self) -> tuple[str, ...]:
+        """Slack methods, plus the other systems that are configured. A write-back with no
+        system of record configured stays queued (CONTRACT.md) until one is."""
+        return ("chat.", "conversations.", "views.", "users.", *(f"{name}." for name in self.other_ports))
+
+    def port_for(self, method: str) -> Port:
+        """`record.contact` goes to the 'record' port; Slack methods to Slack."""
+        return self.other_ports.get(method.split(".", 1)[0], self.slack)
+
+    def nudge(self) -> None:
+        """Wake the loop now (new rows were committed) instead of at the next poll."""
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._wake.set()
+
+    async def close_ports(self) -> None:
+        """Close the HTTP sessions of the outside ports (Slack's is closed by `serve`)."""
+        for port in self.other_ports.values():
+            close = getattr(port, "close", None)
+            if close is not None:
+                await close()
+
+    async def run(self) -> None:
+        log.info("outbox worker started")
+        while not self._stopping.is_set():
+            try:
+                handled = await self.run_once()
+            except Exception:  # a database hiccup must not kill the loop; it retries next tick
+                log.exception("outbox tick failed")
+                handled = 0
+            if handled == 0:
+                self._wake.clear()
+                try:
+                    await asyncio.wait_for(self._wake.wait(), timeout=self._idle_wait())
+                except asyncio.TimeoutError:
+                    pass
+        log.info("outbox worker stopped")
+
+    def _idle_wait(self) -> float:
+        """Until the next poll, or sooner when a paced channel frees up (no dead seconds)."""
+        if self._next_ready is None:
+            return self.poll_seconds
+        soon = self._next_ready - time.monotonic()
+        return min(self.poll_seconds, max(0.01, soon))
+
+    def _held_until(self, row: OutboxMessage, now: float) -> float | None:
+        """When a row may go, if not now: its method or channel is paused by a 429, or its
+        channel had a post within the interval (Slack allows about one a second per channel)."""
+        waits = [self._paused_until[row.method]] if self._paused_until.get(row.method, now) > now else []
+        channel = (row.payload or {}).get("channel")
+        if row.method == "chat.postMessage" and channel and self._channel_free_at.get(channel, now) > now:
+            waits.append(self._channel_free_at[channel])
+        return min(waits) if waits else None
+
+    def _mark_channel_busy(self, row: OutboxMessage) -> None:
+        """Space posts to one channel by the interval, counted from the moment of sending."""
+        channel = (row.payload or {}).get("channel")
+        if row.method == "chat.postMessage" and channel and self.channel_interval:
+            self._channel_free_at[channel] = time.monotonic() + self.channel_interval
+
+    async def run_once(self) -> int:
+        """Claim a batch and deliver it; returns how many rows were attempted."""
+        rows = await self._claim()
+        await asyncio.gather(*(self._deliver_guarded(row) for row in rows))
+        return len(rows)
+
+    async def _claim(self) -> list[OutboxMessage]:
+        now = self.clock.now()
+        async with self.db.uow() as uow:
+            candidates = await uow.outbox.claimable(
+                now, self.batch_size, skip_locked=self.db.dialect == "postgresql", only_prefixes=self.deliverable_prefixes()
+            )
+            claimed = []
+            self._next_ready = None
+            moment = time.monotonic()
+            for row in candidates:
+                held = self._held_until(row, moment)
+                if held is not None:
+                    self._next_ready = min(held, self._next_ready or held)
+                    continue
+                self._mark_channel_busy(row)  # provisional: the send itself sets it again
+                was_sending = row.state == "sending"
+                if await uow.outbox.lease(row, now=now, lease_until=now + self.lease):
+                    row.outcome_unknown = row.outcome_unknown or was_sending
+                    claimed.append(row)
+            await uow.commit()
+        return claimed
+
+    async def _deliver_guarded(self, row: OutboxMessage) -> None:
+        async with self._gate:
+            try:
+                await self._deliver(row)
+            except Exception:  # keep the row for a later attempt; never lose it
+                log.exception("outbox delivery crashed", extra={"outbox_id": row.id, "method": row.method})
+                await self._retry_later(row, "internal error", unknown=True)
+
+    async def _deliver(self, row: OutboxMessage) -> None:
+        payload = dict(row.payload)
+        if row.reply_to_id is not None:
+            parent = await self._parent_result(row)
+            if parent is None:
+                return
+            payload = self._with_parent(row, payload, parent)
+        if row.method in POSTING_METHODS:
+            payload["metadata"] = outbox_metadata(row.id)
+            if row.outcome_unknown:
+                found = await self._find_sent(row, payload)
+                if found is not None:
+                    log.info("outbox row already delivered; reconciled", extra={"outbox_id": row.id})
+                    self.metrics.reconciled.inc()
+                    await self._mark_sent(row, found)
+                    return
+        port = self.port_for(row.method)
+        if port is not self.slack:
+            # The receiver dedupes on this, so retrying an unknown outcome cannot record twice.
+            payload["idempotency_key"] = str(row.id)
+        self._mark_channel_busy(row)
+        try:
+            response = await port.call(row.method, payload)
+        except RateLimited as exc:
+            # Posts are already spaced per channel, so a 429 is most likely the method's ceiling
+            # (Slack's Retry-After is per method): pause the method.
+            self._paused_until[row.method] = time.monotonic() + exc.retry_after
+            self.metrics.delivery_failures.labels(row.method, "ratelimited").inc()
+            await self._retry_later(row, exc.reason, delay=exc.retry_after, count_attempt=False)
+        except PermanentFailure as exc:
+            self.metrics.delivery_failures.labels(row.method, "permanent").inc()
+            log.error("outbox row failed permanently", extra={"outbox_id": row.id, "method": row.method, "error": exc.reason})
+            await self._mark_failed(row, exc.reason)
+        except DeliveryError as exc:
+            self.metrics.delivery_failures.labels(row.method, "transient").inc()
+            log.warning("outbox delivery will be retried", extra={"outbox_id": row.id, "method": row.method, "error": exc.reason})
+            await self._retry_later(row, exc.reason, unknown=isinstance(exc, UnknownOutcome))
+        else:
+            self.metrics.messages_sent.labels(row.method).inc()
+            await self._mark_sent(row, {k: response[k] for k in RESULT_KEYS if k in response})
+
+    async def _parent_result(self, row: OutboxMessage) -> dict[str, Any] | None:
+        """The result of the row this one threads under or edits; None (and deferred) if not sent."""
+        async with self.db.uow() as uow:
+            parent = await uow.outbox.get(row.reply_to_id)  # type: ignore[arg-type]
+        if parent is not None and parent.state == "sent" and parent.result:
+            return parent.result
+        if parent is None or parent.state == "failed":
+            await self._mark_failed(row, "the message it refers to could not be delivered")
+        else:
+            await self._retry_later(row, "waiting for the message it refers to", delay=self.poll_seconds, count_attempt=False)
+        return None
+
+    @staticmethod
+    def _with_parent(row: OutboxMessage, payload: dict[str, Any], parent: dict[str, Any]) -> dict[str, Any]:
+        if row.method == "chat.update":
+            return {**payload, "channel": parent["channel"], "ts": parent["ts"]}
+        return {**payload, "channel": parent["channel"], "thread_ts": parent["ts"]}
+
+    async def _find_sent(self, row: OutboxMessage, payload: dict[str, Any]) -> dict[str, Any] | None:
+        """Look for this row's message in Slack by the outbox id in its metadata."""
+        channel = str(payload["channel"])
+        try:
+            if channel[:1] in ("U", "W"):
+                opened = await self.slack.call("conversations.open", {"users": channel})
+                channel = opened["channel"]["id"]
+            started = row.first_attempt_at or row.created_at
+            oldest = (started - timedelta(seconds=RECONCILE_SLACK_SECONDS)).timestamp()
+            method = "conversations.replies" if payload.get("thread_ts") else "conversations.history"
+            query: dict[str, Any] = {"channel": channel, "oldest": f"{oldest:.6f}", "include_all_metadata": True, "limit": 200}
+            if payload.get("thread_ts"):
+                query["ts"] = payload["thread_ts"]
+            for _ in range(RECONCILE_PAGES):
+                page = await self.slack.call(method, query)
+                for message in page.get("messages", []):
+                    meta = message.get("metadata") or {}
+                    if meta.get("event_type") == MetadataEvent.OUTBOX and (meta.get("event_payload") or {}).get("outbox_id") == row.id:
+                        return {"channel": channel, "ts": message.get("ts")}
+                cursor = (page.get("response_metadata") or {}).get("next_cursor")
+                if not page.get("has_more") or not cursor:
+                    return None
+                query["cursor"] = cursor
+        except DeliveryError as exc:
+            # Cannot tell; do not risk a duplicate. Try the whole attempt again later.
+            raise UnknownOutcome(f"reconcile failed: {exc.reason}") from None
+        return None
+
+    async def _mark_sent(self, row: OutboxMessage, result: dict[str, Any]) -> None:
+        async with self.db.uow() as uow:
+            stored = await uow.outbox.get(row.id)
+            assert stored is not None
+            stored.state = "sent"
+            stored.result = result
+            stored.sent_at = self.clock.now()
+            stored.lease_until = None
+            stored.outcome_unknown = False
+            stored.last_error = None
+            hook = self.after_sent.get(stored.purpose)
+            if hook is not None:
+                await hook(uow, stored)
+            await uow.commit()
+
+    async def _mark_failed(self, row: OutboxMessage, reason: str) -> None:
+        async with self.db.uow() as uow:
+            stored = await uow.outbox.get(row.id)
+            assert stored is not None
+            stored.state = "failed"
+            stored.last_error = reason[:500]
+            stored.lease_until = None
+            hook = self.after_failed.get(stored.purpose)
+            if hook is not None:
+                await hook(uow, stored)
+            await uow.commit()
+        if hook is not None:
+            self.nudge()
+
+    async def _retry_later(
+        self,
+        row: OutboxMessage,
+        reason: str,
+        *,
+        delay: float | None = None,
+        unknown: bool = False,
+        count_attempt: bool = True,
+    ) -> None:
+        async with self.db.uow() as uow:
+            stored = await uow.outbox.get(row.id)
+            assert stored is not None
+            wait = delay if delay is not None else backoff_seconds(stored.attempts, self.max_backoff)
+            stored.state = "pending"
+            stored.next_attempt_at = self.clock.now() + timedelta(seconds=wait)
+            stored.last_error = reason[:500]
+            stored.lease_until = None
+            stored.outcome_unknown = stored.outcome_unknown or unknown
+            if not count_attempt:
+                stored.attempts = max(0, stored.attempts - 1)
+            await uow.commit()

@@ -1,0 +1,198 @@
+"""The case fields of the intake API and the CSV/JSON import (CONTRACT.md, "Case fields").
+
+One validator serves both doors, so a line the CLI rejects is a body the API rejects too, with
+the same field names and messages. Pure: today's date and the known team codes are passed in.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Container, Mapping
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
+
+from bot.domain.errors import FieldError, InvalidInput
+from bot.domain.tiers import Tier
+
+CRN_PATTERN = re.compile(r"^[A-Z][0-9]{6}$")
+ROSH_LEVELS = ("Low", "Medium", "High", "Very High")
+Rosh = Literal["Low", "Medium", "High", "Very High"]
+FIELDS = (
+    "event_id", "crn", "name", "team", "tier", "sentence_type", "sentence_date", "custodial",
+    "prison", "rosh", "rsr", "mappa_category", "mappa_level", "offence",
+    "previous_practitioner", "release_date", "restricted", "excluded_practitioners",
+)
+
+# Messages for pydantic's own error types, phrased as what to fix.
+_MESSAGES = {
+    "missing": "is required",
+    "bool_parsing": "must be true or false",
+    "bool_type": "must be true or false",
+    "int_parsing": "must be a whole number",
+    "int_type": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "float_parsing": "must be a number",
+    "float_type": "must be a number",
+    "string_type": "must be text",
+    "list_type": "must be a list of staff codes",
+    "date_parsing": "must be an ISO date (YYYY-MM-DD)",
+    "date_from_datetime_parsing": "must be an ISO date (YYYY-MM-DD)",
+    "date_from_datetime_inexact": "must be an ISO date (YYYY-MM-DD) without a time",
+    "date_type": "must be an ISO date (YYYY-MM-DD)",
+    "literal_error": "must be one of: " + ", ".join(ROSH_LEVELS),
+}
+
+
+class CaseIn(BaseModel):
+    """A validated case as received. Strings are stripped; CRN and tier are upper-cased."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="ignore", strict=False)
+
+    event_id: str = Field(min_length=1, max_length=200)
+    crn: str
+    name: str = Field(min_length=1, max_length=200)
+    team: str = Field(min_length=1, max_length=20)
+    tier: str
+    sentence_type: str = Field(min_length=1, max_length=100)
+    sentence_date: date
+    custodial: bool = False
+    prison: str | None = Field(default=None, max_length=200)
+    rosh: Rosh | None = None
+    rsr: float | None = None
+    mappa_category: int | None = None
+    mappa_level: int | None = None
+    offence: str | None = Field(default=None, max_length=2000)
+    previous_practitioner: str | None = Field(default=None, max_length=20)
+    release_date: date | None = None
+    restricted: bool = False
+    excluded_practitioners: list[str] = Field(default_factory=list)
+
+    @field_validator("event_id", "name", "team", "sentence_type", "prison", "offence", "previous_practitioner")
+    @classmethod
+    def _storable(cls, value: str | None) -> str | None:
+        """PostgreSQL cannot store NUL in text; refuse it here rather than fail on insert."""
+        if value is not None and "\x00" in value:
+            raise ValueError("must not contain a NUL character")
+        return value
+
+    @field_validator("crn")
+    @classmethod
+    def _crn(cls, value: str) -> str:
+        crn = value.upper()
+        if not CRN_PATTERN.match(crn):
+            raise ValueError("must be one letter and six digits, e.g. X123456")
+        return crn
+
+    @field_validator("tier")
+    @classmethod
+    def _tier(cls, value: str) -> str:
+        return str(Tier.parse(value))
+
+    @field_validator("rsr")
+    @classmethod
+    def _rsr(cls, value: float | None) -> float | None:
+        if value is not None and not 0 <= value <= 100:
+            raise ValueError("must be a percentage from 0 to 100")
+        return value
+
+    @field_validator("mappa_category")
+    @classmethod
+    def _mappa_category(cls, value: int | None) -> int | None:
+        if value is not None and not 1 <= value <= 4:
+            raise ValueError("must be a MAPPA category from 1 to 4")
+        return value
+
+    @field_validator("mappa_level")
+    @classmethod
+    def _mappa_level(cls, value: int | None) -> int | None:
+        if value is not None and not 1 <= value <= 3:
+            raise ValueError("must be a MAPPA level from 1 to 3")
+        return value
+
+    @field_validator("rsr", "mappa_category", "mappa_level", mode="before")
+    @classmethod
+    def _no_booleans(cls, value: Any) -> Any:
+        """JSON true is not MAPPA category 1: refuse booleans where numbers are meant."""
+        if isinstance(value, bool):
+            raise ValueError("must be a number, not true or false")
+        return value
+
+    @field_validator("excluded_practitioners", mode="before")
+    @classmethod
+    def _split_codes(cls, value: Any) -> Any:
+        """CSV carries the list as `A1;B2`; JSON as a list."""
+        if isinstance(value, str):
+            return [code.strip() for code in value.split(";") if code.strip()]
+        return value
+
+
+def _blank_to_missing(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Empty CSV cells, JSON nulls and blank strings mean 'not given'."""
+    return {key: value for key, value in raw.items() if value is not None and not (isinstance(value, str) and not value.strip())}
+
+
+def _field_error(error: Mapping[str, Any]) -> FieldError:
+    loc = error.get("loc") or ()
+    message = str(error.get("msg", "is invalid"))
+    if error.get("type") == "value_error":
+        message = message.removeprefix("Value error, ")
+    elif error.get("type") in _MESSAGES:
+        message = _MESSAGES[error["type"]]
+    elif error.get("type") == "string_too_short":
+        message = "must not be empty"
+    elif error.get("type") == "string_too_long":
+        message = f"must be at most {error.get('ctx', {}).get('max_length')} characters"
+    field = ".".join(str(part) for part in loc[:1]) or "body"
+    return FieldError(field, message)
+
+
+def parse_case(raw: Mapping[str, Any], *, today: date, team_codes: Container[str]) -> CaseIn:
+    """Validate one case; raise `InvalidInput` naming every bad field.
+
+    The sentence date may not be after `today` (a sentence cannot be in the future) and the
+    team must already be known from `casebot teams load`.
+    """
+    if not isinstance(raw, Mapping):
+        raise InvalidInput([FieldError("body", "must be a JSON object with the case fields")])
+    errors: list[FieldError] = []
+    try:
+        case = CaseIn.model_validate(_blank_to_missing(raw))
+    except ValidationError as exc:
+        errors = [_field_error(e) for e in exc.errors()]
+        case = None
+    failed = {e.field for e in errors}
+    clean = _blank_to_missing(raw)
+    team = str(clean.get("team", "")).strip()
+    if "team" not in failed and team and team not in team_codes:
+        errors.append(FieldError("team", f"unknown team code '{team[:20]}': load it first with `casebot teams load`"))
+    sentence = _parsed(date, clean.get("sentence_date"))
+    if "sentence_date" not in failed and sentence is not None and sentence > today:
+        errors.append(FieldError("sentence_date", "must not be in the future"))
+    if "custodial" not in failed and _parsed(bool, clean.get("custodial")) and "prison" not in clean:
+        # seeds/003 s1.15: a custodial allocation is notified to the receiving prison.
+        errors.append(FieldError("prison", "is required when custodial is true"))
+    if errors or case is None:
+        raise InvalidInput(_dedupe(errors))
+    return case
+
+
+def _parsed(kind: type, value: Any) -> Any:
+    """`value` read as `kind` the way the model reads it, or None when it does not parse."""
+    if value is None:
+        return None
+    try:
+        return TypeAdapter(kind).validate_python(value)
+    except ValidationError:
+        return None
+
+
+def _dedupe(errors: list[FieldError]) -> list[FieldError]:
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for error in errors:
+        if (error.field, error.message) not in seen:
+            seen.add((error.field, error.message))
+            unique.append(error)
+    return unique

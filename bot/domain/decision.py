@@ -1,0 +1,67 @@
+"""The allocation decision as values: what an SPO decides, and the rules on its answers that
+need no Slack (the form parser in handlers/forms.py reads the modal into these).
+
+The questions come from seeds/000 ("Evidencing and auditing an allocation decision"); see
+docs/policy-sources.md for each paragraph.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from bot.domain.calendar import is_bank_holiday
+
+MIN_EVIDENCE_CHARS = 50  # about one sentence naming knowledge, skills or experience
+MAX_TEXT_CHARS = 3000  # Slack's plain_text_input limit; the MoJ tool allows 3,500
+TOUCHPOINT_DAYS = 15  # seeds/000 Research insights: "15 days after the allocation decision"
+PRIORITIES = ("high", "normal", "not_required")
+
+@dataclass(frozen=True)
+class AllocationForm:
+    practitioner_id: int
+    evidence: str
+    evidence_sensitive: bool
+    hate_crime: bool
+    hate_crime_notes: str | None
+    hate_crime_sensitive: bool | None
+    touchpoint_priority: str
+    touchpoint_date: date | None
+    touchpoint_reason: str | None
+    notify_user_ids: list[str]
+    exception_confirmed: bool
+
+
+def touchpoint_date_problem(when: date | None, today: date) -> str | None:
+    """Why a touchpoint date will not do, or None: it must be a working day, not in the past."""
+    if when is None:
+        return "Choose the touchpoint date."
+    if when < today:
+        return "The touchpoint date is in the past: choose today or a later date."
+    if when.weekday() >= 5:
+        return "The touchpoint date is on a weekend: choose a working day."
+    if is_bank_holiday(when):
+        return "The touchpoint date is a bank holiday: choose a working day."
+    return None
+
+
+# seeds/003 Annex D ("Cases allocated in Error": "Case Allocated in Error – User" / "– Technical"),
+# and the reasons seeds/004 gives for moving cases between staff.
+REALLOCATION_REASONS = {
+    "error_user": "Allocated in error - user",
+    "error_technical": "Allocated in error - technical",
+    "absence": "Practitioner leaving, absent or on long-term leave",
+    "workload": "Workload balancing",
+    "tiering": "Tier, risk or needs changed (Unified Tiering Model)",
+    "other": "Other (say why in the evidence)",
+}
+
+
+@dataclass(frozen=True)
+class ReallocationForm:
+    practitioner_id: int
+    evidence: str
+    evidence_sensitive: bool
+    reason: str
+    keep_touchpoint: bool
+    exception_confirmed: bool

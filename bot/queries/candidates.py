@@ -1,0 +1,70 @@
+"""Who can take this case, and how well each fits: the list the Allocate modal shows.
+
+Reads the team's active practitioners and the allocations casebot holds, then applies the pure
+rules (bot/domain/policy.py, bot/domain/workload.py, bot/domain/ranking.py). Two queries, whatever the team size.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.domain.policy import policy_fit
+from bot.domain.ranking import Candidate, rank_candidates
+from bot.domain.workload import DEFAULT_TIER_POINTS, over_capacity, tier_mix, workload_after, workload_percent
+from storage.db import UnitOfWork
+from storage.models import Case, Practitioner
+
+RECENT_DAYS = 7  # the MoJ allocation tool's "cases allocated in the last 7 days"
+
+
+@dataclass(frozen=True)
+class Offer:
+    """One practitioner as offered for one case, with the figures the modal shows."""
+
+    candidate: Candidate
+    practitioner: Practitioner
+    workload_now: float
+    tier_mix: dict[str, int]
+
+    @property
+    def over_capacity_after(self) -> bool:
+        return over_capacity(self.candidate.workload_after)
+
+
+def _tiers(practitioner: Practitioner, allocated: list[str]) -> list[str]:
+    outside = [tier for tier, count in (practitioner.caseload or {}).items() for _ in range(int(count))]
+    return outside + allocated
+
+
+async def offers_for(
+    uow: UnitOfWork, case: Case, *, now: datetime, weights: Mapping[str, float] = DEFAULT_TIER_POINTS
+) -> list[Offer]:
+    """The team's practitioners for `case`, best fit first (exclusions already removed)."""
+    staff = await uow.teams.active_practitioners(case.team_id)
+    held: dict[int, list[str]] = defaultdict(list)
+    recent: dict[int, int] = defaultdict(int)
+    since = now - timedelta(days=RECENT_DAYS)
+    for practitioner_id, tier, count, recent_count in await uow.allocations.current_tier_counts([p.id for p in staff], since):
+        held[practitioner_id] += [tier] * count
+        recent[practitioner_id] += recent_count
+    by_code: dict[str, Offer] = {}
+    for person in staff:
+        tiers = _tiers(person, held[person.id])
+        hours = {"available_hours": person.available_hours, "contracted_hours": person.contracted_hours}
+        candidate = Candidate(
+            staff=person,
+            fit=policy_fit(case, person),
+            workload_after=workload_after(tiers, case.tier, person.capacity_points, weights, **hours),
+            recent_allocations=recent[person.id],
+        )
+        by_code[person.staff_code] = Offer(
+            candidate=candidate,
+            practitioner=person,
+            workload_now=workload_percent(tiers, person.capacity_points, weights, **hours),
+            tier_mix=tier_mix(tiers),
+        )
+    ranked = rank_candidates(case, [offer.candidate for offer in by_code.values()])
+    return [by_code[c.staff.staff_code] for c in ranked]

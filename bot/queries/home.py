@@ -1,0 +1,324 @@
+"""The App Home (issue 7): what each person sees on casebot's Home tab, and how it stays fresh.
+
+- `build_home(uow, user_id, now)` reads the database and returns the view. An SPO (a user in
+  a team's `spo_user_ids`) gets, per team, the queue of unallocated cases (soonest due first,
+  overdue marked, Allocate and Details on each), the team's capacity, the exceptions to
+  policy of the last 30 days and the touchpoints overdue. A practitioner gets their new cases
+  of the last 14 days, their planned touchpoints and their own workload. Someone who is both
+  sees both; someone in no team gets a short explanation.
+- Published on `app_home_opened` by the handler (handlers/home.py), at once: the person is
+  looking at it now.
+- After a change, `queue_home_refresh(uow, users, now)` stores, in the changing transaction,
+  one outbox row per person (method `home.publish`), unless that person already has one
+  waiting: a burst of changes publishes once. The row carries no view: `HomePort`, the
+  worker's `home` port, builds the view when it sends, so what is published is the state
+  at send time, never a stale snapshot.
+
+Who may see what is decided here, as in bot/queries/commands.py: restricted (limited-access) cases are
+shown by name only to the SPOs of their team (they are in the SPO's queue); anywhere else
+their name and CRN are blanked before the builders see them. No note text is ever read.
+
+Cost: a fixed number of queries whatever the team size (about six per SPO team and four per
+practitioner row), each bounded by LIMIT or by the team's staff, so a team of 200
+practitioners and 1,000 open cases builds in tens of milliseconds (benchmarks/home_build.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy import func, select, update
+from sqlalchemy import case as sql_case
+
+from blocks.home_blocks import (
+    CapacityLine,
+    ExceptionItem,
+    HomeData,
+    NewCaseItem,
+    PractitionerSection,
+    QueueItem,
+    SpoSection,
+    TouchpointItem,
+    home_view,
+)
+from bot.domain.vocabulary import terms_for
+from bot.queries.caseload import workload_now
+from bot.domain.clock import LONDON, Clock
+from bot.adapters.delivery import PermanentFailure, TransientFailure
+from bot.services.outbox import enqueue
+from bot.adapters.slack_port import classify
+from bot.domain.workload import DEFAULT_TIER_POINTS
+from storage.db import Database, UnitOfWork
+from storage.models import Allocation, Case, OutboxMessage, Practitioner, Team, Touchpoint
+
+HOME_METHOD = "home.publish"  # routed by the outbox worker to other_ports["home"]
+HOME_PURPOSE = "home_refresh"
+QUEUE_SHOWN = 20  # queue items with buttons (2 blocks each) for an SPO of one team
+LIST_SHOWN = 15  # lines in each of the other lists
+CAPACITY_SECTIONS = 8  # ~28 practitioners a section: 200 fit in 8
+EXCEPTION_DAYS = 30
+NEW_CASE_DAYS = 14
+
+
+def home_key(user_id: str) -> str:
+    """The outbox ordering key of a person's Home: one person's publishes go in order."""
+    return f"home:{user_id}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Refresh through the outbox, debounced
+
+
+async def queue_home_refresh(
+    uow: UnitOfWork, user_ids: Iterable[str | None], now: datetime, *, delay: timedelta = timedelta(0)
+) -> list[str]:
+    """Queue a Home refresh for each person, in the caller's transaction; returns whom a new
+    row was queued for.
+
+    Debounced: a person who already has a refresh waiting (state `pending`) gets no second
+    row, because the waiting one builds its view when it is sent and so will show this change
+    too. The check is a conditional UPDATE of that waiting row, not a read: the update locks
+    it (PostgreSQL row lock; SQLite's write lock) until the caller commits, so the worker
+    cannot claim it and build the view in between and miss this change. A row already being
+    sent may have read the data before this change, so then a new row is queued; its ordering
+    key makes it wait for the one in flight.
+
+    `delay` holds the new row back (e.g. a second), so that separate transactions arriving
+    close together also share one publish.
+    """
+    queued: list[str] = []
+    # Sorted, so two transactions refreshing the same people lock their rows in the same order
+    # (no deadlock on PostgreSQL). Call this last before commit, so no other lock is taken after.
+    for user in sorted({u for u in user_ids if u}):
+        key = home_key(user)
+        touched = await uow.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.ordering_key == key, OutboxMessage.purpose == HOME_PURPOSE, OutboxMessage.state == "pending")
+            .values(purpose=OutboxMessage.purpose)  # a write that changes nothing, for its lock
+            .execution_options(synchronize_session=False)
+        )
+        if getattr(touched, "rowcount", 0):
+            continue
+        row = enqueue(uow, method=HOME_METHOD, payload={"user_id": user, "refresh": True}, purpose=HOME_PURPOSE, ordering_key=key, now=now)
+        row.next_attempt_at = now + delay
+        queued.append(user)
+    return queued
+
+
+class HomePort:
+    """The outbox worker's `home` port: builds the person's Home from the database at send time
+    and publishes it with `views.publish`. Failures map to the worker's outcomes like the
+    Slack port's (bot/adapters/slack_port.py); a publish is idempotent, so an unclear one is retried."""
+
+    def __init__(self, db: Database, client: AsyncWebClient, clock: Clock, *, weights: Mapping[str, float] = DEFAULT_TIER_POINTS) -> None:
+        self.db = db
+        self.client = client
+        self.clock = clock
+        self.weights = weights
+
+    async def call(self, method: str, payload: dict[str, Any]) -> dict[str, Any]:
+        if method != HOME_METHOD:
+            raise PermanentFailure(f"unknown home method {method}")
+        user = str(payload.get("user_id") or "")
+        if not user:
+            raise PermanentFailure("no user_id")
+        view = await render_home(self.db, user, now=self.clock.now(), weights=self.weights)
+        try:
+            response = await self.client.views_publish(user_id=user, view=view)
+        except SlackApiError as exc:
+            raise classify(exc) from None
+        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+            raise TransientFailure(type(exc).__name__) from None
+        published = response.get("view") if isinstance(response.data, dict) else None
+        return {"id": published["id"]} if isinstance(published, dict) and "id" in published else {}
+
+
+async def render_home(db: Database, user_id: str, *, now: datetime, weights: Mapping[str, float] = DEFAULT_TIER_POINTS) -> dict[str, Any]:
+    """`build_home` in its own unit of work (read only: nothing is committed)."""
+    async with db.uow() as uow:
+        return await build_home(uow, user_id, now, weights=weights)
+
+
+# ---------------------------------------------------------------------------------------------
+# Building the view
+
+
+async def build_home(uow: UnitOfWork, user_id: str, now: datetime, *, weights: Mapping[str, float] = DEFAULT_TIER_POINTS) -> dict[str, Any]:
+    """The Home tab view for `user_id` as of `now`, ready for `views.publish`."""
+    return home_view(await home_data(uow, user_id, now, weights=weights))
+
+
+async def home_data(uow: UnitOfWork, user_id: str, now: datetime, *, weights: Mapping[str, float] = DEFAULT_TIER_POINTS) -> HomeData:
+    local = now.astimezone(LONDON)
+    today = local.date()
+    # Teams are few (one per probation team or prison): their SPO lists, stored as JSON, are
+    # filtered here rather than with each dialect's JSON operators (as bot/queries/commands.py does).
+    teams = (await uow.session.scalars(select(Team).order_by(Team.name, Team.id))).all()
+    spo_teams = [team for team in teams if user_id in (team.spo_user_ids or [])]
+    own = (
+        await uow.session.scalars(
+            select(Practitioner).where(Practitioner.slack_user_id == user_id, Practitioner.active.is_(True)).order_by(Practitioner.id)
+        )
+    ).all()
+    spo_team_ids = {team.id for team in spo_teams}
+    by_id = {team.id: team for team in teams}
+    shares = max(1, len(spo_teams))
+    queue_shown = max(3, QUEUE_SHOWN // shares)
+    capacity_sections = max(2, CAPACITY_SECTIONS // shares)
+    spo = [await _spo_section(uow, team, now, today, weights, queue_shown, capacity_sections) for team in spo_teams]
+    practitioner = [await _practitioner_section(uow, person, by_id[person.team_id], spo_team_ids, now, today, weights) for person in own]
+    return HomeData(user_id=user_id, today=today, updated_at=local, spo=spo, practitioner=practitioner)
+
+
+def _london_day(at: datetime) -> date:
+    return at.astimezone(LONDON).date()
+
+
+async def _spo_section(
+    uow: UnitOfWork, team: Team, now: datetime, today: date, weights: Mapping[str, float], queue_shown: int, capacity_sections: int
+) -> SpoSection:
+    # The queue: the soonest few, with the totals from window counts in the same query.
+    waiting = [Case.team_id == team.id, Case.state == "unallocated"]
+    rows = (
+        await uow.session.execute(
+            select(
+                Case.id, Case.crn, Case.name, Case.tier, Case.sentence_type, Case.due_by, Case.restricted, Case.custodial,
+                func.count().over(), func.sum(sql_case((Case.due_by < today, 1), else_=0)).over(),
+            )
+            .where(*waiting)
+            .order_by(Case.due_by, Case.id)
+            .limit(queue_shown)
+        )
+    ).all()  # fmt: skip
+    queue = [QueueItem(case_id=r[0], crn=r[1], name=r[2], tier=r[3], sentence_type=r[4], due_by=r[5], restricted=r[6], custodial=r[7]) for r in rows]
+    queue_total = int(rows[0][8]) if rows else 0
+    queue_overdue = int(rows[0][9] or 0) if rows else 0
+
+    capacity = await _capacity(uow, team.id, weights)
+
+    since = now - timedelta(days=EXCEPTION_DAYS)
+    rows = (
+        await uow.session.execute(
+            select(
+                Case.crn, Case.name, Case.tier, Case.restricted, Practitioner.name, Practitioner.grade,
+                Allocation.allocated_by, Allocation.allocated_at, Allocation.policy_exceptions, Allocation.reason, func.count().over(),
+                Case.id, Allocation.current,
+            )
+            .join(Case, Case.id == Allocation.case_id)
+            .join(Practitioner, Practitioner.id == Allocation.practitioner_id)
+            .where(Case.team_id == team.id, Allocation.outside_policy.is_(True), Allocation.allocated_at >= since)
+            .order_by(Allocation.allocated_at.desc(), Allocation.id.desc())
+            .limit(LIST_SHOWN)
+        )
+    ).all()  # fmt: skip
+    exceptions = [
+        ExceptionItem(
+            case_id=r[11], current=bool(r[12]), crn=r[0], name=r[1], tier=r[2], restricted=r[3], practitioner_name=r[4], grade=r[5], allocated_by=r[6],
+            allocated_on=_london_day(r[7]), reasons=[str(x) for x in (r[8] or [])], reallocation=r[9] is not None,
+        )
+        for r in rows
+    ]  # fmt: skip
+    exceptions_total = int(rows[0][10]) if rows else 0
+
+    overdue, overdue_total = await _touchpoints(
+        uow, [Case.team_id == team.id, Touchpoint.due_on < today], may_see=lambda _: True
+    )
+    return SpoSection(
+        team_name=team.name, terms=terms_for(team.service), queue=queue, queue_total=queue_total, queue_overdue=queue_overdue,
+        capacity=capacity, exceptions=exceptions, exceptions_total=exceptions_total, exception_days=EXCEPTION_DAYS,
+        overdue_touchpoints=overdue, overdue_total=overdue_total, capacity_sections_max=capacity_sections,
+    )  # fmt: skip
+
+
+async def _capacity(uow: UnitOfWork, team_id: int, weights: Mapping[str, float]) -> list[CapacityLine]:
+    """Each active practitioner's workload, counted as bot/queries/candidates.py counts it (cases held
+    outside casebot plus casebot's allocations in force): two queries for the whole team."""
+    staff = await uow.teams.active_practitioners(team_id)
+    held = await uow.allocations.held_tiers([p.id for p in staff])
+    lines = []
+    for person in staff:
+        figures = workload_now(person, held[person.id], weights)
+        lines.append(
+            CapacityLine(
+                name=person.name, grade=person.grade, percent=figures.percent, tier_mix=figures.tier_mix,
+                ready_for_tiers=list(person.ready_for_tiers or []),
+            )
+        )  # fmt: skip
+    lines.sort(key=lambda line: (line.percent, line.name))  # most room first: whom to allocate to next
+    return lines
+
+
+async def _touchpoints(uow: UnitOfWork, where: Sequence[Any], *, may_see: Callable[[int], bool]) -> tuple[list[TouchpointItem], int]:
+    """Planned touchpoints of allocations in force matching `where`, soonest (or longest
+    overdue) first, at most LIST_SHOWN, with the total. `may_see(team_id)`: whether the
+    reader may see a restricted case of that team by name."""
+    rows = (
+        await uow.session.execute(
+            select(
+                Touchpoint.due_on, Touchpoint.priority, Case.crn, Case.name, Case.restricted, Case.team_id,
+                Practitioner.name, Practitioner.slack_user_id, Allocation.allocated_by, func.count().over(),
+            )
+            .join(Allocation, Allocation.id == Touchpoint.allocation_id)
+            .join(Case, Case.id == Touchpoint.case_id)
+            .join(Practitioner, Practitioner.id == Allocation.practitioner_id)
+            .where(Touchpoint.state == "planned", Touchpoint.due_on.is_not(None), Allocation.current.is_(True), *where)
+            .order_by(Touchpoint.due_on, Touchpoint.id)
+            .limit(LIST_SHOWN)
+        )
+    ).all()  # fmt: skip
+    items = []
+    for r in rows:
+        hidden = bool(r[4]) and not may_see(r[5])
+        items.append(
+            TouchpointItem(
+                crn="" if hidden else r[2], name="" if hidden else r[3], hidden=hidden, due_on=r[0], priority=r[1],
+                practitioner_name=r[6], practitioner_user_id=r[7], spo_user_id=r[8],
+            )
+        )  # fmt: skip
+    return items, (int(rows[0][9]) if rows else 0)
+
+
+async def _practitioner_section(
+    uow: UnitOfWork, person: Practitioner, team: Team, spo_team_ids: set[int], now: datetime, today: date, weights: Mapping[str, float]
+) -> PractitionerSection:
+    def may_see(team_id: int) -> bool:
+        return team_id in spo_team_ids
+
+    since = now - timedelta(days=NEW_CASE_DAYS)
+    rows = (
+        await uow.session.execute(
+            select(
+                Case.id, Case.crn, Case.name, Case.tier, Case.sentence_type, Case.restricted, Case.team_id,
+                Allocation.allocated_at, Allocation.allocated_by, func.count().over(),
+            )
+            .join(Case, Case.id == Allocation.case_id)
+            .where(Allocation.practitioner_id == person.id, Allocation.current.is_(True), Allocation.allocated_at >= since)
+            .order_by(Allocation.allocated_at.desc(), Allocation.id.desc())
+            .limit(LIST_SHOWN)
+        )
+    ).all()  # fmt: skip
+    new_cases = []
+    for r in rows:
+        hidden = bool(r[5]) and not may_see(r[6])
+        new_cases.append(
+            NewCaseItem(
+                case_id=r[0], crn="" if hidden else r[1], name="" if hidden else r[2], hidden=hidden, tier=r[3],
+                sentence_type=r[4], allocated_on=_london_day(r[7]), allocated_by=r[8],
+            )
+        )  # fmt: skip
+    new_total = int(rows[0][9]) if rows else 0
+
+    touchpoints, touchpoints_total = await _touchpoints(uow, [Allocation.practitioner_id == person.id], may_see=may_see)
+    tiers = (await uow.allocations.held_tiers([person.id]))[person.id]
+    figures = workload_now(person, tiers, weights)
+    return PractitionerSection(
+        team_name=team.name, terms=terms_for(team.service), grade=person.grade, percent=figures.percent, tier_mix=figures.tier_mix,
+        ready_for_tiers=list(person.ready_for_tiers or []), new_cases=new_cases, new_total=new_total, new_days=NEW_CASE_DAYS,
+        touchpoints=touchpoints, touchpoints_total=touchpoints_total,
+    )  # fmt: skip

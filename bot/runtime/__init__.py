@@ -1,0 +1,1 @@
+"""Composition root: settings, app factory, web routes, serve, CLI, logs, metrics. The only room that knows every other."""

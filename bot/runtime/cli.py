@@ -1,0 +1,188 @@
+"""The `casebot` command (CONTRACT.md): serve, migrate, teams load, import, sar, audit.
+
+Exit codes: 0 success, 1 runtime failure, 2 bad input (the message names file, line and field).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from pathlib import Path
+
+from bot.runtime.app import create_services
+from bot.queries.audit_export import allocation_rows, audit_filter, to_csv
+from bot.domain.errors import InvalidInput
+from bot.services.importer import ImportFileError, import_file
+from bot.runtime.logs import configure_logging
+from bot.queries.sar import NothingHeld, json_default, parse_crn, subject_access
+from bot.runtime.settings import Settings, SettingsError, load_settings
+from bot.services.teams import load_teams
+from bot.domain.teams_file import TeamsFileError, parse_teams_file
+from storage.migrate import upgrade_to_head
+
+OK, FAILURE, BAD_INPUT = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="casebot", description="Probation case allocation in Slack.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("serve", help="migrate the database, then run the bot")
+    sub.add_parser("migrate", help="bring the database to the newest schema")
+    sub.add_parser("demo", help="run the whole journey against an embedded fake Slack and print what people see")
+    teams = sub.add_parser("teams", help="manage teams and staff")
+    teams_sub = teams.add_subparsers(dest="teams_command", required=True)
+    load = teams_sub.add_parser("load", help="load teams and staff from a YAML file")
+    load.add_argument("file", type=Path)
+    imp = sub.add_parser("import", help="import cases from a CSV or JSON file")
+    imp.add_argument("file", type=Path)
+    sar = sub.add_parser("sar", help="print the subject access export of one person (JSON), sensitive text withheld")
+    sar.add_argument("crn", metavar="CRN")
+    audit = sub.add_parser("audit", help="export allocation decisions for management review")
+    audit.add_argument("--since", required=True, metavar="DATE", help="first London day (YYYY-MM-DD)")
+    audit.add_argument("--until", metavar="DATE", help="last London day, inclusive (default: no end)")
+    audit.add_argument("--team", metavar="CODE", help="one team's allocations only")
+    audit.add_argument("--format", required=True, choices=("csv", "json"), dest="output_format")
+    return parser
+
+
+def _err(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+async def _teams_load(settings: Settings, path: Path) -> int:
+    try:
+        parsed = parse_teams_file(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        _err(f"{path}: cannot read: {exc.strerror}")
+        return BAD_INPUT
+    except UnicodeDecodeError:
+        _err(f"{path}: cannot read: the file is not UTF-8 text")
+        return BAD_INPUT
+    except TeamsFileError as exc:
+        for problem in exc.problems:
+            _err(f"{path}: {problem}")
+        _err(f"{path}: nothing loaded; the teams already loaded are unchanged")
+        return BAD_INPUT
+    await asyncio.to_thread(upgrade_to_head, settings.database_url)
+    services = create_services(settings)
+    try:
+        summary = await load_teams(services.db.uow, parsed, clock=services.clock)
+    finally:
+        await services.db.dispose()
+    print(f"{path}: {summary}")
+    return OK
+
+
+async def _import(settings: Settings, path: Path) -> int:
+    await asyncio.to_thread(upgrade_to_head, settings.database_url)
+    services = create_services(settings)
+    try:
+        report = await import_file(services, path)
+    except ImportFileError as exc:
+        _err(str(exc))
+        return BAD_INPUT
+    finally:
+        await services.db.dispose()
+    for problem in report.problems:
+        _err(problem)
+    print(f"{path}: {report.created} stored and queued for Slack (`casebot serve` posts them), {report.repeated} already held, {report.rejected} rejected")
+    return BAD_INPUT if report.rejected else OK
+
+
+def _emit(text: str) -> None:
+    """Write `text` to stdout as UTF-8 whatever the locale says (CONTRACT.md: SAR is UTF-8 JSON)."""
+    sys.stdout.flush()
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:  # a text-only stream (captured output)
+        sys.stdout.write(text)
+    else:
+        buffer.write(text.encode("utf-8"))
+    (buffer or sys.stdout).flush()
+
+
+def _bad_input(command: str, exc: InvalidInput) -> int:
+    for error in exc.errors:
+        _err(f"casebot {command}: {error.field}: {error.message}")
+    return BAD_INPUT
+
+
+async def _sar(settings: Settings, raw_crn: str) -> int:
+    """Read-only: no migration, no commit. Bad or unknown CRN is bad input (exit 2)."""
+    try:
+        crn = parse_crn(raw_crn)
+    except InvalidInput as exc:
+        return _bad_input("sar", exc)
+    services = create_services(settings)
+    try:
+        export = await subject_access(services.db.uow, crn, clock=services.clock)
+    except NothingHeld:
+        _err(f"casebot sar: CRN {crn}: nothing is held about this person")
+        return BAD_INPUT
+    finally:
+        await services.db.dispose()
+    _emit(json.dumps(export, indent=2, ensure_ascii=False, default=json_default) + "\n")
+    return OK
+
+
+async def _audit(settings: Settings, args: argparse.Namespace) -> int:
+    """Read-only export of allocation decisions; bad dates and unknown teams are bad input."""
+    try:
+        flt = audit_filter(args.since, args.until, args.team)
+    except InvalidInput as exc:
+        return _bad_input("audit", exc)
+    services = create_services(settings)
+    try:
+        rows = await allocation_rows(services.db.uow, flt)
+    except InvalidInput as exc:
+        return _bad_input("audit", exc)
+    finally:
+        await services.db.dispose()
+    _emit(to_csv(rows) if args.output_format == "csv" else json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
+    return OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        configure_logging(settings.log_level)
+        if args.command == "serve":
+            settings.require_for_serve()
+            from bot.runtime.serve import serve
+
+            asyncio.run(serve(settings))
+            return OK
+        if args.command == "demo":
+            from bot.demo.story import main as demo
+
+            configure_logging("WARNING")
+            return demo()
+        if args.command == "migrate":
+            upgrade_to_head(settings.database_url)
+            print("database is at the newest schema")
+            return OK
+        if args.command == "teams":
+            return asyncio.run(_teams_load(settings, args.file))
+        if args.command == "import":
+            return asyncio.run(_import(settings, args.file))
+        if args.command == "sar":
+            return asyncio.run(_sar(settings, args.crn))
+        if args.command == "audit":
+            return asyncio.run(_audit(settings, args))
+    except SettingsError as exc:
+        _err(f"casebot: {exc}")
+        return BAD_INPUT
+    except KeyboardInterrupt:
+        return OK
+    except Exception as exc:  # one line for the operator; the JSON log has the traceback
+        logging.getLogger("casebot.cli").exception("command failed")
+        _err(f"casebot: {args.command} failed: {type(exc).__name__}; see the log above")
+        return FAILURE
+    return FAILURE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,93 @@
+"""`casebot serve`: migrate, then run the web server, the outbox worker, the scheduler ticks and
+(optionally) Socket Mode.
+
+One process holds everything (CONTRACT.md). SIGTERM/SIGINT stop it cleanly: the web server
+stops taking requests, the worker finishes its current sends, the database is closed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from datetime import datetime, timezone
+from contextlib import AsyncExitStack
+
+import aiohttp
+from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.runtime.app import Runtime, create_runtime
+from bot.runtime.settings import Settings
+from storage.migrate import upgrade_to_head
+
+log = logging.getLogger("casebot.serve")
+
+
+async def start(runtime: Runtime, stack: AsyncExitStack) -> web.AppRunner:
+    """Start the web server, the worker and Socket Mode; register their shutdown on `stack`."""
+    settings = runtime.settings
+    # One HTTP session for every Slack Web API call (Bolt's per-request clients share it too):
+    # left alone, slack_sdk opens and closes a session, so a new TCP and TLS connection, per
+    # call. Pushed first, so it is closed last, after the worker's final sends.
+    runtime.client.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=settings.slack_timeout_seconds))
+    stack.push_async_callback(runtime.client.session.close)
+    # The stack unwinds last-in first-out: the database closes after everything that uses it.
+    stack.push_async_callback(runtime.db.dispose)
+    await runtime.replay.start()
+    stack.push_async_callback(runtime.replay.close)  # after the server stops taking requests
+    # Slack needs answers within 3 s, so in-flight requests get a few seconds to finish on stop.
+    runner = web.AppRunner(runtime.web, access_log=None, shutdown_timeout=5)
+    await runner.setup()
+    stack.push_async_callback(runner.cleanup)
+    site = web.TCPSite(runner, settings.host, settings.port)
+    await site.start()
+    log.info("listening", extra={"host": settings.host, "port": bound_port(runner), "mode": "socket" if settings.socket_mode else "http"})
+
+    worker_task = asyncio.create_task(runtime.worker.run(), name="outbox-worker")
+
+    async def stop_worker() -> None:
+        runtime.worker.stop()
+        await worker_task
+        await runtime.worker.close_ports()
+
+    stack.push_async_callback(stop_worker)
+
+    if settings.scheduler_enabled:
+        ticks = AsyncIOScheduler(timezone="UTC")
+        # APScheduler only drives the ticks; the plan is in the database (bot/adapters/scheduler.py).
+        ticks.add_job(
+            runtime.scheduler.tick, "interval", seconds=settings.scheduler_tick_seconds,
+            max_instances=1, coalesce=True, next_run_time=datetime.now(timezone.utc),
+        )  # fmt: skip
+        ticks.start()
+        stack.callback(ticks.shutdown, wait=False)
+
+    if settings.socket_mode:
+        from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+
+        handler = AsyncSocketModeHandler(runtime.bolt, app_token=settings.slack_app_token)
+        await handler.connect_async()
+        stack.push_async_callback(handler.close_async)
+    return runner
+
+
+def bound_port(runner: web.AppRunner) -> int | None:
+    """The port actually bound (CASEBOT_PORT=0 picks a free one)."""
+    for address in runner.addresses:
+        if isinstance(address, tuple):
+            return int(address[1])
+    return None
+
+
+async def serve(settings: Settings) -> None:
+    await asyncio.to_thread(upgrade_to_head, settings.database_url)
+    runtime = create_runtime(settings)
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stopping.set)
+    async with AsyncExitStack() as stack:
+        await start(runtime, stack)
+        await stopping.wait()
+        log.info("stopping")

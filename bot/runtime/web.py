@@ -1,0 +1,151 @@
+"""The one aiohttp server (CONTRACT.md, "HTTP routes"): Slack events, intake API, health, metrics."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from datetime import date, datetime
+from typing import Any
+
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncApp
+from sqlalchemy import text
+
+from bot.domain.errors import FieldError, InvalidInput
+from bot.adapters.replay import ReplayGuard, valid_signature
+from bot.services.facade import Services
+from bot.runtime.settings import Settings
+from storage.models import Case
+
+log = logging.getLogger("casebot.web")
+
+INTAKE_MAX_BYTES = 64 * 1024  # CONTRACT.md: 413 for a body over 64 KiB
+SERVICES_KEY = web.AppKey("services", Services)
+SETTINGS_KEY = web.AppKey("settings", Settings)
+BOLT_KEY = web.AppKey("bolt", AsyncApp)
+REPLAY_KEY = web.AppKey("replay", ReplayGuard)
+
+
+def _json(status: int, body: Any) -> web.Response:
+    return web.Response(status=status, text=json.dumps(body, default=_json_default), content_type="application/json")
+
+
+def _json_default(value: Any) -> str:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    raise TypeError(type(value).__name__)
+
+
+def _errors(status: int, errors: list[FieldError]) -> web.Response:
+    return _json(status, {"errors": [e.as_dict() for e in errors]})
+
+
+def case_body(case: Case, team_code: str) -> dict[str, Any]:
+    """The stored case as the intake API answers it: the case fields plus id, state, due_by, received_at."""
+    return {
+        "id": case.id,
+        "event_id": case.event_id,
+        "crn": case.crn,
+        "name": case.name,
+        "team": team_code,
+        "tier": case.tier,
+        "sentence_type": case.sentence_type,
+        "sentence_date": case.sentence_date,
+        "custodial": case.custodial,
+        "prison": case.prison,
+        "rosh": case.rosh,
+        "rsr": case.rsr,
+        "mappa_category": case.mappa_category,
+        "mappa_level": case.mappa_level,
+        "offence": case.offence,
+        "previous_practitioner": case.previous_practitioner,
+        "release_date": case.release_date,
+        "restricted": case.restricted,
+        "excluded_practitioners": case.excluded_practitioners,
+        "state": case.state,
+        "due_by": case.due_by,
+        "received_at": case.received_at,
+    }
+
+
+def _authorised(request: web.Request, token: str) -> bool:
+    header = request.headers.get("Authorization", "")
+    scheme, _, given = header.partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
+
+
+async def _read_limited(request: web.Request) -> bytes | None:
+    """The body, or None when it is over the intake limit (checked while reading, not trusted from headers)."""
+    if request.content_length is not None and request.content_length > INTAKE_MAX_BYTES:
+        return None
+    body = await request.content.read(INTAKE_MAX_BYTES + 1)
+    return None if len(body) > INTAKE_MAX_BYTES else body
+
+
+async def intake(request: web.Request) -> web.Response:
+    """POST /api/v1/cases: 201 new, 200 repeat, 401, 413, 422 naming every bad field."""
+    settings = request.app[SETTINGS_KEY]
+    if not settings.intake_token or not _authorised(request, settings.intake_token):
+        return _json(401, {"errors": [{"field": "Authorization", "message": "a valid 'Bearer <CASEBOT_INTAKE_TOKEN>' header is required"}]})
+    body = await _read_limited(request)
+    if body is None:
+        return _errors(413, [FieldError("body", f"must be at most {INTAKE_MAX_BYTES} bytes")])
+    try:
+        raw = json.loads(body)
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: absurdly deep nesting
+        return _errors(422, [FieldError("body", "must be a JSON object")])
+    try:
+        received = await request.app[SERVICES_KEY].receive_case(raw, source="api")
+    except InvalidInput as exc:
+        return _errors(422, exc.errors)
+    return _json(201 if received.created else 200, case_body(received.case, received.case.team.code))
+
+
+async def healthz(request: web.Request) -> web.Response:
+    services = request.app[SERVICES_KEY]
+    try:
+        async with services.db.uow() as uow:
+            await uow.session.execute(text("SELECT 1"))
+    except Exception:
+        log.warning("health check: database did not answer")
+        return _json(503, {"status": "unavailable", "database": "not answering"})
+    return _json(200, {"status": "ok"})
+
+
+async def metrics(request: web.Request) -> web.Response:
+    services = request.app[SERVICES_KEY]
+    try:
+        await services.refresh_gauges()
+    except Exception:
+        log.warning("metrics: database gauges unavailable")
+    return web.Response(body=services.metrics.render(), headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+
+async def slack_events(request: web.Request) -> web.Response:
+    """Slack's requests, after refusing a replay of one already taken (bot/adapters/replay.py)."""
+    guard = request.app[REPLAY_KEY]
+    secret = request.app[SETTINGS_KEY].slack_signing_secret or ""
+    signature = valid_signature(secret, await request.text(), request.headers)
+    if signature is not None and not guard.take(signature):
+        log.warning("replayed Slack request refused")
+        return _errors(401, [FieldError("X-Slack-Signature", "this signed request was already received")])
+    bolt = request.app[BOLT_KEY]
+    return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
+
+
+def build_web_app(settings: Settings, services: Services, *, bolt: AsyncApp | None, replay: ReplayGuard) -> web.Application:
+    """The routes; `/slack/events` only in HTTP mode (Socket Mode receives over the socket)."""
+    app = web.Application(client_max_size=1024 * 1024)
+    app[SERVICES_KEY] = services
+    app[SETTINGS_KEY] = settings
+    app.router.add_post("/api/v1/cases", intake)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics)
+    if bolt is not None:
+        app[BOLT_KEY] = bolt
+        app[REPLAY_KEY] = replay
+        app.router.add_post("/slack/events", slack_events)
+    return app

@@ -1,0 +1,82 @@
+"""`casebot import FILE`: cases from CSV (header = CONTRACT.md field names) or JSON (a list).
+
+Per-line errors name the line and field; good lines are stored and posted, bad ones are not;
+re-importing the same file creates nothing new (idempotent on event_id).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.services.intake import Received, Rejected
+from bot.services.facade import Services
+
+CHUNK = 500  # rows per transaction: large enough to be fast, small enough to keep locks short
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read (not a line-level problem)."""
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    repeated: int = 0
+    rejected: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def read_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
+    """(line number, row) pairs. CSV lines count from the header (line 1); JSON items from 1."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise ImportFileError(f"{path}: cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ImportFileError(f"{path}: cannot read: the file is not UTF-8 text") from None
+    if path.suffix.lower() == ".json":
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise ImportFileError(f"{path}: not valid JSON: {exc}") from None
+        if not isinstance(data, list):
+            raise ImportFileError(f"{path}: must be a JSON list of case objects")
+        return [(index, item) for index, item in enumerate(data, start=1)]
+    return list(_csv_rows(path, text))
+
+
+def _csv_rows(path: Path, text: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    reader = csv.DictReader(io.StringIO(text))
+    if not reader.fieldnames or "event_id" not in reader.fieldnames:
+        raise ImportFileError(f"{path}: line 1: the header must name the case fields (event_id, crn, name, team, ...)")
+    start = reader.line_num + 1  # a quoted cell may span lines: report where the record starts
+    try:
+        for row in reader:
+            yield start, {k: v for k, v in row.items() if k is not None}
+            start = reader.line_num + 1
+    except csv.Error as exc:  # e.g. a cell over the csv module's 131,072-character limit
+        raise ImportFileError(f"{path}: line {start}: cannot read this CSV record: {exc}") from None
+
+
+async def import_file(services: Services, path: Path) -> ImportReport:
+    rows = read_rows(path)
+    report = ImportReport()
+    label = "item" if path.suffix.lower() == ".json" else "line"
+    for start in range(0, len(rows), CHUNK):
+        chunk = rows[start : start + CHUNK]
+        results = await services.receive_cases([row for _, row in chunk], source="import")
+        for (line, _), result in zip(chunk, results, strict=True):
+            if isinstance(result, Rejected):
+                report.rejected += 1
+                report.problems += [f"{path}: {label} {line}: {e.field}: {e.message}" for e in result.error.errors]
+            elif isinstance(result, Received) and result.created:
+                report.created += 1
+            else:
+                report.repeated += 1
+    return report

@@ -1,0 +1,167 @@
+"""Intake: a case arrives, is stored, and its card is queued for the team's channel.
+
+DESIGN.md flow 1. Stored first, then posted (through the outbox, in the same transaction), so
+a Slack outage never loses a case. Idempotent on the source's `event_id` (CONTRACT.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert
+
+from sqlalchemy.exc import IntegrityError
+
+from blocks.case_card import case_card, record_link, restricted_case_dm
+from bot.domain.vocabulary import terms_for
+from bot.domain.calendar import allocation_due_by
+from bot.domain.case_input import CaseIn, parse_case
+from bot.domain.clock import Clock, london_today
+from bot.domain.errors import InvalidInput
+from bot.queries.home import queue_home_refresh
+from bot.services.outbox import audit_values, insert_bulk, outbox_values
+from storage.db import UnitOfWork
+from storage.models import Case, Team
+
+INTAKE_ACTOR = "intake"
+
+
+@dataclass(frozen=True)
+class Received:
+    """The stored case, and whether this receipt created it (False: a repeat of the event)."""
+
+    case: Case
+    created: bool
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """A line of an import that failed validation."""
+
+    index: int
+    error: InvalidInput
+
+
+def case_post_payloads(case: Case, team: Team, record_case_url: str | None) -> list[dict[str, Any]]:
+    """The chat.postMessage calls that announce a new case.
+
+    A restricted (limited-access) case never reaches the channel: each SPO gets it privately.
+    """
+    link = record_link(record_case_url, case.crn)
+    if case.restricted:
+        dm = restricted_case_dm(case, team_name=team.name, record_url=link, terms=terms_for(team.service))
+        return [{"channel": spo, **dm} for spo in team.spo_user_ids]
+    return [{"channel": team.channel_id, **case_card(case, team_name=team.name, record_url=link)}]
+
+
+def _case_values(data: CaseIn, team: Team, now: datetime) -> dict[str, Any]:
+    return {
+        **data.model_dump(exclude={"team"}),
+        "team_id": team.id,
+        "state": "unallocated",
+        "due_by": allocation_due_by(data.sentence_date),
+        "received_at": now,
+    }
+
+
+async def _store_all(uow: UnitOfWork, new: list[tuple[CaseIn, Team]], clock: Clock, record_case_url: str | None) -> list[Case]:
+    """Insert the new cases, their card messages and audit events with one executemany each.
+
+    Batched, not a flush per case: an import of 10,000 cases is bound by round trips to the
+    database, not by Python.
+    """
+    if not new:
+        return []
+    now = clock.now()
+    await uow.session.execute(insert(Case), [_case_values(data, team, now) for data, team in new])
+    stored = await uow.cases.by_event_ids(data.event_id for data, _ in new)
+    cases = [stored[data.event_id] for data, _ in new]
+    outbox_rows: list[dict[str, Any]] = []
+    audit_rows: list[dict[str, Any]] = []
+    for case, (_, team) in zip(cases, new, strict=True):
+        purpose = "restricted_case_dm" if case.restricted else "case_card"
+        outbox_rows += [
+            outbox_values(method="chat.postMessage", payload=payload, purpose=purpose, ordering_key=f"case:{case.id}", now=now, case_id=case.id)
+            for payload in case_post_payloads(case, team, record_case_url)
+        ]
+        audit_rows.append(audit_values(actor=INTAKE_ACTOR, action="case_received", now=now, case_id=case.id, event_id=case.event_id, team=team.code))
+    await insert_bulk(uow, outbox_rows, audit_rows)
+    await queue_home_refresh(uow, {spo for _, team in new for spo in team.spo_user_ids}, now)
+    return cases
+
+
+async def receive_cases(
+    uow_factory: Callable[[], UnitOfWork],
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    clock: Clock,
+    record_case_url: str | None,
+) -> list[Received | Rejected]:
+    """Validate and store a batch in one transaction; one result per row, in order.
+
+    Bad rows are reported, good rows stored; a repeated event id (in the store or earlier in
+    the batch) returns the stored case. If a concurrent receipt of the same event wins the
+    race, the batch is retried once so the caller sees that stored case instead of an error.
+    """
+    for attempt in (1, 2):
+        try:
+            return await _receive_batch(uow_factory, rows, clock=clock, record_case_url=record_case_url)
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _team_codes(rows: Sequence[Mapping[str, Any]]) -> set[str]:
+    """The team codes to look up before validation. A code with NUL in it is left out: no team
+    has one, PostgreSQL refuses it even in a query, and validation reports it on its field."""
+    codes = {str(row.get("team", "")).strip() for row in rows if isinstance(row, Mapping)}
+    return {code for code in codes if "\x00" not in code}
+
+
+async def _receive_batch(
+    uow_factory: Callable[[], UnitOfWork],
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    clock: Clock,
+    record_case_url: str | None,
+) -> list[Received | Rejected]:
+    async with uow_factory() as uow:
+        teams = await uow.teams.by_codes(_team_codes(rows))
+        today = london_today(clock)
+        parsed: list[CaseIn | Rejected] = []
+        for index, row in enumerate(rows):
+            try:
+                parsed.append(parse_case(row, today=today, team_codes=teams))
+            except InvalidInput as error:
+                parsed.append(Rejected(index, error))
+        known = await uow.cases.by_event_ids(p.event_id for p in parsed if isinstance(p, CaseIn))
+        fresh: dict[str, tuple[CaseIn, Team]] = {}
+        for item in parsed:
+            if isinstance(item, CaseIn) and item.event_id not in known and item.event_id not in fresh:
+                fresh[item.event_id] = (item, teams[item.team])
+        for case in await _store_all(uow, list(fresh.values()), clock, record_case_url):
+            known[case.event_id] = case
+        results: list[Received | Rejected] = []
+        for item in parsed:
+            if isinstance(item, Rejected):
+                results.append(item)
+            else:
+                created = item.event_id in fresh
+                fresh.pop(item.event_id, None)  # a repeat later in the same batch is not 'created'
+                results.append(Received(known[item.event_id], created=created))
+        await uow.commit()
+        return results
+
+
+async def receive_case(
+    uow_factory: Callable[[], UnitOfWork], raw: Mapping[str, Any], *, clock: Clock, record_case_url: str | None
+) -> Received:
+    """One case from the intake API; raises `InvalidInput` naming every bad field."""
+    [result] = await receive_cases(uow_factory, [raw], clock=clock, record_case_url=record_case_url)
+    if isinstance(result, Rejected):
+        raise result.error
+    return result

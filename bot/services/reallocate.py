@@ -1,0 +1,110 @@
+"""Reallocation (issue 7; seeds/003 Annex D "Cases allocated in Error"; seeds/004 reallocation
+across staff groups): an SPO moves an allocated case to another practitioner.
+
+Same checks and the same one-transaction shape as allocation (bot/services/allocate.py): the old
+allocation is ended with a conditional update (two SPOs reallocating at once: one wins), the
+new one is written with its own evidence, planned reminders move to the new practitioner (or
+the touchpoint is replanned), both practitioners are told, the card and thread record it, and
+the system of record gets the change and the evidence contact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from blocks.allocation_notices import AllocationFacts, handed_over_notice
+from blocks.ids import AllocateBlock
+from bot.services.allocate import Allocated, AllocationRefused, check_choice, plan_touchpoint, queue_notices, spo_case
+from bot.domain.decision import REALLOCATION_REASONS, TOUCHPOINT_DAYS, ReallocationForm
+from bot.domain.calendar import working_day_on_or_after
+from bot.domain.clock import Clock, london_today
+from bot.queries.home import queue_home_refresh
+from bot.services.outbox import audit, enqueue
+from storage.db import UnitOfWork
+from storage.models import Allocation, Touchpoint
+
+
+async def reallocate(
+    uow_factory: Callable[[], UnitOfWork],
+    *,
+    case_id: int,
+    spo: str,
+    form: ReallocationForm,
+    clock: Clock,
+    record_case_url: str | None,
+    record_configured: bool,
+    reminder_days_before: int,
+) -> Allocated:
+    async with uow_factory() as uow:
+        case = await spo_case(uow, case_id, spo)
+        current = await uow.allocations.current_for_case(case_id)
+        if case.state != "allocated" or current is None:
+            raise AllocationRefused(AllocateBlock.PRACTITIONER, "This case is not allocated yet: use Allocate.")
+        if form.practitioner_id == current.practitioner_id:
+            raise AllocationRefused(AllocateBlock.PRACTITIONER, "This practitioner already holds the case; choose another.")
+        checked = await check_choice(uow, case, form.practitioner_id, form.exception_confirmed)
+        old_user = current.practitioner.slack_user_id
+    now = clock.now()
+    async with uow_factory() as uow:
+        if not await uow.allocations.end_current(current.id, now):
+            raise AllocationRefused(AllocateBlock.PRACTITIONER, "Someone else changed this allocation just now; close and look again.")
+        new = uow.allocations.add(
+            Allocation(
+                case_id=case_id, practitioner_id=checked.practitioner.id, allocated_by=spo, allocated_at=now, current=True,
+                evidence=form.evidence, evidence_sensitive=form.evidence_sensitive, hate_crime=current.hate_crime,
+                hate_crime_notes=current.hate_crime_notes, hate_crime_sensitive=current.hate_crime_sensitive,
+                outside_policy=not checked.fit.within_policy, policy_exceptions=list(checked.fit.exceptions),
+                notify_user_ids=[], reason=form.reason,
+            )
+        )  # fmt: skip
+        await uow.session.flush()
+        touchpoint = await _move_touchpoint(uow, current, new, form.keep_touchpoint, clock)
+        people = [checked.practitioner.slack_user_id, spo]
+        plan_touchpoint(uow, touchpoint, people, now, days_before=reminder_days_before)
+        reason = REALLOCATION_REASONS[form.reason]
+        audit(
+            uow, actor=spo, action="reallocated", now=now, case_id=case_id, allocation_id=new.id, reason=form.reason,
+            from_staff_code=current.practitioner.staff_code, staff_code=checked.practitioner.staff_code,
+            grade=checked.practitioner.grade, tier=case.tier, outside_policy=not checked.fit.within_policy,
+            policy_exceptions=list(checked.fit.exceptions), kept_touchpoint=form.keep_touchpoint,
+        )  # fmt: skip
+        facts = AllocationFacts(
+            practitioner_name=checked.practitioner.name, practitioner_grade=checked.practitioner.grade,
+            practitioner_user=checked.practitioner.slack_user_id, spo_user=spo, allocated_at=now,
+            evidence=form.evidence, evidence_sensitive=form.evidence_sensitive, hate_crime=current.hate_crime,
+            hate_crime_notes=current.hate_crime_notes, hate_crime_sensitive=current.hate_crime_sensitive,
+            touchpoint_priority=touchpoint.priority, touchpoint_date=touchpoint.due_on, touchpoint_reason=touchpoint.not_required_reason,
+            outside_policy=not checked.fit.within_policy, policy_exceptions=list(checked.fit.exceptions),
+            previous_user=old_user, reason=reason,
+        )  # fmt: skip
+        await queue_notices(uow, checked, facts, new, record_case_url, record_configured, now)
+        enqueue(
+            uow, method="chat.postMessage", payload={"channel": old_user, **handed_over_notice(case, facts)},
+            purpose="handed_over_notice", ordering_key=f"case:{case_id}", now=now, case_id=case_id,
+        )  # fmt: skip
+        await queue_home_refresh(uow, [*case.team.spo_user_ids, checked.practitioner.slack_user_id, old_user], now)
+        await uow.commit()
+    return Allocated(allocation_id=new.id, case_id=case_id, outside_policy=not checked.fit.within_policy)
+
+
+async def _move_touchpoint(uow: UnitOfWork, old: Allocation, new: Allocation, keep: bool, clock: Clock) -> Touchpoint:
+    """Keep: the planned touchpoint moves to the new allocation, its reminders re-planned for
+    the new practitioner. Otherwise the old one is cancelled and a fresh one planned about 15
+    days on (seeds/000), normal priority: a new practitioner needs the conversation too."""
+    touchpoint = await uow.allocations.touchpoint_for(old.id)
+    if touchpoint is not None:
+        await uow.jobs.cancel(touchpoint_id=touchpoint.id)
+    if keep and touchpoint is not None:
+        touchpoint.allocation_id = new.id
+        return touchpoint
+    if touchpoint is not None and touchpoint.state == "planned":
+        touchpoint.state = "cancelled"
+    fresh = uow.allocations.add_touchpoint(
+        Touchpoint(
+            case_id=new.case_id, allocation_id=new.id, priority="normal", state="planned", created_at=clock.now(),
+            due_on=working_day_on_or_after(london_today(clock) + timedelta(days=TOUCHPOINT_DAYS)),
+        )
+    )  # fmt: skip
+    await uow.session.flush()
+    return fresh

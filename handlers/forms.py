@@ -1,0 +1,180 @@
+"""The Allocate modal's answers, read and checked. Pure: view state in, a form or errors out.
+
+The questions come from seeds/000 ("Evidencing and auditing an allocation decision"):
+- CADE, evidence for every allocation (Business needs: "A record of a decision on the
+  allocation of a case to a PP must be made in all cases ... knowledge, skill and experience");
+- whether the evidence is sensitive (Research insights: notes "the PoP" should not see through
+  a subject access request);
+- hate crime / discrimination considerations (Business needs), with their own sensitivity;
+- the post-allocation touchpoint: a date about 15 days after allocation ("occurs 15 days after
+  the allocation decision"), a priority, or not required with a reason (Business needs:
+  "or if it's not required, including a judgement on prioritisation").
+Errors are keyed by the input block, for `response_action: errors` (SLACK.md s2).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from blocks.ids import INPUT_ACTION, AllocateBlock
+from bot.domain.decision import (
+    MAX_TEXT_CHARS,
+    MIN_EVIDENCE_CHARS,
+    PRIORITIES,
+    REALLOCATION_REASONS,
+    AllocationForm,
+    ReallocationForm,
+    touchpoint_date_problem,
+)
+
+
+
+class FormErrors(Exception):
+    """Inline errors, block id -> message."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(", ".join(errors))
+        self.errors = errors
+
+
+def _element(values: Any, block: AllocateBlock) -> dict[str, Any]:
+    """The block's one element state, whatever its action id (the practitioner select is
+    `value` when static and the search action when external). Anything not shaped as Slack
+    shapes it (a forged request) reads as unanswered, never as an error."""
+    actions = values.get(block) if isinstance(values, dict) else None
+    if not isinstance(actions, dict):
+        return {}
+    element = actions.get(INPUT_ACTION) or next(iter(actions.values()), None)
+    return element if isinstance(element, dict) else {}
+
+
+def _text(values: Any, block: AllocateBlock) -> str:
+    """The text answered; NUL (which PostgreSQL cannot store, and Slack never sends) dropped."""
+    value = _element(values, block).get("value")
+    return value.replace("\x00", "").strip() if isinstance(value, str) else ""
+
+
+def _choice(values: Any, block: AllocateBlock) -> str | None:
+    option = _element(values, block).get("selected_option")
+    value = option.get("value") if isinstance(option, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def _is_id(value: str | None) -> bool:
+    """A database id as the modal offers them: plain ASCII digits, in range."""
+    return bool(value) and value.isascii() and value.isdigit() and len(value) <= 9  # type: ignore[union-attr]
+
+
+def _yes_no(values: dict[str, Any], block: AllocateBlock) -> bool | None:
+    choice = _choice(values, block)
+    return None if choice is None else choice == "yes"
+
+
+def _who_and_why(values: dict[str, Any], errors: dict[str, str]) -> tuple[str | None, str, bool | None]:
+    """The practitioner, the evidence and its sensitivity: asked by allocation and reallocation."""
+    practitioner = _choice(values, AllocateBlock.PRACTITIONER)
+    if not _is_id(practitioner):
+        errors[AllocateBlock.PRACTITIONER] = "Choose the practitioner to allocate this case to."
+
+    evidence = _text(values, AllocateBlock.EVIDENCE)
+    if not evidence:
+        errors[AllocateBlock.EVIDENCE] = "Write the evidence for this allocation: why this practitioner."
+    elif len(evidence) < MIN_EVIDENCE_CHARS:
+        errors[AllocateBlock.EVIDENCE] = (
+            f"Say a little more (at least {MIN_EVIDENCE_CHARS} characters): which knowledge, skills or "
+            "experience make this practitioner right for the case."
+        )
+    elif len(evidence) > MAX_TEXT_CHARS:
+        errors[AllocateBlock.EVIDENCE] = f"Keep the evidence within {MAX_TEXT_CHARS} characters."
+    evidence_sensitive = _yes_no(values, AllocateBlock.EVIDENCE_SENSITIVE)
+    if evidence_sensitive is None:
+        errors[AllocateBlock.EVIDENCE_SENSITIVE] = "Say whether the evidence is sensitive."
+    return practitioner, evidence, evidence_sensitive
+
+
+def parse_allocation(values: dict[str, Any], *, today: date) -> AllocationForm:
+    """Read the modal's `view.state.values`; raise `FormErrors` naming every bad answer."""
+    errors: dict[str, str] = {}
+    practitioner, evidence, evidence_sensitive = _who_and_why(values, errors)
+
+    hate_crime = _yes_no(values, AllocateBlock.HATE_CRIME)
+    notes = _text(values, AllocateBlock.HATE_NOTES) or None
+    notes_sensitive = _yes_no(values, AllocateBlock.HATE_NOTES_SENSITIVE)
+    if hate_crime is None:
+        errors[AllocateBlock.HATE_CRIME] = "Say whether the offence is linked to hate crime or discrimination."
+    elif hate_crime:
+        if not notes:
+            errors[AllocateBlock.HATE_NOTES] = "Describe the hate crime or discrimination considerations."
+        elif len(notes) > MAX_TEXT_CHARS:
+            errors[AllocateBlock.HATE_NOTES] = f"Keep the notes within {MAX_TEXT_CHARS} characters."
+        if notes_sensitive is None:
+            errors[AllocateBlock.HATE_NOTES_SENSITIVE] = "Say whether these notes are sensitive."
+    else:
+        notes, notes_sensitive = None, None
+
+    priority = _choice(values, AllocateBlock.TOUCHPOINT_PLAN) or ""
+    when = _date(_element(values, AllocateBlock.TOUCHPOINT_DATE).get("selected_date"))
+    reason = _text(values, AllocateBlock.TOUCHPOINT_REASON) or None
+    if priority not in PRIORITIES:
+        errors[AllocateBlock.TOUCHPOINT_PLAN] = "Choose the touchpoint's priority, or not required."
+    elif priority == "not_required":
+        when = None
+        if not reason:
+            errors[AllocateBlock.TOUCHPOINT_REASON] = "Say why a touchpoint is not required."
+    else:
+        reason = None
+        problem = touchpoint_date_problem(when, today)
+        if problem:
+            errors[AllocateBlock.TOUCHPOINT_DATE] = problem
+
+    confirmed = bool(_element(values, AllocateBlock.CONFIRM_EXCEPTION).get("selected_options"))
+    users = _element(values, AllocateBlock.NOTIFY).get("selected_users")
+    notify = [u for u in users if isinstance(u, str)] if isinstance(users, list) else []
+    if errors:
+        raise FormErrors(errors)
+    assert practitioner is not None and evidence_sensitive is not None and hate_crime is not None
+    return AllocationForm(
+        practitioner_id=int(practitioner),
+        evidence=evidence,
+        evidence_sensitive=evidence_sensitive,
+        hate_crime=hate_crime,
+        hate_crime_notes=notes,
+        hate_crime_sensitive=notes_sensitive,
+        touchpoint_priority=priority,
+        touchpoint_date=when,
+        touchpoint_reason=reason,
+        notify_user_ids=notify,
+        exception_confirmed=confirmed,
+    )
+
+
+def _date(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def parse_reallocation(values: dict[str, Any]) -> ReallocationForm:
+    """The Reallocate modal's answers (issue 7): new practitioner, reason, new evidence."""
+    errors: dict[str, str] = {}
+    practitioner, evidence, evidence_sensitive = _who_and_why(values, errors)
+    reason = _choice(values, AllocateBlock.REASON)
+    if reason not in REALLOCATION_REASONS:
+        errors[AllocateBlock.REASON] = "Choose the reason for reallocating."
+    keep = _yes_no(values, AllocateBlock.KEEP_TOUCHPOINT)
+    if keep is None:
+        errors[AllocateBlock.KEEP_TOUCHPOINT] = "Say whether to keep the planned touchpoint."
+    if errors:
+        raise FormErrors(errors)
+    assert practitioner is not None and evidence_sensitive is not None and reason is not None and keep is not None
+    return ReallocationForm(
+        practitioner_id=int(practitioner),
+        evidence=evidence,
+        evidence_sensitive=evidence_sensitive,
+        reason=reason,
+        keep_touchpoint=keep,
+        exception_confirmed=bool(_element(values, AllocateBlock.CONFIRM_EXCEPTION).get("selected_options")),
+    )
