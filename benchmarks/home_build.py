@@ -10,12 +10,12 @@ allocations is an exception to policy. The clock is fixed at Mon 7 Dec 2026 10:0
 
 Figures, each beside a baseline measured in the same run on the same tables (benchmarks/run.py's
 rule, so a noisy machine does not lie), medians of `runs` after one untimed warm-up:
-- `build_home` for the SPO (queue, capacity of all 200, exceptions, overdue touchpoints: the
+- `render_home` for the SPO (queue, capacity of all 200, exceptions, overdue touchpoints: the
   queries, the workload figures and the Block Kit), in its own unit of work; baseline: the
   same rows read with raw Core SELECTs on one connection (the queue's first 20 with its
   counts, the team's practitioners, every allocation in force with its tier, the exceptions
   and overdue touchpoints), without any Python work on them;
-- `build_home` for the practitioner holding the most cases; baseline: the raw SELECTs of
+- `render_home` for the practitioner holding the most cases; baseline: the raw SELECTs of
   their new cases, touchpoints and tiers;
 - the SPO view's size against Slack's limits: blocks (100 per Home view) and JSON kB (250 kB).
 Afterwards it checks the view shows the right totals. It asserts nothing about speed.
@@ -45,7 +45,8 @@ from benchmarks.loadgen import Row, print_rows, settings, store_name  # noqa: E4
 from bot.runtime.app import create_services  # noqa: E402
 from bot.domain.calendar import allocation_due_by  # noqa: E402
 from bot.domain.clock import LONDON, FixedClock  # noqa: E402
-from bot.queries.home import EXCEPTION_DAYS, LIST_SHOWN, NEW_CASE_DAYS, QUEUE_SHOWN, build_home  # noqa: E402
+from bot.queries.home import EXCEPTION_DAYS, LIST_SHOWN, NEW_CASE_DAYS, QUEUE_SHOWN  # noqa: E402
+from handlers.presenters import render_home  # noqa: E402
 from bot.runtime.logs import configure_logging  # noqa: E402
 from bot.services.teams import load_teams  # noqa: E402
 from bot.domain.teams_file import parse_teams_file  # noqa: E402
@@ -184,8 +185,7 @@ async def raw_practitioner_reads(db: Database, practitioner_id: int) -> float:
 
 async def timed_build(db: Database, user: str) -> tuple[float, dict[str, Any]]:
     started = time.perf_counter()
-    async with db.uow() as uow:
-        view = await build_home(uow, user, NOW)
+    view = await render_home(db.uow, user, NOW)
     return time.perf_counter() - started, view
 
 
@@ -210,7 +210,7 @@ def _text(view: dict[str, Any]) -> str:
 
 
 async def home_benchmark(database_url: str, *, unallocated: int = 1000, allocated: int = 1000, runs: int = 20) -> list[Row]:
-    """Time `build_home` for the SPO and for a practitioner on a fresh database; rows as in
+    """Time `render_home` for the SPO and for a practitioner on a fresh database; rows as in
     benchmarks/run.py."""
     store = store_name(database_url)
     upgrade_to_head(database_url)
@@ -242,9 +242,9 @@ async def home_benchmark(database_url: str, *, unallocated: int = 1000, allocate
     ms = 1000.0
     size = f"{PRACTITIONERS} practitioners, {unallocated:,} waiting + {allocated:,} allocated ({store})"
     return [
-        (f"build_home, SPO p50: {size}", spo * ms, "ms", spo_raw * ms, "raw Core SELECTs of the same rows, p50 (ms)"),
-        (f"build_home, SPO worst of {runs} ({store})", spo_worst * ms, "ms", spo_raw_worst * ms, f"raw Core SELECTs, worst of {runs} (ms)"),
-        (f"build_home, busiest practitioner p50 ({store})", pp * ms, "ms", pp_raw * ms, "raw Core SELECTs of the same rows, p50 (ms)"),
+        (f"render_home, SPO p50: {size}", spo * ms, "ms", spo_raw * ms, "raw Core SELECTs of the same rows, p50 (ms)"),
+        (f"render_home, SPO worst of {runs} ({store})", spo_worst * ms, "ms", spo_raw_worst * ms, f"raw Core SELECTs, worst of {runs} (ms)"),
+        (f"render_home, busiest practitioner p50 ({store})", pp * ms, "ms", pp_raw * ms, "raw Core SELECTs of the same rows, p50 (ms)"),
         ("SPO view: blocks", float(len(view["blocks"])), "blocks", 100.0, "Slack's limit per Home view"),
         ("SPO view: JSON size", len(json.dumps(view).encode()) / 1000, "kB", 250.0, "Slack's view_too_large limit (kB)"),
     ]  # fmt: skip

@@ -60,9 +60,9 @@ from blocks.ids import Action  # noqa: E402
 from bot.runtime.app import create_services  # noqa: E402
 from bot.domain.calendar import allocation_due_by, is_working_day, subtract_working_days, working_day_on_or_after  # noqa: E402
 from bot.domain.clock import LONDON, FixedClock  # noqa: E402
-from bot.queries.home import render_home  # noqa: E402
+from handlers.presenters import render_home  # noqa: E402
 from bot.runtime.logs import configure_logging  # noqa: E402
-from bot.adapters.scheduler import Scheduler  # noqa: E402
+from bot.services.scheduled import Scheduler  # noqa: E402
 from bot.runtime.settings import Settings  # noqa: E402
 from bot.services.teams import load_teams  # noqa: E402
 from bot.domain.teams_file import parse_teams_file  # noqa: E402
@@ -452,11 +452,11 @@ async def tick_figures(url: str, due: int) -> dict[str, float]:
 async def home_figure(url: str, runs: int = 5) -> float:
     services = create_services(settings(url), clock=FixedClock(T0))
     try:
-        await render_home(services.db, SPO, now=T0)  # warm-up
+        await render_home(services.db.uow, SPO, T0)  # warm-up
         times = []
         for _ in range(runs):
             started = time.perf_counter()
-            await render_home(services.db, SPO, now=T0)
+            await render_home(services.db.uow, SPO, T0)
             times.append(time.perf_counter() - started)
         return statistics.median(times)
     finally:

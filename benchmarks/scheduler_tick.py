@@ -42,7 +42,7 @@ from bot.domain.calendar import allocation_due_by, is_working_day  # noqa: E402
 from bot.domain.clock import LONDON, FixedClock  # noqa: E402
 from bot.runtime.logs import configure_logging  # noqa: E402
 from bot.services.outbox import outbox_values  # noqa: E402
-from bot.adapters.scheduler import Scheduler  # noqa: E402
+from bot.services.scheduled import Scheduler  # noqa: E402
 from bot.services.teams import load_teams  # noqa: E402
 from bot.domain.teams_file import parse_teams_file  # noqa: E402
 from storage.db import Database  # noqa: E402

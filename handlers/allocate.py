@@ -1,4 +1,4 @@
-"""Allocate: open the modal at once, fill it after, take the submission (issue 5).
+"""Allocate and Reallocate: open the modal at once, fill it after, take the submission.
 
 The click is acked first and `views.open` sent with a light modal while the trigger id is
 fresh (it expires in 3 s); the practitioner figures load after and arrive by `views.update`.
@@ -13,69 +13,62 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from blocks.allocate_modal import AllocateMetadata, practitioner_options
-from blocks.ids import Action, Callback
-from bot.services.allocate import AllocationRefused
+from blocks.preferences import spo_copies_reply
+from blocks.ids import Action, AllocateBlock, Callback
 from bot.domain.clock import london_today
-from handlers.forms import FormErrors, parse_allocation, parse_reallocation
-from bot.services.facade import Services
-from handlers.case_actions import case_id_of
+from bot.domain.errors import AllocationRefused, AlreadyAllocated
+from bot.services.facade import ModalKind, Services
+from handlers.forms import ALLOCATE_BLOCKS, FormErrors, action_id_value, parse_allocation, parse_reallocation, refusal_errors, view_values
+from handlers.presenters import already_allocated_text, first_view, full_view
+from handlers.replies import tell, user_of
 
 
-def _opener(services: Services, kind: str) -> Callable[..., Awaitable[None]]:
+def _opener(services: Services, kind: ModalKind) -> Callable[..., Awaitable[None]]:
     """The Allocate or Reallocate button: a refusal, a notice, or the modal opened then filled."""
 
     async def open_modal(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        user, trigger = body["user"]["id"], body["trigger_id"]
-        step = await services.modal_step(kind, case_id_of(body), user)
+        step = await services.modal_step(kind, action_id_value(body), user_of(body))
         if step.refusal is not None:
-            channel = (body.get("channel") or {}).get("id") or user
-            await client.chat_postEphemeral(channel=channel, user=user, text=step.refusal)
-        elif step.fill is None:
-            await client.views_open(trigger_id=trigger, view=step.view)
-        else:
-            await open_then_fill(client, trigger, step.view, step.fill())
+            await tell(client, body, step.refusal)
+            return
+        opened = await client.views_open(trigger_id=body["trigger_id"], view=first_view(step, services.settings.record_case_url))
+        if step.fill is not None:
+            view = full_view(await step.fill(), services.settings.record_case_url)
+            await client.views_update(view_id=opened["view"]["id"], hash=opened["view"]["hash"], view=view)
 
     return open_modal
+
+
+def _metadata(body: dict[str, Any]) -> AllocateMetadata:
+    view = body.get("view")
+    return AllocateMetadata.loads(view.get("private_metadata", "") if isinstance(view, dict) else "")
 
 
 def register(app: AsyncApp, services: Services) -> None:
     app.action(Action.ALLOCATE)(_opener(services, "allocate"))
     app.action(Action.REALLOCATE)(_opener(services, "reallocate"))
 
+    @app.view(Callback.ALLOCATE)
+    async def submit_allocation(ack: AsyncAck, body: dict[str, Any]) -> None:
+        today = london_today(services.clock)
+        await answer(ack, lambda: services.allocate(case_id=_metadata(body).case_id, spo=user_of(body), form=parse_allocation(view_values(body.get("view")), today=today)))
+
     @app.view(Callback.REALLOCATE)
-    async def submit_reallocation(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        meta = AllocateMetadata.loads(view.get("private_metadata", ""))
-        values = view["state"]["values"]
-        await answer(ack, lambda: services.reallocate(case_id=meta.case_id, spo=body["user"]["id"], form=parse_reallocation(values)))
+    async def submit_reallocation(ack: AsyncAck, body: dict[str, Any]) -> None:
+        await answer(ack, lambda: services.reallocate(case_id=_metadata(body).case_id, spo=user_of(body), form=parse_reallocation(view_values(body.get("view")))))
 
     @app.options(Action.PRACTITIONER_SEARCH)
     async def search_practitioners(ack: AsyncAck, body: dict[str, Any]) -> None:
-        meta = AllocateMetadata.loads(body["view"]["private_metadata"])
-        offers = await services.offers(meta.case_id)
+        offers = await services.offers(_metadata(body).case_id, user_of(body))
         await ack(options=practitioner_options(offers, str(body.get("value") or "")))
-
-    @app.view(Callback.ALLOCATE)
-    async def submit_allocation(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        meta = AllocateMetadata.loads(view.get("private_metadata", ""))
-        values = view["state"]["values"]
-        today = london_today(services.clock)
-        await answer(ack, lambda: services.allocate(case_id=meta.case_id, spo=body["user"]["id"], form=parse_allocation(values, today=today)))
 
     @app.action(Action.STOP_SPO_COPIES)
     async def spo_copies(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        user = body["user"]["id"]
-        on = body["actions"][0].get("value") == "on"
-        await services.set_spo_copies(user, on)
-        channel = (body.get("channel") or {}).get("id") or user
-        await client.chat_postEphemeral(channel=channel, user=user, **spo_copies_reply(on))
-
-
-async def open_then_fill(client: AsyncWebClient, trigger: str, loading: dict[str, Any], full: Awaitable[dict[str, Any]]) -> None:
-    """Open a light modal while the trigger id is fresh, then swap in the full one."""
-    opened = await client.views_open(trigger_id=trigger, view=loading)
-    await client.views_update(view_id=opened["view"]["id"], hash=opened["view"]["hash"], view=await full)
+        on = (body.get("actions") or [{}])[0].get("value") == "on"
+        await services.set_spo_copies(user_of(body), on)
+        await tell(client, body, **spo_copies_reply(on))
 
 
 async def answer(ack: AsyncAck, work: Callable[[], Awaitable[Any]]) -> None:
@@ -85,15 +78,11 @@ async def answer(ack: AsyncAck, work: Callable[[], Awaitable[Any]]) -> None:
     except FormErrors as exc:
         await ack(response_action="errors", errors=exc.errors)
         return
+    except AlreadyAllocated as exc:
+        text = already_allocated_text(exc.current) if exc.current else exc.message
+        await ack(response_action="errors", errors={AllocateBlock.PRACTITIONER: text[:2000]})
+        return
     except AllocationRefused as exc:
-        await ack(response_action="errors", errors={exc.block: exc.message})
+        await ack(response_action="errors", errors=refusal_errors(exc, ALLOCATE_BLOCKS, AllocateBlock.PRACTITIONER))
         return
     await ack()
-
-
-def spo_copies_reply(on: bool) -> dict[str, Any]:
-    """The answer to the copies switch, with the way back."""
-    text = "You will get a private copy of each allocation you make." if on else "You will no longer get private copies of your allocations."
-    flip = {"text": "Stop sending me copies", "value": "off"} if on else {"text": "Send me copies again", "value": "on"}
-    button = {"type": "button", "action_id": Action.STOP_SPO_COPIES, "text": {"type": "plain_text", "text": flip["text"]}, "value": flip["value"]}
-    return {"text": text, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}, {"type": "actions", "elements": [button]}]}

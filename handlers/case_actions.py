@@ -7,32 +7,23 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from blocks.case_card import details_modal, notice_modal, record_link
 from blocks.ids import Action
-from bot.domain.vocabulary import terms_for
 from bot.domain.access import is_spo
 from bot.services.facade import Services
-
-
-def case_id_of(body: dict[str, Any]) -> int | None:
-    value = str(body["actions"][0].get("value", ""))
-    return int(value) if value.isdigit() else None
+from handlers.forms import action_id_value
+from handlers.presenters import details_view
+from handlers.replies import user_of
 
 
 def register(app: AsyncApp, services: Services) -> None:
     @app.action(Action.DETAILS)
     async def details(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        case_id = case_id_of(body)
+        case_id = action_id_value(body)
         case = await services.case_with_team(case_id) if case_id else None
-        user = body["user"]["id"]
-        if case is None:
-            view = notice_modal("Case not found", "This case is no longer held by casebot.")
-        elif case.restricted and not is_spo(case.team, user):
-            view = notice_modal("Restricted case", "This is a limited-access case: only the team's SPOs can see its details.")
-        else:
-            link = record_link(services.settings.record_case_url, case.crn)
-            view = details_modal(case, team_name=case.team.name, record_url=link, terms=terms_for(case.team.service))
+        may_see = case is not None and (not case.restricted or is_spo(case.team, user_of(body)))
+        team_name, service = (case.team.name, case.team.service) if case else ("", "")
+        view = details_view(case, may_see, team_name, service, services.settings.record_case_url)
         await client.views_open(trigger_id=body["trigger_id"], view=view)
 
     @app.action(Action.OPEN_RECORD)

@@ -19,7 +19,7 @@ from blocks import command_blocks as answers
 from blocks.case_card import record_link
 from bot.queries import commands
 from bot.domain.clock import london_today
-from bot.runtime.logs import where
+from bot.domain.errors import where
 from bot.services.facade import Services
 
 COMMAND = "/casebot"

@@ -1,4 +1,9 @@
-"""One error handler: unknown errors are logged with a reference id and never echo input."""
+"""One error handler: the person is always told something, and the log gets a reference.
+
+A `CasebotError` carries a message fit for the person. Anything else is a fault: the log gets
+a short reference id, the error's type and frames (never its text, which can quote input),
+and the person gets that reference to quote to their administrator. Nobody meets silence.
+"""
 
 from __future__ import annotations
 
@@ -7,22 +12,33 @@ import uuid
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.runtime.logs import where
+from bot.domain.errors import CasebotError, where
+from handlers.replies import tell
 
 log = logging.getLogger("casebot.handlers")
 
 
+def reference_for(error: Exception, body: dict[str, Any]) -> str:
+    """Log a fault with a new reference id, and return the id."""
+    reference = uuid.uuid4().hex[:12]
+    log.error(
+        "listener failed",
+        extra={"reference": reference, "error_type": type(error).__name__, "request_type": body.get("type"), "where": where(error)},
+    )
+    return reference
+
+
+def fault_text(reference: str) -> str:
+    return f"Sorry, something went wrong and nothing was changed. If it happens again, tell your administrator reference `{reference}`."
+
+
 def register(app: AsyncApp) -> None:
     @app.error
-    async def on_error(error: Exception, body: dict[str, Any]) -> None:
-        reference = uuid.uuid4().hex[:12]
-        log.error(
-            "listener failed",
-            extra={
-                "reference": reference,
-                "error_type": type(error).__name__,
-                "request_type": body.get("type"),
-                "where": where(error),
-            },
-        )
+    async def on_error(error: Exception, body: dict[str, Any], client: AsyncWebClient) -> None:
+        text = error.message if isinstance(error, CasebotError) else fault_text(reference_for(error, body))
+        try:
+            await tell(client, body, text)
+        except Exception as failed:  # noqa: BLE001 - telling the person failed too: the log has it
+            reference_for(failed, body)

@@ -1,4 +1,5 @@
-"""The Allocate modal's answers, read and checked. Pure: view state in, a form or errors out.
+"""Every modal's answers and every button's value, read and checked in one place. Pure:
+Slack's payload in, a form or errors out.
 
 The questions come from seeds/000 ("Evidencing and auditing an allocation decision"):
 - CADE, evidence for every allocation (Business needs: "A record of a decision on the
@@ -18,7 +19,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from blocks.ids import INPUT_ACTION, AllocateBlock
+from blocks.ids import INPUT_ACTION, AllocateBlock, TouchpointBlock
+from bot.domain.errors import CasebotError, Question, Refused
 from bot.domain.decision import (
     MAX_TEXT_CHARS,
     MIN_EVIDENCE_CHARS,
@@ -31,15 +33,81 @@ from bot.domain.decision import (
 
 
 
-class FormErrors(Exception):
+class FormErrors(CasebotError):
     """Inline errors, block id -> message."""
 
     def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(", ".join(errors))
+        super().__init__("; ".join(errors.values()))
         self.errors = errors
 
 
-def _element(values: Any, block: AllocateBlock) -> dict[str, Any]:
+# Where each question's refusal is shown, per modal.
+ALLOCATE_BLOCKS = {
+    Question.PRACTITIONER: AllocateBlock.PRACTITIONER,
+    Question.CONFIRM_EXCEPTION: AllocateBlock.CONFIRM_EXCEPTION,
+    Question.REASON: AllocateBlock.REASON,
+}
+TOUCHPOINT_BLOCKS = {
+    Question.NOTES: TouchpointBlock.NOTES,
+    Question.NOTES_SENSITIVE: TouchpointBlock.NOTES_SENSITIVE,
+    Question.DATE: TouchpointBlock.DATE,
+    Question.REASON: TouchpointBlock.REASON,
+}
+
+
+def refusal_errors(refused: Refused, blocks: dict[Question, str], fallback: str) -> dict[str, str]:
+    """`response_action: errors` for a refusal: under its question, else under `fallback`."""
+    block = blocks.get(refused.question, fallback) if refused.question else fallback
+    return {block: refused.message[:2000]}
+
+
+def _digits(value: Any) -> int | None:
+    """A database id as the bot writes them into buttons and metadata: ASCII digits, in range."""
+    return int(value) if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 9 else None
+
+
+def action_id_value(body: Any) -> int | None:
+    """The id a button carries in its value (a case or touchpoint id); None when the payload
+    has no action, no value, or a value that is not an id."""
+    actions = body.get("actions") if isinstance(body, dict) else None
+    first = actions[0] if isinstance(actions, list) and actions and isinstance(actions[0], dict) else {}
+    return _digits(first.get("value"))
+
+
+def metadata_id(view: Any) -> int:
+    """A touchpoint modal's private_metadata; 0 (no such touchpoint) when it is not an id."""
+    return _digits(view.get("private_metadata") if isinstance(view, dict) else None) or 0
+
+
+def view_values(view: Any) -> dict[str, Any]:
+    """`view.state.values`, or {} when a payload lacks it (e.g. `"state": {}`)."""
+    state = view.get("state") if isinstance(view, dict) else None
+    values = state.get("values") if isinstance(state, dict) else None
+    return values if isinstance(values, dict) else {}
+
+
+@dataclass(frozen=True)
+class TouchpointAnswers:
+    """A touchpoint modal's answers; each None or "" when not given."""
+
+    notes: str
+    sensitive: bool | None
+    date: date | None
+    reason: str
+
+
+def parse_touchpoint(view: Any) -> TouchpointAnswers:
+    values = view_values(view)
+    sensitive = _choice(values, TouchpointBlock.NOTES_SENSITIVE)
+    return TouchpointAnswers(
+        notes=_text(values, TouchpointBlock.NOTES),
+        sensitive=None if sensitive not in ("yes", "no") else sensitive == "yes",
+        date=_date(_element(values, TouchpointBlock.DATE).get("selected_date")),
+        reason=_text(values, TouchpointBlock.REASON),
+    )
+
+
+def _element(values: Any, block: str) -> dict[str, Any]:
     """The block's one element state, whatever its action id (the practitioner select is
     `value` when static and the search action when external). Anything not shaped as Slack
     shapes it (a forged request) reads as unanswered, never as an error."""
@@ -50,21 +118,16 @@ def _element(values: Any, block: AllocateBlock) -> dict[str, Any]:
     return element if isinstance(element, dict) else {}
 
 
-def _text(values: Any, block: AllocateBlock) -> str:
+def _text(values: Any, block: str) -> str:
     """The text answered; NUL (which PostgreSQL cannot store, and Slack never sends) dropped."""
     value = _element(values, block).get("value")
     return value.replace("\x00", "").strip() if isinstance(value, str) else ""
 
 
-def _choice(values: Any, block: AllocateBlock) -> str | None:
+def _choice(values: Any, block: str) -> str | None:
     option = _element(values, block).get("selected_option")
     value = option.get("value") if isinstance(option, dict) else None
     return value if isinstance(value, str) else None
-
-
-def _is_id(value: str | None) -> bool:
-    """A database id as the modal offers them: plain ASCII digits, in range."""
-    return bool(value) and value.isascii() and value.isdigit() and len(value) <= 9  # type: ignore[union-attr]
 
 
 def _yes_no(values: dict[str, Any], block: AllocateBlock) -> bool | None:
@@ -72,10 +135,10 @@ def _yes_no(values: dict[str, Any], block: AllocateBlock) -> bool | None:
     return None if choice is None else choice == "yes"
 
 
-def _who_and_why(values: dict[str, Any], errors: dict[str, str]) -> tuple[str | None, str, bool | None]:
+def _who_and_why(values: dict[str, Any], errors: dict[str, str]) -> tuple[int | None, str, bool | None]:
     """The practitioner, the evidence and its sensitivity: asked by allocation and reallocation."""
-    practitioner = _choice(values, AllocateBlock.PRACTITIONER)
-    if not _is_id(practitioner):
+    practitioner = _digits(_choice(values, AllocateBlock.PRACTITIONER))
+    if practitioner is None:
         errors[AllocateBlock.PRACTITIONER] = "Choose the practitioner to allocate this case to."
 
     evidence = _text(values, AllocateBlock.EVIDENCE)
@@ -136,7 +199,7 @@ def parse_allocation(values: dict[str, Any], *, today: date) -> AllocationForm:
         raise FormErrors(errors)
     assert practitioner is not None and evidence_sensitive is not None and hate_crime is not None
     return AllocationForm(
-        practitioner_id=int(practitioner),
+        practitioner_id=practitioner,
         evidence=evidence,
         evidence_sensitive=evidence_sensitive,
         hate_crime=hate_crime,
@@ -171,7 +234,7 @@ def parse_reallocation(values: dict[str, Any]) -> ReallocationForm:
         raise FormErrors(errors)
     assert practitioner is not None and evidence_sensitive is not None and reason is not None and keep is not None
     return ReallocationForm(
-        practitioner_id=int(practitioner),
+        practitioner_id=practitioner,
         evidence=evidence,
         evidence_sensitive=evidence_sensitive,
         reason=reason,

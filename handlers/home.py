@@ -1,9 +1,9 @@
-"""The App Home tab (issue 7): published when someone opens it. Thin glue.
+"""The App Home tab: published when someone opens it. Thin glue.
 
 Bolt acknowledges events itself, before the listener runs. The person is looking at the tab
 now, so the view is built and published directly, not through the outbox (docs/architecture.md:
 an answer to a person who is waiting). Refreshes after changes go through the outbox
-(bot/queries/home.py `queue_home_refresh`).
+(bot/services/home_refresh.py).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.queries.home import render_home
 from bot.services.facade import Services
+from handlers.presenters import render_home
 
 
 def register(app: AsyncApp, services: Services) -> None:
@@ -23,5 +23,5 @@ def register(app: AsyncApp, services: Services) -> None:
         user = str(event.get("user") or "")
         if event.get("tab", "home") != "home" or not user:  # the Messages tab opens this event too
             return
-        view = await render_home(services.db, user, now=services.clock.now(), weights=services.settings.tier_weights)
+        view = await render_home(services.db.uow, user, services.clock.now(), weights=services.settings.tier_weights)
         await client.views_publish(user_id=user, view=view)

@@ -24,7 +24,7 @@ from typing import Any
 
 from blocks.ids import MetadataEvent
 from bot.domain.clock import Clock
-from bot.runtime.metrics import Metrics
+from bot.adapters.metrics import Metrics
 from bot.adapters.delivery import DeliveryError, PermanentFailure, Port, RateLimited, UnknownOutcome
 from storage.db import Database, UnitOfWork
 from storage.models import OutboxMessage

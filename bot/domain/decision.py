@@ -8,7 +8,7 @@ docs/policy-sources.md for each paragraph.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from bot.domain.calendar import is_bank_holiday
 
@@ -65,3 +65,13 @@ class ReallocationForm:
     reason: str
     keep_touchpoint: bool
     exception_confirmed: bool
+
+
+@dataclass(frozen=True)
+class CurrentAllocation:
+    """Who holds a case and who allocated it, for 'already allocated'."""
+
+    practitioner_name: str
+    practitioner_user: str
+    allocated_by: str
+    allocated_at: datetime

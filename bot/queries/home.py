@@ -1,18 +1,13 @@
-"""The App Home (issue 7): what each person sees on casebot's Home tab, and how it stays fresh.
+"""The App Home's read model: what each person sees on casebot's Home tab, as plain values.
 
-- `build_home(uow, user_id, now)` reads the database and returns the view. An SPO (a user in
-  a team's `spo_user_ids`) gets, per team, the queue of unallocated cases (soonest due first,
-  overdue marked, Allocate and Details on each), the team's capacity, the exceptions to
-  policy of the last 30 days and the touchpoints overdue. A practitioner gets their new cases
-  of the last 14 days, their planned touchpoints and their own workload. Someone who is both
-  sees both; someone in no team gets a short explanation.
-- Published on `app_home_opened` by the handler (handlers/home.py), at once: the person is
-  looking at it now.
-- After a change, `queue_home_refresh(uow, users, now)` stores, in the changing transaction,
-  one outbox row per person (method `home.publish`), unless that person already has one
-  waiting: a burst of changes publishes once. The row carries no view: `HomePort`, the
-  worker's `home` port, builds the view when it sends, so what is published is the state
-  at send time, never a stale snapshot.
+`home_data(uow, user_id, now)` reads the database for one person. An SPO (a user in a team's
+`spo_user_ids`) gets, per team, the queue of unallocated cases (soonest due first, overdue
+marked), the team's capacity, the exceptions to policy of the last 30 days and the
+touchpoints overdue. A practitioner gets their new cases of the last 14 days, their planned
+touchpoints and their own workload. Someone who is both sees both. `blocks/home_blocks.py`
+renders the result; handlers/presenters.py joins the two for the Home handler and for the
+outbox's publisher (bot/adapters/home_publisher.py), which publishes at send time what
+bot/services/home_refresh.py queued.
 
 Who may see what is decided here, as in bot/queries/commands.py: restricted (limited-access) cases are
 shown by name only to the SPOs of their team (they are in the SPO's queue); anywhere else
@@ -25,15 +20,11 @@ practitioners and 1,000 open cases builds in tens of milliseconds (benchmarks/ho
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-import aiohttp
-from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy import case as sql_case
 
 from blocks.home_blocks import (
@@ -45,20 +36,14 @@ from blocks.home_blocks import (
     QueueItem,
     SpoSection,
     TouchpointItem,
-    home_view,
 )
 from bot.domain.vocabulary import terms_for
 from bot.queries.caseload import workload_now
-from bot.domain.clock import LONDON, Clock
-from bot.adapters.delivery import PermanentFailure, TransientFailure
-from bot.services.outbox import enqueue
-from bot.adapters.slack_port import classify
+from bot.domain.clock import LONDON
 from bot.domain.workload import DEFAULT_TIER_POINTS
-from storage.db import Database, UnitOfWork
-from storage.models import Allocation, Case, OutboxMessage, Practitioner, Team, Touchpoint
+from storage.db import UnitOfWork
+from storage.models import Allocation, Case, Practitioner, Team, Touchpoint
 
-HOME_METHOD = "home.publish"  # routed by the outbox worker to other_ports["home"]
-HOME_PURPOSE = "home_refresh"
 QUEUE_SHOWN = 20  # queue items with buttons (2 blocks each) for an SPO of one team
 LIST_SHOWN = 15  # lines in each of the other lists
 CAPACITY_SECTIONS = 8  # ~28 practitioners a section: 200 fit in 8
@@ -66,92 +51,13 @@ EXCEPTION_DAYS = 30
 NEW_CASE_DAYS = 14
 
 
-def home_key(user_id: str) -> str:
-    """The outbox ordering key of a person's Home: one person's publishes go in order."""
-    return f"home:{user_id}"
+UowFactory = Callable[[], UnitOfWork]
 
 
-# ---------------------------------------------------------------------------------------------
-# Refresh through the outbox, debounced
-
-
-async def queue_home_refresh(
-    uow: UnitOfWork, user_ids: Iterable[str | None], now: datetime, *, delay: timedelta = timedelta(0)
-) -> list[str]:
-    """Queue a Home refresh for each person, in the caller's transaction; returns whom a new
-    row was queued for.
-
-    Debounced: a person who already has a refresh waiting (state `pending`) gets no second
-    row, because the waiting one builds its view when it is sent and so will show this change
-    too. The check is a conditional UPDATE of that waiting row, not a read: the update locks
-    it (PostgreSQL row lock; SQLite's write lock) until the caller commits, so the worker
-    cannot claim it and build the view in between and miss this change. A row already being
-    sent may have read the data before this change, so then a new row is queued; its ordering
-    key makes it wait for the one in flight.
-
-    `delay` holds the new row back (e.g. a second), so that separate transactions arriving
-    close together also share one publish.
-    """
-    queued: list[str] = []
-    # Sorted, so two transactions refreshing the same people lock their rows in the same order
-    # (no deadlock on PostgreSQL). Call this last before commit, so no other lock is taken after.
-    for user in sorted({u for u in user_ids if u}):
-        key = home_key(user)
-        touched = await uow.session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.ordering_key == key, OutboxMessage.purpose == HOME_PURPOSE, OutboxMessage.state == "pending")
-            .values(purpose=OutboxMessage.purpose)  # a write that changes nothing, for its lock
-            .execution_options(synchronize_session=False)
-        )
-        if getattr(touched, "rowcount", 0):
-            continue
-        row = enqueue(uow, method=HOME_METHOD, payload={"user_id": user, "refresh": True}, purpose=HOME_PURPOSE, ordering_key=key, now=now)
-        row.next_attempt_at = now + delay
-        queued.append(user)
-    return queued
-
-
-class HomePort:
-    """The outbox worker's `home` port: builds the person's Home from the database at send time
-    and publishes it with `views.publish`. Failures map to the worker's outcomes like the
-    Slack port's (bot/adapters/slack_port.py); a publish is idempotent, so an unclear one is retried."""
-
-    def __init__(self, db: Database, client: AsyncWebClient, clock: Clock, *, weights: Mapping[str, float] = DEFAULT_TIER_POINTS) -> None:
-        self.db = db
-        self.client = client
-        self.clock = clock
-        self.weights = weights
-
-    async def call(self, method: str, payload: dict[str, Any]) -> dict[str, Any]:
-        if method != HOME_METHOD:
-            raise PermanentFailure(f"unknown home method {method}")
-        user = str(payload.get("user_id") or "")
-        if not user:
-            raise PermanentFailure("no user_id")
-        view = await render_home(self.db, user, now=self.clock.now(), weights=self.weights)
-        try:
-            response = await self.client.views_publish(user_id=user, view=view)
-        except SlackApiError as exc:
-            raise classify(exc) from None
-        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
-            raise TransientFailure(type(exc).__name__) from None
-        published = response.get("view") if isinstance(response.data, dict) else None
-        return {"id": published["id"]} if isinstance(published, dict) and "id" in published else {}
-
-
-async def render_home(db: Database, user_id: str, *, now: datetime, weights: Mapping[str, float] = DEFAULT_TIER_POINTS) -> dict[str, Any]:
-    """`build_home` in its own unit of work (read only: nothing is committed)."""
-    async with db.uow() as uow:
-        return await build_home(uow, user_id, now, weights=weights)
-
-
-# ---------------------------------------------------------------------------------------------
-# Building the view
-
-
-async def build_home(uow: UnitOfWork, user_id: str, now: datetime, *, weights: Mapping[str, float] = DEFAULT_TIER_POINTS) -> dict[str, Any]:
-    """The Home tab view for `user_id` as of `now`, ready for `views.publish`."""
-    return home_view(await home_data(uow, user_id, now, weights=weights))
+async def read_home(uow_factory: UowFactory, user_id: str, now: datetime, *, weights: Mapping[str, float] = DEFAULT_TIER_POINTS) -> HomeData:
+    """`home_data` in its own unit of work (read only: nothing is committed)."""
+    async with uow_factory() as uow:
+        return await home_data(uow, user_id, now, weights=weights)
 
 
 async def home_data(uow: UnitOfWork, user_id: str, now: datetime, *, weights: Mapping[str, float] = DEFAULT_TIER_POINTS) -> HomeData:

@@ -9,25 +9,28 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from functools import partial
 
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.clock import Clock, SystemClock
-from bot.runtime.metrics import Metrics
+from bot.adapters.metrics import Metrics
 from bot.adapters.delivery import Port
-from bot.queries.home import HomePort
+from bot.adapters.home_publisher import HomePort
 from bot.adapters.outbox_worker import OutboxWorker
 from bot.adapters.prison_port import SmtpPrisonNotifier, WebhookPrisonNotifier
 from bot.adapters.record_port import RecordApi
 from bot.adapters.replay import ReplayGuard
-from bot.adapters.scheduler import Scheduler
+from bot.adapters.replay import purge as purge_signatures
+from bot.services.scheduled import Scheduler
 from bot.services.facade import Services
 from bot.runtime.settings import Settings
 from bot.adapters.slack_port import WebApiSlack
 from bot.runtime.web import build_web_app
 from handlers import register_all
+from handlers.presenters import render_home
 from storage.db import Database
 
 
@@ -44,6 +47,12 @@ class Runtime:
     services: Services
     replay: ReplayGuard
     clock: Clock = field(default_factory=SystemClock)
+
+    async def forget_old_signatures(self) -> None:
+        """Stored request signatures older than a replay could use are deleted, on the scheduler's beat."""
+        async with self.db.uow() as uow:
+            await purge_signatures(uow, self.clock.now())
+            await uow.commit()
 
 
 def bolt_logger() -> logging.Logger:
@@ -96,7 +105,7 @@ def create_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime
         WebApiSlack(client),
         clock,
         metrics,
-        other_ports={**outside_ports(settings), "home": HomePort(db, client, clock, weights=settings.tier_weights)},
+        other_ports={**outside_ports(settings), "home": HomePort(partial(render_home, db.uow, weights=settings.tier_weights), client, clock)},
         lease_seconds=settings.outbox_lease_seconds,
         poll_seconds=settings.outbox_poll_seconds,
         max_backoff_seconds=settings.outbox_max_backoff_seconds,

@@ -11,6 +11,8 @@ import sys
 import traceback
 from datetime import datetime, timezone
 
+from bot.domain.errors import where
+
 # Libraries that log payloads at DEBUG: slack_sdk whole request bodies, aiosqlite and
 # SQLAlchemy every statement with its parameters (case notes included). Held above DEBUG
 # whatever CASEBOT_LOG_LEVEL says; the canary test runs at DEBUG to prove it.
@@ -24,13 +26,6 @@ QUIET_LOGGERS = {
 }
 
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "taskName"}
-
-
-def where(error: BaseException) -> list[str]:
-    """The frames an error passed through (file:line in function), without its message:
-    exception messages can quote input (SQLAlchemy errors carry statement parameters, pydantic
-    errors the value), and input can carry sensitive notes."""
-    return [f"{f.filename}:{f.lineno} in {f.name}" for f in traceback.extract_tb(error.__traceback__)]
 
 
 class JsonFormatter(logging.Formatter):

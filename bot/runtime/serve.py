@@ -55,11 +55,12 @@ async def start(runtime: Runtime, stack: AsyncExitStack) -> web.AppRunner:
 
     if settings.scheduler_enabled:
         ticks = AsyncIOScheduler(timezone="UTC")
-        # APScheduler only drives the ticks; the plan is in the database (bot/adapters/scheduler.py).
-        ticks.add_job(
-            runtime.scheduler.tick, "interval", seconds=settings.scheduler_tick_seconds,
-            max_instances=1, coalesce=True, next_run_time=datetime.now(timezone.utc),
-        )  # fmt: skip
+        # APScheduler only drives the ticks; the plan is in the database (bot/services/scheduled.py).
+        for job in (runtime.scheduler.tick, runtime.forget_old_signatures):
+            ticks.add_job(
+                job, "interval", seconds=settings.scheduler_tick_seconds,
+                max_instances=1, coalesce=True, next_run_time=datetime.now(timezone.utc),
+            )  # fmt: skip
         ticks.start()
         stack.callback(ticks.shutdown, wait=False)
 

@@ -1,63 +1,122 @@
-"""The services the edges share: intake API, CLI importer and Slack handlers all call these.
+"""The use cases the edges share: the intake API, the CLI importer and the Slack handlers all
+call these.
 
-A thin facade over the domain services so each edge needs one object; it adds what every
-caller would otherwise repeat (metrics, waking the outbox worker after a commit).
+A thin facade over the service modules so each edge needs one object; it adds what every
+caller would otherwise repeat (counting received cases, waking the outbox worker after a
+commit). It returns domain results and typed errors, never Block Kit: the handlers render.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
-
 from datetime import date, datetime, timedelta
+from typing import Any, Literal, Protocol
 
-from blocks.allocate_modal import allocate_modal, loading_modal, reallocate_modal
-from blocks.allocation_notices import when_text
-from blocks.case_card import notice_modal, record_link
-from blocks.text import mrkdwn_safe
-from bot.domain.vocabulary import terms_for
-from blocks.allocation_notices import delivery_failed_notice, delivery_label
-from blocks.touchpoint_blocks import not_required_modal, record_modal, reschedule_modal
-from bot.services import touchpoints
 from bot.domain.access import is_spo, refusal
-from bot.services.allocate import Allocated, allocate
-from bot.adapters.scheduler import touchpoint_view
-from bot.services.outbox import audit, enqueue
-from bot.domain.decision import REALLOCATION_REASONS, TOUCHPOINT_DAYS, AllocationForm, ReallocationForm
-from bot.services.reallocate import reallocate
 from bot.domain.calendar import working_day_on_or_after
-from bot.queries.candidates import Offer, offers_for
 from bot.domain.clock import Clock, london_today
+from bot.domain.decision import REALLOCATION_REASONS, TOUCHPOINT_DAYS, AllocationForm, CurrentAllocation, ReallocationForm
+from bot.domain.enums import CaseState, OutboxPurpose
+from bot.domain.errors import Question, TouchpointRefused
+from bot.queries.candidates import Offer, offers_for
+from bot.services import notices, touchpoints
+from bot.services.allocate import Allocated, allocate, current_allocation
 from bot.services.intake import Received, Rejected, receive_case, receive_cases
-from bot.runtime.metrics import Metrics
-from bot.runtime.settings import Settings
+from bot.services.outbox import audit
+from bot.services.reallocate import reallocate
+from blocks.touchpoint_blocks import TouchpointView
 from storage.db import Database, UnitOfWork
-from storage.models import Case, OutboxMessage
+from storage.models import Allocation, Case, OutboxMessage
+
+ModalKind = Literal["allocate", "reallocate"]
+TouchpointKind = Literal["record", "reschedule", "not_required"]
+
+
+class ServiceSettings(Protocol):
+    """What the use cases read of the settings (bot/runtime/settings.py `Settings` has these)."""
+
+    @property
+    def record_case_url(self) -> str | None: ...
+    @property
+    def record_api_url(self) -> str | None: ...
+    @property
+    def reminder_days_before(self) -> int: ...
+    @property
+    def tier_weights(self) -> Mapping[str, float]: ...
+
+
+class ServiceMetrics(Protocol):
+    """What the use cases count (bot/adapters/metrics.py `Metrics` does this)."""
+
+    def count_received(self, source: str, count: int) -> None: ...
+    def set_counts(self, outbox: Mapping[str, int], cases: Mapping[str, int]) -> None: ...
+    def render(self) -> bytes: ...
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A short modal for a click that cannot open the form: a title and mrkdwn text."""
+
+    title: str
+    text: str
+
+
+@dataclass(frozen=True)
+class AllocatePicture:
+    """Everything the Allocate modal shows: the case, the ranked practitioners, the defaults."""
+
+    case: Case
+    offers: list[Offer]
+    touchpoint_default: date
+    notify_default: list[str]
+    previous_name: str | None
+
+
+@dataclass(frozen=True)
+class ReallocatePicture:
+    """Everything the Reallocate modal shows: who holds the case now and whom it may move to."""
+
+    case: Case
+    offers: list[Offer]
+    current_name: str
+    reasons: Mapping[str, str]
 
 
 @dataclass(frozen=True)
 class ModalStep:
-    """What an Allocate or Reallocate click gets: a refusal (ephemeral), a notice modal, or a
-    light modal opened at once (`view`) and filled by `fill()` after (views.update)."""
+    """What an Allocate or Reallocate click gets: a refusal (ephemeral), a notice modal, or the
+    case to open a light modal with at once and `fill()` to load the full picture after."""
 
-    view: dict[str, Any] | None = None
     refusal: str | None = None
-    fill: Callable[[], Awaitable[dict[str, Any]]] | None = None
+    notice: Notice | None = None
+    already: CurrentAllocation | None = None
+    case: Case | None = None
+    fill: Callable[[], Awaitable[AllocatePicture | ReallocatePicture]] | None = None
+
+
+@dataclass(frozen=True)
+class TouchpointPicture:
+    """What a touchpoint modal shows."""
+
+    kind: TouchpointKind
+    case: Case
+    touchpoint: TouchpointView
+    suggested: date | None = None
 
 
 @dataclass
 class Services:
     db: Database
     clock: Clock
-    settings: Settings
-    metrics: Metrics
+    settings: ServiceSettings
+    metrics: ServiceMetrics
     nudge: Callable[[], None] = lambda: None
 
     async def receive_case(self, raw: Mapping[str, Any], *, source: str) -> Received:
         received = await receive_case(self.db.uow, raw, clock=self.clock, record_case_url=self.settings.record_case_url)
         if received.created:
-            self.metrics.cases_received.labels(source).inc()
+            self.metrics.count_received(source, 1)
             self.nudge()
         return received
 
@@ -65,29 +124,31 @@ class Services:
         results = await receive_cases(self.db.uow, rows, clock=self.clock, record_case_url=self.settings.record_case_url)
         created = sum(1 for r in results if isinstance(r, Received) and r.created)
         if created:
-            self.metrics.cases_received.labels(source).inc(created)
+            self.metrics.count_received(source, created)
             self.nudge()
         return results
 
-    async def offers(self, case_id: int) -> list[Offer]:
+    async def offers(self, case_id: int, user: str) -> list[Offer]:
+        """The practitioners the case may go to, for the team's SPOs only: anyone else (who
+        could craft a search request) learns nothing of the team's staff or workloads."""
         async with self.db.uow() as uow:
-            case = await uow.cases.get(case_id)
-            return await offers_for(uow, case, now=self.clock.now(), weights=self.settings.tier_weights) if case else []
+            case = await uow.cases.with_team(case_id)
+            if case is None or not is_spo(case.team, user):
+                return []
+            return await offers_for(uow, case, now=self.clock.now(), weights=self.settings.tier_weights)
 
-    async def allocate_view(self, case: Case) -> dict[str, Any]:
-        """The full Allocate modal for `case` (its team loaded)."""
+    async def allocate_picture(self, case: Case) -> AllocatePicture:
+        """The full Allocate picture for `case` (its team loaded)."""
         async with self.db.uow() as uow:
             offers = await offers_for(uow, case, now=self.clock.now(), weights=self.settings.tier_weights)
             previous = await uow.teams.practitioners_by_code([case.previous_practitioner] if case.previous_practitioner else [])
         prev = previous.get(case.previous_practitioner or "")
-        return allocate_modal(
-            case,
-            offers,
+        return AllocatePicture(
+            case=case,
+            offers=offers,
             touchpoint_default=working_day_on_or_after(london_today(self.clock) + timedelta(days=TOUCHPOINT_DAYS)),
-            notify_default=case.team.notify_user_ids,
+            notify_default=list(case.team.notify_user_ids),
             previous_name=f"{prev.name} ({prev.staff_code})" if prev else None,
-            record_url=record_link(self.settings.record_case_url, case.crn),
-            terms=terms_for(case.team.service),
         )
 
     async def allocate(self, *, case_id: int, spo: str, form: AllocationForm) -> Allocated:
@@ -100,33 +161,30 @@ class Services:
         self.nudge()
         return done
 
-    async def modal_step(self, kind: str, case_id: int | None, user: str) -> ModalStep:
+    async def modal_step(self, kind: ModalKind, case_id: int | None, user: str) -> ModalStep:
         """kind: "allocate" (an unallocated case) or "reallocate" (an allocated one)."""
         case = await self.case_with_team(case_id) if case_id else None
         if case is None:
-            return ModalStep(view=notice_modal("Case not found", "This case is no longer held by casebot."))
+            return ModalStep(notice=Notice("Case not found", "This case is no longer held by casebot."))
         if not is_spo(case.team, user):
             return ModalStep(refusal=refusal(case.team, f"{kind} cases"))
-        if kind == "allocate" and case.state != "unallocated":
-            return ModalStep(view=notice_modal("Already allocated", await self.allocation_summary(case.id)))
-        if kind == "reallocate" and case.state != "allocated":
-            return ModalStep(view=notice_modal("Not allocated", "This case is not allocated yet: use Allocate."))
-        loading = loading_modal(case, record_link(self.settings.record_case_url, case.crn), terms_for(case.team.service))
-        fill = self.allocate_view if kind == "allocate" else self.reallocate_view
-        return ModalStep(view=loading, fill=lambda: fill(case))
+        if kind == "allocate" and case.state != CaseState.UNALLOCATED:
+            current = await self.current_allocation(case.id)
+            return ModalStep(already=current) if current else ModalStep(notice=Notice("Already allocated", "This case is no longer waiting for allocation."))
+        if kind == "reallocate" and case.state != CaseState.ALLOCATED:
+            return ModalStep(notice=Notice("Not allocated", "This case is not allocated yet: use Allocate."))
+        fill = self.allocate_picture if kind == "allocate" else self.reallocate_picture
+        return ModalStep(case=case, fill=lambda: fill(case))
 
-    async def reallocate_view(self, case: Case) -> dict[str, Any]:
-        """The Reallocate modal: the same ranked list, without whoever holds the case now."""
+    async def reallocate_picture(self, case: Case) -> ReallocatePicture:
+        """The Reallocate picture: the same ranked list, without whoever holds the case now."""
         async with self.db.uow() as uow:
             current = await uow.allocations.current_for_case(case.id)
             offers = await offers_for(uow, case, now=self.clock.now(), weights=self.settings.tier_weights)
         holder = current.practitioner if current else None
         others = [o for o in offers if holder is None or o.practitioner.id != holder.id]
-        return reallocate_modal(
-            case, others, current_name=f"{holder.name} ({holder.grade})" if holder else "nobody",
-            reasons=REALLOCATION_REASONS, record_url=record_link(self.settings.record_case_url, case.crn),
-            terms=terms_for(case.team.service),
-        )  # fmt: skip
+        current_name = f"{holder.name} ({holder.grade})" if holder else "nobody"
+        return ReallocatePicture(case=case, offers=others, current_name=current_name, reasons=REALLOCATION_REASONS)
 
     async def reallocate(self, *, case_id: int, spo: str, form: ReallocationForm) -> Allocated:
         done = await reallocate(
@@ -137,50 +195,43 @@ class Services:
         self.nudge()
         return done
 
-    async def allocation_summary(self, case_id: int) -> str:
-        """mrkdwn naming who holds the case and who allocated it, for 'already allocated'."""
+    async def current_allocation(self, case_id: int) -> CurrentAllocation | None:
+        """Who holds the case now, for 'already allocated'; None when nobody does."""
         async with self.db.uow() as uow:
-            current = await uow.allocations.current_for_case(case_id)
-        if current is None:
-            return "This case is no longer waiting for allocation."
-        return (
-            f"Already allocated to {mrkdwn_safe(current.practitioner.name, 200)} (<@{current.practitioner.slack_user_id}>) "
-            f"by <@{current.allocated_by}> on {when_text(current.allocated_at)}."
-        )
+            return current_allocation(await uow.allocations.current_for_case(case_id))
 
     async def set_spo_copies(self, user_id: str, on: bool) -> None:
         async with self.db.uow() as uow:
             await uow.preferences.set_spo_copies(user_id, on, self.clock.now())
             await uow.commit()
 
-    async def touchpoint_modal(self, kind: str, touchpoint_id: int, user: str) -> dict[str, Any]:
-        """The modal for a reminder button, after checking this person may use it."""
+    async def touchpoint_picture(self, kind: TouchpointKind, touchpoint_id: int, user: str) -> TouchpointPicture:
+        """What a reminder button's modal shows, after checking this person may use it."""
         async with self.db.uow() as uow:
             loaded = await touchpoints.load(uow, touchpoint_id)
-        view = touchpoint_view(loaded.touchpoint, loaded.allocation)
+        view = notices.touchpoint_view(loaded.touchpoint, loaded.allocation)
         if kind == "reschedule":
             touchpoints.check_involved(loaded, user)
             suggested = working_day_on_or_after(max(view.due_on, london_today(self.clock)) + timedelta(days=1))
-            return reschedule_modal(loaded.case, view, suggested=suggested)
+            return TouchpointPicture(kind, loaded.case, view, suggested=suggested)
         touchpoints.check_can_settle(loaded, user)
-        return record_modal(loaded.case, view) if kind == "record" else not_required_modal(loaded.case, view)
+        return TouchpointPicture(kind, loaded.case, view)
 
-    async def settle_touchpoint(self, kind: str, touchpoint_id: int, user: str, values: dict[str, Any]) -> None:
-        """Record, reschedule or mark not required, from the modal's answers."""
-        if kind == "record":
-            if values["sensitive"] not in ("yes", "no"):
-                raise touchpoints.TouchpointRefused("Say whether these notes are sensitive.", block="notes_sensitive")
-            await touchpoints.record(
-                self.db.uow, touchpoint_id=touchpoint_id, user=user, notes=values["notes"], sensitive=values["sensitive"] == "yes", clock=self.clock
-            )
-        elif kind == "reschedule":
-            new_date = _iso_date(values["date"])
-            await touchpoints.reschedule(
-                self.db.uow, touchpoint_id=touchpoint_id, user=user, new_date=new_date, clock=self.clock,
-                days_before=self.settings.reminder_days_before,
-            )
-        else:
-            await touchpoints.not_required(self.db.uow, touchpoint_id=touchpoint_id, user=user, reason=values["reason"], clock=self.clock)
+    async def record_touchpoint(self, touchpoint_id: int, user: str, notes: str, sensitive: bool | None) -> None:
+        if sensitive is None:
+            raise TouchpointRefused("Say whether these notes are sensitive.", Question.NOTES_SENSITIVE)
+        await touchpoints.record(self.db.uow, touchpoint_id=touchpoint_id, user=user, notes=notes, sensitive=sensitive, clock=self.clock)
+        self.nudge()
+
+    async def reschedule_touchpoint(self, touchpoint_id: int, user: str, new_date: date | None) -> None:
+        await touchpoints.reschedule(
+            self.db.uow, touchpoint_id=touchpoint_id, user=user, new_date=new_date, clock=self.clock,
+            days_before=self.settings.reminder_days_before,
+        )  # fmt: skip
+        self.nudge()
+
+    async def touchpoint_not_required(self, touchpoint_id: int, user: str, reason: str) -> None:
+        await touchpoints.not_required(self.db.uow, touchpoint_id=touchpoint_id, user=user, reason=reason, clock=self.clock)
         self.nudge()
 
     async def snooze_touchpoint(self, touchpoint_id: int, user: str) -> datetime:
@@ -192,11 +243,11 @@ class Services:
 
     def after_sent_hooks(self) -> dict[str, Callable[[UnitOfWork, OutboxMessage], Any]]:
         """What to record when an outbox message is delivered, by its purpose."""
-        return {"case_card": _remember_card, "write_back": _audit_write_back, "prison_notice": _audit_write_back}
+        return {OutboxPurpose.CASE_CARD: _remember_card, OutboxPurpose.WRITE_BACK: _audit_write_back, OutboxPurpose.PRISON_NOTICE: _audit_write_back}
 
     def after_failed_hooks(self) -> dict[str, Callable[[UnitOfWork, OutboxMessage], Any]]:
         """A write-back or prison notice that cannot be delivered is shown to the SPOs, never lost."""
-        return {"write_back": self._tell_spos_of_failure, "prison_notice": self._tell_spos_of_failure}
+        return {OutboxPurpose.WRITE_BACK: self._tell_spos_of_failure, OutboxPurpose.PRISON_NOTICE: self._tell_spos_of_failure}
 
     async def _tell_spos_of_failure(self, uow: UnitOfWork, row: OutboxMessage) -> None:
         if row.case_id is None:
@@ -205,36 +256,20 @@ class Services:
         if case is None:
             return
         now = self.clock.now()
-        what = delivery_label(row)
         audit(uow, actor="outbox", action=f"{row.purpose}_failed", now=now, case_id=case.id, outbox_id=row.id, error=row.last_error)
-        for spo in case.team.spo_user_ids:
-            enqueue(
-                uow, method="chat.postMessage", payload={"channel": spo, **delivery_failed_notice(case.crn, what, row.last_error or "")},
-                purpose="failure_notice", ordering_key=f"case:{case.id}", now=now, case_id=case.id,
-            )  # fmt: skip
+        notices.delivery_failed(uow, case, row, now)
 
     async def refresh_gauges(self) -> None:
         """Set the database-derived gauges just before a scrape."""
         async with self.db.uow() as uow:
             backlog = await uow.outbox.backlog()
             cases = await uow.cases.count_by_state()
-        for state in ("pending", "sending", "sent", "failed"):
-            self.metrics.outbox_backlog.labels(state).set(backlog.get(state, 0))
-        for state, count in cases.items():
-            self.metrics.cases.labels(state).set(count)
-
-
-def _iso_date(text: str) -> date | None:
-    """A datepicker's YYYY-MM-DD, or None (then 'Choose the touchpoint date')."""
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
+        self.metrics.set_counts(backlog, cases)
 
 
 async def _audit_write_back(uow: UnitOfWork, row: OutboxMessage) -> None:
-    """Every write-back delivered is an audit event (issue 7: write-back delivered or failed)."""
-    audit(uow, actor="outbox", action=f"{row.purpose}_delivered", now=row.sent_at or row.created_at, case_id=row.case_id, outbox_id=row.id, what=delivery_label(row))
+    """Every write-back delivered is an audit event, as is every one that failed."""
+    audit(uow, actor="outbox", action=f"{row.purpose}_delivered", now=row.sent_at or row.created_at, case_id=row.case_id, outbox_id=row.id, what=notices.delivered_label(row))
 
 
 async def _remember_card(uow: UnitOfWork, row: OutboxMessage) -> None:

@@ -15,14 +15,14 @@ from sqlalchemy import insert
 
 from sqlalchemy.exc import IntegrityError
 
-from blocks.case_card import case_card, record_link, restricted_case_dm
-from bot.domain.vocabulary import terms_for
 from bot.domain.calendar import allocation_due_by
 from bot.domain.case_input import CaseIn, parse_case
 from bot.domain.clock import Clock, london_today
+from bot.domain.enums import CaseState
 from bot.domain.errors import InvalidInput
-from bot.queries.home import queue_home_refresh
-from bot.services.outbox import audit_values, insert_bulk, outbox_values
+from bot.services.home_refresh import queue_home_refresh
+from bot.services import notices
+from bot.services.outbox import audit_values, insert_bulk
 from storage.db import UnitOfWork
 from storage.models import Case, Team
 
@@ -45,23 +45,11 @@ class Rejected:
     error: InvalidInput
 
 
-def case_post_payloads(case: Case, team: Team, record_case_url: str | None) -> list[dict[str, Any]]:
-    """The chat.postMessage calls that announce a new case.
-
-    A restricted (limited-access) case never reaches the channel: each SPO gets it privately.
-    """
-    link = record_link(record_case_url, case.crn)
-    if case.restricted:
-        dm = restricted_case_dm(case, team_name=team.name, record_url=link, terms=terms_for(team.service))
-        return [{"channel": spo, **dm} for spo in team.spo_user_ids]
-    return [{"channel": team.channel_id, **case_card(case, team_name=team.name, record_url=link)}]
-
-
 def _case_values(data: CaseIn, team: Team, now: datetime) -> dict[str, Any]:
     return {
         **data.model_dump(exclude={"team"}),
         "team_id": team.id,
-        "state": "unallocated",
+        "state": CaseState.UNALLOCATED,
         "due_by": allocation_due_by(data.sentence_date),
         "received_at": now,
     }
@@ -82,11 +70,7 @@ async def _store_all(uow: UnitOfWork, new: list[tuple[CaseIn, Team]], clock: Clo
     outbox_rows: list[dict[str, Any]] = []
     audit_rows: list[dict[str, Any]] = []
     for case, (_, team) in zip(cases, new, strict=True):
-        purpose = "restricted_case_dm" if case.restricted else "case_card"
-        outbox_rows += [
-            outbox_values(method="chat.postMessage", payload=payload, purpose=purpose, ordering_key=f"case:{case.id}", now=now, case_id=case.id)
-            for payload in case_post_payloads(case, team, record_case_url)
-        ]
+        outbox_rows += notices.new_case_rows(case, team, record_case_url, now)
         audit_rows.append(audit_values(actor=INTAKE_ACTOR, action="case_received", now=now, case_id=case.id, event_id=case.event_id, team=team.code))
     await insert_bulk(uow, outbox_rows, audit_rows)
     await queue_home_refresh(uow, {spo for _, team in new for spo in team.spo_user_ids}, now)

@@ -13,14 +13,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from blocks.allocation_notices import AllocationFacts, handed_over_notice
-from blocks.ids import AllocateBlock
-from bot.services.allocate import Allocated, AllocationRefused, check_choice, plan_touchpoint, queue_notices, spo_case
+from blocks.allocation_notices import AllocationFacts
+from bot.domain.enums import CaseState, TouchpointState
+from bot.domain.errors import AllocationRefused, Question
+from bot.services import notices
+from bot.services.allocate import Allocated, check_choice, plan_touchpoint, queue_write_backs, spo_case
 from bot.domain.decision import REALLOCATION_REASONS, TOUCHPOINT_DAYS, ReallocationForm
 from bot.domain.calendar import working_day_on_or_after
 from bot.domain.clock import Clock, london_today
-from bot.queries.home import queue_home_refresh
-from bot.services.outbox import audit, enqueue
+from bot.services.home_refresh import queue_home_refresh
+from bot.services.outbox import audit
 from storage.db import UnitOfWork
 from storage.models import Allocation, Touchpoint
 
@@ -39,16 +41,16 @@ async def reallocate(
     async with uow_factory() as uow:
         case = await spo_case(uow, case_id, spo)
         current = await uow.allocations.current_for_case(case_id)
-        if case.state != "allocated" or current is None:
-            raise AllocationRefused(AllocateBlock.PRACTITIONER, "This case is not allocated yet: use Allocate.")
+        if case.state != CaseState.ALLOCATED or current is None:
+            raise AllocationRefused("This case is not allocated yet: use Allocate.", Question.PRACTITIONER)
         if form.practitioner_id == current.practitioner_id:
-            raise AllocationRefused(AllocateBlock.PRACTITIONER, "This practitioner already holds the case; choose another.")
+            raise AllocationRefused("This practitioner already holds the case; choose another.", Question.PRACTITIONER)
         checked = await check_choice(uow, case, form.practitioner_id, form.exception_confirmed)
         old_user = current.practitioner.slack_user_id
     now = clock.now()
     async with uow_factory() as uow:
         if not await uow.allocations.end_current(current.id, now):
-            raise AllocationRefused(AllocateBlock.PRACTITIONER, "Someone else changed this allocation just now; close and look again.")
+            raise AllocationRefused("Someone else changed this allocation just now; close and look again.", Question.PRACTITIONER)
         new = uow.allocations.add(
             Allocation(
                 case_id=case_id, practitioner_id=checked.practitioner.id, allocated_by=spo, allocated_at=now, current=True,
@@ -78,11 +80,11 @@ async def reallocate(
             outside_policy=not checked.fit.within_policy, policy_exceptions=list(checked.fit.exceptions),
             previous_user=old_user, reason=reason,
         )  # fmt: skip
-        await queue_notices(uow, checked, facts, new, record_case_url, record_configured, now)
-        enqueue(
-            uow, method="chat.postMessage", payload={"channel": old_user, **handed_over_notice(case, facts)},
-            purpose="handed_over_notice", ordering_key=f"case:{case_id}", now=now, case_id=case_id,
-        )  # fmt: skip
+        await notices.allocation_made(
+            uow, case, checked.team, facts, new, record_case_url=record_case_url, record_configured=record_configured, now=now
+        )
+        queue_write_backs(uow, case, checked.practitioner.staff_code, facts, now)
+        notices.handed_over(uow, case, facts, old_user, now)
         await queue_home_refresh(uow, [*case.team.spo_user_ids, checked.practitioner.slack_user_id, old_user], now)
         await uow.commit()
     return Allocated(allocation_id=new.id, case_id=case_id, outside_policy=not checked.fit.within_policy)
@@ -98,11 +100,11 @@ async def _move_touchpoint(uow: UnitOfWork, old: Allocation, new: Allocation, ke
     if keep and touchpoint is not None:
         touchpoint.allocation_id = new.id
         return touchpoint
-    if touchpoint is not None and touchpoint.state == "planned":
-        touchpoint.state = "cancelled"
+    if touchpoint is not None and touchpoint.state == TouchpointState.PLANNED:
+        touchpoint.state = TouchpointState.CANCELLED
     fresh = uow.allocations.add_touchpoint(
         Touchpoint(
-            case_id=new.case_id, allocation_id=new.id, priority="normal", state="planned", created_at=clock.now(),
+            case_id=new.case_id, allocation_id=new.id, priority="normal", state=TouchpointState.PLANNED, created_at=clock.now(),
             due_on=working_day_on_or_after(london_today(clock) + timedelta(days=TOUCHPOINT_DAYS)),
         )
     )  # fmt: skip

@@ -12,28 +12,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from blocks.allocation_notices import when_text
-from blocks.touchpoint_blocks import reminder_settled, rescheduled_notice
 from bot.domain.access import is_spo
 from bot.services.allocate import plan_touchpoint
 from bot.domain.decision import MAX_TEXT_CHARS, touchpoint_date_problem
 from bot.domain.clock import Clock, london_today
-from bot.queries.home import queue_home_refresh
+from bot.domain.enums import OutboxPurpose, TouchpointState
+from bot.domain.errors import Question, TouchpointRefused
+from bot.services import notices
+from bot.services.home_refresh import queue_home_refresh
 from bot.services.outbox import audit, enqueue
 from bot.domain.working_hours import morning_of, next_working_day
 from storage.db import UnitOfWork
 from storage.models import Allocation, Case, ScheduledJob, Touchpoint
 
 OVERSIGHT_CONTACT = "Management oversight"  # seeds/000; DESIGN.md glossary
-
-
-class TouchpointRefused(Exception):
-    """Cannot be done; `message` is for the person, `block` the modal field if any."""
-
-    def __init__(self, message: str, block: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.block = block
 
 
 @dataclass(frozen=True)
@@ -69,7 +61,7 @@ def check_involved(loaded: Loaded, user: str) -> None:
 
 def _check_open(loaded: Loaded) -> None:
     tp = loaded.touchpoint
-    if tp.state != "planned" or not loaded.allocation.current:
+    if tp.state != TouchpointState.PLANNED or not loaded.allocation.current:
         by = f" by <@{tp.outcome_by}>" if tp.outcome_by else ""
         raise TouchpointRefused(f"This touchpoint is already settled ({tp.state.replace('_', ' ')}{by}).")
 
@@ -78,15 +70,13 @@ async def _settle_reminders(uow: UnitOfWork, loaded: Loaded, outcome: str, user:
     """Cancel what is planned; turn every reminder already queued or sent into 'done by'."""
     tp, case = loaded.touchpoint, loaded.case
     await uow.jobs.cancel(touchpoint_id=tp.id)
-    settled = reminder_settled(case, outcome, user, when_text(now))
-    for row in await uow.outbox.with_key(f"touchpoint:{tp.id}", "touchpoint_reminder"):
+    sent = []
+    for row in await uow.outbox.with_key(f"touchpoint:{tp.id}", OutboxPurpose.TOUCHPOINT_REMINDER):
         if row.state == "pending":
             row.state = "cancelled"
         elif row.state in ("sent", "sending"):
-            enqueue(
-                uow, method="chat.update", payload=dict(settled), purpose="touchpoint_settled",
-                ordering_key=f"touchpoint:{tp.id}", now=now, case_id=case.id, reply_to=row,
-            )  # fmt: skip
+            sent.append(row)
+    notices.reminders_settled(uow, case, tp, sent, outcome, user, now)
 
 
 def _write_back(uow: UnitOfWork, loaded: Loaded, text: str, sensitive: bool, user: str, now: datetime) -> None:
@@ -95,22 +85,22 @@ def _write_back(uow: UnitOfWork, loaded: Loaded, text: str, sensitive: bool, use
         "staff_code": loaded.allocation.practitioner.staff_code, "recorded_by": user, "recorded_at": now.isoformat(),
     }  # fmt: skip
     enqueue(
-        uow, method="record.contact", payload={"crn": loaded.case.crn, "body": body}, purpose="write_back",
+        uow, method="record.contact", payload={"crn": loaded.case.crn, "body": body}, purpose=OutboxPurpose.WRITE_BACK,
         ordering_key=f"record:{loaded.case.id}", now=now, case_id=loaded.case.id,
     )  # fmt: skip
 
 
 async def record(uow_factory: Callable[[], UnitOfWork], *, touchpoint_id: int, user: str, notes: str, sensitive: bool, clock: Clock) -> None:
     if not notes.strip():
-        raise TouchpointRefused("Write the oversight notes: what you discussed and agreed.", block="notes")
+        raise TouchpointRefused("Write the oversight notes: what you discussed and agreed.", Question.NOTES)
     if len(notes) > MAX_TEXT_CHARS:
-        raise TouchpointRefused(f"Keep the notes within {MAX_TEXT_CHARS} characters.", block="notes")
+        raise TouchpointRefused(f"Keep the notes within {MAX_TEXT_CHARS} characters.", Question.NOTES)
     now = clock.now()
     async with uow_factory() as uow:
         loaded = await load(uow, touchpoint_id)
         check_can_settle(loaded, user)
         tp = loaded.touchpoint
-        tp.state, tp.notes, tp.notes_sensitive, tp.outcome_by, tp.outcome_at = "recorded", notes.strip(), sensitive, user, now
+        tp.state, tp.notes, tp.notes_sensitive, tp.outcome_by, tp.outcome_at = TouchpointState.RECORDED, notes.strip(), sensitive, user, now
         await _settle_reminders(uow, loaded, "recorded", user, now)
         _write_back(uow, loaded, notes.strip(), sensitive, user, now)
         audit(uow, actor=user, action="touchpoint_recorded", now=now, case_id=loaded.case.id, touchpoint_id=tp.id, sensitive=sensitive)
@@ -120,13 +110,13 @@ async def record(uow_factory: Callable[[], UnitOfWork], *, touchpoint_id: int, u
 
 async def not_required(uow_factory: Callable[[], UnitOfWork], *, touchpoint_id: int, user: str, reason: str, clock: Clock) -> None:
     if not reason.strip():
-        raise TouchpointRefused("Say why the touchpoint is not required.", block="reason")
+        raise TouchpointRefused("Say why the touchpoint is not required.", Question.REASON)
     now = clock.now()
     async with uow_factory() as uow:
         loaded = await load(uow, touchpoint_id)
         check_can_settle(loaded, user)
         tp = loaded.touchpoint
-        tp.state, tp.not_required_reason, tp.outcome_by, tp.outcome_at = "not_required", reason.strip()[:MAX_TEXT_CHARS], user, now
+        tp.state, tp.not_required_reason, tp.outcome_by, tp.outcome_at = TouchpointState.NOT_REQUIRED, reason.strip()[:MAX_TEXT_CHARS], user, now
         await _settle_reminders(uow, loaded, "not_required", user, now)
         _write_back(uow, loaded, f"Post-allocation touchpoint not required: {tp.not_required_reason}", False, user, now)
         audit(uow, actor=user, action="touchpoint_not_required", now=now, case_id=loaded.case.id, touchpoint_id=tp.id)
@@ -139,7 +129,7 @@ async def reschedule(
 ) -> None:
     problem = touchpoint_date_problem(new_date, london_today(clock))
     if problem:
-        raise TouchpointRefused(problem, block="date")
+        raise TouchpointRefused(problem, Question.DATE)
     assert new_date is not None
     now = clock.now()
     async with uow_factory() as uow:
@@ -149,11 +139,7 @@ async def reschedule(
         loaded.touchpoint.due_on = new_date
         people = [loaded.allocation.practitioner.slack_user_id, loaded.allocation.allocated_by]
         plan_touchpoint(uow, loaded.touchpoint, people, now, days_before=days_before)
-        for person in dict.fromkeys(people):
-            enqueue(
-                uow, method="chat.postMessage", payload={"channel": person, **rescheduled_notice(loaded.case, new_date, user)},
-                purpose="touchpoint_rescheduled", ordering_key=f"touchpoint:{touchpoint_id}", now=now, case_id=loaded.case.id,
-            )  # fmt: skip
+        notices.touchpoint_rescheduled(uow, loaded.case, touchpoint_id, people, new_date, user, now)
         audit(uow, actor=user, action="touchpoint_rescheduled", now=now, case_id=loaded.case.id, touchpoint_id=touchpoint_id, due_on=new_date.isoformat())
         await queue_home_refresh(uow, [*loaded.case.team.spo_user_ids, loaded.allocation.practitioner.slack_user_id], now)
         await uow.commit()

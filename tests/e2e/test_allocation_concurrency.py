@@ -26,7 +26,7 @@ async def _race(bot: BotUnderTest, users: list[str], rounds: int = 5) -> None:
         assert len(winners) == 1, results
         for loser in losers:
             message = loser["errors"][AllocateBlock.PRACTITIONER]
-            assert message.startswith("Already allocated to Ada Lovelace by <@U0SPO000"), message
+            assert message.startswith("Already allocated to Ada Lovelace (<@U0PP00001>) by <@U0SPO000"), message  # names who allocated
         async with bot.runtime.db.uow() as uow:
             allocations = list(await uow.session.scalars(select(Allocation).where(Allocation.case_id == body["id"])))
             notices = list(

@@ -4,6 +4,8 @@ of 200 practitioners and 1,000 open cases. The clock is fixed: Monday 7 Dec 2026
 
 from __future__ import annotations
 
+from functools import partial
+
 import asyncio
 import json
 import re
@@ -23,7 +25,10 @@ from blocks.home_blocks import HOME_BLOCKS_MAX, NOT_IN_TEAM, workload_bar
 from blocks.ids import Action
 from bot.domain.clock import FixedClock
 from bot.adapters.delivery import PermanentFailure, RateLimited
-from bot.queries.home import HOME_METHOD, HOME_PURPOSE, HomePort, build_home, home_key, queue_home_refresh
+from bot.adapters.home_publisher import HomePort
+from bot.domain.enums import HOME_PUBLISH as HOME_METHOD
+from bot.services.home_refresh import HOME_PURPOSE, home_key, queue_home_refresh
+from handlers.presenters import render_home
 from storage.db import Database
 from storage.models import Allocation, Case, OutboxMessage, Touchpoint
 from bot.demo.fake_slack import FakeSlack, RecordedCall
@@ -458,7 +463,7 @@ async def test_a_debounced_refresh_cannot_be_sent_before_the_change_commits(home
 
 async def test_home_port_maps_slack_errors_for_the_worker(home) -> None:
     bot, clock = home
-    port = HomePort(bot.runtime.db, AsyncWebClient(token="xoxb-test", base_url=bot.fake.api_url), clock)
+    port = HomePort(partial(render_home, bot.runtime.db.uow), AsyncWebClient(token="xoxb-test", base_url=bot.fake.api_url), clock)
     bot.fake.fail_next("views.publish", status=429, retry_after=7)
     with pytest.raises(RateLimited) as limited:
         await port.call(HOME_METHOD, {"user_id": SPO, "refresh": True, "idempotency_key": "1"})
@@ -471,7 +476,7 @@ async def test_home_port_maps_slack_errors_for_the_worker(home) -> None:
     assert await port.call(HOME_METHOD, {"user_id": SPO, "refresh": True}) == {"id": bot.fake.home_views[SPO]["id"]}
 
 
-async def test_build_home_reads_nothing_sensitive(home) -> None:
+async def test_home_reads_nothing_sensitive(home) -> None:
     """The Home never shows CADE evidence, hate crime notes or touchpoint notes, to anyone."""
     bot, _ = home
     case_id = await post(bot, event_id="e-canary", crn="X500001", name="Canary Case", sentence_date="2026-12-03")
@@ -482,7 +487,6 @@ async def test_build_home_reads_nothing_sensitive(home) -> None:
     assert (status, answer) == (200, {})
     views = {}
     for user in (SPO, PP):
-        async with bot.runtime.db.uow() as uow:
-            views[user] = dumps(await build_home(uow, user, bot.runtime.clock.now()))
+        views[user] = dumps(await render_home(bot.runtime.db.uow, user, bot.runtime.clock.now()))
     assert "Canary Case" in views[PP]
     assert not any("CANARY" in view for view in views.values())

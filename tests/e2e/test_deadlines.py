@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.domain.clock import FixedClock
-from bot.adapters.scheduler import Scheduler
+from bot.services.scheduled import Scheduler
 from storage.db import Database
 from storage.models import OutboxMessage, ScheduledJob
 from bot.demo.fake_slack import FakeSlack

@@ -193,7 +193,7 @@ async def test_restart_sends_what_fell_due_while_down_once(timed, database_url: 
     bot, clock, _ = timed
     await allocate(bot, date(2026, 12, 29), priority="normal")
     clock.set(london(2026, 12, 24, 11, 0))  # the bot was down on Wed 23 Dec
-    from bot.adapters.scheduler import Scheduler
+    from bot.services.scheduled import Scheduler
     from storage.db import Database
 
     restarted = Scheduler(Database(database_url), clock)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
 
 
@@ -22,6 +24,16 @@ class Metrics:
         )
         self.outbox_backlog = Gauge("casebot_outbox_backlog", "Outbox rows by state", ["state"], registry=self.registry)
         self.cases = Gauge("casebot_cases", "Stored cases by state", ["state"], registry=self.registry)
+
+    def count_received(self, source: str, count: int) -> None:
+        self.cases_received.labels(source).inc(count)
+
+    def set_counts(self, outbox: Mapping[str, int], cases: Mapping[str, int]) -> None:
+        """The database-derived gauges, set just before a scrape."""
+        for state in ("pending", "sending", "sent", "failed"):
+            self.outbox_backlog.labels(state).set(outbox.get(state, 0))
+        for state, count in cases.items():
+            self.cases.labels(state).set(count)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

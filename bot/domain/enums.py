@@ -1,0 +1,60 @@
+"""The fixed vocabularies stored in the database, defined once.
+
+Each is a `StrEnum`, so a member is stored and compared as its plain string: rows written
+before these enums existed read back unchanged. The subject access export's allow-list reads
+`OutboxPurpose`, so a misspelt purpose is a failed import, not a silently withheld (or
+silently exported) message.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class CaseState(StrEnum):
+    UNALLOCATED = "unallocated"
+    ALLOCATED = "allocated"
+
+
+class TouchpointState(StrEnum):
+    PLANNED = "planned"
+    RECORDED = "recorded"
+    NOT_REQUIRED = "not_required"
+    CANCELLED = "cancelled"
+
+
+class Priority(StrEnum):
+    """The SPO's judgement of the post-allocation touchpoint (docs/policy-sources.md)."""
+
+    HIGH = "high"
+    NORMAL = "normal"
+    NOT_REQUIRED = "not_required"
+
+
+class OutboxPurpose(StrEnum):
+    """Why an outbox row exists: what the message is, for the SAR export, metrics and tests."""
+
+    CASE_CARD = "case_card"
+    RESTRICTED_CASE_DM = "restricted_case_dm"
+    CARD_ALLOCATED = "card_allocated"
+    RESTRICTED_CASE_ALLOCATED = "restricted_case_allocated"
+    ALLOCATION_THREAD = "allocation_thread"
+    PRACTITIONER_NOTICE = "practitioner_notice"
+    NOTIFY_NOTICE = "notify_notice"
+    SPO_COPY = "spo_copy"
+    HANDED_OVER_NOTICE = "handed_over_notice"
+    PRISON_NOTICE = "prison_notice"
+    PRISON_ALERT = "prison_alert"
+    WRITE_BACK = "write_back"
+    FAILURE_NOTICE = "failure_notice"
+    DEADLINE_CHASE = "deadline_chase"
+    DEADLINE_DIGEST = "deadline_digest"
+    TOUCHPOINT_REMINDER = "touchpoint_reminder"
+    TOUCHPOINT_SETTLED = "touchpoint_settled"
+    TOUCHPOINT_RESCHEDULED = "touchpoint_rescheduled"
+    TOUCHPOINT_DIGEST = "touchpoint_digest"
+    HOME_REFRESH = "home_refresh"
+
+# The outbox method of a Home refresh: not a Slack Web API method, but routed by the outbox
+# worker to the port that builds the person's Home at send time and publishes it.
+HOME_PUBLISH = "home.publish"

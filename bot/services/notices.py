@@ -1,0 +1,207 @@
+"""Every message the bot sends through the outbox is rendered here, and only here.
+
+Use cases decide *what* happened (a case arrived, an allocation was made, a reminder fell
+due) and call one function of this module with the facts; it renders the Block Kit with
+`blocks/` and stores the outbox rows in the caller's transaction. So the rest of `bot/`
+never builds a message, and a reader finds every notice a person can receive in one file.
+Who may read sensitive notes is decided by the builders each function calls: the channel,
+the thread and other people's notices never carry them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from blocks.allocation_notices import (
+    AllocationFacts,
+    allocated_card,
+    allocation_thread_reply,
+    delivery_failed_notice,
+    delivery_label,
+    handed_over_notice,
+    notify_notice,
+    practitioner_notice,
+    prison_notice,
+    spo_copy,
+    thread_link,
+    when_text,
+)
+from blocks.case_card import case_card, record_link, restricted_case_dm
+from blocks.touchpoint_blocks import (
+    TouchpointView,
+    deadline_chase,
+    deadline_digest,
+    overdue_touchpoints_digest,
+    prison_notice_late,
+    reminder,
+    reminder_settled,
+    rescheduled_notice,
+)
+from bot.domain.enums import OutboxPurpose as Purpose
+from bot.domain.vocabulary import terms_for
+from bot.services.outbox import enqueue, outbox_values
+from storage.db import UnitOfWork
+from storage.models import Allocation, Case, OutboxMessage, Team, Touchpoint
+
+
+def _post(
+    uow: UnitOfWork, user_or_channel: str, message: dict[str, Any], purpose: Purpose, key: str, now: datetime, case_id: int | None
+) -> None:
+    enqueue(
+        uow, method="chat.postMessage", payload={"channel": user_or_channel, **message}, purpose=purpose,
+        ordering_key=key, now=now, case_id=case_id,
+    )  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------------
+# A case arrives
+
+
+def new_case_rows(case: Case, team: Team, record_case_url: str | None, now: datetime) -> list[dict[str, Any]]:
+    """The outbox rows (column values, for a bulk insert) that announce a new case: its card in
+    the team's channel, or, for a restricted (limited-access) case, a private copy to each SPO."""
+    link = record_link(record_case_url, case.crn)
+    key = f"case:{case.id}"
+    if case.restricted:
+        dm = restricted_case_dm(case, team_name=team.name, record_url=link, terms=terms_for(team.service))
+        return [
+            outbox_values(method="chat.postMessage", payload={"channel": spo, **dm}, purpose=Purpose.RESTRICTED_CASE_DM, ordering_key=key, now=now, case_id=case.id)
+            for spo in team.spo_user_ids
+        ]  # fmt: skip
+    card = {"channel": team.channel_id, **case_card(case, team_name=team.name, record_url=link)}
+    return [outbox_values(method="chat.postMessage", payload=card, purpose=Purpose.CASE_CARD, ordering_key=key, now=now, case_id=case.id)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Allocation and reallocation
+
+
+async def allocation_made(
+    uow: UnitOfWork,
+    case: Case,
+    team: Team,
+    facts: AllocationFacts,
+    allocation: Allocation,
+    *,
+    record_case_url: str | None,
+    record_configured: bool,
+    now: datetime,
+) -> None:
+    """The card and thread record the allocation; the practitioner, the people to notify and
+    (if they asked for copies) the SPO are told privately; the prison is notified of a
+    custodial case."""
+    key = f"case:{case.id}"
+    link = record_link(record_case_url, case.crn)
+    thread = None if case.restricted else thread_link(case.slack_channel, case.slack_ts)
+
+    def slack(method: str, payload: dict[str, Any], purpose: Purpose, reply_to: OutboxMessage | None = None) -> None:
+        enqueue(uow, method=method, payload=payload, purpose=purpose, ordering_key=key, now=now, case_id=case.id, reply_to=reply_to)
+
+    card_view = allocated_card(case, facts, team_name=team.name, record_url=link)
+    if case.restricted:
+        for row in await uow.cases.restricted_rows(case.id):
+            slack("chat.update", dict(card_view), Purpose.RESTRICTED_CASE_ALLOCATED, reply_to=row)
+    else:
+        card = await uow.cases.card_row(case.id)
+        if card is not None:
+            slack("chat.update", dict(card_view), Purpose.CARD_ALLOCATED, reply_to=card)
+            slack("chat.postMessage", allocation_thread_reply(facts, record_url=link), Purpose.ALLOCATION_THREAD, reply_to=card)
+    notice = practitioner_notice(case, facts, record_url=link, link=thread, terms=terms_for(team.service))
+    slack("chat.postMessage", {"channel": facts.practitioner_user, **notice}, Purpose.PRACTITIONER_NOTICE)
+    for user in dict.fromkeys(allocation.notify_user_ids):
+        if user not in (facts.practitioner_user, facts.spo_user):
+            slack("chat.postMessage", {"channel": user, **notify_notice(case, facts, link=thread, record_url=link)}, Purpose.NOTIFY_NOTICE)
+    if await uow.preferences.spo_copies(facts.spo_user):
+        copy = spo_copy(case, facts, record_url=link, record_configured=record_configured)
+        slack("chat.postMessage", {"channel": facts.spo_user, **copy}, Purpose.SPO_COPY)
+    if case.custodial and case.prison:
+        enqueue(
+            uow, method="prison.notify", payload={"prison": case.prison, **prison_notice(case, facts, team_name=team.name)},
+            purpose=Purpose.PRISON_NOTICE, ordering_key=f"prison:{case.id}", now=now, case_id=case.id,
+        )  # fmt: skip
+
+
+def handed_over(uow: UnitOfWork, case: Case, facts: AllocationFacts, previous_user: str, now: datetime) -> None:
+    """The practitioner who held a reallocated case is told who holds it now."""
+    _post(uow, previous_user, handed_over_notice(case, facts), Purpose.HANDED_OVER_NOTICE, f"case:{case.id}", now, case.id)
+
+
+# ---------------------------------------------------------------------------------------------
+# Touchpoints
+
+
+def touchpoint_view(tp: Touchpoint, allocation: Allocation) -> TouchpointView:
+    """What a reminder or touchpoint modal shows of a planned touchpoint."""
+    assert tp.due_on is not None
+    return TouchpointView(
+        touchpoint_id=tp.id, due_on=tp.due_on, priority=tp.priority,
+        practitioner_user=allocation.practitioner.slack_user_id, spo_user=allocation.allocated_by,
+    )  # fmt: skip
+
+
+def touchpoint_reminder(uow: UnitOfWork, case: Case, tp: Touchpoint, allocation: Allocation, recipient: str, when: str, now: datetime) -> None:
+    _post(uow, recipient, reminder(case, touchpoint_view(tp, allocation), when=when), Purpose.TOUCHPOINT_REMINDER, f"touchpoint:{tp.id}", now, case.id)
+
+
+def reminders_settled(uow: UnitOfWork, case: Case, tp: Touchpoint, sent: Sequence[OutboxMessage], outcome: str, user: str, now: datetime) -> None:
+    """Each reminder already sent is edited to say who settled the touchpoint, so nobody acts on it again."""
+    settled = reminder_settled(case, outcome, user, when_text(now))
+    for row in sent:
+        enqueue(
+            uow, method="chat.update", payload=dict(settled), purpose=Purpose.TOUCHPOINT_SETTLED,
+            ordering_key=f"touchpoint:{tp.id}", now=now, case_id=case.id, reply_to=row,
+        )  # fmt: skip
+
+
+def touchpoint_rescheduled(uow: UnitOfWork, case: Case, touchpoint_id: int, people: Sequence[str], new_date: date, user: str, now: datetime) -> None:
+    for person in dict.fromkeys(people):
+        message = rescheduled_notice(case, new_date, user)
+        _post(uow, person, message, Purpose.TOUCHPOINT_RESCHEDULED, f"touchpoint:{touchpoint_id}", now, case.id)
+
+
+def overdue_touchpoints(uow: UnitOfWork, spo: str, rows: Sequence[tuple[Case, Touchpoint, Allocation]], now: datetime) -> None:
+    """One digest per SPO per morning of the touchpoints they are overdue on."""
+    views = [(case, touchpoint_view(tp, allocation)) for case, tp, allocation in rows]
+    _post(uow, spo, overdue_touchpoints_digest(views), Purpose.TOUCHPOINT_DIGEST, f"digest:{spo}", now, None)
+
+
+# ---------------------------------------------------------------------------------------------
+# Deadlines and delivery
+
+
+async def deadline_chases(uow: UnitOfWork, team: Team, rows: Sequence[tuple[Case, int]], now: datetime) -> None:
+    """Each case past or at the team's target is chased in its thread (restricted cases: to
+    the SPOs privately), and the team gets one digest, soonest first."""
+    for case, overdue in rows:
+        message = deadline_chase(case, overdue_days=overdue, spos=team.spo_user_ids)
+        if case.restricted:
+            targets: list[tuple[dict[str, Any], OutboxMessage | None]] = [({"channel": spo, **message}, None) for spo in team.spo_user_ids]
+        else:
+            card = await uow.cases.card_row(case.id)
+            targets = [(dict(message), card)] if card is not None else []
+        for payload, reply_to in targets:
+            enqueue(
+                uow, method="chat.postMessage", payload=payload, purpose=Purpose.DEADLINE_CHASE,
+                ordering_key=f"case:{case.id}", now=now, case_id=case.id, reply_to=reply_to,
+            )  # fmt: skip
+    _post(uow, team.channel_id, deadline_digest(team.name, rows), Purpose.DEADLINE_DIGEST, f"team:{team.code}", now, None)
+
+
+def prison_notice_overdue(uow: UnitOfWork, case: Case, allocated_at: datetime, now: datetime) -> None:
+    """The prison has not been told within the time the instruction allows: the SPOs are."""
+    for spo in case.team.spo_user_ids:
+        _post(uow, spo, prison_notice_late(case, when_text(allocated_at)), Purpose.PRISON_ALERT, f"case:{case.id}", now, case.id)
+
+
+def delivery_failed(uow: UnitOfWork, case: Case, row: OutboxMessage, now: datetime) -> None:
+    """A write-back or prison notice that cannot be delivered is shown to the team's SPOs."""
+    notice = delivery_failed_notice(case.crn, delivery_label(row), row.last_error or "")
+    for spo in case.team.spo_user_ids:
+        _post(uow, spo, notice, Purpose.FAILURE_NOTICE, f"case:{case.id}", now, case.id)
+
+
+def delivered_label(row: OutboxMessage) -> str:
+    """What a delivered write-back or notice was, in words, for its audit event."""
+    return delivery_label(row)

@@ -1,0 +1,88 @@
+"""From the use cases' results to Block Kit: the views the handlers open, update and publish.
+
+The services return domain results (the case, the ranked practitioners, a touchpoint); this
+module chooses the builder and the small facts the builder needs (the record link, the
+team's vocabulary), so the listeners stay a few lines and the builders stay pure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from blocks.allocate_modal import allocate_modal, loading_modal, reallocate_modal
+from blocks.allocation_notices import when_text
+from blocks.case_card import CaseLike, details_modal, notice_modal, record_link
+from blocks.home_blocks import home_view
+from blocks.text import mrkdwn_safe
+from blocks.touchpoint_blocks import not_required_modal, record_modal, reschedule_modal
+from bot.domain.vocabulary import terms_for
+from bot.domain.workload import DEFAULT_TIER_POINTS
+from bot.queries.home import UowFactory, read_home
+from bot.services.facade import AllocatePicture, CurrentAllocation, ModalStep, Notice, ReallocatePicture, TouchpointPicture
+
+CASE_NOT_FOUND = Notice("Case not found", "This case is no longer held by casebot.")
+RESTRICTED = Notice("Restricted case", "This is a limited-access case: only the team's SPOs can see its details.")
+
+
+def notice_view(notice: Notice) -> dict[str, Any]:
+    return notice_modal(notice.title, notice.text)
+
+
+def already_allocated_text(current: CurrentAllocation) -> str:
+    """'Already allocated to Ada (@ada) by @sam on Tue 1 Dec at 10:04.' in mrkdwn."""
+    return (
+        f"Already allocated to {mrkdwn_safe(current.practitioner_name, 200)} (<@{current.practitioner_user}>) "
+        f"by <@{current.allocated_by}> on {when_text(current.allocated_at)}."
+    )
+
+
+def first_view(step: ModalStep, record_case_url: str | None) -> dict[str, Any]:
+    """The modal an Allocate or Reallocate click opens at once: a notice, or a light modal
+    showing the case while the practitioners' figures load."""
+    if step.already is not None:
+        return notice_modal("Already allocated", already_allocated_text(step.already))
+    if step.case is None or step.fill is None:
+        return notice_view(step.notice or CASE_NOT_FOUND)
+    case = step.case
+    return loading_modal(case, record_link(record_case_url, case.crn), terms_for(case.team.service))
+
+
+def full_view(picture: AllocatePicture | ReallocatePicture, record_case_url: str | None) -> dict[str, Any]:
+    """The filled Allocate or Reallocate modal."""
+    case = picture.case
+    link, terms = record_link(record_case_url, case.crn), terms_for(case.team.service)
+    if isinstance(picture, ReallocatePicture):
+        return reallocate_modal(
+            case, picture.offers, current_name=picture.current_name, reasons=dict(picture.reasons), record_url=link, terms=terms
+        )
+    return allocate_modal(
+        case, picture.offers, touchpoint_default=picture.touchpoint_default, notify_default=picture.notify_default,
+        previous_name=picture.previous_name, record_url=link, terms=terms,
+    )  # fmt: skip
+
+
+def details_view(case: CaseLike | None, may_see: bool, team_name: str, service: str, record_case_url: str | None) -> dict[str, Any]:
+    """A case's Details modal, or why it cannot be shown."""
+    if case is None:
+        return notice_view(CASE_NOT_FOUND)
+    if not may_see:
+        return notice_view(RESTRICTED)
+    return details_modal(case, team_name=team_name, record_url=record_link(record_case_url, case.crn), terms=terms_for(service))
+
+
+def touchpoint_view(picture: TouchpointPicture) -> dict[str, Any]:
+    if picture.kind == "reschedule":
+        assert picture.suggested is not None
+        return reschedule_modal(picture.case, picture.touchpoint, suggested=picture.suggested)
+    if picture.kind == "record":
+        return record_modal(picture.case, picture.touchpoint)
+    return not_required_modal(picture.case, picture.touchpoint)
+
+
+async def render_home(
+    uow_factory: UowFactory, user_id: str, now: datetime, *, weights: Mapping[str, float] = DEFAULT_TIER_POINTS
+) -> dict[str, Any]:
+    """The Home tab view for `user_id` as of `now`, ready for `views.publish`."""
+    return home_view(await read_home(uow_factory, user_id, now, weights=weights))
