@@ -56,10 +56,10 @@ class ServeProcess:
 
     def stop(self) -> int:
         self.process.terminate()
-        return self.process.wait(timeout=20)
+        return self.process.wait(timeout=60)
 
 
-def start_serve(env: dict[str, str], timeout: float = 30.0) -> ServeProcess:
+def start_serve(env: dict[str, str], timeout: float = 120.0) -> ServeProcess:
     process = subprocess.Popen(
         [sys.executable, "-m", "bot.runtime.cli", "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=ROOT
     )
