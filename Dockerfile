@@ -20,8 +20,9 @@ ENV PIP_NO_CACHE_DIR=1 \
 
 WORKDIR /src
 # Only what the wheel is built from (pyproject.toml packages bot, handlers, blocks, storage;
-# README.md is its long description). Tests, docs and benchmarks stay out of the image.
-COPY pyproject.toml README.md ./
+# README.md is its long description), and requirements.lock, the versions `make test` passed
+# with: the image installs exactly those. Tests, docs and benchmarks stay out of the image.
+COPY pyproject.toml README.md requirements.lock ./
 COPY bot ./bot
 COPY handlers ./handlers
 COPY blocks ./blocks
@@ -30,11 +31,13 @@ COPY storage ./storage
 # The Alembic migrations are package data (pyproject.toml [tool.setuptools.package-data]):
 # `casebot migrate` and `serve` read them from the installed package, so the build stops here
 # if the wheel came out without them. The venv is made without pip: the runtime needs none.
-RUN python -m pip wheel . --no-deps -w /wheels \
+# pip itself is first brought to the locked version; the build backend is pinned in pyproject.toml.
+RUN python -m pip install --quiet --constraint requirements.lock --upgrade pip \
+ && python -m pip wheel --quiet . --no-deps -w /wheels \
  && python -m zipfile -l /wheels/casebot-*.whl | grep 'storage/migrations/env.py' >/dev/null \
  && python -m zipfile -l /wheels/casebot-*.whl | grep 'storage/migrations/versions/0001_' >/dev/null \
  && python -m venv --without-pip /opt/venv \
- && python -m pip --python /opt/venv/bin/python install /wheels/casebot-*.whl
+ && python -m pip --python /opt/venv/bin/python install --quiet --constraint requirements.lock /wheels/casebot-*.whl
 
 # ---- runtime -------------------------------------------------------------------------------
 FROM ${PYTHON_IMAGE} AS runtime

@@ -3,13 +3,25 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test setup setup-test demo try bench clean
+# Test workers (pytest-xdist). Most of a test's time is spent waiting on sockets and the outbox,
+# so 4 workers keep 2 cores busy; `make test WORKERS=0` runs in one process.
+WORKERS ?= 4
+# pip: only our progress lines, real warnings and errors. No "new pip available" notice, and not
+# setuptools' "Editable installation." note, which every editable install of a flat layout gets
+# (the filter matches that message alone: a deprecation from our pyproject would still show).
+PIP := PIP_DISABLE_PIP_VERSION_CHECK=1 PYTHONWARNINGS="ignore:Editable installation." \
+	$(BIN)/pip install --quiet --constraint requirements.lock
 
-$(BIN)/casebot: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[test]"
-	touch $(BIN)/casebot
+.PHONY: run test test-fast setup demo try bench lock clean
+
+# The same versions on every machine: requirements.lock constrains every install.
+$(BIN)/casebot: pyproject.toml requirements.lock
+	@echo "Creating $(VENV) with $(PYTHON)"
+	@$(PYTHON) -m venv $(VENV)
+	@echo "Installing casebot and its test tools (versions from requirements.lock)"
+	@$(PIP) --upgrade pip
+	@$(PIP) -e ".[test]"
+	@touch $(BIN)/casebot
 
 setup: $(BIN)/casebot
 
@@ -25,10 +37,16 @@ demo: setup
 try: setup
 	$(BIN)/python scripts/try_locally.py
 
-## test: install, make sure PostgreSQL answers, run the whole suite on SQLite and PostgreSQL
+## test: install, make sure PostgreSQL answers (only when the run uses it), run the whole suite
+## on SQLite and PostgreSQL; CASEBOT_TEST_BACKENDS=sqlite runs SQLite alone
 test: setup
-	bash scripts/ensure_postgres.sh
-	CASEBOT_TEST_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest -q
+	@case "$${CASEBOT_TEST_BACKENDS:-sqlite,postgresql}" in *postgresql*) bash scripts/ensure_postgres.sh ;; esac
+	CASEBOT_TEST_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest -q -n $(WORKERS) --dist worksteal \
+	  || { status=$$?; [ $$status -ne 5 ] || echo "make test: pytest collected no tests" >&2; exit $$status; }
+
+## test-fast: the quick loop while editing: unit, Block Kit and storage tests on SQLite (seconds)
+test-fast: setup
+	CASEBOT_TEST_BACKENDS=sqlite $(BIN)/python -m pytest -q -m unit
 
 ## bench: print the benchmark tables (every figure beside a baseline measured in the same run)
 bench: setup
@@ -37,6 +55,15 @@ bench: setup
 	$(BIN)/python benchmarks/interactions.py --process
 	$(BIN)/python benchmarks/outbox_throughput.py
 	$(BIN)/python benchmarks/scale.py
+
+## lock: rewrite requirements.lock from a clean install of pyproject.toml's ranges
+lock:
+	rm -rf /tmp/casebot-lock && $(PYTHON) -m venv /tmp/casebot-lock
+	PIP_DISABLE_PIP_VERSION_CHECK=1 /tmp/casebot-lock/bin/pip install --quiet --upgrade pip
+	PIP_DISABLE_PIP_VERSION_CHECK=1 /tmp/casebot-lock/bin/pip install --quiet -e ".[test]"
+	{ sed -n '/^#/p' requirements.lock; /tmp/casebot-lock/bin/pip freeze --all --exclude-editable | grep -v -E '^(setuptools|wheel)=='; } > requirements.lock.new
+	mv requirements.lock.new requirements.lock
+	rm -rf /tmp/casebot-lock
 
 clean:
 	rm -rf $(VENV) casebot.db casebot.db-wal casebot.db-shm

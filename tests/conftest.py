@@ -1,7 +1,18 @@
 """Shared fixtures. Every database test runs twice: on a SQLite file and on PostgreSQL.
 
-PostgreSQL is the production store (DESIGN.md), so it is not optional in CI: `.ci/run` sets
-CASEBOT_TEST_REQUIRE_POSTGRES=1 and a missing server fails the run instead of skipping.
+PostgreSQL is the production store (docs/architecture.md), so it is not optional in CI:
+`make test` sets CASEBOT_TEST_REQUIRE_POSTGRES=1 and a missing server fails the run instead of
+skipping.
+
+Safe under pytest-xdist: each worker is its own process with its own session fixtures, so its
+own PostgreSQL database (a random name) and its own SQLite template under its own tmp path;
+every server a test starts listens on port 0.
+
+Markers (registered in pyproject.toml) come from where a test lives, so a new test file needs
+no decoration: `unit` for tests/unit, tests/blocks and tests/storage; `e2e` for tests/e2e and
+tests/fakes; `soak` and `slow` for tests/soak; and `slow` for every end-to-end Hypothesis test
+too (each drives dozens of drawn examples through the real bot). A test marks itself `slow` by hand only
+when its size makes it so (the region-scale App Home tests).
 """
 
 from __future__ import annotations
@@ -21,7 +32,27 @@ from bot.demo.fake_slack import FakeSlack
 from tests.support.bot import BotUnderTest, start_bot, bot_settings
 from tests.support.databases import postgres_available, postgres_database, sqlite_copy, sqlite_template, truncate_all
 
+MARKS_BY_DIRECTORY = {
+    "unit": ("unit",),
+    "blocks": ("unit",),
+    "storage": ("unit",),
+    "e2e": ("e2e",),
+    "fakes": ("e2e",),
+    "soak": ("soak", "slow"),
+}
+
 BACKENDS = [b.strip() for b in os.environ.get("CASEBOT_TEST_BACKENDS", "sqlite,postgresql").split(",") if b.strip()]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark each test by its directory under tests/ (see the module docstring)."""
+    tests_root = Path(__file__).parent
+    for item in items:
+        relative = item.path.relative_to(tests_root)
+        for name in MARKS_BY_DIRECTORY.get(relative.parts[0], ()):
+            item.add_marker(name)
+        if relative.parts[0] == "e2e" and getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
+            item.add_marker("slow")
 
 
 @pytest.fixture(scope="session")

@@ -32,6 +32,9 @@ Answer = tuple[int, dict[str, Any], dict[str, str]]  # HTTP status, JSON body, h
 BOT_ID = "B0BOT0001"
 APP_ID = "A0APP0001"
 POLL_INTERVAL = 0.02
+# How long a wait_for* looks before it fails. A wait returns as soon as what it waits for arrives,
+# so this bounds a hang, not a time budget: generous, so that a busy machine is slower, never red.
+WAIT_SECONDS = 30.0
 # Form-encoded bodies carry these as JSON text; tests want to inspect them as objects.
 JSON_FIELDS = frozenset({"blocks", "attachments", "metadata", "view", "unfurl", "unfurls"})
 
@@ -207,11 +210,11 @@ class FakeSlack(BackgroundServer):
         """Every payload as JSON text, so tests can grep for canary strings in one place."""
         return "\n".join(json.dumps(call.args, ensure_ascii=False, default=str) for call in self.calls)
 
-    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[RecordedCall]:
+    def wait_for(self, method: str, count: int = 1, timeout: float = WAIT_SECONDS) -> list[RecordedCall]:
         """Block until ``count`` calls to ``method`` were received; returns all of them."""
         return _poll(lambda: self._enough_calls(method, count), timeout, lambda: self._missing(method, count, timeout))
 
-    async def wait_for_async(self, method: str, count: int = 1, timeout: float = 5.0) -> list[RecordedCall]:
+    async def wait_for_async(self, method: str, count: int = 1, timeout: float = WAIT_SECONDS) -> list[RecordedCall]:
         return await _poll_async(
             lambda: self._enough_calls(method, count), timeout, lambda: self._missing(method, count, timeout)
         )
@@ -533,19 +536,19 @@ class FakeSlack(BackgroundServer):
         seen = [ack.get("envelope_id") for ack in self.socket_acks]
         return f"no ack for envelope {envelope_id} within {timeout}s; acks seen: {seen}"
 
-    def wait_for_socket_ack(self, envelope_id: str, timeout: float = 5.0) -> dict:
+    def wait_for_socket_ack(self, envelope_id: str, timeout: float = WAIT_SECONDS) -> dict:
         return _poll(lambda: self._find_ack(envelope_id), timeout, lambda: self._ack_missing(envelope_id, timeout))
 
-    async def wait_for_socket_ack_async(self, envelope_id: str, timeout: float = 5.0) -> dict:
+    async def wait_for_socket_ack_async(self, envelope_id: str, timeout: float = WAIT_SECONDS) -> dict:
         return await _poll_async(
             lambda: self._find_ack(envelope_id), timeout, lambda: self._ack_missing(envelope_id, timeout)
         )
 
-    def socket_connected(self, timeout: float = 5.0) -> bool:
+    def socket_connected(self, timeout: float = WAIT_SECONDS) -> bool:
         """Wait for a Socket Mode client; True when connected, AssertionError on timeout."""
         return _poll(lambda: bool(self._sockets_snapshot()) or None, timeout, lambda: "no Socket Mode client connected")
 
-    async def socket_connected_async(self, timeout: float = 5.0) -> bool:
+    async def socket_connected_async(self, timeout: float = WAIT_SECONDS) -> bool:
         return await _poll_async(
             lambda: bool(self._sockets_snapshot()) or None, timeout, lambda: "no Socket Mode client connected"
         )

@@ -1,4 +1,4 @@
-"""App Home through the real app (issue 7): signed `app_home_opened` events, the fake Slack's
+"""App Home through the real app: signed `app_home_opened` events, the fake Slack's
 `views.publish`, refreshes through the outbox (debounced), and Slack's view limits for a team
 of 200 practitioners and 1,000 open cases. The clock is fixed: Monday 7 Dec 2026, 10:00 London."""
 
@@ -69,11 +69,11 @@ def publishes(bot: BotUnderTest, user: str) -> list[RecordedCall]:
 async def opened_home(bot: BotUnderTest, user: str) -> dict[str, Any]:
     """Open the Home tab as `user`; the view the fake Slack now holds for them. Queued
     refreshes go out first, so the publish counted here is the one this opening caused."""
-    await bot.drained(60, only="home.")  # behind a big batch of cards, a refresh can wait a while
+    await bot.drained(only="home.")  # behind a big batch of cards a refresh waits its turn: as long as it takes
     before = len(publishes(bot, user))
     status, _ = await open_home(bot, user)
     assert status == 200
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 120  # a generous bound for a hang, not a budget: a busy machine is slower
     while len(publishes(bot, user)) <= before:
         assert time.monotonic() < deadline, f"no views.publish for {user}"
         await _sleep()
@@ -102,7 +102,7 @@ def text_of(view: dict[str, Any]) -> str:
 
 
 def check_limits(view: dict[str, Any]) -> None:
-    """SLACK.md s1: at most 100 blocks; section text 3,000, fields 10; header 150; context 10;
+    """Slack's view limits: at most 100 blocks; section text 3,000, fields 10; header 150; context 10;
     button text 75; block ids unique. slack_sdk's own View model checks too."""
     blocks = view["blocks"]
     assert len(blocks) <= HOME_BLOCKS_MAX, len(blocks)
@@ -312,6 +312,7 @@ async def _allocate_directly(bot: BotUnderTest, case_ids: list[int], practitione
         await uow.commit()
 
 
+@pytest.mark.slow
 async def test_a_team_of_200_with_1000_open_cases_fits_slacks_limits(home) -> None:
     bot, clock = home
     await bot.load_teams(big_team_yaml(200))
@@ -355,6 +356,7 @@ async def test_a_team_of_200_with_1000_open_cases_fits_slacks_limits(home) -> No
           f"{len(dumps(view)) / 1000:.1f} kB, event -> views.publish {elapsed * 1000:.0f} ms")  # fmt: skip
 
 
+@pytest.mark.slow
 async def test_many_teams_for_one_spo_still_fit(home) -> None:
     """An SPO of several big teams: each team's share of the 100 blocks shrinks, never past it."""
     bot, _ = home

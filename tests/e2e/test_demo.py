@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_demo_runs_the_whole_journey_and_prints_what_people_see(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CASEBOT_"))}
     env["PYTHONPATH"] = str(ROOT)
-    done = subprocess.run([sys.executable, "-m", "bot.runtime.cli", "demo"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run([sys.executable, "-m", "bot.runtime.cli", "demo"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
 
     assert done.returncode == 0, done.stderr
     out = done.stdout

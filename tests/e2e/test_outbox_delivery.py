@@ -24,7 +24,7 @@ async def test_429_waits_for_retry_after_then_delivers_once(bot: BotUnderTest) -
     bot.fake.fail_next("chat.postMessage", status=429, retry_after=1)
     await bot.post_case(case_fields())
 
-    limited, delivered = await bot.fake.wait_for_async("chat.postMessage", count=2, timeout=10)
+    limited, delivered = await bot.fake.wait_for_async("chat.postMessage", count=2)
     await bot.drained()
 
     assert limited.status == 429 and delivered.status == 200
@@ -38,7 +38,7 @@ async def test_500_is_reconciled_then_retried_without_duplicate(bot: BotUnderTes
     bot.fake.fail_next("chat.postMessage", status=500)
     await bot.post_case(case_fields())
 
-    await bot.fake.wait_for_async("chat.postMessage", count=2, timeout=10)
+    await bot.fake.wait_for_async("chat.postMessage", count=2)
     await bot.drained()
 
     assert bot.fake.calls_to("conversations.history"), "an unknown outcome must be looked up before resending"
@@ -49,8 +49,8 @@ async def test_timed_out_send_that_slack_kept_is_not_sent_again(bot: BotUnderTes
     bot.fake.delay_next("chat.postMessage", seconds=4)  # longer than the 2 s client timeout
     _, body = await bot.post_case(case_fields())
 
-    await bot.fake.wait_for_async("conversations.history", timeout=15)
-    await bot.drained(timeout=15)
+    await bot.fake.wait_for_async("conversations.history")
+    await bot.drained()
 
     assert len(bot.fake.calls_to("chat.postMessage")) == 1
     [message] = bot.fake.messages_in(CHANNEL)

@@ -42,8 +42,8 @@ async def test_canary_reaches_only_the_record_and_the_spos_copy(captured_logs: i
         ),
     )  # fmt: skip
     assert (status, done) == (200, {})
-    await bot.drained(timeout=20)
-    await record.wait_for_async(4, timeout=20)  # the failed attempt, then three write-backs
+    await bot.drained()
+    await record.wait_for_async(4)  # the failed attempt, then three write-backs
     await prison.wait_for_async(1)
 
     # Positive controls: the record holds it, flagged; the SPO's own copy shows it.

@@ -17,12 +17,12 @@ async def test_details_click_over_the_socket_is_acked_and_opens_the_modal(databa
         bot = await start_bot(stack, settings, fake_slack)
         await bot.load_teams()
         _, case = await bot.post_case(case_fields())
-        await fake_slack.socket_connected_async(timeout=10)
+        await fake_slack.socket_connected_async()
 
         envelope = interactive_envelope(button_click(action_id=Action.DETAILS, value=str(case["id"]), user="U0PP00001"))
         await fake_slack.socket_send(envelope)
-        await fake_slack.wait_for_socket_ack_async(envelope["envelope_id"], timeout=10)
-        [opened] = await fake_slack.wait_for_async("views.open", timeout=10)
+        await fake_slack.wait_for_socket_ack_async(envelope["envelope_id"])
+        [opened] = await fake_slack.wait_for_async("views.open")
         status, _ = await bot.slack_request("payload=%7B%7D")
 
     assert opened.args["view"]["callback_id"] == "case_details_modal"

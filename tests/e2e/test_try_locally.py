@@ -14,7 +14,7 @@ def test_try_locally_posts_and_prints_the_channel_card(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CASEBOT_"))}
     done = subprocess.run(
         [sys.executable, str(ROOT / "scripts/try_locally.py"), "--once", "--port", "0", "--database", str(tmp_path / "try.db")],
-        env=env, capture_output=True, text=True, timeout=60,
+        env=env, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "POST /api/v1/cases -> 201" in done.stdout

@@ -23,7 +23,7 @@ async def test_allocation_and_contacts_are_written_back_once_each(wired_bot) -> 
     bot, record, _ = wired_bot
     record.fail_next(503)  # unknown outcome: retried with the same idempotency key
     await _allocate(bot)
-    await bot.drained(timeout=15)
+    await bot.drained()
 
     accepted = record.accepted()
     assert sorted(r.path for r in accepted) == ["/cases/X123456/allocations", "/cases/X123456/contacts", "/cases/X123456/contacts"]
@@ -53,7 +53,7 @@ async def test_a_refused_write_back_is_shown_to_the_spos_not_lost(wired_bot) -> 
     bot, record, _ = wired_bot
     record.fail_next(422, times=3)
     await _allocate(bot)
-    await bot.drained(timeout=15)
+    await bot.drained()
 
     async with bot.runtime.db.uow() as uow:
         failed = list(await uow.session.scalars(select(OutboxMessage).where(OutboxMessage.state == "failed")))

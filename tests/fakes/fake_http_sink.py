@@ -24,7 +24,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.demo.background_server import BackgroundServer
-from bot.demo.fake_slack import _poll, _poll_async
+from bot.demo.fake_slack import WAIT_SECONDS, _poll, _poll_async
 
 
 @dataclass(frozen=True)
@@ -98,11 +98,11 @@ class FakeHttpSink(BackgroundServer):
         """Every body as JSON text, so tests can grep for canary strings in one place."""
         return "\n".join(json.dumps(r.body, ensure_ascii=False, default=str) for r in self.requests)
 
-    def wait_for(self, count: int = 1, timeout: float = 5.0) -> list[RecordedRequest]:
+    def wait_for(self, count: int = 1, timeout: float = WAIT_SECONDS) -> list[RecordedRequest]:
         """Block until ``count`` requests were received; returns all of them."""
         return _poll(lambda: self._enough(count), timeout, lambda: self._missing(count, timeout))
 
-    async def wait_for_async(self, count: int = 1, timeout: float = 5.0) -> list[RecordedRequest]:
+    async def wait_for_async(self, count: int = 1, timeout: float = WAIT_SECONDS) -> list[RecordedRequest]:
         return await _poll_async(lambda: self._enough(count), timeout, lambda: self._missing(count, timeout))
 
     def _enough(self, count: int) -> list[RecordedRequest] | None:

@@ -39,7 +39,7 @@ def start(cwd: Path, env: dict[str, str], *args: str) -> subprocess.Popen[str]:
 
 
 def finish(process: subprocess.Popen[str]) -> Run:
-    stdout, stderr = process.communicate(timeout=60)
+    stdout, stderr = process.communicate(timeout=300)  # bounds a hang; a busy machine is slower
     return Run(process.returncode, stdout, stderr)
 
 

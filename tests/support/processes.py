@@ -55,11 +55,16 @@ class ServeProcess:
         self.process.wait(timeout=10)
 
     def stop(self) -> int:
+        """SIGTERM and its exit code; a process that does not stop is killed, not left behind."""
         self.process.terminate()
-        return self.process.wait(timeout=20)
+        try:
+            return self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            raise AssertionError("casebot serve did not stop within 60 s of SIGTERM:\n" + "".join(self.log[-20:])) from None
 
 
-def start_serve(env: dict[str, str], timeout: float = 30.0) -> ServeProcess:
+def start_serve(env: dict[str, str], timeout: float = 120.0) -> ServeProcess:
     process = subprocess.Popen(
         [sys.executable, "-m", "bot.runtime.cli", "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=ROOT
     )
