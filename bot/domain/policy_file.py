@@ -22,6 +22,7 @@ from importlib import resources
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from bot.domain.teams_file import GRADES
 from bot.domain.yaml_source import YamlSyntaxError, field_path, node_line, read_yaml, repeated_keys
@@ -158,6 +159,7 @@ def _version_text(value: Any) -> Any:
 
 
 def _must_name_exactly(kind: str, given: dict[str, Any], expected: tuple[str, ...]) -> None:
+    """Every expected key once, no other: an unknown key is reported at its own line."""
     unknown = [k for k in given if k not in expected]
     missing = [k for k in expected if k not in given]
     parts = []
@@ -166,7 +168,8 @@ def _must_name_exactly(kind: str, given: dict[str, Any], expected: tuple[str, ..
     if missing:
         parts.append(f"missing {kind} {', '.join(missing)}")
     if parts:
-        raise ValueError(f"{'; '.join(parts)} (list each of {', '.join(expected)} once)")
+        message = f"{'; '.join(parts)} (list each of {', '.join(expected)} once)"
+        raise PydanticCustomError("policy_keys", "{message}", {"message": message, "key": unknown[0] if unknown else None})
 
 
 class Policy(_Entry):
@@ -286,6 +289,8 @@ def _our_words(error: Any) -> str:
     bounds = {"greater_than": "more than {}", "greater_than_equal": "{} or more", "less_than": "less than {}", "less_than_equal": "{} or less"}
     if kind in bounds:
         return f"must be {bounds[kind].format(next(iter(ctx.values())))}"
+    if kind == "policy_keys":
+        return str(ctx["message"])
     if kind == "value_error":
         return str(ctx.get("error") or error["msg"]).removeprefix("Value error, ")
     return f"{_shown(given)} is not a valid value here"
@@ -308,6 +313,8 @@ def parse_policy(text: str) -> Policy:
     except ValidationError as exc:
         for error in exc.errors():
             loc = tuple(error["loc"])
+            if error["type"] == "policy_keys" and error["ctx"]["key"] is not None:
+                loc += (error["ctx"]["key"],)
             problems.append(PolicyProblem(node_line(root, loc, key_line=True), field_path(loc), _our_words(error)))
     else:
         if not problems:
