@@ -27,14 +27,12 @@ from pydantic_core import PydanticCustomError
 from bot.domain.teams_file import GRADES
 from bot.domain.yaml_source import YamlSyntaxError, field_path, node_line, read_yaml, repeated_keys
 
-DOCUMENT_GRADES = ("PO", "PSO")  # 004: "Probation Officer grade", "Probation Service Officer grade"
 TIER_LETTERS = ("A", "B", "C", "D")
 SERVICES = ("probation", "prison")  # the teams file's `service`
 REASON_CODE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")  # kept on allocations.reason (40 characters)
 REASON_LABEL_MAX = 75  # Slack's limit on an option's text in a select menu
-DocumentGrade = Literal["PO", "PSO"]
+DocumentGrade = Literal["PO", "PSO"]  # 004: "Probation Officer grade", "Probation Service Officer grade"
 Check = Literal["exception", "note", "ignore"]  # not "off": YAML reads off as false
-Resourcing = Literal["enhanced", "normal"]
 
 
 @dataclass(frozen=True)
@@ -321,6 +319,11 @@ def parse_policy(text: str) -> Policy:
             return parsed
     problems.sort(key=lambda p: (p.line or 0, p.field))
     raise PolicyFileError(problems)
+
+
+def field_line(text: str, field: str) -> int | None:
+    """The line of a top-level setting in a valid policy file (for problems found after parsing)."""
+    return node_line(read_yaml(text)[0], (field,), key_line=True)
 
 
 @lru_cache(maxsize=1)
