@@ -60,15 +60,23 @@ def _err(message: str) -> None:
     print(message, file=sys.stderr)
 
 
-async def _teams_load(settings: Settings, path: Path) -> int:
+def _read_text(path: Path) -> str | None:
+    """The file's text, or None after saying on stderr why it cannot be read."""
     try:
-        parsed = parse_teams_file(path.read_text(encoding="utf-8"))
+        return path.read_text(encoding="utf-8")
     except OSError as exc:
         _err(f"{path}: cannot read: {exc.strerror}")
-        return BAD_INPUT
     except UnicodeDecodeError:
         _err(f"{path}: cannot read: the file is not UTF-8 text")
+    return None
+
+
+async def _teams_load(settings: Settings, path: Path) -> int:
+    text = _read_text(path)
+    if text is None:
         return BAD_INPUT
+    try:
+        parsed = parse_teams_file(text)
     except TeamsFileError as exc:
         for problem in exc.problems:
             _err(f"{path}: {problem}")
@@ -86,13 +94,11 @@ async def _teams_load(settings: Settings, path: Path) -> int:
 
 def _read_policy(path: Path) -> tuple[str, Policy] | None:
     """The file's text and policy, or None after printing 'FILE:LINE: field: message' lines."""
+    text = _read_text(path)
+    if text is None:
+        return None
     try:
-        text = path.read_text(encoding="utf-8")
         return text, parse_policy(text)
-    except OSError as exc:
-        _err(f"{path}: cannot read: {exc.strerror}")
-    except UnicodeDecodeError:
-        _err(f"{path}: cannot read: the file is not UTF-8 text")
     except PolicyFileError as exc:
         for p in exc.problems:
             _err(f"{path}:{p.line}: {p.field}: {p.message}" if p.line is not None else f"{path}: {p.field}: {p.message}")
@@ -107,22 +113,26 @@ def _operator() -> str:
         return "cli"
 
 
+async def _policy_show(settings: Settings) -> int:
+    """The policy in force, version first: the shipped default until one is loaded."""
+    await asyncio.to_thread(upgrade_to_head, settings.database_url)
+    services = create_services(settings)
+    try:
+        shown = await current_policy(services.db.uow)
+    finally:
+        await services.db.dispose()
+    if shown.loaded is None:
+        origin = "the shipped default: no policy has been loaded"
+    else:
+        origin = f"loaded {shown.loaded[0]:%Y-%m-%d %H:%M} UTC by {shown.loaded[1]}"
+    _emit(f"# policy {shown.version} ({origin})\n{shown.text}")
+    return OK
+
+
 async def _policy(settings: Settings, args: argparse.Namespace) -> int:
-    """check: validate only, touching no database. load: validate, then store as the policy in
-    force. show: the policy in force (the shipped default until one is loaded)."""
+    """check validates only, touching no database; load validates, then puts the file in force."""
     if args.policy_command == "show":
-        await asyncio.to_thread(upgrade_to_head, settings.database_url)
-        services = create_services(settings)
-        try:
-            shown = await current_policy(services.db.uow)
-        finally:
-            await services.db.dispose()
-        if shown.loaded is None:
-            origin = "the shipped default: no policy has been loaded"
-        else:
-            origin = f"loaded {shown.loaded[0]:%Y-%m-%d %H:%M} UTC by {shown.loaded[1]}"
-        _emit(f"# policy {shown.version} ({origin})\n{shown.text}")
-        return OK
+        return await _policy_show(settings)
     read = _read_policy(args.file)
     if read is None:
         if args.policy_command == "load":
