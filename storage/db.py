@@ -18,6 +18,7 @@ from storage.repositories import (
     CaseRepository,
     JobRepository,
     OutboxRepository,
+    PolicyRepository,
     PreferenceRepository,
     TeamRepository,
 )
@@ -75,6 +76,7 @@ class UnitOfWork:
     allocations: AllocationRepository
     preferences: PreferenceRepository
     jobs: JobRepository
+    policies: PolicyRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -88,6 +90,7 @@ class UnitOfWork:
         self.allocations = AllocationRepository(self.session)
         self.preferences = PreferenceRepository(self.session)
         self.jobs = JobRepository(self.session)
+        self.policies = PolicyRepository(self.session)
         return self
 
     async def __aexit__(

@@ -122,9 +122,29 @@ class Allocation(Base):
     notify_user_ids: Mapped[list[str]] = mapped_column(default=list)
     reason: Mapped[str | None] = mapped_column(String(40))  # why a reallocation (None for the first)
     ended_at: Mapped[datetime | None]
+    # The `version` of the policy the decision was judged under (None: made before policies were data).
+    policy_version: Mapped[str | None] = mapped_column(String(100))
 
     case: Mapped[Case] = relationship()
     practitioner: Mapped[Practitioner] = relationship()
+
+
+class StoredPolicy(Base):
+    """A region's allocation policy file as loaded (`casebot policy load`), kept whole.
+
+    Rows are never rewritten: a version's text is fixed once stored (allocations name the version
+    they were judged under), and loading another version only moves the `current` flag. With no
+    row current, the shipped default policy applies.
+    """
+
+    __tablename__ = "policies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[str] = mapped_column(String(100), unique=True)
+    text: Mapped[str] = mapped_column(Text)
+    loaded_at: Mapped[datetime]
+    loaded_by: Mapped[str] = mapped_column(String(100))
+    current: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
 
 
 class Touchpoint(Base):

@@ -1,45 +1,27 @@
 """Allocation policy: how well one practitioner fits one case. Pure rules, no Slack, no SQL.
 
-Where each rule comes from (seeds/004 is the Mixed Caseloads Staff FAQ, October 2021):
+The rules are mechanisms; what they enforce is the region's `Policy` (bot/domain/policy_file.py),
+by default the shipped `default_policy.yml`. docs/policy-sources.md quotes the documents behind
+each rule and names the points they leave to the region. In short:
 
-- Grade for the tier: seeds/004, Q "What does mixed caseloads mean?", the paragraph
-  "Mixed caseloads refers to ...": Tier A and B cases are managed by "any Probation Officer
-  grade staff"; Tier C by "a mix of any Probation Officer grade staff and any Probation Service
-  Officer grade staff"; "the majority of Tier D cases" by "any Probation Service Officer grade
-  staff". Our reading:
-    * A and B need PO grade. A PQiP (Professional Qualification in Probation) is a trainee,
-      not yet a qualified Probation Officer, so a PQiP does NOT meet "Probation Officer grade"
-      for A or B: the allocation is an exception the SPO must confirm. This is our choice, the
-      cautious reading of the seed; a region that lets experienced PQiPs hold B cases confirms
-      the exception and writes its CADE.
-    * C is within policy for PO, PQiP or PSO.
-    * D "mostly" goes to PSO grade. "The majority of" is not "only", so D to a PO or PQiP is
-      within policy and only carries a soft note.
-  Note the tension with seeds/000 ("Evidencing and auditing an allocation decision", 2023,
-  Background), whose example of an allocation outside guidelines is "a tier C case is
-  allocated to a Probation Services Officer, PSO instead of a Probation Officer, PO". We follow
-  seeds/004 and DESIGN.md (glossary: "C to PO or PSO"); the stricter reading would only change
-  `_GRADES_WITHIN_POLICY["C"]`.
-- Readiness: seeds/004, Q "What will change by mixing caseloads through new case allocations?":
-  allocation in line with the tiering model "should only take place after staff complete the
-  required learning and development activity and their readiness has been assessed and
-  confirmed by a Senior Probation Officer". We hold that confirmation as the tier letters in
-  `ready_for_tiers`.
-- ViSOR: seeds/004, Q "Will I need to undertake ViSOR vetting?" (ViSOR supports MAPPA) and Q
-  "I have not yet undertaken ViSOR vetting – will I be able to hold MAPPA cases in the
-  interim?": non-vetted staff may hold MAPPA cases only under transitional mitigations (access
-  through a vetted colleague). So a MAPPA case to someone not ViSOR vetted is an exception the
-  SPO confirms, not a hard stop.
-- Previous practitioner: seeds/002 ("HOMD allocate a POM journey 1", "Choose a POM": "Include
-  previously allocated POM details in the table"; "Review the case": "details of any POMs ...
-  that have worked with the individual before"). It is a note and a ranking preference.
-- Exclusions: CONTRACT.md case field `excluded_practitioners` ("staff codes who must not be
-  offered this (restricted) case"). Not an exception to confirm: such a practitioner is never
-  offered at all (`offerable`).
+- Grade for the tier (seed 004, Q "What does mixed caseloads mean?"): each grade of the teams
+  file counts as PO or PSO grade (`grades`); a tier's letter lists the grades within policy and
+  may name a usual grade (`tiers`). Outside the list is an exception the SPO confirms; within
+  it but not the usual grade is a soft note. A PQiP is not named by any document: the default
+  counts a PQiP as PSO grade, so A and B to a PQiP are exceptions.
+- Readiness (seed 004, readiness "assessed and confirmed by a Senior Probation Officer"): held
+  as the tier letters in `ready_for_tiers`; `checks.readiness` makes a gap an exception, a note
+  or nothing (`ignore`).
+- ViSOR (seed 004, the two ViSOR questions): a MAPPA case to someone not ViSOR vetted is allowed
+  only with a mitigation, so by default an exception, not a hard stop (`checks.visor_for_mappa`).
+- Previous practitioner (seed 002, "previously allocated POM details"): a note and a ranking
+  preference, whatever the policy.
+- Exclusions (the case's `excluded_practitioners`, restricted cases): not an exception to
+  confirm: such a practitioner is never offered at all (`offerable`), whatever the policy.
 
 The texts in `PolicyFit` are plain sentences for an SPO's eyes (the allocation modal and the
 audit record). They carry a practitioner's name, which is user-supplied: whoever puts them in
-mrkdwn escapes them (DESIGN.md principles). They name no sensitive note.
+mrkdwn escapes them. They name no sensitive note.
 """
 
 from __future__ import annotations
@@ -48,6 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from bot.domain.policy_file import Check, Policy, default_policy
 from bot.domain.tiers import Tier
 
 
@@ -129,81 +112,83 @@ class PolicyFit:
         return not self.exceptions
 
 
-# Grades, spelt as bot/domain/teams_file.py GRADES spells them.
-PO, PQIP, PSO = "PO", "PQiP", "PSO"
-_CANONICAL_GRADE = {g.upper(): g for g in (PO, PQIP, PSO)}
-
-# seeds/004, "Mixed caseloads refers to ...": which grades hold each risk letter within policy.
-_GRADES_WITHIN_POLICY: dict[str, frozenset[str]] = {
-    "A": frozenset({PO}),  # "any Probation Officer grade staff"; a PQiP is not yet PO grade
-    "B": frozenset({PO}),
-    "C": frozenset({PO, PQIP, PSO}),  # "a mix of ... Probation Officer ... and ... Probation Service Officer"
-    "D": frozenset({PO, PQIP, PSO}),  # "the majority of Tier D cases" to PSO: mostly, not only
-}
-# Within policy, but worth a soft note (seeds/004: D "majority" to PSO grade).
-_GRADES_NOTED: dict[str, frozenset[str]] = {"D": frozenset({PO, PQIP})}
-
-_GRADE_WORDS = {PO: "PO", PQIP: "a PQiP (trainee PO)", PSO: "PSO"}
-
-
 def _same_code(a: str, b: str) -> bool:
     """Staff codes compare ignoring case and surrounding spaces: an exclusion must never miss."""
     return a.strip().upper() == b.strip().upper()
 
 
 def offerable(case: CaseFacts, staff: StaffFacts) -> bool:
-    """False when the practitioner is on the case's exclusion list (CONTRACT.md
-    `excluded_practitioners`, restricted cases): they are never offered, not even as an
-    exception, so a restricted case cannot reach someone it must be kept from."""
+    """False when the practitioner is on the case's exclusion list (`excluded_practitioners`,
+    restricted cases): they are never offered, not even as an exception, so a restricted case
+    cannot reach someone it must be kept from. No policy can relax this, so it takes none."""
     return not any(_same_code(staff.staff_code, code) for code in case.excluded_practitioners)
 
 
 def is_previous_practitioner(case: CaseFacts, staff: StaffFacts) -> bool:
-    """True when this practitioner held the case before (seeds/002, "previous POM")."""
+    """True when this practitioner held the case before (seed 002, "previous POM")."""
     return case.previous_practitioner is not None and _same_code(staff.staff_code, case.previous_practitioner)
 
 
-def _grade_findings(tier: Tier, staff: StaffFacts) -> tuple[list[str], list[str]]:
-    """Exceptions and notes from the grade rule (seeds/004, "Mixed caseloads refers to ...")."""
-    grade = _CANONICAL_GRADE.get(staff.grade.strip().upper())
+class _Findings:
+    """Exceptions and notes gathered in the order the SPO reads them."""
+
+    def __init__(self) -> None:
+        self.exceptions: list[str] = []
+        self.notes: list[str] = []
+
+    def add(self, check: Check, text: str) -> None:
+        if check == "exception":
+            self.exceptions.append(text)
+        elif check == "note":
+            self.notes.append(text)
+
+
+def _grade_findings(tier: Tier, staff: StaffFacts, policy: Policy, found: _Findings) -> None:
+    """The grade rule: `grades` says what the practitioner's grade counts as, `tiers` which
+    grades hold the tier's letter within policy and which one is usual."""
+    grade = policy.grade(staff.grade)
     if grade is None:
-        return [f"{staff.name}'s grade {staff.grade!r} is not one the allocation policy knows (PO, PQiP, PSO)"], []
-    if grade not in _GRADES_WITHIN_POLICY[tier.risk]:
-        return [f"Tier {tier.risk} needs PO grade; {staff.name} is {_GRADE_WORDS[grade]}"], []
-    if grade in _GRADES_NOTED.get(tier.risk, frozenset()):
-        return [], [f"Tier D cases mostly go to PSO grade; {staff.name} is {_GRADE_WORDS[grade]}"]
-    return [], []
+        known = ", ".join(policy.grades)
+        found.add("exception", f"{staff.name}'s grade {staff.grade!r} is not one the allocation policy knows ({known})")
+        return
+    described = policy.grades[grade].described_as
+    rule = policy.tiers[tier.risk]
+    if grade not in policy.grades_within_policy(tier.risk):
+        found.add("exception", f"Tier {tier.risk} needs {' or '.join(rule.within_policy)} grade; {staff.name} is {described}")
+    elif policy.grade_is_unusual(tier.risk, grade):
+        found.add("note", f"Tier {tier.risk} cases mostly go to {rule.usual} grade; {staff.name} is {described}")
 
 
-def _readiness_exception(tier: Tier, staff: StaffFacts) -> str | None:
-    """seeds/004, Q "What will change by mixing caseloads through new case allocations?":
-    readiness "assessed and confirmed by a Senior Probation Officer"."""
-    ready = {letter.strip().upper() for letter in staff.ready_for_tiers}
-    if tier.risk in ready:
-        return None
-    return f"{staff.name} has not been confirmed ready for tier {tier.risk} cases"
+def _readiness_finding(tier: Tier, staff: StaffFacts, policy: Policy, found: _Findings) -> None:
+    """Seed 004: readiness "assessed and confirmed by a Senior Probation Officer"."""
+    if tier.risk not in {letter.strip().upper() for letter in staff.ready_for_tiers}:
+        found.add(policy.checks.readiness, f"{staff.name} has not been confirmed ready for tier {tier.risk} cases")
 
 
-def _visor_exception(case: CaseFacts, staff: StaffFacts) -> str | None:
-    """seeds/004, Q "Will I need to undertake ViSOR vetting?" and the interim-MAPPA Q."""
-    if case.mappa_category is None or staff.visor_vetted:
-        return None
-    return f"MAPPA category {case.mappa_category} case needs ViSOR vetting; {staff.name} is not ViSOR vetted"
+def _visor_finding(case: CaseFacts, staff: StaffFacts, policy: Policy, found: _Findings) -> None:
+    """Seed 004, the ViSOR questions: MAPPA cases to the unvetted only with a mitigation."""
+    if case.mappa_category is not None and not staff.visor_vetted:
+        found.add(
+            policy.checks.visor_for_mappa,
+            f"MAPPA category {case.mappa_category} case needs ViSOR vetting; {staff.name} is not ViSOR vetted",
+        )
 
 
-def policy_fit(case: CaseFacts, staff: StaffFacts) -> PolicyFit:
-    """Every reason this allocation would be outside policy, and the soft notes, in a fixed
-    order (grade, readiness, ViSOR; then notes), so the SPO sees all of them at once.
+def policy_fit(case: CaseFacts, staff: StaffFacts, *, policy: Policy | None = None) -> PolicyFit:
+    """Every reason this allocation would be outside `policy` (the shipped default when None),
+    and the soft notes, in a fixed order (grade, readiness, ViSOR; the previous practitioner's
+    note first), so the SPO sees all of them at once.
 
     Exclusion is not judged here: call `offerable` first and never show an excluded
     practitioner. Raises ValueError if the case's tier is not A0-D3 (intake validates it).
     """
+    policy = policy or default_policy()
     tier = Tier.parse(case.tier)
-    exceptions, notes = _grade_findings(tier, staff)
-    for finding in (_readiness_exception(tier, staff), _visor_exception(case, staff)):
-        if finding is not None:
-            exceptions.append(finding)
+    found = _Findings()
+    _grade_findings(tier, staff, policy, found)
+    _readiness_finding(tier, staff, policy, found)
+    _visor_finding(case, staff, policy, found)
     previous = is_previous_practitioner(case, staff)
     if previous:
-        notes.insert(0, f"{staff.name} held this case before")
-    return PolicyFit(exceptions=exceptions, notes=notes, is_previous=previous)
+        found.notes.insert(0, f"{staff.name} held this case before")
+    return PolicyFit(exceptions=found.exceptions, notes=found.notes, is_previous=previous)

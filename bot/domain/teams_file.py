@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-import yaml
 from bot.domain.tiers import Tier
+from bot.domain.yaml_source import YamlSyntaxError, field_path, node_line, read_yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator, model_validator
 
 GRADES = ("PO", "PQiP", "PSO")  # seeds/004: Probation Officer, trainee PO, Probation Services Officer
@@ -113,50 +113,25 @@ def _duplicates(data: Any) -> list[str]:
     return problems
 
 
-def _path(loc: tuple[Any, ...]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(file)"
-
-
-def _line(root: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
-    """The 1-based line of the YAML node at `loc`, or of its nearest existing parent."""
-    node = root
-    for part in loc:
-        child = None
-        if isinstance(node, yaml.MappingNode) and isinstance(part, str):
-            child = next((v for k, v in node.value if getattr(k, "value", None) == part), None)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            child = node.value[part]
-        if child is None:
-            break
-        node = child
-    return node.start_mark.line + 1 if node is not None else None
-
-
 def parse_teams_file(text: str) -> TeamsFile:
     """Validate the whole file or raise `TeamsFileError` listing every problem with its line."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise TeamsFileError([f"{where}malformed YAML: {problem}"]) from None
+        root, data = read_yaml(text)
+    except YamlSyntaxError as exc:
+        where = f"line {exc.line}: " if exc.line is not None else ""
+        raise TeamsFileError([f"{where}malformed YAML: {exc.problem}"]) from None
     problems = [f"(file): {p}" for p in _duplicates(data)]
     try:
         parsed = TeamsFile.model_validate(data)
     except ValidationError as exc:
         for error in exc.errors():
             loc = tuple(error["loc"])
-            line = _line(root, loc)
+            line = node_line(root, loc)
             message = str(error["msg"]).removeprefix("Value error, ")
             if error["type"] == "literal_error" and loc and loc[-1] == "grade":
                 message = f"unknown grade {error.get('input')!r}: use one of {', '.join(GRADES)}"
             prefix = f"line {line}: " if line else ""
-            problems.append(f"{prefix}{_path(loc)}: {message}")
+            problems.append(f"{prefix}{field_path(loc)}: {message}")
         raise TeamsFileError(problems) from None
     if problems:
         raise TeamsFileError(problems)

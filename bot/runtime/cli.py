@@ -1,4 +1,4 @@
-"""The `casebot` command (CONTRACT.md): serve, migrate, teams load, import, sar, audit.
+"""The `casebot` command (CONTRACT.md): serve, migrate, teams load, policy, import, sar, audit.
 
 Exit codes: 0 success, 1 runtime failure, 2 bad input (the message names file, line and field).
 """
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import json
 import logging
 import sys
@@ -16,6 +17,8 @@ from bot.runtime.app import create_services
 from bot.queries.audit_export import allocation_rows, audit_filter, to_csv
 from bot.domain.errors import InvalidInput
 from bot.services.importer import ImportFileError, import_file
+from bot.services.policies import current_policy, load_policy
+from bot.domain.policy_file import Policy, PolicyFileError, field_line, parse_policy
 from bot.runtime.logs import configure_logging
 from bot.queries.sar import NothingHeld, json_default, parse_crn, subject_access
 from bot.runtime.settings import Settings, SettingsError, load_settings
@@ -36,6 +39,11 @@ def _parser() -> argparse.ArgumentParser:
     teams_sub = teams.add_subparsers(dest="teams_command", required=True)
     load = teams_sub.add_parser("load", help="load teams and staff from a YAML file")
     load.add_argument("file", type=Path)
+    policy = sub.add_parser("policy", help="the region's allocation policy (YAML)")
+    policy_sub = policy.add_subparsers(dest="policy_command", required=True)
+    policy_sub.add_parser("check", help="validate a policy file; stores nothing").add_argument("file", type=Path)
+    policy_sub.add_parser("load", help="validate a policy file and put it in force").add_argument("file", type=Path)
+    policy_sub.add_parser("show", help="print the policy in force (its version, then its YAML)")
     imp = sub.add_parser("import", help="import cases from a CSV or JSON file")
     imp.add_argument("file", type=Path)
     sar = sub.add_parser("sar", help="print the subject access export of one person (JSON), sensitive text withheld")
@@ -52,15 +60,23 @@ def _err(message: str) -> None:
     print(message, file=sys.stderr)
 
 
-async def _teams_load(settings: Settings, path: Path) -> int:
+def _read_text(path: Path) -> str | None:
+    """The file's text, or None after saying on stderr why it cannot be read."""
     try:
-        parsed = parse_teams_file(path.read_text(encoding="utf-8"))
+        return path.read_text(encoding="utf-8")
     except OSError as exc:
         _err(f"{path}: cannot read: {exc.strerror}")
-        return BAD_INPUT
     except UnicodeDecodeError:
         _err(f"{path}: cannot read: the file is not UTF-8 text")
+    return None
+
+
+async def _teams_load(settings: Settings, path: Path) -> int:
+    text = _read_text(path)
+    if text is None:
         return BAD_INPUT
+    try:
+        parsed = parse_teams_file(text)
     except TeamsFileError as exc:
         for problem in exc.problems:
             _err(f"{path}: {problem}")
@@ -73,6 +89,71 @@ async def _teams_load(settings: Settings, path: Path) -> int:
     finally:
         await services.db.dispose()
     print(f"{path}: {summary}")
+    return OK
+
+
+def _read_policy(path: Path) -> tuple[str, Policy] | None:
+    """The file's text and policy, or None after printing 'FILE:LINE: field: message' lines."""
+    text = _read_text(path)
+    if text is None:
+        return None
+    try:
+        return text, parse_policy(text)
+    except PolicyFileError as exc:
+        for p in exc.problems:
+            _err(f"{path}:{p.line}: {p.field}: {p.message}" if p.line is not None else f"{path}: {p.field}: {p.message}")
+    return None
+
+
+def _operator() -> str:
+    """Who ran the command, for the stored policy's `loaded_by` (the OS account name)."""
+    try:
+        return f"cli:{getpass.getuser()}"[:100]
+    except (OSError, KeyError):  # no login name in a bare container
+        return "cli"
+
+
+async def _policy_show(settings: Settings) -> int:
+    """The policy in force, version first: the shipped default until one is loaded."""
+    await asyncio.to_thread(upgrade_to_head, settings.database_url)
+    services = create_services(settings)
+    try:
+        shown = await current_policy(services.db.uow)
+    finally:
+        await services.db.dispose()
+    if shown.loaded is None:
+        origin = "the shipped default: no policy has been loaded"
+    else:
+        origin = f"loaded {shown.loaded[0]:%Y-%m-%d %H:%M} UTC by {shown.loaded[1]}"
+    _emit(f"# policy {shown.version} ({origin})\n{shown.text}")
+    return OK
+
+
+async def _policy(settings: Settings, args: argparse.Namespace) -> int:
+    """check validates only, touching no database; load validates, then puts the file in force."""
+    if args.policy_command == "show":
+        return await _policy_show(settings)
+    read = _read_policy(args.file)
+    if read is None:
+        if args.policy_command == "load":
+            _err(f"{args.file}: nothing loaded; the policy in force is unchanged")
+        return BAD_INPUT
+    text, parsed = read
+    if args.policy_command == "check":
+        print(f"{args.file}: policy {parsed.version} is valid (nothing stored)")
+        return OK
+    await asyncio.to_thread(upgrade_to_head, settings.database_url)
+    services = create_services(settings)
+    try:
+        outcome = await load_policy(services.db.uow, text, parsed, clock=services.clock, actor=_operator())
+    except InvalidInput as exc:
+        for error in exc.errors:
+            _err(f"{args.file}:{field_line(text, error.field)}: {error.field}: {error.message}")
+        _err(f"{args.file}: nothing loaded; the policy in force is unchanged")
+        return BAD_INPUT
+    finally:
+        await services.db.dispose()
+    print(f"{args.file}: {outcome}")
     return OK
 
 
@@ -166,6 +247,8 @@ def main(argv: list[str] | None = None) -> int:
             return OK
         if args.command == "teams":
             return asyncio.run(_teams_load(settings, args.file))
+        if args.command == "policy":
+            return asyncio.run(_policy(settings, args))
         if args.command == "import":
             return asyncio.run(_import(settings, args.file))
         if args.command == "sar":

@@ -23,6 +23,7 @@ from sqlalchemy import Engine, create_engine, text
 from bot.domain.clock import SystemClock
 from bot.services.importer import read_rows
 from bot.services.teams import load_teams
+from bot.domain.policy_file import default_policy_text
 from bot.domain.teams_file import parse_teams_file
 from storage.db import Database, sync_url
 from tests.support.cli import Cli, Run, clean_env, finish, start
@@ -294,3 +295,84 @@ def test_a_teams_file_that_is_not_utf8_is_bad_input(settings_cli: Cli) -> None:
 
     assert done.returncode == BAD_INPUT, done.stderr
     assert len(done.stderr_lines) == 1 and "latin1.yaml" in done.stderr_lines[0], done.stderr
+
+
+# --- casebot policy ---------------------------------------------------------------------------
+
+
+def region_policy(version: str, probation_days: int = 3) -> str:
+    """The shipped default as a region edits its copy: its own version and target."""
+    return default_policy_text().replace("version: casebot-default-1", f"version: {version}").replace(
+        "probation: 2", f"probation: {probation_days}"
+    )
+
+
+def policy_problems(run: Run, file_name: str) -> dict[int, str]:
+    """'FILE:LINE: field: message' lines on stderr, as {LINE: field}; messages must be non-empty."""
+    found: dict[int, str] = {}
+    for line in run.stderr_lines:
+        head, sep, rest = line.partition(": ")
+        if not (sep and head.startswith(f"{file_name}:") and head.removeprefix(f"{file_name}:").isdigit()):
+            continue
+        field, message = rest.split(": ", 1)
+        assert message.strip(), line
+        found[int(head.removeprefix(f"{file_name}:"))] = field
+    return found
+
+
+def test_policy_check_names_each_problem_by_line_and_field_and_creates_nothing(settings_cli: Cli) -> None:
+    bad_text = region_policy("north-1").replace("readiness: exception", "readiness: maybe").replace("prison: 2 ", "prison: -1 ")
+    good, bad, missing = settings_cli.parallel(
+        ("policy", "check", settings_cli.write("good.yml", region_policy("north-1"))),
+        ("policy", "check", settings_cli.write("bad.yml", bad_text)),
+        ("policy", "check", "nowhere.yml"),
+    )
+
+    assert good.returncode == 0, good.stderr
+    assert "north-1" in good.stdout
+    assert bad.returncode == BAD_INPUT, bad.stderr
+    assert policy_problems(bad, "bad.yml") == {
+        line_of(bad_text, "readiness: maybe"): "checks.readiness",
+        line_of(bad_text, "prison: -1"): "allocation_target_working_days.prison",
+    }, bad.stderr
+    assert missing.returncode == BAD_INPUT and "nowhere.yml" in missing.stderr
+    assert not (settings_cli.cwd / "casebot.db").exists(), "check must not create or touch a database"
+
+
+def test_policy_load_puts_a_file_in_force_once_and_show_prints_it(cli: Cli, db: Engine) -> None:
+    shipped = cli("policy", "show")
+    assert shipped.returncode == 0, shipped.stderr
+    assert shipped.stdout.splitlines()[0].startswith("# policy casebot-default-1 (the shipped default")
+    assert default_policy_text() in shipped.stdout
+
+    first = cli("policy", "load", cli.write("north.yml", region_policy("north-1")))
+    assert first.returncode == 0, first.stderr
+    stored = rows(db, "SELECT id, version, text, loaded_at, loaded_by, current FROM policies")
+    assert [(v, t, bool(c)) for _, v, t, _, _, c in stored] == [("north-1", region_policy("north-1"), True)]
+
+    again = cli("policy", "load", "north.yml")
+    assert again.returncode == 0, again.stderr
+    assert rows(db, "SELECT id, version, text, loaded_at, loaded_by, current FROM policies") == stored, "re-loading is a no-op"
+
+    clash_text = region_policy("north-1", probation_days=5)
+    clash, broken = cli.parallel(
+        ("policy", "load", cli.write("clash.yml", clash_text)),
+        ("policy", "load", cli.write("broken.yml", region_policy("north-3").replace("probation: 3", "probation: soon"))),
+    )
+    assert clash.returncode == BAD_INPUT, clash.stderr
+    assert policy_problems(clash, "clash.yml") == {line_of(clash_text, "version: north-1"): "version"}, clash.stderr
+    assert broken.returncode == BAD_INPUT, broken.stderr
+    assert any("nothing loaded" in line for line in broken.stderr_lines), broken.stderr
+    assert rows(db, "SELECT id, version, text, loaded_at, loaded_by, current FROM policies") == stored
+
+    second = cli("policy", "load", cli.write("north2.yml", region_policy("north-2", probation_days=4)))
+    assert second.returncode == 0, second.stderr
+    assert [(v, bool(c)) for v, c in rows(db, "SELECT version, current FROM policies ORDER BY id")] == [
+        ("north-1", False), ("north-2", True)
+    ]
+    assert rows(db, "SELECT text FROM policies WHERE version = 'north-1'") == [(region_policy("north-1"),)]
+
+    shown = cli("policy", "show")
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.splitlines()[0].startswith("# policy north-2 (loaded ")
+    assert region_policy("north-2", probation_days=4) in shown.stdout

@@ -1,4 +1,5 @@
-"""Allocation policy fit (bot/domain/policy.py): grade for tier, readiness, ViSOR, previous, exclusions."""
+"""Allocation policy fit (bot/domain/policy.py): grade for tier, readiness, ViSOR, previous, exclusions,
+under the shipped default policy and under a region's own."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import date
 import pytest
 
 from bot.domain.policy import CaseSnapshot, PolicyFit, StaffSnapshot, is_previous_practitioner, offerable, policy_fit
+from bot.domain.policy_file import Policy, default_policy, default_policy_text, parse_policy
 from storage.models import Case, Practitioner
 
 ALL_LETTERS = ("A", "B", "C", "D")
@@ -67,11 +69,15 @@ def test_tier_d_to_pso_is_within_policy_with_no_note() -> None:
     assert fit.within_policy and fit.notes == []
 
 
-@pytest.mark.parametrize(("grade", "words"), [("PO", "PO"), ("PQiP", "a PQiP (trainee PO)")])
-def test_tier_d_to_po_or_pqip_is_within_policy_with_a_soft_note(grade: str, words: str) -> None:
-    fit = policy_fit(case("D0"), staff(grade))
+def test_tier_d_to_po_is_within_policy_with_a_soft_note() -> None:
+    fit = policy_fit(case("D0"), staff("PO"))
     assert fit.within_policy
-    assert fit.notes == [f"Tier D cases mostly go to PSO grade; Grace Hopper is {words}"]
+    assert fit.notes == ["Tier D cases mostly go to PSO grade; Grace Hopper is PO"]
+
+
+def test_tier_d_to_pqip_is_within_policy_with_no_note_a_pqip_counts_as_pso_grade_by_default() -> None:
+    fit = policy_fit(case("D0"), staff("PQiP"))
+    assert fit.within_policy and fit.notes == []
 
 
 def test_grade_is_read_regardless_of_case_and_spaces() -> None:
@@ -264,3 +270,76 @@ def test_storage_models_satisfy_the_protocols_structurally() -> None:
     assert offerable(row, practitioner)
     row.excluded_practitioners = ["N07A002"]
     assert not offerable(row, practitioner)
+
+
+# A region's own policy (bot/domain/policy_file.py): the same rules, other data
+
+
+def region_policy(*replacements: tuple[str, str]) -> Policy:
+    """The shipped default file with some lines changed, as a region would edit its copy."""
+    text = default_policy_text()
+    for old, new in replacements:
+        assert old in text, old
+        text = text.replace(old, new)
+    return parse_policy(text)
+
+
+C_TO_PO_ONLY = ("within_policy: [PO, PSO]", "within_policy: [PO]")
+
+
+def test_tier_c_po_only_makes_a_c_to_pso_choice_an_exception() -> None:
+    policy = region_policy(C_TO_PO_ONLY)
+    fit = policy_fit(case("C2"), staff("PSO"), policy=policy)
+    assert fit.exceptions == ["Tier C needs PO grade; Grace Hopper is PSO"]
+    assert policy_fit(case("C2"), staff("PO"), policy=policy).within_policy
+    assert policy_fit(case("C2"), staff("PSO")).within_policy, "the default policy is unchanged"
+
+
+def test_without_a_policy_argument_the_shipped_default_applies() -> None:
+    for tier, grade in (("A1", "PSO"), ("C2", "PSO"), ("D0", "PO"), ("B3", "PQiP")):
+        assert policy_fit(case(tier), staff(grade)) == policy_fit(case(tier), staff(grade), policy=default_policy())
+
+
+def test_a_region_counting_pqip_as_po_grade_lets_a_pqip_hold_tier_b() -> None:
+    policy = region_policy(("counts_as: PSO             # the documents are silent", "counts_as: PO # region"))
+    assert policy_fit(case("B2"), staff("PQiP"), policy=policy).within_policy
+    assert policy_fit(case("D0"), staff("PQiP"), policy=policy).notes == [
+        "Tier D cases mostly go to PSO grade; Grace Hopper is a PQiP (trainee PO)"
+    ]
+
+
+def test_a_tier_with_two_grades_names_both_in_the_exception() -> None:
+    policy = region_policy(("within_policy: [PO]        # 004 Q \"What does mixed caseloads mean?\": \"Tier A", "within_policy: [PSO] #"))
+    assert policy_fit(case("A0"), staff("PO"), policy=policy).exceptions == ["Tier A needs PSO grade; Grace Hopper is PO"]
+    two = region_policy(C_TO_PO_ONLY, ("within_policy: [PSO, PO]", "within_policy: [PSO]"))
+    assert policy_fit(case("D1"), staff("PO"), policy=two).exceptions == ["Tier D needs PSO grade; Grace Hopper is PO"]
+
+
+def test_a_policy_without_a_usual_grade_gives_no_note() -> None:
+    policy = region_policy(("    usual: PSO ", "    # usual: PSO "))
+    assert policy_fit(case("D0"), staff("PO"), policy=policy).notes == []
+
+
+@pytest.mark.parametrize(("setting", "exceptions", "notes"), [
+    ("exception", ["Grace Hopper has not been confirmed ready for tier C cases"], []),
+    ("note", [], ["Grace Hopper has not been confirmed ready for tier C cases"]),
+    ("ignore", [], []),
+])
+def test_the_readiness_check_follows_the_policy(setting: str, exceptions: list[str], notes: list[str]) -> None:
+    policy = region_policy(("readiness: exception", f"readiness: {setting}"))
+    fit = policy_fit(case("C2"), staff("PSO", ready_for_tiers=("D",)), policy=policy)
+    assert (fit.exceptions, fit.notes) == (exceptions, notes)
+
+
+@pytest.mark.parametrize(("setting", "within"), [("exception", False), ("note", True), ("ignore", True)])
+def test_the_visor_check_follows_the_policy(setting: str, within: bool) -> None:
+    policy = region_policy(("visor_for_mappa: exception", f"visor_for_mappa: {setting}"))
+    fit = policy_fit(case("B2", mappa_category=2), staff("PO", visor_vetted=False), policy=policy)
+    assert fit.within_policy is within
+    assert bool(fit.notes) is (setting == "note")
+
+
+def test_an_unknown_grade_lists_the_policy_grades() -> None:
+    assert policy_fit(case("C1"), staff("SPO"), policy=region_policy(C_TO_PO_ONLY)).exceptions == [
+        "Grace Hopper's grade 'SPO' is not one the allocation policy knows (PO, PQiP, PSO)"
+    ]
