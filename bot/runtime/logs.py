@@ -11,12 +11,14 @@ import sys
 import traceback
 from datetime import datetime, timezone
 
-# Libraries that log payloads at DEBUG: slack_sdk whole request bodies, aiosqlite and
-# SQLAlchemy every statement with its parameters (case notes included). Held above DEBUG
-# whatever CASEBOT_LOG_LEVEL says; the canary test runs at DEBUG to prove it.
+# Libraries that log payloads: slack_sdk whole request bodies at DEBUG (its Socket Mode client
+# Bolt's answers at INFO), Bolt a refused request's body at INFO, aiosqlite and SQLAlchemy every
+# statement with its parameters (case notes included). Held above that whatever
+# CASEBOT_LOG_LEVEL says; the canary tests run at DEBUG to prove it.
 QUIET_LOGGERS = {
     "slack_sdk": logging.INFO,
-    "slack_bolt": logging.INFO,
+    "slack_sdk.socket_mode": logging.WARNING,
+    "slack_bolt": logging.WARNING,
     "aiosqlite": logging.WARNING,
     "sqlalchemy": logging.WARNING,
     "psycopg": logging.WARNING,
@@ -31,6 +33,19 @@ def where(error: BaseException) -> list[str]:
     exception messages can quote input (SQLAlchemy errors carry statement parameters, pydantic
     errors the value), and input can carry sensitive notes."""
     return [f"{f.filename}:{f.lineno} in {f.name}" for f in traceback.extract_tb(error.__traceback__)]
+
+
+class WithoutDetail(logging.Filter):
+    """Bolt puts what it was given in parentheses after its sentence: "Invalid request
+    signature detected (signature: ..., body: payload=...)", "Failed to run listener function
+    (error: ...)". Keep the sentence, drop the rest. Set on the logger Bolt is given, which Bolt
+    copies onto each logger it makes, whatever their level."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "(" in message:
+            record.msg, record.args = message.split("(", 1)[0].rstrip(), ()
+        return True
 
 
 class JsonFormatter(logging.Formatter):
