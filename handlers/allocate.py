@@ -52,7 +52,7 @@ def register(app: AsyncApp, services: Services) -> None:
     @app.options(Action.PRACTITIONER_SEARCH)
     async def search_practitioners(ack: AsyncAck, body: dict[str, Any]) -> None:
         meta = AllocateMetadata.loads(body["view"]["private_metadata"])
-        offers = await services.offers(meta.case_id)
+        offers = await services.offers_to(body["user"]["id"], meta.case_id)
         await ack(options=practitioner_options(offers, str(body.get("value") or "")))
 
     @app.view(Callback.ALLOCATE)

@@ -74,6 +74,12 @@ class Services:
             case = await uow.cases.get(case_id)
             return await offers_for(uow, case, now=self.clock.now(), weights=self.settings.tier_weights) if case else []
 
+    async def offers_to(self, user: str, case_id: int) -> list[Offer]:
+        """The practitioners (and their workloads) a search in the Allocate modal may show:
+        only to the case's team SPOs; anyone else gets none, as the modal itself is refused them."""
+        case = await self.case_with_team(case_id)
+        return await self.offers(case_id) if case is not None and is_spo(case.team, user) else []
+
     async def allocate_view(self, case: Case) -> dict[str, Any]:
         """The full Allocate modal for `case` (its team loaded)."""
         async with self.db.uow() as uow:
