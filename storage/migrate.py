@@ -8,6 +8,8 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import JSON, Column, Connection, Engine, create_engine, event, func, select
 from sqlalchemy.pool import NullPool
 
@@ -73,3 +75,24 @@ def _locking_engine(database_url: str) -> Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE")  # the write lock, held to COMMIT
 
     return engine
+
+
+def unmigrated(database_url: str) -> str | None:
+    """Why a read-only command cannot run on this database yet, with the fix; None if at head.
+
+    Creates nothing: a SQLite file that does not exist is reported, not made (opening one would
+    leave an empty file behind)."""
+    url = sync_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:" and not Path(url.database).exists():
+        return f"the database file {url.database} does not exist: run `casebot migrate` (or fix CASEBOT_DATABASE_URL)"
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_revision()
+    finally:
+        engine.dispose()
+    if current is None:
+        return "the database has no tables: run `casebot migrate`"
+    if current != ScriptDirectory.from_config(alembic_config(database_url)).get_current_head():
+        return "the database schema is older than this casebot: run `casebot migrate`"
+    return None
