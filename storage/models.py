@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from storage.types import UTCDateTime
@@ -54,9 +54,10 @@ class Practitioner(Base):
     ready_for_tiers: Mapped[list[str]] = mapped_column(default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Cases held outside casebot, by tier, as the system of record reports them ({"B2": 3}).
-    caseload: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    contracted_hours: Mapped[float] = mapped_column(Float, default=37.0)
-    available_hours: Mapped[float] = mapped_column(Float, default=37.0)
+    # The server defaults are the ones migration 0002 gave rows that existed before it.
+    caseload: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=text("'{}'"))
+    contracted_hours: Mapped[float] = mapped_column(Float, default=37.0, server_default=text("37"))
+    available_hours: Mapped[float] = mapped_column(Float, default=37.0, server_default=text("37"))
 
     team: Mapped[Team] = relationship(back_populates="practitioners")
 

@@ -2,7 +2,8 @@
 
 The worker must tell apart 'Slack said no, for good' (mark failed), 'Slack said later'
 (429: wait Retry-After), 'Slack had a problem' (retry) and 'we do not know whether Slack
-got it' (timeout, dropped connection, 5xx: reconcile before retrying, so nothing is sent twice).
+acted' (timeout, dropped connection, 5xx, or an `ok: false` such as `internal_error` that Slack
+gives after acting: reconcile before retrying, so nothing is sent twice).
 """
 
 from __future__ import annotations
@@ -25,6 +26,10 @@ PERMANENT_ERRORS = frozenset(
         "invalid_arguments", "restricted_action", "cannot_dm_bot", "messages_tab_disabled",
     }
 )
+# Errors Slack gives when it may have acted before failing (its method docs: "the server could
+# not complete your operation(s) without encountering an error, likely due to a transient
+# issue"): a retry without looking first could post twice.
+UNKNOWN_OUTCOME_ERRORS = frozenset({"internal_error", "fatal_error", "request_timeout", "service_unavailable"})
 
 
 class WebApiSlack:
@@ -59,4 +64,6 @@ def classify(exc: SlackApiError) -> DeliveryError:
         return PermanentFailure(error)
     if error == "ratelimited":
         return RateLimited(1.0)
+    if error in UNKNOWN_OUTCOME_ERRORS:
+        return UnknownOutcome(error)
     return TransientFailure(error)

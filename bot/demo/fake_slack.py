@@ -154,6 +154,7 @@ class FakeSlack(BackgroundServer):
         self._home_views: dict[str, dict] = {}
         self._faults: defaultdict[str, deque[_Fault]] = defaultdict(deque)
         self._delays: defaultdict[str, deque[float]] = defaultdict(deque)
+        self._after_acting: defaultdict[str, deque[str | None]] = defaultdict(deque)  # error, or None: drop
         self._limits: dict[str, _Limit] = {}
         self._chaos: _Chaos | None = None
         self._sockets: list[web.WebSocketResponse] = []
@@ -264,6 +265,13 @@ class FakeSlack(BackgroundServer):
         with self._lock:
             self._faults[method].extend(_Fault(status, retry_after, error) for _ in range(times))
 
+    def fail_after_acting(self, method: str, *, error: str = "internal_error", drop: bool = False, times: int = 1) -> None:
+        """Queue ``times`` calls to ``method`` that act (a post lands) and then fail as Slack can:
+        answer ``ok: false`` with ``error`` (HTTP 200), or with ``drop`` close the connection
+        with no answer at all. Only reconciliation keeps the retry from acting twice."""
+        with self._lock:
+            self._after_acting[method].extend([None if drop else error] * times)
+
     def delay_next(self, method: str, seconds: float, times: int = 1) -> None:
         """Hold the next replies to ``method``; the call is recorded and applied before the wait."""
         with self._lock:
@@ -284,11 +292,18 @@ class FakeSlack(BackgroundServer):
         with self._lock:
             status, body, headers = self._answer(method, args, token, received)
             status, body, headers, held = self._apply_chaos(method, status, body, headers)
+            drop = False
+            if status == 200 and body.get("ok") and self._after_acting[method]:
+                error = self._after_acting[method].popleft()
+                drop, body = error is None, _error(error or "connection dropped")
             # Serialise now: a held (delayed) reply must not see later chat.update edits.
             text = json.dumps(body)
             recorded = RecordedCall(method, args, token, dict(request.headers), received, json.loads(text), status)
             self._calls.append(recorded)
             delay = held or (self._delays[method].popleft() if self._delays[method] else 0.0)
+        if drop and request.transport is not None:
+            request.transport.abort()  # the client hears nothing: no status, no body
+            raise asyncio.CancelledError
         if delay:
             await asyncio.sleep(delay)
         return web.Response(text=text, status=status, headers=headers, content_type="application/json")

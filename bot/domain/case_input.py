@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 from bot.domain.errors import FieldError, InvalidInput
 from bot.domain.tiers import Tier
 
-CRN_PATTERN = re.compile(r"^[A-Z][0-9]{6}$")
+CRN_PATTERN = re.compile(r"^[A-Z][0-9]{6}\Z")  # \Z: `$` would also let a trailing newline through
 ROSH_LEVELS = ("Low", "Medium", "High", "Very High")
 Rosh = Literal["Low", "Medium", "High", "Very High"]
 FIELDS = (
@@ -80,7 +80,7 @@ class CaseIn(BaseModel):
     @field_validator("crn")
     @classmethod
     def _crn(cls, value: str) -> str:
-        crn = value.upper()
+        crn = value.upper() if value.isascii() else value  # "ı".upper() is "I": check before casing
         if not CRN_PATTERN.match(crn):
             raise ValueError("must be one letter and six digits, e.g. X123456")
         return crn

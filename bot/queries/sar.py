@@ -104,7 +104,7 @@ class NothingHeld(Exception):
 
 def parse_crn(raw: str) -> str:
     """The CRN upper-cased, as intake stores it; `InvalidInput` naming the expected format."""
-    crn = raw.strip().upper()
+    crn = raw.strip().upper() if raw.isascii() else raw
     if not CRN_PATTERN.match(crn):
         raise InvalidInput([FieldError("CRN", f"'{raw[:20]}' is not a CRN: expected one letter and six digits, e.g. X123456")])
     return crn

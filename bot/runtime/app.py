@@ -13,9 +13,12 @@ from functools import partial
 
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.clock import Clock, SystemClock
+from bot.runtime.logs import WithoutDetail
 from bot.adapters.metrics import Metrics
 from bot.adapters.delivery import Port
 from bot.adapters.home_publisher import HomePort
@@ -38,7 +41,8 @@ from storage.db import Database
 class Runtime:
     settings: Settings
     db: Database
-    client: AsyncWebClient
+    client: AsyncWebClient  # the listeners' (Bolt's)
+    outbox_client: AsyncWebClient  # the outbox worker's: one attempt per send
     bolt: AsyncApp
     web: web.Application
     worker: OutboxWorker
@@ -57,22 +61,38 @@ class Runtime:
 
 def bolt_logger() -> logging.Logger:
     """Bolt logs whole response bodies at DEBUG (a /casebot answer can carry sensitive notes),
-    and left to itself copies the root level onto its logger. Ours is held at INFO or above."""
+    a refused request's body at INFO, and left to itself copies the root level onto its
+    loggers. Ours is held at INFO or above, and its filter (copied onto every logger Bolt
+    makes) cuts what Bolt was given out of each message."""
     logger = logging.getLogger("casebot.bolt")
     logger.setLevel(max(logging.INFO, logging.getLogger().getEffectiveLevel()))
+    if not any(isinstance(f, WithoutDetail) for f in logger.filters):
+        logger.addFilter(WithoutDetail())
     return logger
 
 
-def slack_client(settings: Settings) -> AsyncWebClient:
-    """The Web API client, pointed at `CASEBOT_SLACK_API_URL` (a local fake in tests).
-
-    No retry handlers: retries belong to the outbox, which knows what is safe to repeat.
-    """
+def slack_client(settings: Settings, *, retry_handlers: list[AsyncRetryHandler]) -> AsyncWebClient:
+    """A Web API client pointed at `CASEBOT_SLACK_API_URL` (a local fake in tests)."""
     return AsyncWebClient(
         token=settings.slack_bot_token,
         base_url=settings.slack_api_url,
         timeout=settings.slack_timeout_seconds,
+        retry_handlers=retry_handlers,
     )
+
+
+def outbox_client(settings: Settings) -> AsyncWebClient:
+    """The outbox's client makes exactly one attempt per send. slack_sdk's default would repeat
+    a call whose connection dropped, though Slack may have acted on it: a card posted twice.
+    The outbox retries itself, reconciling every unknown outcome first."""
+    return slack_client(settings, retry_handlers=[])
+
+
+def listener_client(settings: Settings) -> AsyncWebClient:
+    """The listeners' client (Bolt's) waits out a 429 and tries once more: a modal or an
+    ephemeral answer is worth a second's wait. Listeners ack before calling Slack, so the wait
+    never holds the ack. A dropped connection is not retried (a modal could open twice)."""
+    return slack_client(settings, retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=1)])
 
 
 def outside_ports(settings: Settings) -> dict[str, Port]:
@@ -99,13 +119,13 @@ def create_services(settings: Settings, *, clock: Clock | None = None) -> Servic
 def create_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
     services = create_services(settings, clock=clock)
     db, clock, metrics = services.db, services.clock, services.metrics
-    client = slack_client(settings)
+    client, sender = listener_client(settings), outbox_client(settings)
     worker = OutboxWorker(
         db,
-        WebApiSlack(client),
+        WebApiSlack(sender),
         clock,
         metrics,
-        other_ports={**outside_ports(settings), "home": HomePort(partial(render_home, db.uow, weights=settings.tier_weights), client, clock)},
+        other_ports={**outside_ports(settings), "home": HomePort(partial(render_home, db.uow, weights=settings.tier_weights), sender, clock)},
         lease_seconds=settings.outbox_lease_seconds,
         poll_seconds=settings.outbox_poll_seconds,
         max_backoff_seconds=settings.outbox_max_backoff_seconds,
@@ -126,6 +146,6 @@ def create_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime
     replay = ReplayGuard(db, clock)
     web_app = build_web_app(settings, services, bolt=None if settings.socket_mode else bolt, replay=replay)
     return Runtime(
-        settings=settings, db=db, client=client, bolt=bolt, web=web_app, worker=worker, scheduler=scheduler,
+        settings=settings, db=db, client=client, outbox_client=sender, bolt=bolt, web=web_app, worker=worker, scheduler=scheduler,
         metrics=metrics, services=services, replay=replay, clock=clock,
     )  # fmt: skip

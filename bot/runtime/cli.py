@@ -7,11 +7,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import getpass
 import json
 import logging
 import sys
 from pathlib import Path
+
+import psycopg
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from bot.runtime.app import create_services
 from bot.queries.audit_export import allocation_rows, audit_filter, to_csv
@@ -24,7 +29,7 @@ from bot.queries.sar import NothingHeld, json_default, parse_crn, subject_access
 from bot.runtime.settings import Settings, SettingsError, load_settings
 from bot.services.teams import load_teams
 from bot.domain.teams_file import TeamsFileError, parse_teams_file
-from storage.migrate import upgrade_to_head
+from storage.migrate import unmigrated, upgrade_to_head
 
 OK, FAILURE, BAD_INPUT = 0, 1, 2
 
@@ -190,12 +195,23 @@ def _bad_input(command: str, exc: InvalidInput) -> int:
     return BAD_INPUT
 
 
+async def _unready(command: str, settings: Settings) -> bool:
+    """A read-only command migrates nothing and creates nothing: on a database not at the
+    newest schema (or a SQLite file not there) it says so, with the fix, and stops."""
+    problem = await asyncio.to_thread(unmigrated, settings.database_url)
+    if problem is not None:
+        _err(f"casebot {command}: {problem}")
+    return problem is not None
+
+
 async def _sar(settings: Settings, raw_crn: str) -> int:
     """Read-only: no migration, no commit. Bad or unknown CRN is bad input (exit 2)."""
     try:
         crn = parse_crn(raw_crn)
     except InvalidInput as exc:
         return _bad_input("sar", exc)
+    if await _unready("sar", settings):
+        return FAILURE
     services = create_services(settings)
     try:
         export = await subject_access(services.db.uow, crn, clock=services.clock)
@@ -214,6 +230,8 @@ async def _audit(settings: Settings, args: argparse.Namespace) -> int:
         flt = audit_filter(args.since, args.until, args.team)
     except InvalidInput as exc:
         return _bad_input("audit", exc)
+    if await _unready("audit", settings):
+        return FAILURE
     services = create_services(settings)
     try:
         rows = await allocation_rows(services.db.uow, flt)
@@ -225,8 +243,34 @@ async def _audit(settings: Settings, args: argparse.Namespace) -> int:
     return OK
 
 
+def _cause(exc: BaseException, command: str, settings: Settings | None) -> str | None:
+    """What an operator can fix, and how, in one line; None when the cause is not one of these.
+    Built from settings, not from the error's text (which can quote statement parameters)."""
+    if isinstance(exc, OSError) and command == "serve" and settings is not None:
+        if exc.errno == errno.EADDRINUSE:
+            return f"port {settings.port} is in use: set CASEBOT_PORT to a free port, or stop what holds it"
+        if exc.errno == errno.EACCES:
+            return f"port {settings.port} needs privileges: set CASEBOT_PORT to 1024 or above"
+        if exc.errno == errno.EADDRNOTAVAIL:
+            return f"{settings.host} is not an address of this machine: set CASEBOT_HOST"
+    if not isinstance(exc, DBAPIError) or settings is None:
+        return None
+    problem = str(exc.orig).lower()
+    url = make_url(settings.database_url)
+    if "no such table" in problem or isinstance(exc.orig, psycopg.errors.UndefinedTable):
+        return "the database has no tables: run `casebot migrate`"
+    if "unable to open database file" in problem:
+        return f"cannot open the SQLite file {url.database}: create its folder, or fix CASEBOT_DATABASE_URL"
+    if url.get_backend_name() == "postgresql" and isinstance(exc, OperationalError):
+        if f'database "{(url.database or "").lower()}" does not exist' in problem:
+            return f"PostgreSQL has no database {url.database}: create it (createdb {url.database}), or fix CASEBOT_DATABASE_URL"
+        return f"cannot connect to PostgreSQL at {url.host or 'localhost'}:{url.port or 5432}: start it, or fix CASEBOT_DATABASE_URL"
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    settings: Settings | None = None
     try:
         settings = load_settings()
         configure_logging(settings.log_level)
@@ -260,7 +304,11 @@ def main(argv: list[str] | None = None) -> int:
         return BAD_INPUT
     except KeyboardInterrupt:
         return OK
-    except Exception as exc:  # one line for the operator; the JSON log has the traceback
+    except Exception as exc:  # one line for the operator: the cause and its fix, or the log's traceback
+        cause = _cause(exc, args.command, settings)
+        if cause is not None:
+            _err(f"casebot {args.command}: {cause}")
+            return FAILURE
         logging.getLogger("casebot.cli").exception("command failed")
         _err(f"casebot: {args.command} failed: {type(exc).__name__}; see the log above")
         return FAILURE

@@ -13,12 +13,14 @@ from datetime import datetime, timezone
 
 from bot.domain.errors import where
 
-# Libraries that log payloads at DEBUG: slack_sdk whole request bodies, aiosqlite and
-# SQLAlchemy every statement with its parameters (case notes included). Held above DEBUG
-# whatever CASEBOT_LOG_LEVEL says; the canary test runs at DEBUG to prove it.
+# Libraries that log payloads: slack_sdk whole request bodies at DEBUG (its Socket Mode client
+# Bolt's answers at INFO), Bolt a refused request's body at INFO, aiosqlite and SQLAlchemy every
+# statement with its parameters (case notes included). Held above that whatever
+# CASEBOT_LOG_LEVEL says; the canary tests run at DEBUG to prove it.
 QUIET_LOGGERS = {
     "slack_sdk": logging.INFO,
-    "slack_bolt": logging.INFO,
+    "slack_sdk.socket_mode": logging.WARNING,
+    "slack_bolt": logging.WARNING,
     "aiosqlite": logging.WARNING,
     "sqlalchemy": logging.WARNING,
     "psycopg": logging.WARNING,
@@ -26,6 +28,19 @@ QUIET_LOGGERS = {
 }
 
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "taskName"}
+
+
+class WithoutDetail(logging.Filter):
+    """Bolt puts what it was given in parentheses after its sentence: "Invalid request
+    signature detected (signature: ..., body: payload=...)", "Failed to run listener function
+    (error: ...)". Keep the sentence, drop the rest. Set on the logger Bolt is given, which Bolt
+    copies onto each logger it makes, whatever their level."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "(" in message:
+            record.msg, record.args = message.split("(", 1)[0].rstrip(), ()
+        return True
 
 
 class JsonFormatter(logging.Formatter):

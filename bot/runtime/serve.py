@@ -30,8 +30,9 @@ async def start(runtime: Runtime, stack: AsyncExitStack) -> web.AppRunner:
     # One HTTP session for every Slack Web API call (Bolt's per-request clients share it too):
     # left alone, slack_sdk opens and closes a session, so a new TCP and TLS connection, per
     # call. Pushed first, so it is closed last, after the worker's final sends.
-    runtime.client.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=settings.slack_timeout_seconds))
-    stack.push_async_callback(runtime.client.session.close)
+    session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=settings.slack_timeout_seconds))
+    runtime.client.session = runtime.outbox_client.session = session
+    stack.push_async_callback(session.close)
     # The stack unwinds last-in first-out: the database closes after everything that uses it.
     stack.push_async_callback(runtime.db.dispose)
     await runtime.replay.start()

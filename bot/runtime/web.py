@@ -10,12 +10,13 @@ from typing import Any
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
 from sqlalchemy import text
 
 from bot.domain.errors import FieldError, InvalidInput
-from bot.adapters.replay import ReplayGuard, valid_signature
+from bot.adapters.replay import ReplayGuard, verified_signature
 from bot.services.facade import Services
 from bot.runtime.settings import Settings
 from storage.models import Case
@@ -125,15 +126,29 @@ async def metrics(request: web.Request) -> web.Response:
 
 
 async def slack_events(request: web.Request) -> web.Response:
-    """Slack's requests, after refusing a replay of one already taken (bot/adapters/replay.py)."""
-    guard = request.app[REPLAY_KEY]
-    secret = request.app[SETTINGS_KEY].slack_signing_secret or ""
-    signature = valid_signature(secret, await request.text(), request.headers)
-    if signature is not None and not guard.take(signature):
+    """Slack's requests: authenticated first (401 before anything parses the body or casts a
+    header), then refused if replayed, then refused with 400 if not a Slack payload, then Bolt's."""
+    body = await request.read()
+    signature = verified_signature(request.app[SETTINGS_KEY].slack_signing_secret or "", body, request.headers)
+    if signature is None:
+        return _errors(401, [FieldError("X-Slack-Signature", "one valid, fresh Slack signature and timestamp are required")])
+    if not request.app[REPLAY_KEY].take(signature):
         log.warning("replayed Slack request refused")
         return _errors(401, [FieldError("X-Slack-Signature", "this signed request was already received")])
-    bolt = request.app[BOLT_KEY]
-    return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
+    bolt_request = _bolt_request(body, request)
+    if bolt_request is None:
+        return _errors(400, [FieldError("body", "must be a Slack payload: a JSON object, or a form whose 'payload' is one")])
+    return await to_aiohttp_response(await request.app[BOLT_KEY].async_dispatch(bolt_request))
+
+
+def _bolt_request(body: bytes, request: web.Request) -> AsyncBoltRequest | None:
+    """Bolt's request, or None when the signed body is not one Bolt can read: not UTF-8, not
+    JSON where JSON is due, or a payload that is not an object (Bolt would fail with a 500)."""
+    try:
+        parsed = AsyncBoltRequest(body=body.decode("utf-8"), query=request.query_string, headers=request.headers)  # type: ignore[arg-type]
+    except (ValueError, TypeError, AttributeError, RecursionError):  # ValueError: bad UTF-8 or JSON
+        return None
+    return parsed if isinstance(parsed.body, dict) else None
 
 
 def build_web_app(settings: Settings, services: Services, *, bolt: AsyncApp | None, replay: ReplayGuard) -> web.Application:

@@ -21,19 +21,35 @@ async def test_a_team_over_100_gets_a_searchable_select(bot: BotUnderTest) -> No
     assert block["element"]["type"] == "external_select"
     assert len(updated.args["view"]["blocks"]) <= 100
 
+    status, options = await _search(bot, case["id"], "U0SPO0001", "Practitioner 10")
+    assert status == 200
+    assert {o["text"]["text"].split(" · ")[0].lstrip("⚠↩ ") for o in options} == {f"Practitioner {n}" for n in range(100, 110)}
+
+
+async def _search(bot: BotUnderTest, case_id: int, user: str, typed: str) -> tuple[int, list[dict]]:
+    """What the Allocate modal's practitioner search answers `user` typing `typed`."""
     payload = {
         "type": "block_suggestion",
-        "user": {"id": "U0SPO0001"},
+        "user": {"id": user},
         "team": {"id": "T0TEAM001"},
         "action_id": Action.PRACTITIONER_SEARCH,
         "block_id": AllocateBlock.PRACTITIONER,
-        "value": "Practitioner 10",
-        "view": {"id": "V1", "private_metadata": AllocateMetadata(case["id"]).dumps()},
+        "value": typed,
+        "view": {"id": "V1", "private_metadata": AllocateMetadata(case_id).dumps()},
     }
     status, text = await bot.slack_request(interaction_body(payload))
-    options = json.loads(text)["options"]
-    assert status == 200
-    assert {o["text"]["text"].split(" · ")[0].lstrip("⚠↩ ") for o in options} == {f"Practitioner {n}" for n in range(100, 110)}
+    return status, json.loads(text)["options"]
+
+
+async def test_the_practitioner_search_answers_only_the_teams_spos(bot: BotUnderTest) -> None:
+    """Options carry names and workloads: a practitioner, or another team's SPO, gets none."""
+    _, case = await bot.post_case(case_fields(tier="C1", mappa_category=None, mappa_level=None))
+
+    answers_by_user = {user: await _search(bot, case["id"], user, "") for user in ("U0SPO0001", "U0PP00001", "U0SPO0009")}
+
+    assert answers_by_user["U0SPO0001"][0] == 200 and answers_by_user["U0SPO0001"][1] != []
+    assert answers_by_user["U0PP00001"] == (200, [])
+    assert answers_by_user["U0SPO0009"] == (200, [])
 
 
 async def test_restricted_case_never_offers_excluded_staff_and_updates_the_spo_dms(bot: BotUnderTest) -> None:

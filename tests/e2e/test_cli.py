@@ -12,11 +12,14 @@ import asyncio
 import csv
 import io
 import json
+import socket
+import sqlite3
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
@@ -26,6 +29,8 @@ from bot.services.teams import load_teams
 from bot.domain.policy_file import default_policy_text
 from bot.domain.teams_file import parse_teams_file
 from storage.db import Database, sync_url
+from storage.migrate import upgrade_to_head
+from tests.support.databases import POSTGRES_ADMIN_URL, postgres_available
 from tests.support.cli import Cli, Run, clean_env, finish, start
 from tests.support.factories import TEAMS_YAML, case_fields
 
@@ -376,3 +381,54 @@ def test_policy_load_puts_a_file_in_force_once_and_show_prints_it(cli: Cli, db: 
     assert shown.returncode == 0, shown.stderr
     assert shown.stdout.splitlines()[0].startswith("# policy north-2 (loaded ")
     assert region_policy("north-2", probation_days=4) in shown.stdout
+
+
+def test_read_only_commands_before_a_migrate_name_the_fix_and_create_nothing(settings_cli: Cli) -> None:
+    database = settings_cli.cwd / "casebot.db"
+    missing = settings_cli.parallel(("sar", "X123456"), ("audit", "--since", "2026-01-01", "--format", "csv"))
+    sqlite3.connect(database).close()  # an empty file: what a read used to leave behind
+    empty = settings_cli("sar", "X123456")
+
+    for run in [*missing, empty]:
+        assert run.returncode == 1 and run.stdout == "", run.stderr
+        assert len(run.stderr_lines) == 1 and "run `casebot migrate`" in run.stderr_lines[0], run.stderr
+    assert "does not exist" in missing[0].stderr and "has no tables" in empty.stderr
+    assert {p.name for p in settings_cli.cwd.iterdir()} == {"casebot.db"}, "the read-only commands created a file"
+    assert database.stat().st_size == 0
+
+
+def test_start_up_errors_name_their_cause_and_the_fix(tmp_path: Path) -> None:
+    """A busy port, an unreachable PostgreSQL, a missing database, a SQLite folder that is not
+    there: each one line naming the cause and the setting or command that fixes it."""
+    database = f"sqlite:///{tmp_path / 'casebot.db'}"
+    upgrade_to_head(database)
+    slack = {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": "secret", "CASEBOT_SLACK_API_URL": "http://127.0.0.1:9/api/"}
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        port = held.getsockname()[1]
+        commands = {
+            "busy port": start(tmp_path, clean_env(database, CASEBOT_PORT=str(port), **slack), "serve"),
+            "no server": start(tmp_path, clean_env("postgresql+psycopg://postgres@127.0.0.1:1/casebot"), "migrate"),
+            "no folder": start(tmp_path, clean_env(f"sqlite:///{tmp_path / 'absent' / 'casebot.db'}"), "migrate"),
+        }
+        if postgres_available():  # a missing database can only be told from a server that answers
+            commands["no database"] = start(tmp_path, clean_env(f"{_postgres_server()}/casebot_no_such_db"), "migrate")
+        runs = {name: finish(process) for name, process in commands.items()}
+
+    expected = {
+        "busy port": f"casebot serve: port {port} is in use: set CASEBOT_PORT",
+        "no server": "casebot migrate: cannot connect to PostgreSQL at 127.0.0.1:1: start it, or fix CASEBOT_DATABASE_URL",
+        "no database": "casebot migrate: PostgreSQL has no database casebot_no_such_db: create it",
+        "no folder": "casebot migrate: cannot open the SQLite file",
+    }
+    for name, run in runs.items():
+        assert run.returncode == 1, (name, run.stderr)
+        assert any(line.startswith(expected[name]) for line in run.stderr_lines), (name, run.stderr)
+        assert "see the log above" not in run.stderr, (name, run.stderr)
+
+
+def _postgres_server() -> str:
+    """The test PostgreSQL server's URL without a database name."""
+    info = psycopg.conninfo.conninfo_to_dict(POSTGRES_ADMIN_URL)
+    return f"postgresql+psycopg://{info.get('user', 'postgres')}@{info.get('host', '127.0.0.1')}:{info.get('port', '5432')}"

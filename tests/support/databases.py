@@ -32,8 +32,8 @@ def postgres_available() -> bool:
 
 
 @contextmanager
-def postgres_database() -> Iterator[str]:
-    """A fresh, migrated database for this run; yields its SQLAlchemy URL."""
+def postgres_database(*, migrated: bool = True) -> Iterator[str]:
+    """A fresh database for this run (migrated unless told not to); yields its SQLAlchemy URL."""
     name = f"casebot_test_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
@@ -43,7 +43,8 @@ def postgres_database() -> Iterator[str]:
     port = info.get("port", "5432")
     url = f"postgresql+psycopg://{user}@{host}:{port}/{name}"
     try:
-        upgrade_to_head(url)
+        if migrated:
+            upgrade_to_head(url)
         yield url
     finally:
         with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:

@@ -9,6 +9,7 @@ import pytest
 
 from bot.domain.case_input import parse_case
 from bot.domain.errors import InvalidInput
+from bot.queries.sar import parse_crn
 
 TODAY = date(2026, 3, 10)
 TEAMS = frozenset({"N07T1", "N07T2"})
@@ -56,10 +57,17 @@ def test_crn_is_upper_cased_and_stripped(crn: str, stored: str) -> None:
     assert parse_case(valid(crn=crn), today=TODAY, team_codes=TEAMS).crn == stored
 
 
-@pytest.mark.parametrize("crn", ["X12345", "X1234567", "12345678", "XX12345", "X12 456", "X12345A"])
+@pytest.mark.parametrize("crn", ["X12345", "X1234567", "12345678", "XX12345", "X12 456", "X12345A", "ı123456", "ſ123456", "x١٢٣٤٥٦"])
 def test_crn_must_be_one_letter_and_six_digits(crn: str) -> None:
     message = errors(valid(crn=crn))["crn"]
     assert "one letter and six digits" in message
+
+
+@pytest.mark.parametrize("crn", ["ı123456", "ſ123456"])
+def test_a_sar_crn_that_only_upper_casing_makes_ascii_is_refused(crn: str) -> None:
+    """"ı".upper() is "I": asked for `ı123456`, the export must not be of I123456."""
+    with pytest.raises(InvalidInput):
+        parse_crn(crn)
 
 
 # --- tier ------------------------------------------------------------------------------------
