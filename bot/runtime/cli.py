@@ -17,6 +17,7 @@ from bot.queries.audit_export import allocation_rows, audit_filter, to_csv
 from bot.domain.errors import InvalidInput
 from bot.services.importer import ImportFileError, import_file
 from bot.runtime.logs import configure_logging
+from bot.runtime.progress import terminal_progress
 from bot.queries.sar import NothingHeld, json_default, parse_crn, subject_access
 from bot.runtime.settings import Settings, SettingsError, load_settings
 from bot.services.teams import load_teams
@@ -80,7 +81,7 @@ async def _import(settings: Settings, path: Path) -> int:
     await asyncio.to_thread(upgrade_to_head, settings.database_url)
     services = create_services(settings)
     try:
-        report = await import_file(services, path)
+        report = await import_file(services, path, progress=terminal_progress(sys.stderr, f"{path}: importing"))
     except ImportFileError as exc:
         _err(str(exc))
         return BAD_INPUT
