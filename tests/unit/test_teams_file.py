@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
 
 from bot.domain.teams_file import TeamsFileError, parse_teams_file
 
-# The example of CONTRACT.md, "Teams and staff file", with a second practitioner.
+# The README's teams file example, with a second practitioner.
 VALID = textwrap.dedent(
     """\
     teams:
@@ -259,3 +260,14 @@ def test_duplicate_codes_are_reported_alongside_field_problems() -> None:
     found = problems(text)
     assert any("grade" in p for p in found)
     assert any("staff code must appear once" in p for p in found)
+
+
+def test_the_readme_example_is_what_the_example_file_gives() -> None:
+    """README, "The teams and staff file": the problems shown are the parser's, line for line."""
+    root = Path(__file__).resolve().parents[2]
+    example = (root / "docs" / "example-teams.yml").read_text(encoding="utf-8")
+    broken = example.replace("        capacity_points: 100\n        visor_vetted: false", "        capacity_points: 0\n        visor_vetting: false")
+    broken += "      - staff_code: N07A001\n        name: Alan Turing\n        grade: PQiP\n        slack_user: U0PP00003\n"
+    section = (root / "README.md").read_text(encoding="utf-8").split("## The teams and staff file", 1)[1]
+    shown = section.split("```\n", 1)[1].split("\n```", 1)[0].splitlines()
+    assert [f"teams.yml: {p}" for p in problems(broken)] == shown[:-1]
