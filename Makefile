@@ -35,7 +35,7 @@ demo: setup
 
 ## try: run the bot against a local fake Slack with example teams and a case, no workspace needed
 try: setup
-	$(BIN)/python scripts/try_locally.py
+	$(BIN)/python -m bot.demo.try_out --port $(or $(PORT),3000)
 
 ## test: install, make sure PostgreSQL answers (only when the run uses it), run the whole suite
 ## on SQLite and PostgreSQL; CASEBOT_TEST_BACKENDS=sqlite runs SQLite alone

@@ -1,4 +1,4 @@
-"""The case fields of the intake API and the CSV/JSON import (CONTRACT.md, "Case fields").
+"""The case fields of the intake API and the CSV/JSON import (README, "The intake API").
 
 One validator serves both doors, so a line the CLI rejects is a body the API rejects too, with
 the same field names and messages. Pure: today's date and the known team codes are passed in.
@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
 from bot.domain.errors import FieldError, InvalidInput
+from bot.domain.input_messages import plain_message
 from bot.domain.tiers import Tier
 
 CRN_PATTERN = re.compile(r"^[A-Z][0-9]{6}\Z")  # \Z: `$` would also let a trailing newline through
@@ -25,22 +26,9 @@ FIELDS = (
     "previous_practitioner", "release_date", "restricted", "excluded_practitioners",
 )
 
-# Messages for pydantic's own error types, phrased as what to fix.
+# Where the case fields say more than the shared wording (bot/domain/input_messages.py).
 _MESSAGES = {
-    "missing": "is required",
-    "bool_parsing": "must be true or false",
-    "bool_type": "must be true or false",
-    "int_parsing": "must be a whole number",
-    "int_type": "must be a whole number",
-    "int_from_float": "must be a whole number",
-    "float_parsing": "must be a number",
-    "float_type": "must be a number",
-    "string_type": "must be text",
     "list_type": "must be a list of staff codes",
-    "date_parsing": "must be an ISO date (YYYY-MM-DD)",
-    "date_from_datetime_parsing": "must be an ISO date (YYYY-MM-DD)",
-    "date_from_datetime_inexact": "must be an ISO date (YYYY-MM-DD) without a time",
-    "date_type": "must be an ISO date (YYYY-MM-DD)",
     "literal_error": "must be one of: " + ", ".join(ROSH_LEVELS),
 }
 
@@ -135,35 +123,54 @@ def _blank_to_missing(raw: Mapping[str, Any]) -> dict[str, Any]:
 
 def _field_error(error: Mapping[str, Any]) -> FieldError:
     loc = error.get("loc") or ()
-    message = str(error.get("msg", "is invalid"))
-    if error.get("type") == "value_error":
-        message = message.removeprefix("Value error, ")
-    elif error.get("type") in _MESSAGES:
-        message = _MESSAGES[error["type"]]
-    elif error.get("type") == "string_too_short":
-        message = "must not be empty"
-    elif error.get("type") == "string_too_long":
-        message = f"must be at most {error.get('ctx', {}).get('max_length')} characters"
+    message = _MESSAGES.get(str(error.get("type")), "") or plain_message(error)
     field = ".".join(str(part) for part in loc[:1]) or "body"
     return FieldError(field, message)
+
+
+CUSTODY = "custody"  # the `sentence_type` that means the person is in prison (README, "Case fields")
+
+
+def _custody_rule(clean: dict[str, Any]) -> FieldError | None:
+    """Fill in or check `custodial` from a `sentence_type` of Custody.
+
+    `custodial` means the prison notification applies (PI 05/2014 s1.15: a custodial allocation
+    is notified to the receiving prison). A sentence of Custody puts the person in prison, so
+    a row that leaves `custodial` out is custodial, and one that says Custody but custodial
+    false contradicts itself and is refused rather than guessed. Licence is not derived: it is
+    supervision in the community after release, there is no prison holding the person to
+    notify, so it keeps the default (false) unless the source says otherwise. Other sentence
+    types are left to the `custodial` field. Changes `clean` in place; returns the refusal.
+    """
+    if str(clean.get("sentence_type", "")).strip().lower() != CUSTODY:
+        return None
+    if "custodial" not in clean:
+        clean["custodial"] = True
+        return None
+    if _parsed(bool, clean["custodial"]) is False:
+        return FieldError("custodial", "must be true when sentence_type is Custody (the prison is notified); leave it out or set it true")
+    return None
 
 
 def parse_case(raw: Mapping[str, Any], *, today: date, team_codes: Container[str]) -> CaseIn:
     """Validate one case; raise `InvalidInput` naming every bad field.
 
     The sentence date may not be after `today` (a sentence cannot be in the future) and the
-    team must already be known from `casebot teams load`.
+    team must already be known from `casebot teams load`. A sentence of Custody is custodial
+    (`_custody_rule`).
     """
     if not isinstance(raw, Mapping):
         raise InvalidInput([FieldError("body", "must be a JSON object with the case fields")])
-    errors: list[FieldError] = []
+    clean = _blank_to_missing(raw)
+    custodial_given = "custodial" in clean
+    custody_refusal = _custody_rule(clean)
+    errors: list[FieldError] = [custody_refusal] if custody_refusal else []
     try:
-        case = CaseIn.model_validate(_blank_to_missing(raw))
+        case = CaseIn.model_validate(clean)
     except ValidationError as exc:
-        errors = [_field_error(e) for e in exc.errors()]
+        errors += [_field_error(e) for e in exc.errors()]
         case = None
     failed = {e.field for e in errors}
-    clean = _blank_to_missing(raw)
     team = str(clean.get("team", "")).strip()
     if "team" not in failed and team and team not in team_codes:
         errors.append(FieldError("team", f"unknown team code '{team[:20]}': load it first with `casebot teams load`"))
@@ -172,7 +179,8 @@ def parse_case(raw: Mapping[str, Any], *, today: date, team_codes: Container[str
         errors.append(FieldError("sentence_date", "must not be in the future"))
     if "custodial" not in failed and _parsed(bool, clean.get("custodial")) and "prison" not in clean:
         # seeds/003 s1.15: a custodial allocation is notified to the receiving prison.
-        errors.append(FieldError("prison", "is required when custodial is true"))
+        why = "" if custodial_given else " (a sentence of Custody is custodial)"
+        errors.append(FieldError("prison", f"is required when custodial is true{why}"))
     if errors or case is None:
         raise InvalidInput(_dedupe(errors))
     return case

@@ -1,7 +1,10 @@
-"""The teams and staff file (CONTRACT.md, "Teams and staff file"): parse, validate, locate errors.
+"""The teams and staff file (README, "The teams and staff file"): parse, validate, locate errors.
 
-Errors name the path in the file (`teams[0].practitioners[2].grade`) and its line, so an
-administrator can fix the file without guessing. Pure: text in, models or errors out.
+Errors name the line, the path in the file (`teams[0].practitioners[2].grade`) and what to fix,
+in words an administrator uses ("must be a number above 0", "is not a known key: did you mean
+'capacity_points'?"), never the parser's; a repeated code names both of its lines. Every problem
+is reported at once, in line order, so one edit round fixes the file. Pure: text in, models or
+errors out.
 """
 
 from __future__ import annotations
@@ -9,8 +12,10 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
+import yaml
+from bot.domain.input_messages import did_you_mean, plain_message
 from bot.domain.tiers import Tier
-from bot.domain.yaml_source import YamlSyntaxError, field_path, node_line, read_yaml
+from bot.domain.yaml_source import YamlSyntaxError, field_path, node_line, read_yaml, repeated_keys
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator, model_validator
 
 GRADES = ("PO", "PQiP", "PSO")  # seeds/004: Probation Officer, trainee PO, Probation Services Officer
@@ -93,24 +98,59 @@ class TeamsFile(BaseModel):
     teams: list[TeamIn] = Field(min_length=1)
 
 
-def _duplicates(data: Any) -> list[str]:
-    """Repeated team or staff codes, read from the raw file so they are reported alongside
-    every other problem, not only once the rest is fixed."""
+Problem = tuple[int | None, str]  # (line, "path: message"); line None when the file has no lines
+
+
+def _duplicates(data: Any, root: yaml.Node | None) -> list[Problem]:
+    """Repeated team or staff codes, each reported at its second line naming the first, read
+    from the raw file so they come alongside every other problem, not once the rest is fixed."""
     teams = data.get("teams") if isinstance(data, dict) else None
     if not isinstance(teams, list):
         return []
-    team_codes = [str(t.get("code")).strip() for t in teams if isinstance(t, dict) and t.get("code") is not None]
+    team_codes = [(("teams", i, "code"), t.get("code")) for i, t in enumerate(teams) if isinstance(t, dict)]
     staff_codes = [
-        str(p.get("staff_code")).strip()
-        for t in teams if isinstance(t, dict) and isinstance(t.get("practitioners"), list)
-        for p in t["practitioners"] if isinstance(p, dict) and p.get("staff_code") is not None
+        (("teams", i, "practitioners", j, "staff_code"), p.get("staff_code"))
+        for i, t in enumerate(teams) if isinstance(t, dict) and isinstance(t.get("practitioners"), list)
+        for j, p in enumerate(t["practitioners"]) if isinstance(p, dict)
     ]  # fmt: skip
-    problems = []
-    for label, codes in (("team code", team_codes), ("staff code", staff_codes)):
-        dupes = sorted({c for c in codes if codes.count(c) > 1})
-        if dupes:
-            problems.append(f"each {label} must appear once; repeated: {', '.join(dupes)}")
+    problems: list[Problem] = []
+    for label, entries in (("team code", team_codes), ("staff code", staff_codes)):
+        first: dict[str, tuple[Any, ...]] = {}
+        for loc, value in entries:
+            if value is None:
+                continue
+            code = str(value).strip()
+            if code not in first:
+                first[code] = loc
+                continue
+            earlier = first[code]
+            problems.append((
+                node_line(root, loc),
+                f"{field_path(loc)}: {label} '{code[:30]}' is already used at line {node_line(root, earlier)} "
+                f"({field_path(earlier[:-1])}); each {label} must appear once",
+            ))  # fmt: skip
     return problems
+
+
+def _known_keys(loc: tuple[Any, ...]) -> tuple[str, ...]:
+    """The keys allowed in the mapping that holds `loc`'s last key (file, team or practitioner)."""
+    depth = sum(isinstance(part, str) for part in loc[:-1])
+    model = (TeamsFile, TeamIn, PractitionerIn)[min(depth, 2)]
+    return tuple(model.model_fields)
+
+
+def _message(error: Any, data: Any) -> str:
+    """One pydantic error in the file's words."""
+    loc = tuple(error["loc"])
+    if not loc:
+        if data is None:
+            return "is empty: list the teams under `teams:` (see docs/example-teams.yml)"
+        return "must be a mapping that starts with `teams:` (see docs/example-teams.yml)"
+    if error["type"] == "literal_error" and loc[-1] == "grade":
+        return f"unknown grade {str(error.get('input'))[:30]!r}: use one of {', '.join(GRADES)}"
+    if error["type"] == "extra_forbidden":
+        return "is not a known key" + did_you_mean(str(loc[-1]), _known_keys(loc))
+    return plain_message(error)
 
 
 def parse_teams_file(text: str) -> TeamsFile:
@@ -120,19 +160,16 @@ def parse_teams_file(text: str) -> TeamsFile:
     except YamlSyntaxError as exc:
         where = f"line {exc.line}: " if exc.line is not None else ""
         raise TeamsFileError([f"{where}malformed YAML: {exc.problem}"]) from None
-    problems = [f"(file): {p}" for p in _duplicates(data)]
+    problems = _duplicates(data, root)
+    problems += [(line, f"{field_path(loc)}: is written twice in the same entry; YAML keeps only the last, so keep one") for line, loc in repeated_keys(root)]
+    parsed = None
     try:
         parsed = TeamsFile.model_validate(data)
     except ValidationError as exc:
         for error in exc.errors():
             loc = tuple(error["loc"])
-            line = node_line(root, loc)
-            message = str(error["msg"]).removeprefix("Value error, ")
-            if error["type"] == "literal_error" and loc and loc[-1] == "grade":
-                message = f"unknown grade {error.get('input')!r}: use one of {', '.join(GRADES)}"
-            prefix = f"line {line}: " if line else ""
-            problems.append(f"{prefix}{field_path(loc)}: {message}")
-        raise TeamsFileError(problems) from None
-    if problems:
-        raise TeamsFileError(problems)
+            problems.append((node_line(root, loc), f"{field_path(loc)}: {_message(error, data)}"))
+    if problems or parsed is None:
+        problems.sort(key=lambda problem: problem[0] or 0)
+        raise TeamsFileError([f"line {line}: {text}" if line else text for line, text in problems])
     return parsed

@@ -25,6 +25,7 @@ from bot.services.importer import ImportFileError, import_file
 from bot.services.policies import current_policy, load_policy
 from bot.domain.policy_file import Policy, PolicyFileError, field_line, parse_policy
 from bot.runtime.logs import configure_logging
+from bot.runtime.progress import terminal_progress
 from bot.queries.sar import NothingHeld, json_default, parse_crn, subject_access
 from bot.runtime.settings import Settings, SettingsError, load_settings
 from bot.services.teams import load_teams
@@ -166,7 +167,7 @@ async def _import(settings: Settings, path: Path) -> int:
     await asyncio.to_thread(upgrade_to_head, settings.database_url)
     services = create_services(settings)
     try:
-        report = await import_file(services, path)
+        report = await import_file(services, path, progress=terminal_progress(sys.stderr, f"{path}: importing"))
     except ImportFileError as exc:
         _err(str(exc))
         return BAD_INPUT

@@ -1,7 +1,10 @@
-"""`casebot import FILE`: cases from CSV (header = CONTRACT.md field names) or JSON (a list).
+"""`casebot import FILE`: cases from CSV (header = the case field names) or JSON (a list).
 
 Per-line errors name the line and field; good lines are stored and posted, bad ones are not;
-re-importing the same file creates nothing new (idempotent on event_id).
+re-importing the same file creates nothing new (idempotent on event_id). A CSV header naming a
+column that is not a case field refuses the whole file before anything is stored: a misspelt
+`custodial` or `sentence_date` column would otherwise be dropped without a word, and every
+line read without it.
 """
 
 from __future__ import annotations
@@ -9,15 +12,20 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.services.intake import Received, Rejected
+from bot.domain.case_input import FIELDS
+from bot.domain.input_messages import did_you_mean
 from bot.services.facade import Services
+from bot.services.intake import Received, Rejected
 
 CHUNK = 500  # rows per transaction: large enough to be fast, small enough to keep locks short
+
+
+Progress = Callable[[int, int], None]  # (rows done, rows in the file), after each chunk
 
 
 class ImportFileError(Exception):
@@ -51,20 +59,47 @@ def read_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
     return list(_csv_rows(path, text))
 
 
+def _header_problems(names: Sequence[str]) -> list[str]:
+    """'column N ...' for each header cell that is not a case field or repeats an earlier one.
+    Blank header cells (a trailing comma) carry no field and are ignored, as before."""
+    problems = []
+    first: dict[str, int] = {}
+    for number, name in enumerate(names, start=1):
+        if not name:
+            continue
+        if name in first:
+            problems.append(f"column {number} {name[:40]!r} repeats column {first[name]}")
+        elif name not in FIELDS:
+            problems.append(f"column {number} {name[:40]!r} is not a known field{did_you_mean(name, FIELDS)}")
+        first.setdefault(name, number)
+    return problems
+
+
 def _csv_rows(path: Path, text: str) -> Iterator[tuple[int, dict[str, Any]]]:
     reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames or "event_id" not in reader.fieldnames:
+    try:
+        header = [name.strip() for name in reader.fieldnames or ()]
+    except csv.Error as exc:
+        raise ImportFileError(f"{path}: line 1: cannot read the header: {exc}") from None
+    problems = _header_problems(header)
+    if problems:
+        lines = [f"{path}: line 1: {problem}" for problem in problems]
+        raise ImportFileError("\n".join([*lines, f"{path}: nothing imported; correct the header and import the file again"]))
+    if "event_id" not in header:
         raise ImportFileError(f"{path}: line 1: the header must name the case fields (event_id, crn, name, team, ...)")
+    reader.fieldnames = header
     start = reader.line_num + 1  # a quoted cell may span lines: report where the record starts
     try:
         for row in reader:
-            yield start, {k: v for k, v in row.items() if k is not None}
+            yield start, {k: v for k, v in row.items() if k}
             start = reader.line_num + 1
     except csv.Error as exc:  # e.g. a cell over the csv module's 131,072-character limit
         raise ImportFileError(f"{path}: line {start}: cannot read this CSV record: {exc}") from None
 
 
-async def import_file(services: Services, path: Path) -> ImportReport:
+async def import_file(services: Services, path: Path, *, progress: Progress | None = None) -> ImportReport:
+    """Store the good rows, one transaction per `CHUNK`; `progress` hears after each chunk of a
+    file longer than one chunk (a shorter one is done before anyone could read a count)."""
     rows = read_rows(path)
     report = ImportReport()
     label = "item" if path.suffix.lower() == ".json" else "line"
@@ -79,4 +114,6 @@ async def import_file(services: Services, path: Path) -> ImportReport:
                 report.created += 1
             else:
                 report.repeated += 1
+        if progress is not None and len(rows) > CHUNK:
+            progress(start + len(chunk), len(rows))
     return report

@@ -1,4 +1,4 @@
-"""Loading teams and staff into the store: re-running updates, never duplicates (CONTRACT.md).
+"""Loading teams and staff into the store: re-running updates, never duplicates (README, "The teams and staff file").
 
 The whole file is applied in one transaction, after it has been validated in full, so a bad
 file leaves the previously loaded teams untouched.

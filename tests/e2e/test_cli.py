@@ -14,7 +14,11 @@ import io
 import json
 import socket
 import sqlite3
+import os
+import pty
+import re
 import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -24,7 +28,8 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 
 from bot.domain.clock import SystemClock
-from bot.services.importer import read_rows
+from bot.domain.case_input import FIELDS, CaseIn
+from bot.services.importer import CHUNK, ImportFileError, read_rows
 from bot.services.teams import load_teams
 from bot.domain.policy_file import default_policy_text
 from bot.domain.teams_file import parse_teams_file
@@ -259,6 +264,99 @@ def test_a_csv_record_spanning_lines_is_reported_at_the_line_it_starts_on(tmp_pa
     path.write_text('event_id,name,offence\ne1,"Ann\nOne",x\ne2,Bob,"multi\nline"\n', encoding="utf-8")
 
     assert [(line, row["event_id"]) for line, row in read_rows(path)] == [(2, "e1"), (4, "e2")]
+
+
+def test_case_fields_are_the_model_fields() -> None:
+    # The header check refuses what FIELDS does not name: it must name every field the model reads.
+    assert set(FIELDS) == set(CaseIn.model_fields)
+
+
+@pytest.mark.parametrize(
+    ("header", "problem"),
+    [
+        ("event_id,crn,name,team,sentance_date", "column 5 'sentance_date' is not a known field: did you mean 'sentence_date'?"),
+        ("event_id,CRN", "column 2 'CRN' is not a known field: did you mean 'crn'?"),
+        ("event_id,custodail,prison", "column 2 'custodail' is not a known field: did you mean 'custodial'?"),
+        ("event_id,crn,crn", "column 3 'crn' repeats column 2"),
+        ("event_id,notes", "column 2 'notes' is not a known field; the known ones are " + ", ".join(FIELDS)),
+    ],
+)
+def test_a_header_that_names_an_unknown_column_refuses_the_file(tmp_path: Path, header: str, problem: str) -> None:
+    path = tmp_path / "cases.csv"
+    path.write_text(f"{header}\ne1,X000001,Sam,N07T1,2026-11-02\n", encoding="utf-8")
+    with pytest.raises(ImportFileError) as refused:
+        read_rows(path)
+    assert str(refused.value).splitlines() == [f"{path}: line 1: {problem}", f"{path}: nothing imported; correct the header and import the file again"]
+
+
+def test_header_names_are_read_without_surrounding_spaces_and_blank_columns_are_ignored(tmp_path: Path) -> None:
+    path = tmp_path / "cases.csv"
+    path.write_text("event_id, crn ,\ne1,X000001,\n", encoding="utf-8")
+    assert read_rows(path) == [(2, {"event_id": "e1", "crn": "X000001"})]
+
+
+def test_import_with_a_misspelt_column_exits_2_and_stores_nothing(cli: Cli, db: Engine, database_url: str) -> None:
+    load_teams_in_process(database_url)
+    good = to_csv([case("m1", "X000021"), case("m2", "X000022")])
+    misspelt = cli.write("cases.csv", good.replace("sentence_date", "sentance_date", 1))
+
+    done = cli("import", misspelt)
+
+    assert done.returncode == BAD_INPUT, done.stderr
+    assert "cases.csv: line 1: column 7 'sentance_date' is not a known field: did you mean 'sentence_date'?" in done.stderr_lines
+    assert (count(db, "cases"), count(db, "outbox")) == (0, 0)
+
+
+def test_a_custody_row_without_a_custodial_column_is_custodial(cli: Cli, db: Engine, database_url: str) -> None:
+    load_teams_in_process(database_url)
+    header = "event_id,crn,name,team,tier,sentence_type,sentence_date,prison\n"
+    rows_ = "k1,X000031,Kim Lee,N07T1,B2,Custody,2026-11-02,HMP Leeds\nk2,X000032,Lee Kim,N07T1,B2,Custody,2026-11-02,\n"
+
+    done = cli("import", cli.write("custody.csv", header + rows_))
+
+    assert done.returncode == BAD_INPUT, done.stderr
+    assert problems_by_line(done, "custody.csv") == {3: {"prison"}}, done.stderr
+    assert "(a sentence of Custody is custodial)" in done.stderr
+    assert [(e, bool(c)) for e, c in rows(db, "SELECT event_id, custodial FROM cases")] == [("k1", True)]
+
+
+def _import_with_stderr_on(terminal: bool, cli: Cli, name: str) -> tuple[int, str]:
+    """Run `casebot import` with stderr on a pseudo-terminal or a pipe; (exit code, stderr)."""
+    if not terminal:
+        done = cli("import", name)
+        return done.returncode, done.stderr
+    controller, terminal_fd = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.runtime.cli", "import", name],
+        cwd=cli.cwd, env=clean_env(cli.database_url), stdout=subprocess.DEVNULL, stderr=terminal_fd,
+    )  # fmt: skip
+    os.close(terminal_fd)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(controller, 4096)
+        except OSError:  # the terminal closes when the process exits (EIO on Linux)
+            break
+        if not chunk:
+            break
+        output += chunk
+    os.close(controller)
+    return process.wait(timeout=60), output.decode("utf-8", "replace")
+
+
+def test_a_long_import_shows_progress_on_a_terminal_and_stays_quiet_in_a_pipe(cli: Cli, database_url: str) -> None:
+    load_teams_in_process(database_url)
+    total = CHUNK * 2 + 200
+    name = cli.write("many.csv", to_csv([case(f"p{i}", f"P{i:06d}") for i in range(total)]))
+
+    code, on_terminal = _import_with_stderr_on(True, cli, name)
+    assert code == 0, on_terminal
+    counts = re.findall(r"many\.csv: importing: ([0-9,]+) of 1,200 rows", on_terminal)
+    assert counts == ["500", "1,000", "1,200"], on_terminal
+
+    code, piped = _import_with_stderr_on(False, cli, name)  # again: every row already held
+    assert code == 0, piped
+    assert "importing" not in piped and "\r" not in piped
 
 
 # --- settings ---------------------------------------------------------------------------------

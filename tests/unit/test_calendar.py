@@ -15,6 +15,8 @@ from bot.domain.calendar import (
     allocation_due_by,
     is_bank_holiday,
     is_working_day,
+    subtract_working_days,
+    working_day_on_or_after,
     working_days_between,
 )
 
@@ -145,3 +147,30 @@ def test_add_lands_on_a_working_day_after_start(start: date, days: int) -> None:
     assert is_working_day(end)
     # The day before the result is still short of the target: no working day is skipped.
     assert working_days_between(start, end - timedelta(days=1)) == days - 1
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        pytest.param(date(2026, 3, 10), date(2026, 3, 10), id="a working day is itself"),
+        pytest.param(date(2026, 3, 7), date(2026, 3, 9), id="Saturday -> Monday"),
+        pytest.param(date(2026, 4, 3), date(2026, 4, 7), id="Good Friday -> Tuesday after Easter Monday"),
+        pytest.param(date(2026, 12, 25), date(2026, 12, 29), id="Christmas -> after the Boxing Day substitute"),
+    ],
+)
+def test_working_day_on_or_after(day: date, expected: date) -> None:
+    # holidays >= 0.78: get_nth_working_day(day, 0) moves forward to a working day.
+    assert working_day_on_or_after(day) == expected
+
+
+@pytest.mark.parametrize(
+    ("end", "days", "expected"),
+    [
+        pytest.param(date(2026, 12, 30), 2, date(2026, 12, 24), id="back over Christmas"),
+        pytest.param(date(2026, 4, 8), 2, date(2026, 4, 2), id="back over Easter"),
+        pytest.param(date(2026, 3, 9), 1, date(2026, 3, 6), id="Monday -> Friday"),
+        pytest.param(date(2026, 3, 8), 0, date(2026, 3, 8), id="zero days is the end itself"),
+    ],
+)
+def test_subtract_working_days(end: date, days: int, expected: date) -> None:
+    assert subtract_working_days(end, days) == expected

@@ -284,3 +284,38 @@ def test_invalid_input_message_lists_fields() -> None:
         parse_case(valid(crn="bad", team="NOPE"), today=TODAY, team_codes=TEAMS)
     assert "crn: " in str(excinfo.value) and "team: " in str(excinfo.value)
     assert {d["field"] for d in (e.as_dict() for e in excinfo.value.errors)} == {"crn", "team"}
+
+
+# --- a sentence of Custody is custodial -------------------------------------------------------
+
+
+@pytest.mark.parametrize("sentence_type", ["Custody", "custody", " CUSTODY "])
+def test_custody_without_a_custodial_field_is_custodial(sentence_type: str) -> None:
+    case = parse_case(valid(sentence_type=sentence_type, prison="HMP Leeds"), today=TODAY, team_codes=TEAMS)
+    assert case.custodial is True
+
+
+def test_custody_with_a_blank_custodial_cell_is_custodial() -> None:
+    case = parse_case(valid(sentence_type="Custody", custodial="", prison="HMP Leeds"), today=TODAY, team_codes=TEAMS)
+    assert case.custodial is True
+
+
+def test_custody_without_a_prison_says_why_a_prison_is_needed() -> None:
+    assert errors(valid(sentence_type="Custody")) == {"prison": "is required when custodial is true (a sentence of Custody is custodial)"}
+
+
+@pytest.mark.parametrize("custodial", [False, "false", "no", "0"])
+def test_custody_said_not_custodial_is_refused_with_the_reason(custodial: Any) -> None:
+    found = errors(valid(sentence_type="Custody", custodial=custodial, prison="HMP Leeds"))
+    assert found == {"custodial": "must be true when sentence_type is Custody (the prison is notified); leave it out or set it true"}
+
+
+def test_licence_is_supervision_after_release_so_it_is_not_custodial() -> None:
+    # No prison holds a person on licence: nothing to notify, so no prison is asked for.
+    case = parse_case(valid(sentence_type="Licence"), today=TODAY, team_codes=TEAMS)
+    assert case.custodial is False and case.prison is None
+
+
+def test_other_sentence_types_keep_the_custodial_field_as_given() -> None:
+    case = parse_case(valid(sentence_type="Community Order", custodial="true", prison="HMP Hull"), today=TODAY, team_codes=TEAMS)
+    assert case.custodial is True

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
 
 from bot.domain.teams_file import TeamsFileError, parse_teams_file
 
-# The example of CONTRACT.md, "Teams and staff file", with a second practitioner.
+# The README's teams file example, with a second practitioner.
 VALID = textwrap.dedent(
     """\
     teams:
@@ -91,8 +92,19 @@ def test_malformed_yaml_line_points_at_the_problem() -> None:
     ["staff_code: N07A001", "staff_code: ' N07A001 '"],  # the second is equal once stripped
 )
 def test_duplicate_staff_codes_are_reported(replacement: str) -> None:
-    (problem,) = problems(VALID.replace("staff_code: N07A002", replacement))
+    text = VALID.replace("staff_code: N07A002", replacement)
+    (problem,) = problems(text)
     assert "each staff code must appear once" in problem and "N07A001" in problem
+
+
+def test_a_repeated_staff_code_names_both_of_its_lines() -> None:
+    text = VALID.replace("staff_code: N07A002", "staff_code: N07A001")
+    first, second = (i for i, line in enumerate(text.splitlines(), start=1) if "staff_code: N07A001" in line)
+    (problem,) = problems(text)
+    assert problem == (
+        f"line {second}: teams[0].practitioners[1].staff_code: staff code 'N07A001' is already used at line {first} "
+        "(teams[0].practitioners[0]); each staff code must appear once"
+    )
 
 
 def test_duplicate_staff_codes_across_teams_are_reported() -> None:
@@ -147,7 +159,71 @@ def test_unknown_keys_are_rejected(after: str, extra: str, path: str) -> None:
     text = "\n".join(lines) + "\n"
     (problem,) = problems(text)
     assert problem.startswith(f"line {at + 1}: {path}: ")
-    assert "not permitted" in problem
+    assert "is not a known key; the known ones are " in problem
+
+
+@pytest.mark.parametrize(
+    ("typo", "meant"),
+    [("capacity_point: 90", "capacity_points"), ("visor_vetting: true", "visor_vetted"), ("ready_for_tier: [A]", "ready_for_tiers")],
+)
+def test_a_misspelt_key_is_answered_with_the_nearest_known_one(typo: str, meant: str) -> None:
+    text = VALID.replace("        slack_user: U0PP00002\n", f"        slack_user: U0PP00002\n        {typo}\n")
+    (problem,) = problems(text)
+    key = typo.split(":")[0]
+    assert problem == f"line {line_of(text, typo)}: teams[0].practitioners[1].{key}: is not a known key: did you mean '{meant}'?"
+
+
+@pytest.mark.parametrize(
+    ("original", "replacement", "message"),
+    [
+        ("capacity_points: 100", "capacity_points: 0", "capacity_points: must be a number above 0"),
+        ("capacity_points: 100", "capacity_points: lots", "capacity_points: must be a whole number"),
+        ("capacity_points: 100", "capacity_points: 20000", "capacity_points: must be 10000 or less"),
+        ("visor_vetted: true", "visor_vetted: maybe", "visor_vetted: must be true or false"),
+        ("ready_for_tiers: [A, B, C, D]", "ready_for_tiers: [A, E]", "ready_for_tiers[1]: must be one of 'A', 'B', 'C' or 'D'"),
+        ("ready_for_tiers: [A, B, C, D]", "caseload: 5", "caseload: must be a mapping of keys to values (key: value)"),
+        ("name: Ada Lovelace", "name: ''", "name: must not be empty"),
+    ],
+)
+def test_field_problems_are_in_our_words(original: str, replacement: str, message: str) -> None:
+    text = VALID.replace(original, replacement)
+    (problem,) = problems(text)
+    assert problem == f"line {line_of(text, replacement)}: teams[0].practitioners[0].{message}"
+
+
+def test_a_missing_key_is_reported_at_its_entry() -> None:
+    text = VALID.replace("        slack_user: U0PP00002\n", "")
+    (problem,) = problems(text)
+    assert problem == f"line {line_of(text, 'staff_code: N07A002')}: teams[0].practitioners[1].slack_user: is required"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", "(file): is empty: list the teams under `teams:` (see docs/example-teams.yml)"),
+        ("- N07T1\n", "line 1: (file): must be a mapping that starts with `teams:` (see docs/example-teams.yml)"),
+        ("teams: []", "line 1: teams: must have at least 1 entry"),
+        ("teams: nope\n", "line 1: teams: must be a list"),
+        ("teams:\n  - N07T1\n", "line 2: teams[0]: must be a mapping of keys to values (key: value)"),
+    ],
+)
+def test_wrong_shapes_are_explained(text: str, expected: str) -> None:
+    assert problems(text) == [expected]
+
+
+def test_problems_come_in_line_order_without_parser_words() -> None:
+    text = (
+        VALID.replace("channel: C0123456789", "channel: 42")
+        .replace("capacity_points: 100", "capacity_points: -1")
+        .replace("grade: PSO", "grade: [PSO]")
+        .replace("staff_code: N07A002", "staff_code: N07A001")
+        + "version: 2\n"
+    )
+    found = problems(text)
+    lines = [int(p.split(":")[0].removeprefix("line ")) for p in found]
+    assert lines == sorted(lines) and len(found) == 5
+    for problem in found:
+        assert not any(words in problem for words in ("Input should", "instance of", "Value error", "type=")), problem
 
 
 def test_unknown_top_level_key_is_rejected() -> None:
@@ -184,3 +260,14 @@ def test_duplicate_codes_are_reported_alongside_field_problems() -> None:
     found = problems(text)
     assert any("grade" in p for p in found)
     assert any("staff code must appear once" in p for p in found)
+
+
+def test_the_readme_example_is_what_the_example_file_gives() -> None:
+    """README, "The teams and staff file": the problems shown are the parser's, line for line."""
+    root = Path(__file__).resolve().parents[2]
+    example = (root / "docs" / "example-teams.yml").read_text(encoding="utf-8")
+    broken = example.replace("        capacity_points: 100\n        visor_vetted: false", "        capacity_points: 0\n        visor_vetting: false")
+    broken += "      - staff_code: N07A001\n        name: Alan Turing\n        grade: PQiP\n        slack_user: U0PP00003\n"
+    section = (root / "README.md").read_text(encoding="utf-8").split("## The teams and staff file", 1)[1]
+    shown = section.split("```\n", 1)[1].split("\n```", 1)[0].splitlines()
+    assert [f"teams.yml: {p}" for p in problems(broken)] == shown[:-1]
