@@ -72,7 +72,7 @@ def case_row(i: int, team_id: int, *, state: str) -> dict[str, Any]:
         "tier": "ABCD"[i % 4] + str(i % 4), "sentence_type": "Community Order", "sentence_date": sentenced,
         "custodial": False, "prison": None, "rosh": "Medium", "rsr": None, "mappa_category": None, "mappa_level": None,
         "offence": None, "previous_practitioner": None, "restricted": i % 50 == 0, "excluded_practitioners": [],
-        "state": state, "due_by": allocation_due_by(sentenced), "received_at": NOW - timedelta(days=(i % 12) + 1),
+        "state": state, "due_by": allocation_due_by(sentenced, 2), "received_at": NOW - timedelta(days=(i % 12) + 1),
         "slack_channel": None, "slack_ts": None,
     }  # fmt: skip
 

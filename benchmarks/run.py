@@ -85,7 +85,7 @@ async def raw_inserts(url: str, count: int, *, per_row: bool) -> float:
     rows = [
         {"event_id": f"raw-{per_row}-{i}", "crn": f"X{i:06d}", "name": f"Person {i}", "team_id": team_id, "tier": "B2",
          "sentence_type": "Community Order", "sentence_date": date(2026, 11, 2), "custodial": False, "restricted": False,
-         "excluded_practitioners": [], "state": "unallocated", "due_by": allocation_due_by(date(2026, 11, 2)), "received_at": now}
+         "excluded_practitioners": [], "state": "unallocated", "due_by": allocation_due_by(date(2026, 11, 2), 2), "received_at": now}
         for i in range(count)
     ]
     started = time.perf_counter()

@@ -213,7 +213,7 @@ class Generator:
             "team_id": team_id, "tier": self.rng.choices(ALL_TIERS, TIER_WEIGHTS)[0], "sentence_type": "Community Order",
             "sentence_date": sentence, "custodial": False, "prison": None, "rosh": "Medium", "rsr": None, "mappa_category": None,
             "mappa_level": None, "offence": "Theft", "previous_practitioner": None, "release_date": None, "restricted": False,
-            "excluded_practitioners": [], "state": state, "due_by": allocation_due_by(sentence), "received_at": received,
+            "excluded_practitioners": [], "state": state, "due_by": allocation_due_by(sentence, 2), "received_at": received,
             "slack_channel": channel, "slack_ts": f"{received.timestamp():.6f}",
         })  # fmt: skip
         self._outbox(case_id, "case_card", f"case:{case_id}", {"channel": channel, "text": f"New case {case_id}"}, received, channel)

@@ -69,7 +69,7 @@ def case_row(i: int, team_id: int) -> dict[str, Any]:
         "sentence_type": "Community Order", "sentence_date": SENTENCED, "custodial": False, "prison": None,
         "rosh": "Medium", "rsr": None, "mappa_category": None, "mappa_level": None, "offence": None,
         "previous_practitioner": None, "restricted": False, "excluded_practitioners": [], "state": "allocated",
-        "due_by": allocation_due_by(SENTENCED), "received_at": NOW - timedelta(days=14), "slack_channel": None, "slack_ts": None,
+        "due_by": allocation_due_by(SENTENCED, 2), "received_at": NOW - timedelta(days=14), "slack_channel": None, "slack_ts": None,
     }  # fmt: skip
 
 

@@ -23,9 +23,7 @@ from blocks.ids import INPUT_ACTION, AllocateBlock, TouchpointBlock
 from bot.domain.errors import CasebotError, Question, Refused
 from bot.domain.decision import (
     MAX_TEXT_CHARS,
-    MIN_EVIDENCE_CHARS,
     PRIORITIES,
-    REALLOCATION_REASONS,
     AllocationForm,
     ReallocationForm,
     touchpoint_date_problem,
@@ -45,6 +43,8 @@ class FormErrors(CasebotError):
 ALLOCATE_BLOCKS = {
     Question.PRACTITIONER: AllocateBlock.PRACTITIONER,
     Question.CONFIRM_EXCEPTION: AllocateBlock.CONFIRM_EXCEPTION,
+    Question.EVIDENCE: AllocateBlock.EVIDENCE,
+    Question.TOUCHPOINT_REASON: AllocateBlock.TOUCHPOINT_REASON,
     Question.REASON: AllocateBlock.REASON,
 }
 TOUCHPOINT_BLOCKS = {
@@ -144,11 +144,6 @@ def _who_and_why(values: dict[str, Any], errors: dict[str, str]) -> tuple[int | 
     evidence = _text(values, AllocateBlock.EVIDENCE)
     if not evidence:
         errors[AllocateBlock.EVIDENCE] = "Write the evidence for this allocation: why this practitioner."
-    elif len(evidence) < MIN_EVIDENCE_CHARS:
-        errors[AllocateBlock.EVIDENCE] = (
-            f"Say a little more (at least {MIN_EVIDENCE_CHARS} characters): which knowledge, skills or "
-            "experience make this practitioner right for the case."
-        )
     elif len(evidence) > MAX_TEXT_CHARS:
         errors[AllocateBlock.EVIDENCE] = f"Keep the evidence within {MAX_TEXT_CHARS} characters."
     evidence_sensitive = _yes_no(values, AllocateBlock.EVIDENCE_SENSITIVE)
@@ -225,7 +220,7 @@ def parse_reallocation(values: dict[str, Any]) -> ReallocationForm:
     errors: dict[str, str] = {}
     practitioner, evidence, evidence_sensitive = _who_and_why(values, errors)
     reason = _choice(values, AllocateBlock.REASON)
-    if reason not in REALLOCATION_REASONS:
+    if not reason:
         errors[AllocateBlock.REASON] = "Choose the reason for reallocating."
     keep = _yes_no(values, AllocateBlock.KEEP_TOUCHPOINT)
     if keep is None:

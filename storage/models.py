@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from storage.types import UTCDateTime
@@ -85,6 +86,9 @@ class Case(Base):
     offence: Mapped[str | None] = mapped_column(Text)
     previous_practitioner: Mapped[str | None] = mapped_column(String(20))
     release_date: Mapped[date | None] = mapped_column(Date)  # people in prison (seeds/002)
+    # The day the case reached the team: the team's allocation target counts from it (None: cases
+    # stored before the field existed, which counted from sentence).
+    arrived_on: Mapped[date | None] = mapped_column(Date)
     restricted: Mapped[bool] = mapped_column(Boolean, default=False)
     excluded_practitioners: Mapped[list[str]] = mapped_column(default=list)
     state: Mapped[str] = mapped_column(String(20), default="unallocated")
@@ -118,6 +122,10 @@ class Allocation(Base):
     hate_crime: Mapped[bool] = mapped_column(Boolean)
     hate_crime_notes: Mapped[str | None] = mapped_column(Text)
     hate_crime_sensitive: Mapped[bool | None] = mapped_column(Boolean)
+    # Discrimination is its own question with its own notes and sensitivity (seeds/000 v2).
+    discrimination: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+    discrimination_notes: Mapped[str | None] = mapped_column(Text)
+    discrimination_sensitive: Mapped[bool | None] = mapped_column(Boolean)
     outside_policy: Mapped[bool] = mapped_column(Boolean, default=False)
     policy_exceptions: Mapped[list[str]] = mapped_column(default=list)
     notify_user_ids: Mapped[list[str]] = mapped_column(default=list)
@@ -162,6 +170,8 @@ class Touchpoint(Base):
     due_on: Mapped[date | None] = mapped_column(Date)
     priority: Mapped[str] = mapped_column(String(20))
     not_required_reason: Mapped[str | None] = mapped_column(Text)
+    # Why the SPO chose a date far from the usual offset (seeds/000 future considerations).
+    date_reason: Mapped[str | None] = mapped_column(Text)
     state: Mapped[str] = mapped_column(String(20), default="planned")
     created_at: Mapped[datetime]
     notes: Mapped[str | None] = mapped_column(Text)  # the SPO's management oversight record

@@ -17,7 +17,6 @@ from datetime import date
 
 import holidays
 
-ALLOCATION_WORKING_DAYS = 2  # seeds/003 s1.9, s2.2 (revised 11 Aug 2015 from one to two)
 
 _ENGLAND_AND_WALES = holidays.country_holidays("GB", subdiv="ENG")
 
@@ -47,9 +46,10 @@ def working_days_between(start: date, end: date) -> int:
     return _ENGLAND_AND_WALES.get_working_days_count(start, end) - int(is_working_day(start))
 
 
-def allocation_due_by(sentence_date: date) -> date:
-    """Two working days after sentence (seeds/003 s1.9, s2.2)."""
-    return add_working_days(sentence_date, ALLOCATION_WORKING_DAYS)
+def allocation_due_by(arrived_on: date, target_working_days: int) -> date:
+    """The day a case is due for allocation: the team's target, in working days, after it
+    reached the team (the region's policy file sets the target; docs/policy-sources.md)."""
+    return add_working_days(arrived_on, target_working_days)
 
 
 def working_day_on_or_after(day: date) -> date:

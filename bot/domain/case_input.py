@@ -23,7 +23,7 @@ Rosh = Literal["Low", "Medium", "High", "Very High"]
 FIELDS = (
     "event_id", "crn", "name", "team", "tier", "sentence_type", "sentence_date", "custodial",
     "prison", "rosh", "rsr", "mappa_category", "mappa_level", "offence",
-    "previous_practitioner", "release_date", "restricted", "excluded_practitioners",
+    "previous_practitioner", "release_date", "restricted", "excluded_practitioners", "arrived_on",
 )
 
 # Where the case fields say more than the shared wording (bot/domain/input_messages.py).
@@ -54,6 +54,7 @@ class CaseIn(BaseModel):
     offence: str | None = Field(default=None, max_length=2000)
     previous_practitioner: str | None = Field(default=None, max_length=20)
     release_date: date | None = None
+    arrived_on: date | None = None  # the day the case reached the team; the day of receipt when absent
     restricted: bool = False
     excluded_practitioners: list[str] = Field(default_factory=list)
 
@@ -177,6 +178,12 @@ def parse_case(raw: Mapping[str, Any], *, today: date, team_codes: Container[str
     sentence = _parsed(date, clean.get("sentence_date"))
     if "sentence_date" not in failed and sentence is not None and sentence > today:
         errors.append(FieldError("sentence_date", "must not be in the future"))
+    arrived = _parsed(date, clean.get("arrived_on"))
+    if "arrived_on" not in failed and arrived is not None:
+        if arrived > today:
+            errors.append(FieldError("arrived_on", "must not be in the future"))
+        elif sentence is not None and arrived < sentence:
+            errors.append(FieldError("arrived_on", "must not be before the sentence date"))
     if "custodial" not in failed and _parsed(bool, clean.get("custodial")) and "prison" not in clean:
         # seeds/003 s1.15: a custodial allocation is notified to the receiving prison.
         why = "" if custodial_given else " (a sentence of Custody is custodial)"

@@ -44,4 +44,9 @@ class FixedClock:
 
 def london_today(clock: Clock) -> date:
     """Today's date in England and Wales."""
-    return clock.now().astimezone(LONDON).date()
+    return london_day(clock.now())
+
+
+def london_day(at: datetime) -> date:
+    """The date in England and Wales at the instant `at`."""
+    return at.astimezone(LONDON).date()

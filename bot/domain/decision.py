@@ -12,9 +12,7 @@ from datetime import date, datetime
 
 from bot.domain.calendar import is_bank_holiday
 
-MIN_EVIDENCE_CHARS = 50  # about one sentence naming knowledge, skills or experience
 MAX_TEXT_CHARS = 3000  # Slack's plain_text_input limit; the MoJ tool allows 3,500
-TOUCHPOINT_DAYS = 15  # seeds/000 Research insights: "15 days after the allocation decision"
 PRIORITIES = ("high", "normal", "not_required")
 
 @dataclass(frozen=True)
@@ -43,18 +41,6 @@ def touchpoint_date_problem(when: date | None, today: date) -> str | None:
     if is_bank_holiday(when):
         return "The touchpoint date is a bank holiday: choose a working day."
     return None
-
-
-# seeds/003 Annex D ("Cases allocated in Error": "Case Allocated in Error – User" / "– Technical"),
-# and the reasons seeds/004 gives for moving cases between staff.
-REALLOCATION_REASONS = {
-    "error_user": "Allocated in error - user",
-    "error_technical": "Allocated in error - technical",
-    "absence": "Practitioner leaving, absent or on long-term leave",
-    "workload": "Workload balancing",
-    "tiering": "Tier, risk or needs changed (Unified Tiering Model)",
-    "other": "Other (say why in the evidence)",
-}
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,8 @@ class Question(StrEnum):
     names the question its message belongs to; the handler shows it under that question."""
 
     PRACTITIONER = "practitioner"
+    EVIDENCE = "evidence"
+    TOUCHPOINT_REASON = "touchpoint_reason"
     CONFIRM_EXCEPTION = "confirm_exception"
     NOTES = "notes"
     NOTES_SENSITIVE = "notes_sensitive"

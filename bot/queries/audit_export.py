@@ -24,17 +24,17 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.domain.decision import REALLOCATION_REASONS
-from bot.domain.calendar import ALLOCATION_WORKING_DAYS, working_days_between
+from bot.domain.policy_file import Policy
+from bot.domain.calendar import working_days_between
 from bot.domain.clock import LONDON
 from bot.domain.errors import FieldError, InvalidInput
 from storage.db import UnitOfWork
 from storage.models import Allocation, AuditEvent, Case, Practitioner, Team
 
 COLUMNS = (
-    "crn", "team", "tier", "sentence_date", "allocated_at", "working_days_to_allocation", "within_two_working_days",
-    "staff_code", "practitioner", "grade", "allocated_by", "outside_policy", "policy_exceptions", "current",
-    "reallocation_reason",
+    "crn", "team", "tier", "sentence_date", "arrived_on", "allocated_at", "working_days_from_sentence",
+    "working_days_from_arrival", "team_target_met", "staff_code", "practitioner", "grade", "allocated_by", "outside_policy",
+    "policy_exceptions", "policy_version", "current", "reallocation_reason",
 )  # fmt: skip
 DECISION_ACTIONS = ("allocated", "reallocated")  # audit events that record the grade at the time
 # A spreadsheet runs a cell starting with these as a formula (OWASP "CSV injection"); names and
@@ -84,7 +84,8 @@ async def allocation_rows(uow_factory: Callable[[], UnitOfWork], flt: AuditFilte
             raise InvalidInput([FieldError("--team", f"no team with code '{flt.team[:20]}' is known (load it with `casebot teams load`)")])
         found = await _allocations(uow, flt)
         grades = await _grades_at_allocation(uow, flt) if found else {}
-    return [_row(a, case, team, person, grades.get(a.id)) for a, case, team, person in found]
+        policy = await uow.policies.current()
+    return [_row(a, case, team, person, grades.get(a.id), policy) for a, case, team, person in found]
 
 
 def _london_midnight(day: date) -> datetime:
@@ -131,17 +132,20 @@ async def _grades_at_allocation(uow: UnitOfWork, flt: AuditFilter) -> dict[int, 
     return grades
 
 
-def _row(allocation: Allocation, case: Case, team: Team, person: Practitioner, grade: str | None) -> dict[str, Any]:
+def _row(allocation: Allocation, case: Case, team: Team, person: Practitioner, grade: str | None, policy: Policy) -> dict[str, Any]:
     allocated_on = allocation.allocated_at.astimezone(LONDON).date()
-    days = working_days_between(case.sentence_date, allocated_on)
+    arrived = case.arrived_on or case.sentence_date
     return {
         "crn": case.crn,
         "team": team.code,
         "tier": case.tier,
         "sentence_date": case.sentence_date.isoformat(),
         "allocated_at": allocation.allocated_at.isoformat(),
-        "working_days_to_allocation": days,
-        "within_two_working_days": days <= ALLOCATION_WORKING_DAYS,  # seeds/003 s1.9
+        "arrived_on": arrived.isoformat(),
+        "working_days_from_sentence": working_days_between(case.sentence_date, allocated_on),
+        "working_days_from_arrival": working_days_between(arrived, allocated_on),
+        "team_target_met": allocated_on <= case.due_by,
+        "policy_version": allocation.policy_version,
         "staff_code": person.staff_code,
         "practitioner": person.name,
         "grade": grade or person.grade,
@@ -149,7 +153,7 @@ def _row(allocation: Allocation, case: Case, team: Team, person: Practitioner, g
         "outside_policy": allocation.outside_policy,
         "policy_exceptions": list(allocation.policy_exceptions),
         "current": allocation.current,
-        "reallocation_reason": REALLOCATION_REASONS.get(allocation.reason, allocation.reason) if allocation.reason else None,
+        "reallocation_reason": policy.reason_label(allocation.reason) if allocation.reason else None,
     }
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.domain.policy import policy_fit
+from bot.domain.policy_file import Policy
 from bot.domain.ranking import Candidate, rank_candidates
 from bot.domain.workload import DEFAULT_TIER_POINTS, over_capacity, tier_mix, workload_after, workload_percent
 from storage.db import UnitOfWork
@@ -40,9 +41,11 @@ def _tiers(practitioner: Practitioner, allocated: list[str]) -> list[str]:
 
 
 async def offers_for(
-    uow: UnitOfWork, case: Case, *, now: datetime, weights: Mapping[str, float] = DEFAULT_TIER_POINTS
+    uow: UnitOfWork, case: Case, *, now: datetime, weights: Mapping[str, float] = DEFAULT_TIER_POINTS, policy: Policy | None = None
 ) -> list[Offer]:
-    """The team's practitioners for `case`, best fit first (exclusions already removed)."""
+    """The team's practitioners for `case`, best fit first (exclusions already removed), judged
+    by `policy` (the region's policy in force when None)."""
+    policy = policy or await uow.policies.current()
     staff = await uow.teams.active_practitioners(case.team_id)
     held: dict[int, list[str]] = defaultdict(list)
     recent: dict[int, int] = defaultdict(int)
@@ -56,7 +59,7 @@ async def offers_for(
         hours = {"available_hours": person.available_hours, "contracted_hours": person.contracted_hours}
         candidate = Candidate(
             staff=person,
-            fit=policy_fit(case, person),
+            fit=policy_fit(case, person, policy=policy),
             workload_after=workload_after(tiers, case.tier, person.capacity_points, weights, **hours),
             recent_allocations=recent[person.id],
         )

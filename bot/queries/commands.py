@@ -22,7 +22,7 @@ from sqlalchemy import case as sql_case
 from sqlalchemy.orm import selectinload
 
 from blocks.command_blocks import looks_like_user_id
-from bot.domain.decision import REALLOCATION_REASONS
+from bot.domain.policy_file import Policy
 from bot.domain.case_input import CRN_PATTERN
 from bot.queries.caseload import Workload, workload_now
 from bot.domain.workload import DEFAULT_TIER_POINTS
@@ -314,12 +314,12 @@ def _touchpoint(tp: Touchpoint | None, spo: bool) -> TouchpointRecord | None:
     )  # fmt: skip
 
 
-def _allocation(allocation: Allocation, tp: Touchpoint | None, spo: bool) -> AllocationRecord:
+def _allocation(allocation: Allocation, tp: Touchpoint | None, spo: bool, policy: Policy) -> AllocationRecord:
     person = allocation.practitioner
     return AllocationRecord(
         practitioner_name=person.name, practitioner_user_id=person.slack_user_id, staff_code=person.staff_code, grade=person.grade,
         allocated_by=allocation.allocated_by, allocated_at=allocation.allocated_at, current=allocation.current,
-        ended_at=allocation.ended_at, reason=REALLOCATION_REASONS.get(allocation.reason, allocation.reason) if allocation.reason else None,
+        ended_at=allocation.ended_at, reason=policy.reason_label(allocation.reason) if allocation.reason else None,
         outside_policy=allocation.outside_policy, policy_exceptions=list(allocation.policy_exceptions or []),
         evidence=note(allocation.evidence, allocation.evidence_sensitive, spo), hate_crime=allocation.hate_crime,
         hate_crime_notes=note(allocation.hate_crime_notes, allocation.hate_crime_sensitive, spo) if allocation.hate_crime else None,
@@ -332,6 +332,7 @@ async def case_history(uow_factory: UowFactory, user_id: str, crn: str, *, today
     touchpoints and audit trail. Raises NotInTeam or CaseNotVisible."""
     async with uow_factory() as uow:
         member = await _member(uow, user_id)
+        policy = await uow.policies.current()
         visible = (
             await uow.session.scalars(
                 select(Case).where(Case.crn == crn, member.visible_clause()).order_by(Case.received_at.desc(), Case.id.desc()).limit(10)
@@ -364,15 +365,15 @@ async def case_history(uow_factory: UowFactory, user_id: str, crn: str, *, today
         audit_total = await uow.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.case_id == case.id))
         return CaseHistory(
             case=case, team_name=team.name, service=team.service, viewer_is_spo=spo, today=today,
-            allocations=[_allocation(a, touchpoints.get(a.id), spo) for a in allocations], allocations_total=int(allocations_total or 0),
-            audit=[_audit_line(e) for e in reversed(events)], audit_total=int(audit_total or 0), other_events=len(visible) - 1,
+            allocations=[_allocation(a, touchpoints.get(a.id), spo, policy) for a in allocations], allocations_total=int(allocations_total or 0),
+            audit=[_audit_line(e, policy) for e in reversed(events)], audit_total=int(audit_total or 0), other_events=len(visible) - 1,
         )  # fmt: skip
 
 
-def _audit_line(event: AuditEvent) -> AuditLine:
+def _audit_line(event: AuditEvent, policy: Policy) -> AuditLine:
     detail = {key: event.detail[key] for key in SAFE_AUDIT_DETAIL if key in (event.detail or {})}
     if isinstance(detail.get("reason"), str):
-        detail["reason"] = REALLOCATION_REASONS.get(detail["reason"], detail["reason"])
+        detail["reason"] = policy.reason_label(detail["reason"])
     return AuditLine(at=event.at, actor=event.actor, action=event.action, detail=detail)
 
 

@@ -31,7 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from blocks.text import escape
-from bot.domain.decision import REALLOCATION_REASONS
+from bot.domain.policy_file import REASON_CODE, Policy
 from bot.domain.case_input import CRN_PATTERN
 from bot.domain.clock import Clock
 from bot.domain.errors import FieldError, InvalidInput
@@ -63,10 +63,11 @@ TOUCHPOINT_LEFT_OUT = frozenset({"id", "case_id", "allocation_id"})
 AUDIT_DETAIL_KEYS = frozenset(
     {
         "event_id", "team", "allocation_id", "staff_code", "from_staff_code", "grade", "tier", "outside_policy",
-        "policy_exceptions", "kept_touchpoint", "touchpoint_id", "due_on", "sensitive", "outbox_id", "what",
+        "policy_exceptions", "kept_touchpoint", "touchpoint_id", "due_on", "sensitive", "outbox_id", "what", "policy_version",
     }
 )  # fmt: skip
-AUDIT_DETAIL_CODES = {"reason": frozenset(REALLOCATION_REASONS)}
+# A reallocation reason is a code (lower-case letters, digits, underscores), never free text.
+AUDIT_DETAIL_CODES = {"reason": REASON_CODE}
 
 # Outbox purposes whose text never quotes a note (blocks/allocation_notices.py, blocks/touchpoint_blocks.py:
 # the practitioner's notice quotes evidence and hate crime notes only when they are not sensitive).
@@ -140,11 +141,12 @@ async def subject_access(uow_factory: Callable[[], UnitOfWork], crn: str, *, clo
     """The export for `crn` (already parsed), as JSON-ready data; raises `NothingHeld`."""
     async with uow_factory() as uow:
         held = await _load(uow, crn)
+        policy = await uow.policies.current()
     if not held:
         raise NothingHeld(crn)
     withheld = Withheld()
     needles = frozenset().union(*(sensitive_needles(records) for records in held))  # one person: any case's notes
-    cases = [_export_case(records, needles, withheld) for records in held]
+    cases = [_export_case(records, needles, withheld, policy) for records in held]
     return {"crn": crn, "generated_at": clock.now(), "cases": cases, "withheld": withheld.as_list()}
 
 
@@ -165,12 +167,12 @@ async def _records(uow: UnitOfWork, case: Case) -> CaseRecords:
     )  # fmt: skip
 
 
-def _export_case(records: CaseRecords, needles: frozenset[str], withheld: Withheld) -> dict[str, Any]:
+def _export_case(records: CaseRecords, needles: frozenset[str], withheld: Withheld, policy: Policy) -> dict[str, Any]:
     """One case with everything that hangs off it, each part filtered by its own rule."""
     case = records.case
     out: dict[str, Any] = {name: getattr(case, name) for name in CASE_FIELDS}
     out["team"] = {"code": case.team.code, "name": case.team.name}
-    out["allocations"] = [_allocation(a, withheld) for a in records.allocations]
+    out["allocations"] = [_allocation(a, withheld, policy) for a in records.allocations]
     out["touchpoints"] = [_touchpoint(t, withheld) for t in records.touchpoints]
     out["audit_events"] = [_audit_event(e, needles, withheld) for e in records.audit]
     out["messages"] = [_message(m, needles, withheld) for m in records.messages]
@@ -178,7 +180,7 @@ def _export_case(records: CaseRecords, needles: frozenset[str], withheld: Withhe
     return out
 
 
-def _allocation(allocation: Allocation, withheld: Withheld) -> dict[str, Any]:
+def _allocation(allocation: Allocation, withheld: Withheld, policy: Policy) -> dict[str, Any]:
     """The decision, with the evidence and hate crime notes only when the SPO said they are not
     sensitive (seeds/000); a reallocation (which copies the hate crime notes) shows its reason."""
     person = allocation.practitioner
@@ -186,7 +188,7 @@ def _allocation(allocation: Allocation, withheld: Withheld) -> dict[str, Any]:
     out.update({name: getattr(allocation, name) for name in ALLOCATION_FIELDS})
     out["notified"] = list(allocation.notify_user_ids)
     if allocation.reason:
-        out["reallocation_reason"] = REALLOCATION_REASONS.get(allocation.reason, allocation.reason)
+        out["reallocation_reason"] = policy.reason_label(allocation.reason)
     if allocation.evidence_sensitive is False:
         out["evidence"] = allocation.evidence
     else:
@@ -225,7 +227,7 @@ def _audit_event(event: AuditEvent, needles: frozenset[str], withheld: Withheld)
 
 def _cleared(key: str, value: Any) -> bool:
     if key in AUDIT_DETAIL_CODES:
-        return isinstance(value, str) and value in AUDIT_DETAIL_CODES[key]
+        return isinstance(value, str) and AUDIT_DETAIL_CODES[key].fullmatch(value) is not None
     return key in AUDIT_DETAIL_KEYS and _plain(value)
 
 

@@ -55,7 +55,6 @@ class Settings(BaseSettings):
     tier_points: dict[str, float] | None = Field(default=None, validation_alias="CASEBOT_TIER_POINTS")
 
     # Touchpoint reminders: working days before the touchpoint (issue 6, default 2).
-    reminder_days_before: int = Field(default=2, ge=0, le=10, validation_alias="CASEBOT_REMINDER_DAYS_BEFORE")
     scheduler_tick_seconds: float = Field(default=30.0, gt=0, validation_alias="CASEBOT_SCHEDULER_TICK_SECONDS")
     # Off only where something else calls Scheduler.tick() (tests moving a clock, a one-off job).
     scheduler_enabled: bool = Field(default=True, validation_alias="CASEBOT_SCHEDULER_ENABLED")

@@ -11,20 +11,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from blocks.allocation_notices import AllocationFacts
+from bot.domain.calendar import working_day_on_or_after
 from bot.domain.access import is_spo, refusal
 from bot.domain.decision import AllocationForm, CurrentAllocation
-from bot.domain.enums import CaseState, OutboxPurpose, TouchpointState
+from bot.domain.enums import CaseState, OutboxPurpose, Priority, TouchpointState
 from bot.domain.errors import AllocationRefused, AlreadyAllocated, Question
-from bot.domain.clock import Clock
+from bot.domain.clock import Clock, london_day
 from bot.services import notices
 from bot.services.home_refresh import queue_home_refresh
 from bot.services.outbox import audit, enqueue
 from bot.domain.policy import PolicyFit, offerable, policy_fit
-from bot.domain.reminder_plan import DEFAULT_DAYS_BEFORE, plan_reminders
+from bot.domain.reminder_plan import plan_reminders
+from bot.domain.policy_file import Policy, Reminders
 from storage.db import UnitOfWork
 from storage.models import Allocation, Case, Practitioner, ScheduledJob, Team, Touchpoint
 
@@ -47,6 +49,7 @@ class Checked:
     team: Team
     practitioner: Practitioner
     fit: PolicyFit
+    policy: Policy
 
 
 async def spo_case(uow: UnitOfWork, case_id: int, spo: str) -> Case:
@@ -59,25 +62,47 @@ async def spo_case(uow: UnitOfWork, case_id: int, spo: str) -> Case:
     return case
 
 
-async def check_choice(uow: UnitOfWork, case: Case, practitioner_id: int, exception_confirmed: bool) -> Checked:
-    """The chosen practitioner may be offered, and an exception to policy is confirmed."""
+async def check_choice(uow: UnitOfWork, case: Case, practitioner_id: int, exception_confirmed: bool, evidence: str) -> Checked:
+    """The chosen practitioner may be offered, the evidence meets the region's minimum, and an
+    exception to the region's policy (the one in force now) is confirmed."""
+    policy = await uow.policies.current()
     person = await uow.teams.practitioner(practitioner_id)
     if person is None or person.team_id != case.team_id or not person.active or not offerable(case, person):
         raise AllocationRefused("This practitioner cannot be offered this case; choose another.", Question.PRACTITIONER)
-    fit = policy_fit(case, person)
+    if policy.evidence_too_short(evidence):
+        raise AllocationRefused(
+            f"Say a little more (at least {policy.cade_min_chars} characters, your region's policy): which knowledge, "
+            "skills or experience make this practitioner right for the case.",
+            Question.EVIDENCE,
+        )
+    fit = policy_fit(case, person, policy=policy)
     if not fit.within_policy and not exception_confirmed:
         reasons = "; ".join(fit.exceptions)
         raise AllocationRefused(
             f"This allocation is outside policy ({reasons}). Tick to confirm, and say why in the evidence.", Question.CONFIRM_EXCEPTION
         )
-    return Checked(case=case, team=case.team, practitioner=person, fit=fit)
+    return Checked(case=case, team=case.team, practitioner=person, fit=fit, policy=policy)
 
 
-async def _check(uow: UnitOfWork, case_id: int, spo: str, form: AllocationForm) -> Checked:
+def check_touchpoint(form: AllocationForm, policy: Policy, *, today: date) -> None:
+    """A touchpoint date far from the usual offset needs its reason (docs/policy-sources.md)."""
+    if form.touchpoint_date is None or form.touchpoint_priority == Priority.NOT_REQUIRED or form.touchpoint_reason:
+        return
+    usual = touchpoint_default(today, policy)
+    if policy.touchpoint_needs_reason(usual, form.touchpoint_date):
+        raise AllocationRefused(
+            f"This date is not about {policy.touchpoint.days_after_allocation} days after allocation: say why it is then.",
+            Question.TOUCHPOINT_REASON,
+        )
+
+
+async def _check(uow: UnitOfWork, case_id: int, spo: str, form: AllocationForm, now: datetime) -> Checked:
     case = await spo_case(uow, case_id, spo)
     if case.state != CaseState.UNALLOCATED:
         raise await _already_allocated(uow, case_id)
-    return await check_choice(uow, case, form.practitioner_id, form.exception_confirmed)
+    checked = await check_choice(uow, case, form.practitioner_id, form.exception_confirmed, form.evidence)
+    check_touchpoint(form, checked.policy, today=london_day(now))
+    return checked
 
 
 async def _already_allocated(uow: UnitOfWork, case_id: int) -> AllocationRefused:
@@ -125,12 +150,11 @@ async def allocate(
     clock: Clock,
     record_case_url: str | None,
     record_configured: bool = True,
-    reminder_days_before: int = DEFAULT_DAYS_BEFORE,
 ) -> Allocated:
     """Allocate or raise `AllocationRefused` (inline error for the modal). Stores nothing on refusal."""
-    async with uow_factory() as uow:
-        checked = await _check(uow, case_id, spo, form)
     now = clock.now()
+    async with uow_factory() as uow:
+        checked = await _check(uow, case_id, spo, form, now)
     async with uow_factory() as uow:
         if not await uow.cases.mark_allocated(case_id):
             raise await _already_allocated(uow, case_id)
@@ -149,6 +173,7 @@ async def allocate(
                 outside_policy=not checked.fit.within_policy,
                 policy_exceptions=list(checked.fit.exceptions),
                 notify_user_ids=list(form.notify_user_ids),
+                policy_version=checked.policy.version,
             )
         )
         await uow.session.flush()
@@ -167,9 +192,10 @@ async def allocate(
             uow, actor=spo, action="allocated", now=now, case_id=case_id,
             allocation_id=allocation.id, staff_code=checked.practitioner.staff_code, grade=checked.practitioner.grade,
             tier=checked.case.tier, outside_policy=not checked.fit.within_policy, policy_exceptions=list(checked.fit.exceptions),
+            policy_version=checked.policy.version,
         )  # fmt: skip
         await uow.session.flush()
-        plan_touchpoint(uow, touchpoint, [checked.practitioner.slack_user_id, spo], now, days_before=reminder_days_before)
+        plan_touchpoint(uow, touchpoint, [checked.practitioner.slack_user_id, spo], now, rules=checked.policy.touchpoint.reminders)
         if checked.case.custodial and checked.case.prison:
             uow.jobs.add(
                 ScheduledJob(
@@ -188,11 +214,11 @@ async def allocate(
     return Allocated(allocation_id=allocation.id, case_id=case_id, outside_policy=not checked.fit.within_policy)
 
 
-def plan_touchpoint(uow: UnitOfWork, touchpoint: Touchpoint, recipients: list[str], now: datetime, *, days_before: int) -> None:
+def plan_touchpoint(uow: UnitOfWork, touchpoint: Touchpoint, recipients: list[str], now: datetime, *, rules: Reminders) -> None:
     """Store the touchpoint's reminders (bot/domain/reminder_plan.py) in the caller's transaction."""
     if touchpoint.state != TouchpointState.PLANNED or touchpoint.due_on is None:
         return
-    for planned in plan_reminders(touchpoint.due_on, touchpoint.priority, recipients, now=now, days_before=days_before):
+    for planned in plan_reminders(touchpoint.due_on, touchpoint.priority, recipients, now=now, rules=rules):
         uow.jobs.add(
             ScheduledJob(
                 kind="touchpoint_reminder", case_id=touchpoint.case_id, touchpoint_id=touchpoint.id, recipient=planned.recipient,
@@ -218,3 +244,8 @@ def queue_write_backs(uow: UnitOfWork, case: Case, staff: str, facts: Allocation
 
 def _contact(kind: str, text: str, sensitive: bool, staff: str, by: str, now: datetime) -> dict[str, object]:
     return {"type": kind, "text": text, "sensitive": sensitive, "staff_code": staff, "recorded_by": by, "recorded_at": now.isoformat()}
+
+
+def touchpoint_default(today: date, policy: Policy) -> date:
+    """The usual touchpoint day: the policy's offset after allocation, on a working day."""
+    return working_day_on_or_after(today + timedelta(days=policy.touchpoint.days_after_allocation))

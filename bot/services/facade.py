@@ -16,12 +16,12 @@ from typing import Any, Literal, Protocol
 from bot.domain.access import is_spo, refusal
 from bot.domain.calendar import working_day_on_or_after
 from bot.domain.clock import Clock, london_today
-from bot.domain.decision import REALLOCATION_REASONS, TOUCHPOINT_DAYS, AllocationForm, CurrentAllocation, ReallocationForm
+from bot.domain.decision import AllocationForm, CurrentAllocation, ReallocationForm
 from bot.domain.enums import CaseState, OutboxPurpose
 from bot.domain.errors import Question, TouchpointRefused
 from bot.queries.candidates import Offer, offers_for
 from bot.services import notices, touchpoints
-from bot.services.allocate import Allocated, allocate, current_allocation
+from bot.services.allocate import Allocated, allocate, current_allocation, touchpoint_default
 from bot.services.intake import Received, Rejected, receive_case, receive_cases
 from bot.services.outbox import audit
 from bot.services.reallocate import reallocate
@@ -40,8 +40,6 @@ class ServiceSettings(Protocol):
     def record_case_url(self) -> str | None: ...
     @property
     def record_api_url(self) -> str | None: ...
-    @property
-    def reminder_days_before(self) -> int: ...
     @property
     def tier_weights(self) -> Mapping[str, float]: ...
 
@@ -140,13 +138,14 @@ class Services:
     async def allocate_picture(self, case: Case) -> AllocatePicture:
         """The full Allocate picture for `case` (its team loaded)."""
         async with self.db.uow() as uow:
-            offers = await offers_for(uow, case, now=self.clock.now(), weights=self.settings.tier_weights)
+            policy = await uow.policies.current()
+            offers = await offers_for(uow, case, now=self.clock.now(), weights=self.settings.tier_weights, policy=policy)
             previous = await uow.teams.practitioners_by_code([case.previous_practitioner] if case.previous_practitioner else [])
         prev = previous.get(case.previous_practitioner or "")
         return AllocatePicture(
             case=case,
             offers=offers,
-            touchpoint_default=working_day_on_or_after(london_today(self.clock) + timedelta(days=TOUCHPOINT_DAYS)),
+            touchpoint_default=touchpoint_default(london_today(self.clock), policy),
             notify_default=list(case.team.notify_user_ids),
             previous_name=f"{prev.name} ({prev.staff_code})" if prev else None,
         )
@@ -156,7 +155,6 @@ class Services:
         done = await allocate(
             self.db.uow, case_id=case_id, spo=spo, form=form, clock=self.clock,
             record_case_url=self.settings.record_case_url, record_configured=bool(self.settings.record_api_url),
-            reminder_days_before=self.settings.reminder_days_before,
         )
         self.nudge()
         return done
@@ -180,17 +178,17 @@ class Services:
         """The Reallocate picture: the same ranked list, without whoever holds the case now."""
         async with self.db.uow() as uow:
             current = await uow.allocations.current_for_case(case.id)
-            offers = await offers_for(uow, case, now=self.clock.now(), weights=self.settings.tier_weights)
+            policy = await uow.policies.current()
+            offers = await offers_for(uow, case, now=self.clock.now(), weights=self.settings.tier_weights, policy=policy)
         holder = current.practitioner if current else None
         others = [o for o in offers if holder is None or o.practitioner.id != holder.id]
         current_name = f"{holder.name} ({holder.grade})" if holder else "nobody"
-        return ReallocatePicture(case=case, offers=others, current_name=current_name, reasons=REALLOCATION_REASONS)
+        return ReallocatePicture(case=case, offers=others, current_name=current_name, reasons=dict(policy.reallocation_reasons))
 
     async def reallocate(self, *, case_id: int, spo: str, form: ReallocationForm) -> Allocated:
         done = await reallocate(
             self.db.uow, case_id=case_id, spo=spo, form=form, clock=self.clock,
             record_case_url=self.settings.record_case_url, record_configured=bool(self.settings.record_api_url),
-            reminder_days_before=self.settings.reminder_days_before,
         )  # fmt: skip
         self.nudge()
         return done
@@ -224,10 +222,7 @@ class Services:
         self.nudge()
 
     async def reschedule_touchpoint(self, touchpoint_id: int, user: str, new_date: date | None) -> None:
-        await touchpoints.reschedule(
-            self.db.uow, touchpoint_id=touchpoint_id, user=user, new_date=new_date, clock=self.clock,
-            days_before=self.settings.reminder_days_before,
-        )  # fmt: skip
+        await touchpoints.reschedule(self.db.uow, touchpoint_id=touchpoint_id, user=user, new_date=new_date, clock=self.clock)
         self.nudge()
 
     async def touchpoint_not_required(self, touchpoint_id: int, user: str, reason: str) -> None:

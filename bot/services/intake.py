@@ -17,7 +17,8 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.domain.calendar import allocation_due_by
 from bot.domain.case_input import CaseIn, parse_case
-from bot.domain.clock import Clock, london_today
+from bot.domain.clock import Clock, london_day, london_today
+from bot.domain.policy_file import Policy
 from bot.domain.enums import CaseState
 from bot.domain.errors import InvalidInput
 from bot.services.home_refresh import queue_home_refresh
@@ -45,12 +46,17 @@ class Rejected:
     error: InvalidInput
 
 
-def _case_values(data: CaseIn, team: Team, now: datetime) -> dict[str, Any]:
+def _case_values(data: CaseIn, team: Team, policy: Policy, now: datetime) -> dict[str, Any]:
+    """The case's columns. Its clock is the team's: the policy's target for the team's service,
+    in working days from the day the case reached the team (the day of receipt when the source
+    does not say)."""
+    arrived = data.arrived_on or london_day(now)
     return {
-        **data.model_dump(exclude={"team"}),
+        **data.model_dump(exclude={"team", "arrived_on"}),
+        "arrived_on": arrived,
         "team_id": team.id,
         "state": CaseState.UNALLOCATED,
-        "due_by": allocation_due_by(data.sentence_date),
+        "due_by": allocation_due_by(arrived, policy.allocation_target_days(team.service)),
         "received_at": now,
     }
 
@@ -64,7 +70,8 @@ async def _store_all(uow: UnitOfWork, new: list[tuple[CaseIn, Team]], clock: Clo
     if not new:
         return []
     now = clock.now()
-    await uow.session.execute(insert(Case), [_case_values(data, team, now) for data, team in new])
+    policy = await uow.policies.current()
+    await uow.session.execute(insert(Case), [_case_values(data, team, policy, now) for data, team in new])
     stored = await uow.cases.by_event_ids(data.event_id for data, _ in new)
     cases = [stored[data.event_id] for data, _ in new]
     outbox_rows: list[dict[str, Any]] = []

@@ -11,15 +11,14 @@ the system of record gets the change and the evidence contact.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 
 from blocks.allocation_notices import AllocationFacts
 from bot.domain.enums import CaseState, TouchpointState
 from bot.domain.errors import AllocationRefused, Question
 from bot.services import notices
-from bot.services.allocate import Allocated, check_choice, plan_touchpoint, queue_write_backs, spo_case
-from bot.domain.decision import REALLOCATION_REASONS, TOUCHPOINT_DAYS, ReallocationForm
-from bot.domain.calendar import working_day_on_or_after
+from bot.domain.policy_file import Policy
+from bot.services.allocate import Allocated, check_choice, plan_touchpoint, queue_write_backs, spo_case, touchpoint_default
+from bot.domain.decision import ReallocationForm
 from bot.domain.clock import Clock, london_today
 from bot.services.home_refresh import queue_home_refresh
 from bot.services.outbox import audit
@@ -36,7 +35,6 @@ async def reallocate(
     clock: Clock,
     record_case_url: str | None,
     record_configured: bool,
-    reminder_days_before: int,
 ) -> Allocated:
     async with uow_factory() as uow:
         case = await spo_case(uow, case_id, spo)
@@ -45,7 +43,9 @@ async def reallocate(
             raise AllocationRefused("This case is not allocated yet: use Allocate.", Question.PRACTITIONER)
         if form.practitioner_id == current.practitioner_id:
             raise AllocationRefused("This practitioner already holds the case; choose another.", Question.PRACTITIONER)
-        checked = await check_choice(uow, case, form.practitioner_id, form.exception_confirmed)
+        checked = await check_choice(uow, case, form.practitioner_id, form.exception_confirmed, form.evidence)
+        if form.reason not in checked.policy.reallocation_reasons:
+            raise AllocationRefused("Choose the reason for reallocating.", Question.REASON)
         old_user = current.practitioner.slack_user_id
     now = clock.now()
     async with uow_factory() as uow:
@@ -57,19 +57,19 @@ async def reallocate(
                 evidence=form.evidence, evidence_sensitive=form.evidence_sensitive, hate_crime=current.hate_crime,
                 hate_crime_notes=current.hate_crime_notes, hate_crime_sensitive=current.hate_crime_sensitive,
                 outside_policy=not checked.fit.within_policy, policy_exceptions=list(checked.fit.exceptions),
-                notify_user_ids=[], reason=form.reason,
+                notify_user_ids=[], reason=form.reason, policy_version=checked.policy.version,
             )
         )  # fmt: skip
         await uow.session.flush()
-        touchpoint = await _move_touchpoint(uow, current, new, form.keep_touchpoint, clock)
+        touchpoint = await _move_touchpoint(uow, current, new, form.keep_touchpoint, clock, checked.policy)
         people = [checked.practitioner.slack_user_id, spo]
-        plan_touchpoint(uow, touchpoint, people, now, days_before=reminder_days_before)
-        reason = REALLOCATION_REASONS[form.reason]
+        plan_touchpoint(uow, touchpoint, people, now, rules=checked.policy.touchpoint.reminders)
+        reason = checked.policy.reason_label(form.reason)
         audit(
             uow, actor=spo, action="reallocated", now=now, case_id=case_id, allocation_id=new.id, reason=form.reason,
             from_staff_code=current.practitioner.staff_code, staff_code=checked.practitioner.staff_code,
             grade=checked.practitioner.grade, tier=case.tier, outside_policy=not checked.fit.within_policy,
-            policy_exceptions=list(checked.fit.exceptions), kept_touchpoint=form.keep_touchpoint,
+            policy_exceptions=list(checked.fit.exceptions), kept_touchpoint=form.keep_touchpoint, policy_version=checked.policy.version,
         )  # fmt: skip
         facts = AllocationFacts(
             practitioner_name=checked.practitioner.name, practitioner_grade=checked.practitioner.grade,
@@ -90,7 +90,7 @@ async def reallocate(
     return Allocated(allocation_id=new.id, case_id=case_id, outside_policy=not checked.fit.within_policy)
 
 
-async def _move_touchpoint(uow: UnitOfWork, old: Allocation, new: Allocation, keep: bool, clock: Clock) -> Touchpoint:
+async def _move_touchpoint(uow: UnitOfWork, old: Allocation, new: Allocation, keep: bool, clock: Clock, policy: Policy) -> Touchpoint:
     """Keep: the planned touchpoint moves to the new allocation, its reminders re-planned for
     the new practitioner. Otherwise the old one is cancelled and a fresh one planned about 15
     days on (seeds/000), normal priority: a new practitioner needs the conversation too."""
@@ -105,7 +105,7 @@ async def _move_touchpoint(uow: UnitOfWork, old: Allocation, new: Allocation, ke
     fresh = uow.allocations.add_touchpoint(
         Touchpoint(
             case_id=new.case_id, allocation_id=new.id, priority="normal", state=TouchpointState.PLANNED, created_at=clock.now(),
-            due_on=working_day_on_or_after(london_today(clock) + timedelta(days=TOUCHPOINT_DAYS)),
+            due_on=touchpoint_default(london_today(clock), policy),
         )
     )  # fmt: skip
     await uow.session.flush()

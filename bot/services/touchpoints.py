@@ -125,7 +125,7 @@ async def not_required(uow_factory: Callable[[], UnitOfWork], *, touchpoint_id: 
 
 
 async def reschedule(
-    uow_factory: Callable[[], UnitOfWork], *, touchpoint_id: int, user: str, new_date: date | None, clock: Clock, days_before: int
+    uow_factory: Callable[[], UnitOfWork], *, touchpoint_id: int, user: str, new_date: date | None, clock: Clock
 ) -> None:
     problem = touchpoint_date_problem(new_date, london_today(clock))
     if problem:
@@ -138,7 +138,8 @@ async def reschedule(
         await _settle_reminders(uow, loaded, "rescheduled", user, now)
         loaded.touchpoint.due_on = new_date
         people = [loaded.allocation.practitioner.slack_user_id, loaded.allocation.allocated_by]
-        plan_touchpoint(uow, loaded.touchpoint, people, now, days_before=days_before)
+        policy = await uow.policies.current()
+        plan_touchpoint(uow, loaded.touchpoint, people, now, rules=policy.touchpoint.reminders)
         notices.touchpoint_rescheduled(uow, loaded.case, touchpoint_id, people, new_date, user, now)
         audit(uow, actor=user, action="touchpoint_rescheduled", now=now, case_id=loaded.case.id, touchpoint_id=touchpoint_id, due_on=new_date.isoformat())
         await queue_home_refresh(uow, [*loaded.case.team.spo_user_ids, loaded.allocation.practitioner.slack_user_id], now)

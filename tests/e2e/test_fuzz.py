@@ -40,7 +40,7 @@ from sqlalchemy import func, select
 
 from blocks.allocate_modal import AllocateMetadata
 from blocks.ids import INPUT_ACTION, AllocateBlock, Callback, TouchpointBlock
-from bot.domain.decision import REALLOCATION_REASONS
+from bot.domain.policy_file import default_policy
 from bot.domain.calendar import working_day_on_or_after
 from bot.domain.case_input import FIELDS
 from bot.services.importer import ImportFileError, import_file, read_rows
@@ -715,7 +715,7 @@ def reallocate_values(draw: st.DrawFn, real_ids: list[int], other: int) -> dict[
     if draw(st.booleans()):
         values[str(AllocateBlock.PRACTITIONER)] = {INPUT_ACTION: {"type": "static_select", "selected_option": option(str(other))}}
     if not draw(RARELY):
-        reason = draw(st.sampled_from([*REALLOCATION_REASONS, "bogus"]))
+        reason = draw(st.sampled_from([*default_policy().reallocation_reasons, "bogus"]))
         values[str(AllocateBlock.REASON)] = {INPUT_ACTION: {"type": "static_select", "selected_option": option(reason)}}
         keep = draw(st.sampled_from(["yes", "no"]))
         values[str(AllocateBlock.KEEP_TOUCHPOINT)] = {INPUT_ACTION: {"type": "radio_buttons", "selected_option": option(keep)}}

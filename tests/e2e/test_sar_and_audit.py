@@ -81,9 +81,15 @@ async def world(database_url: str, fake_slack: FakeSlack) -> AsyncIterator[tuple
             yield bot, clock
 
 
-async def allocate(bot: BotUnderTest, *, event_id: str, crn: str, name: str, sentenced: date, staff: str, **answer: Any) -> int:
-    """One case through intake and the Allocate modal; returns the case id."""
-    status, body = await bot.post_case(case_fields(event_id=event_id, crn=crn, name=name, sentence_date=sentenced.isoformat()))
+async def allocate(
+    bot: BotUnderTest, *, event_id: str, crn: str, name: str, sentenced: date, staff: str, arrived: date | None = None, **answer: Any
+) -> int:
+    """One case through intake and the Allocate modal; returns the case id. `arrived`: the day
+    the case reached the team (left out: the day it is received)."""
+    fields = case_fields(event_id=event_id, crn=crn, name=name, sentence_date=sentenced.isoformat())
+    if arrived is not None:
+        fields["arrived_on"] = arrived.isoformat()
+    status, body = await bot.post_case(fields)
     assert status == 201, body
     await bot.drained()
     ids = await bot.practitioner_ids()
@@ -151,7 +157,7 @@ def run_side_by_side(cwd: Path, database_url: str, commands: dict[str, tuple[str
 async def test_sar_withholds_sensitive_text_and_audit_counts_working_days(world, database_url: str, tmp_path: Path) -> None:
     bot, clock = world
     first = await allocate(
-        bot, event_id="evt-sar-1", crn="X100001", name=PERSON, sentenced=date(2026, 12, 24), staff="N07A001",
+        bot, event_id="evt-sar-1", crn="X100001", name=PERSON, sentenced=date(2026, 12, 24), arrived=date(2026, 12, 24), staff="N07A001",
         evidence=SENSITIVE_EVIDENCE, evidence_sensitive="yes", hate_crime="yes", hate_notes=HATE_NOTES, hate_notes_sensitive="no",
         priority="high", touchpoint=date(2027, 1, 12),
     )  # fmt: skip
@@ -250,24 +256,28 @@ def check_audit(as_csv: Run, as_json: Run, exceptions: list[str]) -> None:
     rows = list(csv.DictReader(io.StringIO(as_csv.stdout)))
     assert rows and list(rows[0]) == list(COLUMNS)
     # Thu 24 Dec -> Tue 29 Dec is one working day (25 Dec and the Boxing Day substitute on 28 Dec are
-    # bank holidays); Fri 18 Dec -> Tue 29 Dec is five. Only the one-day allocation is on time.
+    # bank holidays); Fri 18 Dec -> Tue 29 Dec is five from sentence, but that case reached the team
+    # on the 29th (no arrived_on: the day of receipt), so the team's two-day target was met.
     # The PSO allocation was then reallocated: no longer current, and the new row says why.
     summary = [
-        (r["crn"], r["team"], r["sentence_date"], r["working_days_to_allocation"], r["within_two_working_days"],
+        (r["crn"], r["team"], r["sentence_date"], r["working_days_from_sentence"], r["team_target_met"],
          r["staff_code"], r["grade"], r["outside_policy"], r["current"], r["reallocation_reason"])
         for r in rows
     ]  # fmt: skip
     assert summary == [
         ("X100001", "N07T1", "2026-12-24", "1", "true", "N07A001", "PO", "false", "true", ""),
-        ("X100001", "N07T1", "2026-12-18", "5", "false", "N07A002", "PSO", "true", "false", ""),
-        ("X100001", "N07T1", "2026-12-18", "5", "false", "N07A001", "PO", "false", "true", "Allocated in error - user"),
+        ("X100001", "N07T1", "2026-12-18", "5", "true", "N07A002", "PSO", "true", "false", ""),
+        ("X100001", "N07T1", "2026-12-18", "5", "true", "N07A001", "PO", "false", "true", "Allocated in error - user"),
     ]
     assert (rows[0]["policy_exceptions"], rows[1]["policy_exceptions"]) == ("", "; ".join(exceptions))
+    assert [(r["arrived_on"], r["working_days_from_arrival"], r["policy_version"]) for r in rows] == [
+        ("2026-12-24", "1", "casebot-default-1"), ("2026-12-29", "0", "casebot-default-1"), ("2026-12-29", "0", "casebot-default-1"),
+    ]
     assert rows[0]["allocated_at"] == "2026-12-29T10:00:00+00:00" and rows[1]["practitioner"] == "Grace Hopper"
 
     decisions = json.loads(as_json.stdout)
-    assert [(d["crn"], d["working_days_to_allocation"], d["within_two_working_days"], d["outside_policy"], d["current"]) for d in decisions] == [
-        ("X100001", 1, True, False, True), ("X100001", 5, False, True, False), ("X100001", 5, False, False, True), ("X200002", 1, True, False, True),
+    assert [(d["crn"], d["working_days_from_sentence"], d["team_target_met"], d["outside_policy"], d["current"]) for d in decisions] == [
+        ("X100001", 1, True, False, True), ("X100001", 5, True, True, False), ("X100001", 5, True, False, True), ("X200002", 1, True, False, True),
     ]  # fmt: skip
     assert decisions[1]["policy_exceptions"] == exceptions and decisions[3]["allocated_at"] == "2027-01-05T10:00:00+00:00"
 

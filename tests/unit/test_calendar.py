@@ -10,7 +10,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.domain.calendar import (
-    ALLOCATION_WORKING_DAYS,
     add_working_days,
     allocation_due_by,
     is_bank_holiday,
@@ -21,13 +20,8 @@ from bot.domain.calendar import (
 )
 
 
-def test_allocation_window_is_two_working_days() -> None:
-    # seeds/003 PI 05/2014 s1.9 and s2.2: "within two working days of sentence".
-    assert ALLOCATION_WORKING_DAYS == 2
-
-
 @pytest.mark.parametrize(
-    ("sentenced", "due"),
+    ("arrived", "due"),
     [
         # Ordinary weeks.
         pytest.param(date(2026, 3, 9), date(2026, 3, 11), id="Mon->Wed"),
@@ -50,8 +44,13 @@ def test_allocation_window_is_two_working_days() -> None:
         pytest.param(date(2026, 12, 31), date(2027, 1, 5), id="across the new year"),
     ],
 )
-def test_allocation_due_by(sentenced: date, due: date) -> None:
-    assert allocation_due_by(sentenced) == due
+def test_allocation_due_by_a_two_working_day_target(arrived: date, due: date) -> None:
+    assert allocation_due_by(arrived, 2) == due
+
+
+def test_a_region_target_of_three_working_days_counts_three() -> None:
+    # Fri 24 Dec 2026 is not Christmas (that is Fri 25); Thu 24 -> Tue 29, Wed 30, Thu 31.
+    assert allocation_due_by(date(2026, 12, 24), 3) == date(2026, 12, 31)
 
 
 @pytest.mark.parametrize(

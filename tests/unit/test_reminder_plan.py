@@ -16,8 +16,8 @@ from datetime import date, datetime, timezone
 import pytest
 
 from bot.domain.clock import LONDON
-from bot.domain.reminder_plan import DEFAULT_DAYS_BEFORE, PlannedReminder, plan_reminders, reminder_moments
-from bot.runtime.settings import Settings
+from bot.domain.policy_file import Reminders
+from bot.domain.reminder_plan import DEFAULT_REMINDERS, PlannedReminder, plan_reminders, reminder_moments
 from bot.domain.working_hours import within_working_hours
 
 PP = "U0PP00001"
@@ -35,12 +35,16 @@ def plan(
     now: datetime | None = None,
     recipients: list[str] | None = None,
     due_on: date = TOUCHPOINT_DAY,
-    days_before: int = DEFAULT_DAYS_BEFORE,
+    days_before: int = DEFAULT_REMINDERS.working_days_before,
 ) -> list[PlannedReminder]:
     return plan_reminders(
         due_on, priority, recipients if recipients is not None else [PP, SPO],
-        now=now or london(2026, 12, 14, 10), days_before=days_before,
+        now=now or london(2026, 12, 14, 10), rules=rules(days_before),
     )  # fmt: skip
+
+
+def rules(days_before: int, *, on_the_day: bool = True, day_after: bool = True) -> Reminders:
+    return Reminders(working_days_before=days_before, on_the_day=on_the_day, day_after_if_high_priority=day_after)
 
 
 def moments(reminders: list[PlannedReminder]) -> list[tuple[str, datetime]]:
@@ -48,9 +52,12 @@ def moments(reminders: list[PlannedReminder]) -> list[tuple[str, datetime]]:
     return list(dict.fromkeys((r.when, r.due_at.astimezone(LONDON).replace(tzinfo=None)) for r in reminders))
 
 
-def test_default_is_two_working_days_before_matching_the_setting() -> None:
-    assert DEFAULT_DAYS_BEFORE == 2
-    assert Settings.model_fields["reminder_days_before"].default == DEFAULT_DAYS_BEFORE
+def test_the_shipped_policy_reminds_two_working_days_before_on_the_day_and_after_if_high() -> None:
+    assert DEFAULT_REMINDERS == rules(2)
+
+
+def test_a_region_may_drop_the_day_of_and_day_after_reminders() -> None:
+    assert reminder_moments(TOUCHPOINT_DAY, "high", rules=rules(2, on_the_day=False, day_after=False)) == [("before", date(2026, 12, 23))]
 
 
 # --- reminder_moments: the days, before any clipping to now ----------------------------------
@@ -69,7 +76,7 @@ def test_moments_for_a_normal_touchpoint_have_no_after() -> None:
 
 
 def test_moments_with_no_days_before_have_no_before() -> None:
-    assert reminder_moments(TOUCHPOINT_DAY, "high", days_before=0) == [("day", date(2026, 12, 29)), ("after", date(2026, 12, 30))]
+    assert reminder_moments(TOUCHPOINT_DAY, "high", rules=rules(0)) == [("day", date(2026, 12, 29)), ("after", date(2026, 12, 30))]
 
 
 @pytest.mark.parametrize(
@@ -81,7 +88,7 @@ def test_moments_with_no_days_before_have_no_before() -> None:
     ],
 )
 def test_moments_with_a_configured_days_before(days_before: int, expected: date) -> None:
-    assert reminder_moments(TOUCHPOINT_DAY, "normal", days_before=days_before)[0] == ("before", expected)
+    assert reminder_moments(TOUCHPOINT_DAY, "normal", rules=rules(days_before))[0] == ("before", expected)
 
 
 def test_after_skips_a_weekend() -> None:
