@@ -48,7 +48,9 @@ CASE_FIELDS = (
 )  # fmt: skip
 CASE_BY_HAND = frozenset({"team_id"})
 CASE_LEFT_OUT = frozenset({"id", "slack_channel", "slack_ts"})
-ALLOCATION_FIELDS = ("allocated_by", "allocated_at", "current", "ended_at", "outside_policy", "policy_exceptions", "hate_crime")
+ALLOCATION_FIELDS = (
+    "allocated_by", "allocated_at", "current", "ended_at", "outside_policy", "policy_exceptions", "policy_version", "hate_crime",
+)
 ALLOCATION_BY_HAND = frozenset(
     {"practitioner_id", "evidence", "evidence_sensitive", "hate_crime_notes", "hate_crime_sensitive", "notify_user_ids", "reason"}
 )
