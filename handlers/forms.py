@@ -181,8 +181,7 @@ def parse_allocation(values: dict[str, Any], *, today: date) -> AllocationForm:
         when = None
         if not reason:
             errors[AllocateBlock.TOUCHPOINT_REASON] = "Say why a touchpoint is not required."
-    else:
-        reason = None
+    else:  # a reason given with a date is why the date is far from the usual (checked by the service)
         problem = touchpoint_date_problem(when, today)
         if problem:
             errors[AllocateBlock.TOUCHPOINT_DATE] = problem

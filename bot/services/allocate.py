@@ -183,7 +183,8 @@ async def allocate(
                 allocation_id=allocation.id,
                 due_on=form.touchpoint_date,
                 priority=form.touchpoint_priority,
-                not_required_reason=form.touchpoint_reason,
+                not_required_reason=form.touchpoint_reason if form.touchpoint_priority == Priority.NOT_REQUIRED else None,
+                date_reason=form.touchpoint_reason if form.touchpoint_priority != Priority.NOT_REQUIRED else None,
                 state=TouchpointState.NOT_REQUIRED if form.touchpoint_priority == TouchpointState.NOT_REQUIRED else TouchpointState.PLANNED,
                 created_at=now,
             )

@@ -101,7 +101,6 @@ async def test_each_bad_answer_comes_back_inline_and_nothing_is_stored(bot: BotU
     cases = [
         (answers(practitioner_id=None), AllocateBlock.PRACTITIONER),
         (answers(practitioner_id=pp, evidence=""), AllocateBlock.EVIDENCE),
-        (answers(practitioner_id=pp, evidence="Good fit."), AllocateBlock.EVIDENCE),
         (answers(practitioner_id=pp, evidence_sensitive=None), AllocateBlock.EVIDENCE_SENSITIVE),
         (answers(practitioner_id=pp, hate_crime="yes", hate_notes_sensitive="no"), AllocateBlock.HATE_NOTES),
         (answers(practitioner_id=pp, hate_crime="yes", hate_notes="Targeted for religion."), AllocateBlock.HATE_NOTES_SENSITIVE),
@@ -116,7 +115,7 @@ async def test_each_bad_answer_comes_back_inline_and_nothing_is_stored(bot: BotU
         assert status == 200 and body["response_action"] == "errors", body
         assert list(body["errors"]) == [block], (block, body)
         messages.append(body["errors"][block])
-    assert "weekend" in messages[7] and "bank holiday" in messages[8] and "past" in messages[6]
+    assert "weekend" in messages[6] and "bank holiday" in messages[7] and "past" in messages[5]
     assert await _stored(bot, Allocation) == []
     [case] = await _stored(bot, Case)
     assert case.state == "unallocated"
