@@ -7,8 +7,6 @@ the whole message rejected, so every user or upstream string passes through here
 
 from __future__ import annotations
 
-from datetime import date
-
 ELLIPSIS = "…"
 SECTION_TEXT_MAX = 3000
 FIELD_TEXT_MAX = 2000
@@ -53,12 +51,3 @@ def plain(text: str, limit: int) -> str:
     """Text for a plain_text object: Slack does not parse it, so only the cut applies."""
     return cut(text, limit)
 
-
-def short_date(day: date) -> str:
-    """'Wed 30 Dec', the way the team reads dates in the channel."""
-    return f"{day:%a} {day.day} {day:%b}"
-
-
-def long_date(day: date) -> str:
-    """'Wed 30 Dec 2026', for modals and records where the year matters."""
-    return f"{short_date(day)} {day.year}"

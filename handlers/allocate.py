@@ -12,7 +12,8 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from blocks.allocate_modal import AllocateMetadata, practitioner_options
+from blocks.allocate_modal import AllocateMetadata
+from blocks.candidate_blocks import practitioner_options
 from blocks.ids import Action, Callback
 from bot.services.allocate import AllocationRefused
 from bot.domain.clock import london_today

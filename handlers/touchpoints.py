@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from blocks.allocation_notices import when_text
+from blocks.formats import when_text
 from blocks.ids import INPUT_ACTION, Action, Callback, TouchpointBlock
 from bot.services.facade import Services
 from bot.services.touchpoints import TouchpointRefused

@@ -22,9 +22,8 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from blocks.allocation_notices import when_text
+from blocks.formats import when_text
 from blocks.touchpoint_blocks import (
-    TouchpointView,
     deadline_chase,
     deadline_digest,
     overdue_touchpoints_digest,
@@ -32,6 +31,7 @@ from blocks.touchpoint_blocks import (
     reminder,
 )
 from bot.domain.calendar import working_days_between
+from bot.domain.facts import TouchpointView
 from bot.domain.clock import Clock, london_today
 from bot.services.outbox import enqueue
 from bot.adapters.replay import purge as purge_signatures

@@ -36,7 +36,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import func, select, update
 from sqlalchemy import case as sql_case
 
-from blocks.home_blocks import (
+from blocks.home_blocks import home_view
+from bot.domain.home_view import (
     CapacityLine,
     ExceptionItem,
     HomeData,
@@ -45,7 +46,6 @@ from blocks.home_blocks import (
     QueueItem,
     SpoSection,
     TouchpointItem,
-    home_view,
 )
 from bot.domain.vocabulary import terms_for
 from bot.queries.caseload import workload_now

@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from blocks.allocation_notices import (
-    AllocationFacts,
     allocated_card,
     allocation_thread_reply,
     notify_notice,
@@ -23,8 +22,9 @@ from blocks.allocation_notices import (
     prison_notice,
     spo_copy,
     thread_link,
-    when_text,
 )
+from blocks.formats import when_text
+from bot.domain.facts import AllocationFacts
 from blocks.case_card import record_link
 from blocks.ids import AllocateBlock
 from blocks.text import mrkdwn_safe

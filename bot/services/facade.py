@@ -13,7 +13,7 @@ from typing import Any
 from datetime import date, datetime, timedelta
 
 from blocks.allocate_modal import allocate_modal, loading_modal, reallocate_modal
-from blocks.allocation_notices import when_text
+from blocks.formats import when_text
 from blocks.case_card import notice_modal, record_link
 from blocks.text import mrkdwn_safe
 from bot.domain.vocabulary import terms_for

@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from blocks.allocation_notices import AllocationFacts, handed_over_notice
+from blocks.allocation_notices import handed_over_notice
+from bot.domain.facts import AllocationFacts
 from blocks.ids import AllocateBlock
 from bot.services.allocate import Allocated, AllocationRefused, check_choice, plan_touchpoint, queue_notices, spo_case
 from bot.domain.decision import REALLOCATION_REASONS, TOUCHPOINT_DAYS, ReallocationForm

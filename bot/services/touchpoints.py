@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from blocks.allocation_notices import when_text
+from blocks.formats import when_text
 from blocks.touchpoint_blocks import reminder_settled, rescheduled_notice
 from bot.domain.access import is_spo
 from bot.services.allocate import plan_touchpoint
