@@ -19,7 +19,7 @@ from blocks.text import mrkdwn_safe
 from bot.domain.home_view import CapacityLine, ExceptionItem, QueueItem, SpoSection, TouchpointItem
 
 QUEUE_COMMAND = "/casebot queue"
-CAPACITY_NAME_MAX = 32  # capacity lines are packed ~25 to a section; long names are cut
+CAPACITY_NAME_MAX = 32  # capacity lines are packed ~28 to a section; long names are cut
 CAPACITY_MIX_CELLS = 4  # short tier bars, so 200 practitioners still fit the capacity sections
 REASONS_MAX = 200
 EXCEPTIONS_WITH_BUTTONS = 5  # each is a block of its own; the rest are listed as lines
