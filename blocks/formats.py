@@ -27,7 +27,7 @@ from bot.domain.clock import LONDON
 from bot.domain.workload import CAPACITY_PERCENT, RISK_LETTERS, over_capacity, tier_mix_text
 
 __all__ = [
-    "day_text", "due_text", "due_words", "long_date", "plural", "percent_text", "ready_text", "rsr_text",
+    "clock_text", "day_text", "due_text", "due_words", "long_date", "plural", "percent_text", "ready_text", "rsr_text",
     "short_date", "tier_mix_bars", "tier_mix_text", "when_text", "london_time_text", "workload_bar",
 ]  # fmt: skip
 
@@ -118,10 +118,15 @@ def day_text(day: date, today: date) -> str:
     return short_date(day) if day.year == today.year else long_date(day)
 
 
+def clock_text(at: datetime) -> str:
+    """'10:00': the time of day of `at` in its own zone (24-hour, as the team reads it)."""
+    return f"{at:%H:%M}"
+
+
 def london_time_text(at: datetime) -> str:
     """'Mon 7 Dec 2026 at 10:00', London time: for plain text where Slack cannot localise."""
     local = at.astimezone(LONDON)
-    return f"{long_date(local.date())} at {local:%H:%M}"
+    return f"{long_date(local.date())} at {clock_text(local)}"
 
 
 def when_text(at: datetime) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from blocks.formats import day_text
+from blocks.formats import clock_text, day_text
 from blocks.home_practitioner import practitioner_blocks
 from blocks.home_spo import QUEUE_COMMAND, spo_blocks
 from blocks.kit import Block, context, divider, header, section
@@ -48,5 +48,5 @@ def home_view(data: HomeData) -> dict[str, Any]:
         if n or data.spo:
             blocks.append(divider())
         blocks += practitioner_blocks(own, data.today)
-    footer = context(f"Updated {data.updated_at:%H:%M} on {day_text(data.today, data.today)} · `/casebot help` for more")
+    footer = context(f"Updated {clock_text(data.updated_at)} on {day_text(data.today, data.today)} · `/casebot help` for more")
     return {"type": "home", "blocks": [*fit_blocks(blocks, HOME_BLOCKS_MAX - 1), footer]}
