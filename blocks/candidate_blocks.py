@@ -70,7 +70,7 @@ def candidate_line(offer: OfferLike) -> str:
     head = (
         f"*{mrkdwn_safe(offer.practitioner.name, 200)}* · {mrkdwn_safe(offer.practitioner.grade, 10)} · "
         f"workload {percent_text(offer.workload_now)} → {percent_text(c.workload_after)}{over} · "
-        f"{c.recent_allocations} new in 7 days\n{tier_mix_bars(offer.tier_mix)}"
+        f"{c.recent_allocations} new in 7 days\nTier mix: {tier_mix_bars(offer.tier_mix)}"
     )
     if c.fit.exceptions:
         fit = "⚠ Outside policy: " + "; ".join(mrkdwn_safe(e, 300) for e in c.fit.exceptions)

@@ -44,7 +44,7 @@ def test_the_modal_validates_and_carries_the_case() -> None:
 
 def test_candidate_figures_are_whole_per_cents_with_tier_mix_bars() -> None:
     line = candidate_line(offer())
-    assert "workload 62% → 66%" in line and f"\n{tier_mix_bars({'A': 2, 'B': 5, 'C': 9, 'D': 3})}\n" in line
+    assert "workload 62% → 66%" in line and f"\nTier mix: {tier_mix_bars({'A': 2, 'B': 5, 'C': 9, 'D': 3})}\n" in line
     assert "✓ Within policy" in line
     assert option_label(offer()) == f"Ada Lovelace · PO · {percent_text(66.1)} after"
     over = candidate_line(offer(now=99.0, after=100.3))
