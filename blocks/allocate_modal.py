@@ -1,4 +1,4 @@
-"""The Allocate and Reallocate modals (issue 5; seeds/000 and seeds/002): the case, the
+"""The Allocate and Reallocate modals (seeds/000 and seeds/002): the case, the
 practitioners best fit first (blocks/candidate_blocks.py), and the questions. Pure builders;
 ids from blocks/ids.py.
 """
@@ -115,7 +115,7 @@ def reallocate_modal(
     record_url: str | None,
     terms: Terms = PROBATION,
 ) -> Block:
-    """Reallocation (issue 7): the same list and fit, a reason, new evidence, keep the touchpoint?"""
+    """Reallocation: the same list and fit, a reason, new evidence, keep the touchpoint?"""
     reason = {
         "type": "static_select",
         "action_id": INPUT_ACTION,

@@ -1,6 +1,6 @@
-"""What people are told once a case is allocated (issue 5, "The commit"). Pure builders.
+"""What people are told once a case is allocated. Pure builders.
 
-Who sees what (seeds/000, SAR; DESIGN.md "Sensitive"):
+Who sees what (seeds/000, subject access; sensitive text never reaches a channel):
 - the channel card and its thread: who took the case, by whom, when, the touchpoint date.
   Never the evidence or the hate crime notes, sensitive or not: the channel is not the record.
 - the practitioner's DM: the case, the touchpoint, and the evidence and notes only when they

@@ -173,7 +173,7 @@ def audit_line(event: AuditLineLike) -> str:
 
 
 def _spo_button(case: HistoryCaseLike) -> Block:
-    """Allocate or Reallocate, for the team's SPOs (issue 7: reallocate from `/casebot case`);
+    """Allocate or Reallocate, for the team's SPOs (reallocation starts from `/casebot case` too);
     the listeners in handlers/allocate.py check the clicker again."""
     action, label = (Action.ALLOCATE, "Allocate") if case.state == "unallocated" else (Action.REALLOCATE, "Reallocate")
     return actions([button(action, label, value=str(case.id))], f"command_case_{case.id}")

@@ -95,7 +95,7 @@ def case_fallback_text(case: CaseLike, team_name: str) -> str:
 
 
 def case_card(case: CaseLike, *, team_name: str, record_url: str | None) -> dict[str, Any]:
-    """The channel message for a new unallocated case (DESIGN.md flow 1)."""
+    """The channel message for a new unallocated case: the start of its thread."""
     blocks: list[Block] = [
         header(f"New case: {case.name}"),
         fields_section(summary_fields(case, record_url)),

@@ -1,4 +1,4 @@
-"""The answers to `/casebot`, shown only to the caller (issue 7): help, usage and the polite
+"""The answers to `/casebot`, shown only to the caller: help, usage and the polite
 refusals, and the case line the queue and caseload answers share. Pure builders.
 
 Each subcommand's answer has its own module: blocks/queue_answer.py, blocks/case_answer.py,

@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from bot.domain.calendar import working_days_between
 from bot.domain.clock import LONDON
@@ -56,7 +56,7 @@ def percent_text(percent: float) -> str:
     """
     if not math.isfinite(percent):
         return NO_CAPACITY
-    shown = int(Decimal(str(percent)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    shown = math.floor(round(percent, 6) + 0.5)  # half up; round() first absorbs float dust (62.4999999 is 62.5)
     if over_capacity(percent) and shown <= CAPACITY_PERCENT:
         shown = int(CAPACITY_PERCENT) + 1
     return f"{shown}%"
@@ -145,6 +145,7 @@ def due_words(working_days_late: int) -> str:
     return f"overdue by {plural(working_days_late, 'working day')}"
 
 
+@lru_cache(maxsize=4096)  # a queue repeats the same few due dates; counting working days is the cost
 def due_text(due: date, today: date) -> str:
     """'due Fri 4 Dec', 'due *today*', or ':warning: *Overdue* by 3 working days (was due Fri 4 Dec)'.
 

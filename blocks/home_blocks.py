@@ -1,4 +1,4 @@
-"""The App Home tab (issue 7): an SPO's team sections (blocks/home_spo.py), then the person's
+"""The App Home tab: an SPO's team sections (blocks/home_spo.py), then the person's
 own cases (blocks/home_practitioner.py). Pure builders over bot/domain/home_view.py's values.
 
 What a reader may see is decided before these run (bot/queries/home.py): a case the reader may

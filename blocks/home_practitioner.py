@@ -1,5 +1,5 @@
 """The App Home's practitioner section: their own workload, the cases newly allocated to them
-and their planned touchpoints (issue 7). Pure builders.
+and their planned touchpoints. Pure builders.
 
 A case the reader may not see by name arrives with its name and CRN blanked (`hidden`); it is
 shown as "a limited-access case", never by what it might be.

@@ -1,5 +1,5 @@
 """The App Home's SPO section, per team: the queue waiting for allocation, the team's
-capacity, the exceptions to policy and the overdue touchpoints (issue 7). Pure builders.
+capacity, the exceptions to policy and the overdue touchpoints. Pure builders.
 
 A team of 200 practitioners and 1,000 open cases does not fit as one block per item (a Home
 view holds at most 100 blocks), so the queue shows the soonest cases with buttons and counts
@@ -64,8 +64,8 @@ def overdue_touchpoint_line(item: TouchpointItem, today: date) -> str:
 
 
 def exception_blocks(team: SpoSection, today: date) -> list[Block]:
-    """Exceptions to policy: the newest each with a Reallocate button (issue 7: reallocate from
-    App Home), the rest as lines."""
+    """Exceptions to policy: the newest each with a Reallocate button (an SPO
+    reallocates from the App Home), the rest as lines."""
     heading = f"*Exceptions to policy, last {team.exception_days} days* ({team.exceptions_total:,})"
     if not team.exceptions:
         return [section(f"{heading}\nNone: every allocation was within policy.")]

@@ -1,7 +1,7 @@
 """Safe text for Slack: escape what Slack would parse, cut to what Slack accepts.
 
-SLACK.md s3: in mrkdwn only &, < and > are escaped, so `<!channel>` in a name shows as typed
-and pings nobody. SLACK.md s1: every text field has a limit; a builder that overruns it gets
+In mrkdwn only &, < and > are escaped, so `<!channel>` in a name shows as typed
+and pings nobody. Every text field has a limit; a builder that overruns it gets
 the whole message rejected, so every user or upstream string passes through here.
 """
 
@@ -13,14 +13,14 @@ FIELD_TEXT_MAX = 2000
 HEADER_MAX = 150
 BUTTON_TEXT_MAX = 75
 MODAL_TITLE_MAX = 24
-FALLBACK_TEXT_MAX = 3000  # chat.update rejects over 4,000 (SLACK.md caveats); keep well under
+FALLBACK_TEXT_MAX = 3000  # chat.update rejects over 4,000; keep well under
 CONTEXT_TEXT_MAX = 3000
 
 _ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 
 
 def escape(text: str) -> str:
-    """Escape &, < and > for mrkdwn, and nothing else (SLACK.md s3)."""
+    """Escape &, < and > for mrkdwn, and nothing else (Slack's own escaping rule)."""
     return "".join(_ESCAPES.get(ch, ch) for ch in text)
 
 

@@ -1,4 +1,4 @@
-"""Touchpoint reminders, their modals and the deadline chases (issue 6). Pure builders.
+"""Touchpoint reminders, their modals and the deadline chases. Pure builders.
 
 Reminders go by DM to the practitioner and the SPO; they name the case but carry no notes.
 The oversight notes the SPO records are never shown back in any message (they may be

@@ -65,7 +65,7 @@ def test_builds_validate_against_slack_sdk_models(case: SimpleNamespace, record_
 
 @pytest.mark.parametrize("record_url", [None, RECORD_URL], ids=["no-record", "record"])
 def test_hostile_case_stays_within_slack_limits(record_url: str | None) -> None:
-    # slack_sdk does not check the 2,000-character field limit (SLACK.md), so check it here.
+    # slack_sdk does not check the 2,000-character field limit, so check it here.
     for name, message in builds(HOSTILE, record_url).items():
         fields = section_fields(message)
         assert len(fields) <= 10, name
@@ -136,7 +136,7 @@ def test_record_link_fills_the_template() -> None:
 def test_record_url_links_the_crn_and_adds_an_open_button() -> None:
     card = case_card(make_case(), team_name="T", record_url=RECORD_URL)
     crn = section_fields(card)[0]["text"]
-    # In mrkdwn the & of the URL is escaped too (SLACK.md s3).
+    # In mrkdwn the & of the URL is escaped too.
     assert crn == "*CRN*\n<https://records.example/case/X123456?view=full&amp;tab=1|X123456>"
     assert buttons(card)[Action.OPEN_RECORD]["url"] == RECORD_URL
 

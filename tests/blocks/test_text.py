@@ -22,7 +22,7 @@ _BROKEN_ENTITY = re.compile(r"&(?!amp;|lt;|gt;)")
         ("<https://evil.example|click>", "&lt;https://evil.example|click&gt;"),
         ("Fish & Chips", "Fish &amp; Chips"),
         ("&amp;", "&amp;amp;"),  # already-escaped text is escaped again, shown as typed
-        # SLACK.md s3: only &, < and > are escaped; quotes, mrkdwn marks and non-ASCII are kept.
+        # Only &, < and > are escaped; quotes, mrkdwn marks and non-ASCII are kept.
         ("O'Brien \"Jo\" *bold* _it_ ~st~ `code` Zoë", "O'Brien \"Jo\" *bold* _it_ ~st~ `code` Zoë"),
     ],
 )
