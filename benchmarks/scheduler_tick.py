@@ -35,7 +35,8 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import delete, func, insert, select, update  # noqa: E402
 
-from blocks.touchpoint_blocks import TouchpointView, reminder  # noqa: E402
+from blocks.touchpoint_blocks import reminder  # noqa: E402
+from bot.domain.facts import TouchpointView  # noqa: E402
 from benchmarks.loadgen import Row, print_rows, settings, store_name  # noqa: E402
 from bot.runtime.app import create_services  # noqa: E402
 from bot.domain.calendar import allocation_due_by, is_working_day  # noqa: E402

@@ -1,6 +1,6 @@
-"""What people are told once a case is allocated (issue 5, "The commit"). Pure builders.
+"""What people are told once a case is allocated. Pure builders.
 
-Who sees what (seeds/000, SAR; DESIGN.md "Sensitive"):
+Who sees what (seeds/000, subject access; sensitive text never reaches a channel):
 - the channel card and its thread: who took the case, by whom, when, the touchpoint date.
   Never the evidence or the hate crime notes, sensitive or not: the channel is not the record.
 - the practitioner's DM: the case, the touchpoint, and the evidence and notes only when they
@@ -12,48 +12,17 @@ Who sees what (seeds/000, SAR; DESIGN.md "Sensitive"):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from blocks.case_card import CaseLike, case_card, summary_fields
+from blocks.formats import london_time_text, long_date, when_text
 from blocks.ids import Action
+from blocks.kit import Block, Message, actions, button, context, fields_section, mention, message, section, text_message
+from blocks.text import FALLBACK_TEXT_MAX, SECTION_TEXT_MAX, cut, mrkdwn_safe
+from bot.domain.facts import AllocationFacts
 from bot.domain.vocabulary import PROBATION, Terms
-from blocks.text import FALLBACK_TEXT_MAX, SECTION_TEXT_MAX, cut, long_date, mrkdwn_safe
 
-LONDON = ZoneInfo("Europe/London")
 PRIORITY_WORDS = {"high": "high priority", "normal": "normal priority", "not_required": "not required"}
-
-
-@dataclass(frozen=True)
-class AllocationFacts:
-    """Everything the notices say about one allocation; built by the allocation service."""
-
-    practitioner_name: str
-    practitioner_grade: str
-    practitioner_user: str
-    spo_user: str
-    allocated_at: datetime
-    evidence: str
-    evidence_sensitive: bool
-    hate_crime: bool
-    hate_crime_notes: str | None
-    hate_crime_sensitive: bool | None
-    touchpoint_priority: str
-    touchpoint_date: date | None
-    touchpoint_reason: str | None
-    outside_policy: bool = False
-    policy_exceptions: list[str] = field(default_factory=list)
-    previous_user: str | None = None  # set on a reallocation: who held the case before
-    reason: str | None = None  # a reallocation's reason, in words
-
-
-def when_text(at: datetime) -> str:
-    """Slack's date token (shown in each reader's time zone), falling back to London time."""
-    local = at.astimezone(LONDON)
-    fallback = f"{long_date(local.date())} at {local:%H:%M}"
-    return f"<!date^{int(at.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
 
 
 def thread_link(channel: str | None, ts: str | None) -> str | None:
@@ -71,33 +40,24 @@ def touchpoint_text(facts: AllocationFacts) -> str:
 
 def _allocated_line(facts: AllocationFacts) -> str:
     verb = "Reallocated" if facts.previous_user else "Allocated"
-    was = f" (was <@{facts.previous_user}>)" if facts.previous_user else ""
-    return f"{verb} to <@{facts.practitioner_user}> by <@{facts.spo_user}> on {when_text(facts.allocated_at)}{was}"
+    was = f" (was {mention(facts.previous_user)})" if facts.previous_user else ""
+    return f"{verb} to {mention(facts.practitioner_user)} by {mention(facts.spo_user)} on {when_text(facts.allocated_at)}{was}"
 
 
-def allocated_card(case: CaseLike, facts: AllocationFacts, *, team_name: str, record_url: str | None) -> dict[str, Any]:
+def allocated_card(case: CaseLike, facts: AllocationFacts, *, team_name: str, record_url: str | None) -> Message:
     """The channel card after allocation: the Allocate button gives way to who took it."""
     card = case_card(case, team_name=team_name, record_url=record_url)
-    header, fields, _context, actions = card["blocks"]
-    reallocate = {
-        "type": "button", "action_id": Action.REALLOCATE, "text": {"type": "plain_text", "text": "Reallocate"}, "value": str(case.id),
-    }  # fmt: skip
-    kept = [reallocate, *(e for e in actions["elements"] if e["action_id"] != Action.ALLOCATE)]
-    blocks = [
-        header,
-        fields,
-        {"type": "section", "text": {"type": "mrkdwn", "text": "✅ " + _allocated_line(facts)}},
-        {"type": "actions", "block_id": actions["block_id"], "elements": kept},
-    ]
-    text = mrkdwn_safe(f"{case.crn} allocated to {facts.practitioner_name}", FALLBACK_TEXT_MAX)
-    return {"text": text, "blocks": blocks}
+    head, fields, _context, buttons = card["blocks"]
+    kept = [button(Action.REALLOCATE, "Reallocate", value=str(case.id)), *(e for e in buttons["elements"] if e["action_id"] != Action.ALLOCATE)]
+    blocks = [head, fields, section("✅ " + _allocated_line(facts)), actions(kept, buttons["block_id"])]
+    return message(mrkdwn_safe(f"{case.crn} allocated to {facts.practitioner_name}", FALLBACK_TEXT_MAX), blocks)
 
 
 def _record_suffix(record_url: str | None) -> str:
     return f" <{record_url}|Open the case record>" if record_url else ""
 
 
-def allocation_thread_reply(facts: AllocationFacts, *, record_url: str | None = None) -> dict[str, Any]:
+def allocation_thread_reply(facts: AllocationFacts, *, record_url: str | None = None) -> Message:
     """The team's record in the thread. No evidence, no notes."""
     lines = [
         _allocated_line(facts) + f" ({mrkdwn_safe(facts.practitioner_name, 200)}, {facts.practitioner_grade}).",
@@ -107,8 +67,7 @@ def allocation_thread_reply(facts: AllocationFacts, *, record_url: str | None = 
         lines.append(f"Reason: {mrkdwn_safe(facts.reason, 200)}.")
     if facts.outside_policy:
         lines.append("Allocated outside policy, confirmed; the evidence is in the case record.")
-    text = cut("\n".join(lines), SECTION_TEXT_MAX - 300) + _record_suffix(record_url)
-    return {"text": text, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]}
+    return text_message(cut("\n".join(lines), SECTION_TEXT_MAX - 300) + _record_suffix(record_url))
 
 
 def _notes_for_practitioner(facts: AllocationFacts, terms: Terms) -> list[str]:
@@ -126,39 +85,30 @@ def _notes_for_practitioner(facts: AllocationFacts, terms: Terms) -> list[str]:
     return out
 
 
-def _summary(case: CaseLike, record_url: str | None) -> list[dict[str, Any]]:
-    return [
-        {"type": "section", "text": {"type": "mrkdwn", "text": f"*{mrkdwn_safe(case.name, 200)}* · {case.crn}"}},
-        {"type": "section", "fields": summary_fields(case, record_url)},
-    ]
+def _summary(case: CaseLike, record_url: str | None) -> list[Block]:
+    return [section(f"*{mrkdwn_safe(case.name, 200)}* · {case.crn}"), fields_section(summary_fields(case, record_url))]
 
 
 def practitioner_notice(
     case: CaseLike, facts: AllocationFacts, *, record_url: str | None, link: str | None, terms: Terms = PROBATION
-) -> dict[str, Any]:
+) -> Message:
     """The DM to the practitioner who now holds the case."""
-    intro = f"<@{facts.spo_user}> has allocated you a new case. {touchpoint_text(facts)}"
+    intro = f"{mention(facts.spo_user)} has allocated you a new case. {touchpoint_text(facts)}"
     if facts.touchpoint_date is not None and facts.touchpoint_priority != "not_required":
-        intro += f", with <@{facts.spo_user}>."
-    blocks = [
-        {"type": "section", "text": {"type": "mrkdwn", "text": intro}},
-        *_summary(case, record_url),
-        *({"type": "section", "text": {"type": "mrkdwn", "text": cut(note, SECTION_TEXT_MAX)}} for note in _notes_for_practitioner(facts, terms)),
-    ]
+        intro += f", with {mention(facts.spo_user)}."
+    blocks = [section(intro), *_summary(case, record_url), *(section(note) for note in _notes_for_practitioner(facts, terms))]
     if link:
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"<{link}|The team's thread for this case>"}]})
-    text = mrkdwn_safe(f"New case allocated to you: {case.crn} ({case.name})", FALLBACK_TEXT_MAX)
-    return {"text": text, "blocks": blocks}
+        blocks.append(context(f"<{link}|The team's thread for this case>"))
+    return message(mrkdwn_safe(f"New case allocated to you: {case.crn} ({case.name})", FALLBACK_TEXT_MAX), blocks)
 
 
-def notify_notice(case: CaseLike, facts: AllocationFacts, *, link: str | None, record_url: str | None = None) -> dict[str, Any]:
+def notify_notice(case: CaseLike, facts: AllocationFacts, *, link: str | None, record_url: str | None = None) -> Message:
     """For the people the SPO chose to tell (seeds/002, "Notify people about the allocation")."""
     subject = "A limited-access case" if case.restricted else f"{mrkdwn_safe(case.name, 200)} ({case.crn})"
-    text = f"{subject} was allocated to <@{facts.practitioner_user}> by <@{facts.spo_user}>."
+    text = f"{subject} was allocated to {mention(facts.practitioner_user)} by {mention(facts.spo_user)}."
     if link and not case.restricted:
         text += f" <{link}|Thread>"
-    text += _record_suffix(record_url)
-    return {"text": cut(text, FALLBACK_TEXT_MAX), "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]}
+    return text_message(text + _record_suffix(record_url))
 
 
 def _flag(sensitive: bool | None) -> str:
@@ -171,7 +121,7 @@ RECORD_PENDING = (
 )
 
 
-def spo_copy(case: CaseLike, facts: AllocationFacts, *, record_url: str | None, record_configured: bool = True) -> dict[str, Any]:
+def spo_copy(case: CaseLike, facts: AllocationFacts, *, record_url: str | None, record_configured: bool = True) -> Message:
     """The allocating SPO's private copy of the whole record, sensitive text included."""
     lines = [
         f"*Your allocation of {case.crn}*: " + _allocated_line(facts) + ".",
@@ -179,23 +129,17 @@ def spo_copy(case: CaseLike, facts: AllocationFacts, *, record_url: str | None, 
     ]
     if facts.outside_policy:
         lines.append("*Outside policy, confirmed:* " + "; ".join(mrkdwn_safe(e, 300) for e in facts.policy_exceptions))
-    blocks: list[dict[str, Any]] = [
-        {"type": "section", "text": {"type": "mrkdwn", "text": cut("\n".join(lines), SECTION_TEXT_MAX)}},
+    blocks: list[Block] = [
+        section("\n".join(lines)),
         *_summary(case, record_url),
-        {"type": "section", "text": {"type": "mrkdwn", "text": cut("*Evidence (CADE)*" + _flag(facts.evidence_sensitive) + "\n" + mrkdwn_safe(facts.evidence, 2900), SECTION_TEXT_MAX)}},
+        section("*Evidence (CADE)*" + _flag(facts.evidence_sensitive) + "\n" + mrkdwn_safe(facts.evidence, 2900)),
     ]
     if facts.hate_crime:
-        notes = "*Hate crime or discrimination notes*" + _flag(facts.hate_crime_sensitive) + "\n" + mrkdwn_safe(facts.hate_crime_notes or "", 2900)
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": cut(notes, SECTION_TEXT_MAX)}})
+        blocks.append(section("*Hate crime or discrimination notes*" + _flag(facts.hate_crime_sensitive) + "\n" + mrkdwn_safe(facts.hate_crime_notes or "", 2900)))
     if not record_configured:
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": "⏳ " + RECORD_PENDING}]})
-    blocks.append(
-        {
-            "type": "actions",
-            "elements": [{"type": "button", "action_id": Action.STOP_SPO_COPIES, "text": {"type": "plain_text", "text": "Stop sending me copies"}, "value": "off"}],
-        }
-    )
-    return {"text": mrkdwn_safe(f"Your allocation record for {case.crn}", FALLBACK_TEXT_MAX), "blocks": blocks}
+        blocks.append(context("⏳ " + RECORD_PENDING))
+    blocks.append(actions([button(Action.STOP_SPO_COPIES, "Stop sending me copies", value="off")]))
+    return message(mrkdwn_safe(f"Your allocation record for {case.crn}", FALLBACK_TEXT_MAX), blocks)
 
 
 def prison_notice(case: CaseLike, facts: AllocationFacts, *, team_name: str) -> dict[str, str]:
@@ -206,7 +150,7 @@ def prison_notice(case: CaseLike, facts: AllocationFacts, *, team_name: str) -> 
             f"Case: {case.crn} {case.name}",
             f"Sentence: {case.sentence_type}, sentenced {long_date(case.sentence_date)}",
             f"Allocated to: {facts.practitioner_name} ({facts.practitioner_grade}), {team_name}",
-            f"Allocated on: {facts.allocated_at.astimezone(LONDON):%d %b %Y %H:%M}",
+            f"Allocated on: {london_time_text(facts.allocated_at)}",
             "This notice is sent under PI 05/2014 s1.15.",
         ]
     )
@@ -223,18 +167,17 @@ def delivery_label(row: Any) -> str:
     return f"{kind} contact write-back"
 
 
-def delivery_failed_notice(crn: str, what: str, reason: str) -> dict[str, Any]:
+def delivery_failed_notice(crn: str, what: str, reason: str) -> Message:
     """To the team's SPOs when a write-back or prison notice cannot be delivered."""
-    text = (
+    return text_message(
         f"⚠ The {mrkdwn_safe(what, 200)} for {crn} could not be delivered ({mrkdwn_safe(reason, 200)}). "
         "Please record it by hand in the case record; casebot will not retry it."
     )
-    return {"text": cut(text, FALLBACK_TEXT_MAX), "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]}
 
 
-def handed_over_notice(case: CaseLike, facts: AllocationFacts) -> dict[str, Any]:
+def handed_over_notice(case: CaseLike, facts: AllocationFacts) -> Message:
     """To the practitioner who no longer holds the case."""
-    text = f"{mrkdwn_safe(case.name, 200)} ({case.crn}) has been reallocated to <@{facts.practitioner_user}> by <@{facts.spo_user}>."
+    text = f"{mrkdwn_safe(case.name, 200)} ({case.crn}) has been reallocated to {mention(facts.practitioner_user)} by {mention(facts.spo_user)}."
     if facts.reason:
         text += f" Reason: {mrkdwn_safe(facts.reason, 200)}."
-    return {"text": cut(text, FALLBACK_TEXT_MAX), "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]}
+    return text_message(text)

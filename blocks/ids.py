@@ -28,13 +28,13 @@ class Callback(StrEnum):
 
 
 class MetadataEvent(StrEnum):
-    """Slack message metadata event types the bot writes (DESIGN.md principles: outbox id)."""
+    """Slack message metadata event types the bot writes: the outbox id, so a sent message can be matched to its row."""
 
     OUTBOX = "casebot_outbox"
 
 
 class AllocateBlock(StrEnum):
-    """Input blocks of the Allocate modal; inline errors are keyed by these (SLACK.md s2)."""
+    """Input blocks of the Allocate modal; inline errors (response_action "errors") are keyed by these."""
 
     PRACTITIONER = "alloc_practitioner"
     EVIDENCE = "alloc_evidence"

@@ -1,13 +1,13 @@
 """Safe text for Slack: escape what Slack would parse, cut to what Slack accepts.
 
-SLACK.md s3: in mrkdwn only &, < and > are escaped, so `<!channel>` in a name shows as typed
-and pings nobody. SLACK.md s1: every text field has a limit; a builder that overruns it gets
+In mrkdwn only &, < and > are escaped, so `<!channel>` in a name shows as typed
+and pings nobody. Every text field has a limit; a builder that overruns it gets
 the whole message rejected, so every user or upstream string passes through here.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from bot.domain.slack_text import escape
 
 ELLIPSIS = "…"
 SECTION_TEXT_MAX = 3000
@@ -15,16 +15,8 @@ FIELD_TEXT_MAX = 2000
 HEADER_MAX = 150
 BUTTON_TEXT_MAX = 75
 MODAL_TITLE_MAX = 24
-FALLBACK_TEXT_MAX = 3000  # chat.update rejects over 4,000 (SLACK.md caveats); keep well under
+FALLBACK_TEXT_MAX = 3000  # chat.update rejects over 4,000; keep well under
 CONTEXT_TEXT_MAX = 3000
-
-_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
-
-
-def escape(text: str) -> str:
-    """Escape &, < and > for mrkdwn, and nothing else (SLACK.md s3)."""
-    return "".join(_ESCAPES.get(ch, ch) for ch in text)
-
 
 def cut(text: str, limit: int) -> str:
     """`text` no longer than `limit` characters, ending in an ellipsis when shortened."""
@@ -41,7 +33,7 @@ def mrkdwn_safe(text: str, limit: int) -> str:
     out: list[str] = []
     used = 0
     for ch in text:
-        piece = _ESCAPES.get(ch, ch)
+        piece = escape(ch)
         if used + len(piece) > limit - 1:
             break
         out.append(piece)
@@ -53,12 +45,3 @@ def plain(text: str, limit: int) -> str:
     """Text for a plain_text object: Slack does not parse it, so only the cut applies."""
     return cut(text, limit)
 
-
-def short_date(day: date) -> str:
-    """'Wed 30 Dec', the way the team reads dates in the channel."""
-    return f"{day:%a} {day.day} {day:%b}"
-
-
-def long_date(day: date) -> str:
-    """'Wed 30 Dec 2026', for modals and records where the year matters."""
-    return f"{short_date(day)} {day.year}"

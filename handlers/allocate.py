@@ -12,7 +12,8 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from blocks.allocate_modal import AllocateMetadata, practitioner_options
+from blocks.allocate_modal import AllocateMetadata
+from blocks.candidate_blocks import practitioner_options
 from blocks.preferences import spo_copies_reply
 from blocks.ids import Action, AllocateBlock, Callback
 from bot.domain.clock import london_today

@@ -16,7 +16,10 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from blocks import command_blocks as answers
+from blocks.case_answer import case_message
 from blocks.case_card import record_link
+from blocks.caseload_answer import caseload_message
+from blocks.queue_answer import queue_message
 from bot.queries import commands
 from bot.domain.clock import london_today
 from bot.domain.errors import where
@@ -50,12 +53,12 @@ async def _answer(services: Services, user: str, text: str) -> dict[str, Any]:
     try:
         match query:
             case commands.QueueQuery():
-                return answers.queue_message(await commands.queue(uow, user, today=today))
+                return queue_message(await commands.queue(uow, user, today=today))
             case commands.CaseQuery(crn=crn):
                 history = await commands.case_history(uow, user, crn, today=today)
-                return answers.case_message(history, record_url=record_link(services.settings.record_case_url, history.case.crn))
+                return case_message(history, record_url=record_link(services.settings.record_case_url, history.case.crn))
             case commands.CaseloadQuery(user_id=person):
-                return answers.caseload_message(await commands.caseload(uow, user, person, weights=services.settings.tier_weights))
+                return caseload_message(await commands.caseload(uow, user, person, weights=services.settings.tier_weights))
             case _:
                 return answers.usage_message()
     except commands.NotInTeam:

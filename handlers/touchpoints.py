@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from blocks.allocation_notices import when_text
+from blocks.formats import when_text
 from blocks.ids import Action, Callback, TouchpointBlock
 from bot.domain.errors import TouchpointRefused
 from bot.services.facade import Services, TouchpointKind

@@ -21,7 +21,7 @@ from sqlalchemy import ColumnElement, false, func, or_, select
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import selectinload
 
-from blocks.command_blocks import looks_like_user_id
+from bot.domain.slack_text import looks_like_user_id
 from bot.domain.policy_file import Policy
 from bot.domain.case_input import CRN_PATTERN
 from bot.queries.caseload import Workload, workload_now

@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy import case as sql_case
 
-from blocks.home_blocks import (
+from bot.domain.home_view import (
     CapacityLine,
     ExceptionItem,
     HomeData,

@@ -30,7 +30,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from blocks.text import escape
+from bot.domain.slack_text import escape
 from bot.domain.policy_file import REASON_CODE, Policy
 from bot.domain.case_input import CRN_PATTERN
 from bot.domain.clock import Clock

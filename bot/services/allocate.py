@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from blocks.allocation_notices import AllocationFacts
+from bot.domain.facts import AllocationFacts
 from bot.domain.calendar import working_day_on_or_after
 from bot.domain.access import is_spo, refusal
 from bot.domain.decision import AllocationForm, CurrentAllocation

@@ -25,7 +25,7 @@ from bot.services.allocate import Allocated, allocate, current_allocation, touch
 from bot.services.intake import Received, Rejected, receive_case, receive_cases
 from bot.services.outbox import audit
 from bot.services.reallocate import reallocate
-from blocks.touchpoint_blocks import TouchpointView
+from bot.domain.facts import TouchpointView
 from storage.db import Database, UnitOfWork
 from storage.models import Allocation, Case, OutboxMessage
 

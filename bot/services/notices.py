@@ -15,7 +15,6 @@ from datetime import date, datetime
 from typing import Any
 
 from blocks.allocation_notices import (
-    AllocationFacts,
     allocated_card,
     allocation_thread_reply,
     delivery_failed_notice,
@@ -26,11 +25,10 @@ from blocks.allocation_notices import (
     prison_notice,
     spo_copy,
     thread_link,
-    when_text,
 )
+from blocks.formats import when_text
 from blocks.case_card import case_card, record_link, restricted_case_dm
 from blocks.touchpoint_blocks import (
-    TouchpointView,
     deadline_chase,
     deadline_digest,
     overdue_touchpoints_digest,
@@ -40,6 +38,7 @@ from blocks.touchpoint_blocks import (
     rescheduled_notice,
 )
 from bot.domain.enums import OutboxPurpose as Purpose
+from bot.domain.facts import AllocationFacts, TouchpointView
 from bot.domain.vocabulary import terms_for
 from bot.services.outbox import enqueue, outbox_values
 from storage.db import UnitOfWork

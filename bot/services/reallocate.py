@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from blocks.allocation_notices import AllocationFacts
+from bot.domain.facts import AllocationFacts
 from bot.domain.enums import CaseState, TouchpointState
 from bot.domain.errors import AllocationRefused, Question
 from bot.services import notices

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
-from datetime import date
 from types import SimpleNamespace
 from typing import Any
 
@@ -16,35 +14,11 @@ from slack_sdk.models.views import View
 from blocks.case_card import case_card, details_modal, mappa_text, record_link, restricted_case_dm
 from blocks.ids import Action, Callback
 from blocks.text import FIELD_TEXT_MAX, HEADER_MAX, SECTION_TEXT_MAX
+from tests.blocks.support import make_case, text_objects
 
 RECORD_URL = "https://records.example/case/X123456?view=full&tab=1"
 # The one piece of raw mrkdwn markup the builders emit: the CRN linked to the record.
 _RECORD_LINK = re.compile(r"<https://[^|<>]+\|[^<>]*>")
-
-
-def make_case(**changes: Any) -> SimpleNamespace:
-    """A case with every attribute of the `CaseLike` protocol."""
-    fields: dict[str, Any] = {
-        "id": 42,
-        "crn": "X123456",
-        "name": "Jo Bloggs",
-        "tier": "B2",
-        "sentence_type": "Community Order",
-        "sentence_date": date(2026, 12, 24),
-        "due_by": date(2026, 12, 30),  # two working days over Christmas (seeds/003 s1.9)
-        "custodial": False,
-        "prison": None,
-        "rosh": "Medium",
-        "rsr": 2.5,
-        "mappa_category": None,
-        "mappa_level": None,
-        "offence": "Theft",
-        "previous_practitioner": None,
-        "release_date": None,
-        "restricted": False,
-    }
-    fields.update(changes)
-    return SimpleNamespace(**fields)
 
 
 HOSTILE = make_case(
@@ -63,18 +37,6 @@ def builds(case: SimpleNamespace, record_url: str | None) -> dict[str, dict[str,
         "dm": restricted_case_dm(case, team_name="Sheffield <North>", record_url=record_url),
         "modal": details_modal(case, team_name="Sheffield <North>", record_url=record_url),
     }
-
-
-def text_objects(node: Any) -> Iterator[dict[str, Any]]:
-    """Every Block Kit text object (`{"type": "mrkdwn"|"plain_text", "text": ...}`) in `node`."""
-    if isinstance(node, dict):
-        if node.get("type") in {"mrkdwn", "plain_text"} and isinstance(node.get("text"), str):
-            yield node
-        for value in node.values():
-            yield from text_objects(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from text_objects(item)
 
 
 def buttons(message: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -103,7 +65,7 @@ def test_builds_validate_against_slack_sdk_models(case: SimpleNamespace, record_
 
 @pytest.mark.parametrize("record_url", [None, RECORD_URL], ids=["no-record", "record"])
 def test_hostile_case_stays_within_slack_limits(record_url: str | None) -> None:
-    # slack_sdk does not check the 2,000-character field limit (SLACK.md), so check it here.
+    # slack_sdk does not check the 2,000-character field limit, so check it here.
     for name, message in builds(HOSTILE, record_url).items():
         fields = section_fields(message)
         assert len(fields) <= 10, name
@@ -174,7 +136,7 @@ def test_record_link_fills_the_template() -> None:
 def test_record_url_links_the_crn_and_adds_an_open_button() -> None:
     card = case_card(make_case(), team_name="T", record_url=RECORD_URL)
     crn = section_fields(card)[0]["text"]
-    # In mrkdwn the & of the URL is escaped too (SLACK.md s3).
+    # In mrkdwn the & of the URL is escaped too.
     assert crn == "*CRN*\n<https://records.example/case/X123456?view=full&amp;tab=1|X123456>"
     assert buttons(card)[Action.OPEN_RECORD]["url"] == RECORD_URL
 

@@ -1,15 +1,14 @@
-"""Escaping and cutting of text for Slack, and the date formats (blocks/text.py)."""
+"""Escaping and cutting of text for Slack (blocks/text.py)."""
 
 from __future__ import annotations
 
 import re
-from datetime import date
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from blocks.text import ELLIPSIS, cut, escape, long_date, mrkdwn_safe, plain, short_date
+from blocks.text import ELLIPSIS, cut, escape, mrkdwn_safe, plain
 
 # An `&` must start one of the three entities escape() writes; anything else is a split entity.
 _BROKEN_ENTITY = re.compile(r"&(?!amp;|lt;|gt;)")
@@ -23,7 +22,7 @@ _BROKEN_ENTITY = re.compile(r"&(?!amp;|lt;|gt;)")
         ("<https://evil.example|click>", "&lt;https://evil.example|click&gt;"),
         ("Fish & Chips", "Fish &amp; Chips"),
         ("&amp;", "&amp;amp;"),  # already-escaped text is escaped again, shown as typed
-        # SLACK.md s3: only &, < and > are escaped; quotes, mrkdwn marks and non-ASCII are kept.
+        # Only &, < and > are escaped; quotes, mrkdwn marks and non-ASCII are kept.
         ("O'Brien \"Jo\" *bold* _it_ ~st~ `code` Zoë", "O'Brien \"Jo\" *bold* _it_ ~st~ `code` Zoë"),
     ],
 )
@@ -95,15 +94,3 @@ def test_cut_fits_and_is_a_prefix(text: str, limit: int) -> None:
     else:
         assert out.endswith(ELLIPSIS) and text.startswith(out.removesuffix(ELLIPSIS))
 
-
-@pytest.mark.parametrize(
-    ("day", "short", "long"),
-    [
-        (date(2026, 12, 30), "Wed 30 Dec", "Wed 30 Dec 2026"),
-        (date(2026, 4, 8), "Wed 8 Apr", "Wed 8 Apr 2026"),  # no leading zero
-        (date(2027, 1, 1), "Fri 1 Jan", "Fri 1 Jan 2027"),
-    ],
-)
-def test_dates(day: date, short: str, long: str) -> None:
-    assert short_date(day) == short
-    assert long_date(day) == long

@@ -21,7 +21,8 @@ from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import func, select, update
 
-from blocks.home_blocks import HOME_BLOCKS_MAX, NOT_IN_TEAM, workload_bar
+from blocks.formats import tier_mix_bars, workload_bar
+from blocks.home_blocks import HOME_BLOCKS_MAX, NOT_IN_TEAM
 from blocks.ids import Action
 from bot.domain.clock import FixedClock
 from bot.adapters.delivery import PermanentFailure, RateLimited
@@ -164,7 +165,7 @@ async def test_spo_sees_the_queue_soonest_first_with_overdue_marked_and_working_
         [(Action.ALLOCATE, str(case)), (Action.DETAILS, str(case))] for case in (late, secret, soon)
     ]
     late_line, secret_line, soon_line = (line for line, _ in items)
-    assert ":warning: *Overdue*: was due Mon 23 Nov" in late_line
+    assert ":warning: *Overdue* by 10 working days (was due Mon 23 Nov)" in late_line
     assert "due *today*" in secret_line and "Overdue" not in soon_line and "due Tue 8 Dec" in soon_line
     # A restricted case is in its SPOs' queue, by name, escaped so it pings nobody.
     assert "&lt;!channel&gt; Kept Private" in secret_line and ":lock: limited access" in secret_line
@@ -216,7 +217,7 @@ async def test_spo_sees_exceptions_of_the_last_30_days_and_overdue_touchpoints(h
     text = text_of(await opened_home(bot, SPO))
     assert "*Touchpoints overdue* (1)" in text
     [late] = [line for line in text.splitlines() if line.startswith("• *X100001*")]
-    assert f"with Grace Hopper <@{PSO}>" in late and ":warning: due Wed 9 Dec (5 days ago)" in late and "*high priority*" in late
+    assert f"with Grace Hopper <@{PSO}>" in late and ":warning: *Overdue* by 3 working days (was due Wed 9 Dec)" in late and "*high priority*" in late
     assert "X100002" not in late
 
     clock.set(datetime(2027, 1, 11, 9, 0, tzinfo=LONDON))  # 35 days after the exception
@@ -246,23 +247,24 @@ async def test_practitioner_sees_new_cases_touchpoints_and_workload_and_no_restr
     assert "• :lock: a limited-access case · tier C1" in text
     assert "Secret Name" not in dumps(view) and "X200002" not in dumps(view)
     assert "*Your planned touchpoints* (2)" in text
-    assert f"• Mon 21 Dec · *X200001* Robin Open with <@{SPO}> · *high priority*" in text
-    assert f"• Tue 22 Dec · :lock: a limited-access case (details in your casebot messages) with <@{SPO}>" in text
+    assert f"• due Mon 21 Dec · *X200001* Robin Open with <@{SPO}> · *high priority*" in text
+    assert f"• due Tue 22 Dec · :lock: a limited-access case (details in your casebot messages) with <@{SPO}>" in text
     # B2 (3.6) + C1 (1.9) of 100 points: 5.5%, and the same figure the SPO's capacity shows.
-    assert f"*Your workload*: {workload_bar(5.5)} · 2 open cases · A 0 · B 1 · C 1 · D 0 · PO, ready ABCD" in text
+    assert f"*Your workload*: {workload_bar(5.5)} · 2 open cases · PO, ready ABCD\nTier mix: A 0 · B ▇ 1 · C ▇ 1 · D 0" in text
+    assert workload_bar(5.5) == "▓░░░░░░░░░ 6%"  # whole per cent, as the Allocate modal and /casebot caseload show it
     assert "waiting for allocation" not in text and "Team capacity" not in text
     assert queue_items(view) == []
 
     spo_text = text_of(await opened_home(bot, SPO))
-    assert f"{workload_bar(0.0)} *Grace Hopper* (PSO) · A 0 · B 0 · C 0 · D 0 · ready CD" in spo_text
-    assert f"{workload_bar(5.5)} *Ada Lovelace* (PO) · A 0 · B 1 · C 1 · D 0 · ready ABCD" in spo_text
+    assert f"{workload_bar(0.0)} *Grace Hopper* (PSO) · {tier_mix_bars({})} · ready CD" in spo_text
+    assert f"{workload_bar(5.5)} *Ada Lovelace* (PO) · A 0 · B ▇ 1 · C ▇ 1 · D 0 · ready ABCD" in spo_text
     assert spo_text.index("Grace Hopper") < spo_text.index("Ada Lovelace")  # most room first
 
     clock.set(datetime(2026, 12, 22, 9, 0, tzinfo=LONDON))  # 15 days on: no longer new; one touchpoint late
     text = text_of(await opened_home(bot, PP))
     assert "*New cases allocated to you, last 14 days* (0)\nNo new cases." in text
-    assert "• :warning: *overdue*: was due Mon 21 Dec · *X200001* Robin Open" in text
-    assert "• *today* · :lock: a limited-access case" in text
+    assert "• :warning: *Overdue* by 1 working day (was due Mon 21 Dec) · *X200001* Robin Open" in text
+    assert "• due *today* · :lock: a limited-access case" in text
 
 
 async def test_someone_both_spo_and_practitioner_sees_both_and_a_stranger_an_explanation(home) -> None:
@@ -342,7 +344,7 @@ async def test_a_team_of_200_with_1000_open_cases_fits_slacks_limits(home) -> No
     assert "and 940 more — use `/casebot queue`" in text
     dues = [line for line, _ in items]
     assert all("Overdue" in line for line in dues[: min(20, overdue)])
-    capacity = re.findall(r"[▓░]{10} [\d.]+%(?: :warning:)? \*Practitioner (\d{3})\*", text)
+    capacity = re.findall(r"[▓░]{10} \d+%(?: :warning:)? \*Practitioner (\d{3})\*", text)
     assert sorted(capacity) == [f"{n:03d}" for n in range(200)]  # all 200, packed several to a section
     assert "*Exceptions to policy, last 30 days* (40)" in text and "and 25 more" in text
     assert "*Touchpoints overdue* (40)" in text

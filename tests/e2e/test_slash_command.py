@@ -14,7 +14,11 @@ from slack_sdk.models.blocks import Block
 from sqlalchemy import select, text
 
 from blocks.allocate_modal import AllocateMetadata
-from blocks.command_blocks import MESSAGE_BLOCKS_MAX, case_message, queue_message
+from blocks.candidate_blocks import candidate_line
+from blocks.case_answer import case_message
+from blocks.formats import percent_text, tier_mix_bars
+from blocks.kit import MESSAGE_BLOCKS_MAX
+from blocks.queue_answer import queue_message
 from blocks.ids import INPUT_ACTION, Action, AllocateBlock, Callback, TouchpointBlock
 from blocks.render_text import render
 from bot.domain.clock import london_today
@@ -337,19 +341,21 @@ async def test_caseload_shows_open_cases_workload_and_tier_mix_to_spos_and_the_p
     for case_id in (b2, c1, secret):
         await allocate(bot, case_id)
     offers = await bot.runtime.services.offers(waiting)  # what the Allocate modal shows for Ada now
-    expected = next(o for o in offers if o.practitioner.staff_code == "N07A001").workload_now
-    assert expected > 0
+    ada = next(o for o in offers if o.practitioner.staff_code == "N07A001")
+    expected = ada.workload_now
+    assert expected > 0 and percent_text(expected).endswith("%") and "." not in percent_text(expected)
+    assert f"workload {percent_text(expected)} →" in candidate_line(ada)  # the modal's figure, the same as /casebot's
 
     spo = await casebot(bot, "caseload <@U0PP00001|Ada Lovelace>", SPO)  # a display name may hold spaces
-    assert f"Workload now: {expected:.1f}%" in spo.text
-    assert "tier mix A 0 · B 2 · C 1 · D 0" in spo.text and "Open cases allocated through casebot: 3" in spo.text
+    assert f"Workload now: {percent_text(expected)}\n" in spo.text
+    assert f"Tier mix: {tier_mix_bars({'B': 2, 'C': 1})}" in spo.text and "B ▇▇ 2 · C ▇ 1" in spo.text and "Open cases allocated through casebot: 3" in spo.text
     assert "Ada Lovelace (PO, N07A001) @U0PP00001 · Sheffield North" in spo.text
     for crn in ("C000001", "C000002", "C000003"):
         assert crn in spo.raw
     assert "restricted" in spo.text and "C000004" not in spo.raw
 
     own = await casebot(bot, "caseload <@U0PP00001>", PP)
-    assert f"Workload now: {expected:.1f}%" in own.text and "C000001" in own.raw and "C000002" in own.raw
+    assert f"Workload now: {percent_text(expected)}\n" in own.text and "C000001" in own.raw and "C000002" in own.raw
     assert "C000003" not in own.raw and "Hidden Person" not in own.raw
     assert "1 limited-access case not listed" in own.text
 
@@ -359,7 +365,7 @@ async def test_caseload_shows_open_cases_workload_and_tier_mix_to_spos_and_the_p
         assert "C000001" not in refused.raw and "%" not in refused.text
 
     empty = await casebot(bot, "caseload <@U0PP00002>", SPO)
-    assert "Workload now: 0.0%" in empty.text and "Open cases allocated through casebot: 0" in empty.text
+    assert "Workload now: 0%\n" in empty.text and "Open cases allocated through casebot: 0" in empty.text
 
 
 # --- escaping -------------------------------------------------------------------------------

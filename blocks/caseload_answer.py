@@ -1,0 +1,75 @@
+"""`/casebot caseload @person`: per team the person works in, their workload now, tier mix,
+and the cases casebot allocated them. Pure.
+
+The workload figure is the one every surface shows (`blocks.formats.percent_text`), so the
+Allocate modal, the App Home and this answer agree for the same person.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+
+from blocks.command_blocks import QueueCaseLike, case_line
+from blocks.formats import percent_text, plural, tier_mix_bars, when_text
+from blocks.kit import NAME_MAX, Block, Message, context, mention, message, packed
+from blocks.text import mrkdwn_safe
+from bot.domain.vocabulary import terms_for
+
+
+class WorkloadLike(Protocol):
+    percent: float
+    tier_mix: dict[str, int]
+    held_outside: int
+
+    @property
+    def over_capacity(self) -> bool: ...
+
+
+class HeldCaseLike(Protocol):
+    case: QueueCaseLike
+    allocated_at: datetime
+
+
+class CaseloadLike(Protocol):
+    name: str
+    grade: str
+    staff_code: str
+    user_id: str
+    active: bool
+    team_name: str
+    service: str
+    workload: WorkloadLike
+    cases: Sequence[HeldCaseLike]
+    listed_total: int
+    restricted_hidden: int
+
+
+def caseload_message(views: Sequence[CaseloadLike]) -> Message:
+    """Per team the person works in: workload now, tier mix, and the cases casebot allocated them."""
+    blocks: list[Block] = []
+    for view in views:
+        load = view.workload
+        over = " :warning: over capacity" if load.over_capacity else ""
+        outside = f" · including {plural(load.held_outside, 'case')} held outside casebot" if load.held_outside else ""
+        inactive = " · inactive" if not view.active else ""
+        heading = (
+            f"*{mrkdwn_safe(view.name, NAME_MAX)}* ({mrkdwn_safe(view.grade, 10)}, {mrkdwn_safe(view.staff_code, 20)}) "
+            f"{mention(view.user_id)} · {mrkdwn_safe(view.team_name, NAME_MAX)}{inactive}\n"
+            f"Workload now: *{percent_text(load.percent)}*{over}{outside}\n"
+            f"Tier mix: {tier_mix_bars(load.tier_mix)}\n"
+            f"*Open cases allocated through casebot:* {view.listed_total + view.restricted_hidden:,}"
+        )
+        lines = [case_line(held.case, f"allocated {when_text(held.allocated_at)}") for held in view.cases]
+        blocks += packed(lines, heading=heading)[0]
+        notes = []
+        if view.listed_total > len(view.cases):
+            notes.append(f"and {view.listed_total - len(view.cases):,} more")
+        if view.restricted_hidden:
+            managers = terms_for(view.service).managers
+            notes.append(f"{plural(view.restricted_hidden, 'limited-access case')} not listed (only the team's {managers} see those)")
+        if notes:
+            blocks.append(context(" · ".join(notes)))
+    first = views[0]
+    return message(f"Caseload of {mrkdwn_safe(first.name, NAME_MAX)}: workload {percent_text(first.workload.percent)}", blocks)

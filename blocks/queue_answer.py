@@ -1,0 +1,54 @@
+"""`/casebot queue`: each of the caller's teams, unallocated cases soonest due first. Pure.
+
+Long lists are packed into sections under Slack's 3,000 characters, and the answer never
+carries more than 50 blocks (`blocks.kit.message`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Protocol
+
+from blocks.command_blocks import QueueCaseLike, case_line
+from blocks.formats import due_text, plural
+from blocks.kit import NAME_MAX, Block, Message, context, header, message, packed, section
+from blocks.text import mrkdwn_safe
+from bot.domain.vocabulary import terms_for
+
+
+class TeamQueueLike(Protocol):
+    team_name: str
+    service: str
+    viewer_is_spo: bool
+    cases: Sequence[QueueCaseLike]
+    total: int
+    overdue: int
+
+
+class QueueLike(Protocol):
+    today: date
+    teams: Sequence[TeamQueueLike]
+
+
+def queue_message(answer: QueueLike) -> Message:
+    """Each of the caller's teams: unallocated cases soonest due first, overdue marked."""
+    blocks: list[Block] = [header("Waiting for allocation")]
+    summary = []
+    for team in answer.teams:
+        name = mrkdwn_safe(team.team_name, NAME_MAX)
+        overdue = f", {team.overdue:,} overdue" if team.overdue else ""
+        heading = f"*{name}*: {plural(team.total, 'unallocated case')}{overdue}"
+        summary.append(f"{name} {team.total:,}")
+        if not team.cases:
+            blocks.append(section(f"{heading}\nNothing is waiting for allocation."))
+            continue
+        blocks += packed((case_line(case, due_text(case.due_by, answer.today)) for case in team.cases), heading=heading)[0]
+        notes = []
+        if team.total > len(team.cases):
+            notes.append(f"and {team.total - len(team.cases):,} more")
+        if not team.viewer_is_spo:
+            notes.append(f"limited-access cases are listed only for the team's {terms_for(team.service).managers}")
+        if notes:
+            blocks.append(context(" · ".join(notes)))
+    return message("Waiting for allocation: " + ", ".join(summary), blocks)
