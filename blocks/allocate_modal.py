@@ -14,6 +14,7 @@ from blocks.candidate_blocks import OfferLike, candidate_blocks
 from blocks.case_card import CaseLike, summary_fields
 from blocks.ids import INPUT_ACTION, AllocateBlock, Callback
 from blocks.kit import Block, YES_NO, context, date_input, field, fields_section, input_block, modal, radio_input, section, text_input
+from blocks.formats import long_date
 from blocks.text import mrkdwn_safe
 from bot.domain.vocabulary import PROBATION, Terms
 
@@ -50,11 +51,48 @@ def _case_blocks(case: CaseLike, previous_name: str | None, record_url: str | No
     return [section(f"*{mrkdwn_safe(case.name, 200)}* · {case.crn}"), fields_section(fields)]
 
 
+# What "sensitive" means, in the MoJ allocation tool's spirit (seeds/000 research insights):
+# text that would cause harm or risk if the person saw it through a subject access request.
+HINT_SENSITIVE = (
+    "Sensitive: would cause harm or risk if the {person} saw it through a subject access request, e.g. an "
+    "informal concern about risk to staff, or a victim's details. Sensitive notes go to the allocated "
+    "{practitioner} privately and never to the channel, the thread or a subject access export."
+)
+# Guidance on each question: seeds/000 future considerations ask for it; the wording is ours.
+HINT_HATE_CRIME = "Yes when the offence was related to, or motivated by, hostility or prejudice (e.g. race, religion, disability, sexual orientation, transgender identity)."
+HINT_DISCRIMINATION = (
+    "Yes when discrimination is a consideration in managing this case, e.g. discriminatory attitudes or "
+    "behaviour the {practitioner} needs to know about, or a risk of the {person} discriminating against staff."
+)
+
+
 def _evidence_blocks(terms: Terms) -> list[Block]:
     return [
         text_input(AllocateBlock.EVIDENCE, "Case allocation decision evidence (CADE)", hint=HINT_EVIDENCE.format(practitioner=terms.practitioner)),
-        radio_input(AllocateBlock.EVIDENCE_SENSITIVE, "Is this evidence sensitive? (kept out of a subject access request)", YES_NO),
+        radio_input(AllocateBlock.EVIDENCE_SENSITIVE, "Is this evidence sensitive?", YES_NO, hint=_sensitive_hint(terms)),
     ]
+
+
+def _sensitive_hint(terms: Terms) -> str:
+    return HINT_SENSITIVE.format(person=terms.person, practitioner=terms.practitioner)
+
+
+def _concern_blocks(terms: Terms) -> list[Block]:
+    """Hate crime and discrimination: two questions, each with its own notes and sensitivity
+    (seeds/000 version two: "information has to be entered for both issues")."""
+    hints = {"hate crime": HINT_HATE_CRIME, "discrimination": HINT_DISCRIMINATION.format(practitioner=terms.practitioner, person=terms.person)}
+    questions = (
+        ("hate crime", AllocateBlock.HATE_CRIME, AllocateBlock.HATE_NOTES, AllocateBlock.HATE_NOTES_SENSITIVE),
+        ("discrimination", AllocateBlock.DISCRIMINATION, AllocateBlock.DISCRIMINATION_NOTES, AllocateBlock.DISCRIMINATION_NOTES_SENSITIVE),
+    )
+    blocks: list[Block] = []
+    for what, question, notes, sensitive in questions:
+        blocks += [
+            radio_input(question, f"Is the offence linked to {what}?", YES_NO, hint=hints[what]),
+            text_input(notes, f"{what.capitalize()} notes (required when yes)", optional=True),
+            radio_input(sensitive, "Are these notes sensitive? (required when yes)", YES_NO, optional=True, hint=_sensitive_hint(terms)),
+        ]
+    return blocks
 
 
 CONFIRM_BLOCK: Block = input_block(
@@ -87,19 +125,8 @@ def allocate_modal(
         *_case_blocks(case, previous_name, record_url, terms),
         *candidate_blocks(offers, terms),
         *_evidence_blocks(terms),
-        radio_input(AllocateBlock.HATE_CRIME, "Is the offence linked to hate crime or discrimination?", YES_NO),
-        text_input(AllocateBlock.HATE_NOTES, "Hate crime or discrimination notes (required when yes)", optional=True),
-        radio_input(AllocateBlock.HATE_NOTES_SENSITIVE, "Are these notes sensitive? (required when there are notes)", YES_NO, optional=True),
-        radio_input(
-            AllocateBlock.TOUCHPOINT_PLAN,
-            "Post-allocation touchpoint",
-            [("high", "High priority"), ("normal", "Normal priority"), ("not_required", "Not required")],
-            initial="normal",
-        ),
-        date_input(
-            AllocateBlock.TOUCHPOINT_DATE, "Touchpoint date (a working day)", touchpoint_default, hint="About 15 days after allocation.", optional=True
-        ),
-        text_input(AllocateBlock.TOUCHPOINT_REASON, "Why no touchpoint is needed (required when not required)", optional=True),
+        *_concern_blocks(terms),
+        *touchpoint_blocks(touchpoint_default, terms),
         input_block(AllocateBlock.NOTIFY, "People to notify", notify, optional=True),
         CONFIRM_BLOCK,
     ]
@@ -137,3 +164,23 @@ def loading_modal(case: CaseLike, record_url: str | None, terms: Terms = PROBATI
     """Opened at once on the click (the trigger id expires in 3 s); the full form follows."""
     blocks = [*_case_blocks(case, None, record_url, terms), context(f"Loading {terms.practitioners} and workloads…")]
     return modal("Allocate case", blocks, callback=Callback.ALLOCATE, metadata=AllocateMetadata(case.id).dumps())
+
+
+def touchpoint_blocks(touchpoint_default: date, terms: Terms) -> list[Block]:
+    """The post-allocation touchpoint: the SPO judges its priority (nothing is pre-selected,
+    seeds/000 "a judgement on prioritisation"), its date defaults to the policy's offset, and a
+    date far from it, or no touchpoint, needs a reason."""
+    return [
+        radio_input(
+            AllocateBlock.TOUCHPOINT_PLAN,
+            f"Post-allocation touchpoint between you and the {terms.practitioner}: your judgement of its priority",
+            [("high", "High priority"), ("normal", "Normal priority"), ("not_required", "Not required")],
+        ),
+        date_input(
+            AllocateBlock.TOUCHPOINT_DATE, "Touchpoint date (a working day)", touchpoint_default,
+            hint=f"Usually {long_date(touchpoint_default)}; a date far from it needs a reason below.", optional=True,
+        ),  # fmt: skip
+        text_input(
+            AllocateBlock.TOUCHPOINT_REASON, "Reason (required when not required, or for a date far from the usual)", optional=True
+        ),
+    ]

@@ -71,22 +71,42 @@ def allocation_thread_reply(facts: AllocationFacts, *, record_url: str | None = 
 
 
 def _notes_for_practitioner(facts: AllocationFacts, terms: Terms) -> list[str]:
-    """Non-sensitive notes only; sensitive ones are named as withheld, never quoted."""
+    """The notes that are not sensitive, quoted; the sensitive ones are only named here: they
+    reach the practitioner in a separate private message (`sensitive_notes`)."""
     out = []
     if facts.evidence_sensitive:
-        out.append(f"*Allocation evidence:* recorded by your {terms.manager} (sensitive, not shown here).")
+        out.append(f"*Allocation evidence:* sensitive, in your {terms.manager}'s private note to you below.")
     else:
-        out.append("*Allocation evidence:*\n" + mrkdwn_safe(facts.evidence, 3000))
-    if facts.hate_crime:
-        if facts.hate_crime_sensitive:
-            out.append(f"*Hate crime or discrimination:* yes; the notes are sensitive, ask your {terms.manager}.")
+        out.append("*Allocation evidence:*\n" + mrkdwn_safe(facts.evidence, 2900))
+    for label, concern in facts.concerns():
+        if concern.sensitive:
+            out.append(f"*{label}:* yes; the notes are sensitive, in the private note below.")
         else:
-            out.append("*Hate crime or discrimination notes:*\n" + mrkdwn_safe(facts.hate_crime_notes or "", 3000))
+            out.append(f"*{label} notes:*\n" + mrkdwn_safe(concern.notes or "", 2900))
     return out
 
 
+SENSITIVE_WARNING = (
+    ":lock: *Sensitive: not to be disclosed.* Your {manager} marked these notes sensitive: they could cause harm "
+    "or risk if the person on probation saw them through a subject access request. They are kept out of the "
+    "team's channel, the thread and subject access exports; do not copy them anywhere the person could see."
+)
+
+
+def sensitive_notes(case: CaseLike, facts: AllocationFacts, terms: Terms = PROBATION) -> Message:
+    """The private message carrying what the SPO marked sensitive, to the allocated practitioner
+    only, so the SPO can raise concerns without them reaching the person (seeds/000)."""
+    blocks: list[Block] = [section(SENSITIVE_WARNING.format(manager=terms.manager)), context(f"Case {case.crn}")]
+    if facts.evidence_sensitive:
+        blocks.append(section("*Allocation evidence*\n" + mrkdwn_safe(facts.evidence, 2900)))
+    for label, concern in facts.concerns():
+        if concern.sensitive:
+            blocks.append(section(f"*{label} notes*\n" + mrkdwn_safe(concern.notes or "", 2900)))
+    return message(f"Sensitive notes for case {case.crn}: not to be disclosed", blocks)
+
+
 def _summary(case: CaseLike, record_url: str | None) -> list[Block]:
-    return [section(f"*{mrkdwn_safe(case.name, 200)}* · {case.crn}"), fields_section(summary_fields(case, record_url))]
+    return [section(f"*{mrkdwn_safe(case.name, 200)}* · {case.crn}"), fields_section(summary_fields(case, record_url, waiting=False))]
 
 
 def practitioner_notice(
@@ -134,8 +154,8 @@ def spo_copy(case: CaseLike, facts: AllocationFacts, *, record_url: str | None, 
         *_summary(case, record_url),
         section("*Evidence (CADE)*" + _flag(facts.evidence_sensitive) + "\n" + mrkdwn_safe(facts.evidence, 2900)),
     ]
-    if facts.hate_crime:
-        blocks.append(section("*Hate crime or discrimination notes*" + _flag(facts.hate_crime_sensitive) + "\n" + mrkdwn_safe(facts.hate_crime_notes or "", 2900)))
+    for label, concern in facts.concerns():
+        blocks.append(section(f"*{label} notes*" + _flag(concern.sensitive) + "\n" + mrkdwn_safe(concern.notes or "", 2900)))
     if not record_configured:
         blocks.append(context("⏳ " + RECORD_PENDING))
     blocks.append(actions([button(Action.STOP_SPO_COPIES, "Stop sending me copies", value="off")]))

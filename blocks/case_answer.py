@@ -51,6 +51,8 @@ class AllocationLike(Protocol):
     evidence: NoteLike | None
     hate_crime: bool
     hate_crime_notes: NoteLike | None
+    discrimination: bool
+    discrimination_notes: NoteLike | None
     touchpoint: TouchpointLike | None
 
 
@@ -83,7 +85,7 @@ def _note(item: NoteLike | None, limit: int, terms: Terms) -> str:
         return "None recorded"
     if item.withheld or item.text is None:
         return f"_(sensitive: visible to {terms.managers})_"
-    flag = f":lock: _sensitive, for {terms.managers} only:_ " if item.sensitive else ""
+    flag = f":lock: _sensitive, for the {terms.managers} and the allocated {terms.practitioner} only:_ " if item.sensitive else ""
     return flag + mrkdwn_safe(item.text, limit)
 
 
@@ -123,8 +125,11 @@ def allocation_section(allocation: AllocationLike, today: date, terms: Terms = P
     else:
         lines.append("Within policy")
     lines.append("*Evidence:* " + _note(allocation.evidence, 1000, terms))
-    hate = ("Yes: " + _note(allocation.hate_crime_notes, 400, terms)) if allocation.hate_crime else "No"
-    lines.append("*Hate crime or discrimination:* " + hate)
+    for label, linked, notes in (
+        ("Hate crime", allocation.hate_crime, allocation.hate_crime_notes),
+        ("Discrimination", allocation.discrimination, allocation.discrimination_notes),
+    ):
+        lines.append(f"*{label}:* " + (("Yes: " + _note(notes, 400, terms)) if linked else "No"))
     lines.append("*Touchpoint:* " + _touchpoint(allocation.touchpoint, today, terms))
     return section("\n".join(lines))
 

@@ -59,15 +59,16 @@ def _crnfield(case: CaseLike, record_url: str | None) -> Block:
     return field("CRN", case.crn)
 
 
-def summary_fields(case: CaseLike, record_url: str | None) -> list[Block]:
-    """The at-a-glance facts, at most 10 fields (Slack's section limit)."""
+def summary_fields(case: CaseLike, record_url: str | None, *, waiting: bool = True) -> list[Block]:
+    """The at-a-glance facts, at most 10 fields (Slack's section limit). `waiting`: the case
+    still waits for allocation, so the team's target date is shown; once allocated it is not."""
     return [
         _crnfield(case, record_url),
         field("Tier", case.tier),
         field("Sentence", case.sentence_type),
         field("RoSH", case.rosh or "Not recorded"),
         field("MAPPA", mappa_text(case)),
-        field("Allocate by", short_date(case.due_by)),
+        *([field("Team target", "allocate by " + short_date(case.due_by))] if waiting else []),
         *([field("Release date", long_date(case.release_date))] if case.release_date else []),
     ]
 

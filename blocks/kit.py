@@ -159,13 +159,15 @@ def input_block(block_id: str, label: str, element: Block, *, optional: bool = F
     return block
 
 
-def radio_input(block_id: str, label: str, choices: Sequence[tuple[str, str]], *, initial: str | None = None, optional: bool = False) -> Block:
+def radio_input(
+    block_id: str, label: str, choices: Sequence[tuple[str, str]], *, initial: str | None = None, optional: bool = False, hint: str | None = None
+) -> Block:
     """Radio buttons from (value, text) pairs; `initial` names the value chosen at first."""
     options = [{"text": {"type": "plain_text", "text": text}, "value": value} for value, text in choices]
     element: Block = {"type": "radio_buttons", "action_id": INPUT_ACTION, "options": options}
     if initial is not None:
         element["initial_option"] = next(o for o in options if o["value"] == initial)
-    return input_block(block_id, label, element, optional=optional)
+    return input_block(block_id, label, element, optional=optional, hint=hint)
 
 
 def text_input(block_id: str, label: str, *, hint: str | None = None, optional: bool = False, placeholder: str | None = None) -> Block:

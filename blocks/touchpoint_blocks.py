@@ -15,6 +15,7 @@ from blocks.formats import due_words, long_date, plural, short_date
 from blocks.ids import Action, Callback, TouchpointBlock
 from blocks.kit import Block, Message, YES_NO, actions, button, date_input, message, mention, modal, radio_input, section, text_input, text_message
 from blocks.text import FALLBACK_TEXT_MAX, SECTION_TEXT_MAX, cut, mrkdwn_safe
+from bot.domain.vocabulary import PROBATION, Terms
 from bot.domain.facts import TouchpointView
 
 PRIORITY = {"high": "high priority", "normal": "normal priority"}
@@ -24,7 +25,7 @@ def _case_line(case: CaseLike) -> str:
     return f"*{mrkdwn_safe(case.name, 200)}* · {case.crn} · tier {case.tier}"
 
 
-def reminder(case: CaseLike, tp: TouchpointView, *, when: str) -> Message:
+def reminder(case: CaseLike, tp: TouchpointView, *, when: str, terms: Terms = PROBATION) -> Message:
     """The reminder DM, with the actions (Record is for the SPO; the listener enforces it)."""
     headline = {
         "before": f"Post-allocation touchpoint on {long_date(tp.due_on)} ({PRIORITY.get(tp.priority, tp.priority)})",
@@ -32,7 +33,7 @@ def reminder(case: CaseLike, tp: TouchpointView, *, when: str) -> Message:
         "after": f"Post-allocation touchpoint was due {long_date(tp.due_on)} and is not recorded yet",
         "snooze": f"Reminder: post-allocation touchpoint on {long_date(tp.due_on)}",
     }[when]
-    text = f"{headline}\n{_case_line(case)}\nBetween {mention(tp.spo_user)} (SPO) and {mention(tp.practitioner_user)} (practitioner)."
+    text = f"{headline}\n{_case_line(case)}\nBetween {mention(tp.spo_user)} ({terms.manager}) and {mention(tp.practitioner_user)} ({terms.practitioner})."
     value = str(tp.touchpoint_id)
     buttons = [
         button(Action.TOUCHPOINT_RECORD, "Record touchpoint", value=value, style="primary"),

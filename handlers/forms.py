@@ -24,7 +24,9 @@ from bot.domain.errors import CasebotError, Question, Refused
 from bot.domain.decision import (
     MAX_TEXT_CHARS,
     PRIORITIES,
+    NO_CONCERN,
     AllocationForm,
+    Concern,
     ReallocationForm,
     touchpoint_date_problem,
 )
@@ -130,7 +132,7 @@ def _choice(values: Any, block: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _yes_no(values: dict[str, Any], block: AllocateBlock) -> bool | None:
+def _yes_no(values: dict[str, Any], block: str) -> bool | None:
     choice = _choice(values, block)
     return None if choice is None else choice == "yes"
 
@@ -152,25 +154,36 @@ def _who_and_why(values: dict[str, Any], errors: dict[str, str]) -> tuple[int | 
     return practitioner, evidence, evidence_sensitive
 
 
+HATE_CRIME_BLOCKS = (AllocateBlock.HATE_CRIME, AllocateBlock.HATE_NOTES, AllocateBlock.HATE_NOTES_SENSITIVE)
+DISCRIMINATION_BLOCKS = (AllocateBlock.DISCRIMINATION, AllocateBlock.DISCRIMINATION_NOTES, AllocateBlock.DISCRIMINATION_NOTES_SENSITIVE)
+
+
+def _concern(values: dict[str, Any], errors: dict[str, str], question: str, notes_block: str, sensitive_block: str, what: str) -> Concern | None:
+    """One yes/no question about the offence; when yes, its notes and their sensitivity are required."""
+    linked = _yes_no(values, question)
+    if linked is None:
+        errors[question] = f"Say whether the offence is linked to {what}."
+        return None
+    if not linked:
+        return NO_CONCERN
+    notes = _text(values, notes_block)
+    sensitive = _yes_no(values, sensitive_block)
+    if not notes:
+        errors[notes_block] = f"Describe the {what} considerations."
+    elif len(notes) > MAX_TEXT_CHARS:
+        errors[notes_block] = f"Keep the notes within {MAX_TEXT_CHARS} characters."
+    if sensitive is None:
+        errors[sensitive_block] = "Say whether these notes are sensitive."
+    return Concern(linked=True, notes=notes or None, sensitive=sensitive)
+
+
 def parse_allocation(values: dict[str, Any], *, today: date) -> AllocationForm:
     """Read the modal's `view.state.values`; raise `FormErrors` naming every bad answer."""
     errors: dict[str, str] = {}
     practitioner, evidence, evidence_sensitive = _who_and_why(values, errors)
 
-    hate_crime = _yes_no(values, AllocateBlock.HATE_CRIME)
-    notes = _text(values, AllocateBlock.HATE_NOTES) or None
-    notes_sensitive = _yes_no(values, AllocateBlock.HATE_NOTES_SENSITIVE)
-    if hate_crime is None:
-        errors[AllocateBlock.HATE_CRIME] = "Say whether the offence is linked to hate crime or discrimination."
-    elif hate_crime:
-        if not notes:
-            errors[AllocateBlock.HATE_NOTES] = "Describe the hate crime or discrimination considerations."
-        elif len(notes) > MAX_TEXT_CHARS:
-            errors[AllocateBlock.HATE_NOTES] = f"Keep the notes within {MAX_TEXT_CHARS} characters."
-        if notes_sensitive is None:
-            errors[AllocateBlock.HATE_NOTES_SENSITIVE] = "Say whether these notes are sensitive."
-    else:
-        notes, notes_sensitive = None, None
+    hate_crime = _concern(values, errors, *HATE_CRIME_BLOCKS, "hate crime")
+    discrimination = _concern(values, errors, *DISCRIMINATION_BLOCKS, "discrimination")
 
     priority = _choice(values, AllocateBlock.TOUCHPOINT_PLAN) or ""
     when = _date(_element(values, AllocateBlock.TOUCHPOINT_DATE).get("selected_date"))
@@ -191,14 +204,13 @@ def parse_allocation(values: dict[str, Any], *, today: date) -> AllocationForm:
     notify = [u for u in users if isinstance(u, str)] if isinstance(users, list) else []
     if errors:
         raise FormErrors(errors)
-    assert practitioner is not None and evidence_sensitive is not None and hate_crime is not None
+    assert practitioner is not None and evidence_sensitive is not None and hate_crime and discrimination
     return AllocationForm(
         practitioner_id=practitioner,
         evidence=evidence,
         evidence_sensitive=evidence_sensitive,
         hate_crime=hate_crime,
-        hate_crime_notes=notes,
-        hate_crime_sensitive=notes_sensitive,
+        discrimination=discrimination,
         touchpoint_priority=priority,
         touchpoint_date=when,
         touchpoint_reason=reason,

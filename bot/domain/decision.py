@@ -16,13 +16,26 @@ MAX_TEXT_CHARS = 3000  # Slack's plain_text_input limit; the MoJ tool allows 3,5
 PRIORITIES = ("high", "normal", "not_required")
 
 @dataclass(frozen=True)
+class Concern:
+    """The SPO's answer to one question about the offence. Hate crime and discrimination are
+    two such questions, each with its own notes and its own sensitivity (seeds/000 version two:
+    "information has to be entered for both issues"; docs/policy-sources.md)."""
+
+    linked: bool
+    notes: str | None = None
+    sensitive: bool | None = None
+
+
+NO_CONCERN = Concern(linked=False)
+
+
+@dataclass(frozen=True)
 class AllocationForm:
     practitioner_id: int
     evidence: str
     evidence_sensitive: bool
-    hate_crime: bool
-    hate_crime_notes: str | None
-    hate_crime_sensitive: bool | None
+    hate_crime: Concern
+    discrimination: Concern
     touchpoint_priority: str
     touchpoint_date: date | None
     touchpoint_reason: str | None

@@ -40,6 +40,7 @@ class OutboxPurpose(StrEnum):
     RESTRICTED_CASE_ALLOCATED = "restricted_case_allocated"
     ALLOCATION_THREAD = "allocation_thread"
     PRACTITIONER_NOTICE = "practitioner_notice"
+    SENSITIVE_NOTES = "sensitive_notes"  # the allocated practitioner's private copy of what is sensitive
     NOTIFY_NOTICE = "notify_notice"
     SPO_COPY = "spo_copy"
     HANDED_OVER_NOTICE = "handed_over_notice"

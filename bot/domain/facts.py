@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from bot.domain.decision import Concern
+
 
 @dataclass(frozen=True)
 class AllocationFacts:
@@ -21,9 +23,8 @@ class AllocationFacts:
     allocated_at: datetime
     evidence: str
     evidence_sensitive: bool
-    hate_crime: bool
-    hate_crime_notes: str | None
-    hate_crime_sensitive: bool | None
+    hate_crime: Concern
+    discrimination: Concern
     touchpoint_priority: str
     touchpoint_date: date | None
     touchpoint_reason: str | None
@@ -31,6 +32,15 @@ class AllocationFacts:
     policy_exceptions: list[str] = field(default_factory=list)
     previous_user: str | None = None  # set on a reallocation: who held the case before
     reason: str | None = None  # a reallocation's reason, in words
+
+    def concerns(self) -> list[tuple[str, Concern]]:
+        """The questions answered yes, with their labels, in the order the modal asks them."""
+        return [(label, c) for label, c in (("Hate crime", self.hate_crime), ("Discrimination", self.discrimination)) if c.linked]
+
+    @property
+    def has_sensitive_notes(self) -> bool:
+        """Whether anything the practitioner should know is not to reach the person on probation."""
+        return self.evidence_sensitive or any(c.sensitive for _, c in self.concerns())
 
 
 @dataclass(frozen=True)

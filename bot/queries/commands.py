@@ -280,6 +280,8 @@ class AllocationRecord:
     evidence: Note | None
     hate_crime: bool
     hate_crime_notes: Note | None
+    discrimination: bool
+    discrimination_notes: Note | None
     touchpoint: TouchpointRecord | None
 
 
@@ -314,6 +316,12 @@ def _touchpoint(tp: Touchpoint | None, spo: bool) -> TouchpointRecord | None:
     )  # fmt: skip
 
 
+def may_read_sensitive(spo: bool, allocation: Allocation, user_id: str) -> bool:
+    """Sensitive notes are for the team's SPOs and the practitioner who holds the case now: they
+    exist so the SPO can raise concerns with that practitioner (docs/policy-sources.md)."""
+    return spo or (allocation.current and allocation.practitioner.slack_user_id == user_id)
+
+
 def _allocation(allocation: Allocation, tp: Touchpoint | None, spo: bool, policy: Policy) -> AllocationRecord:
     person = allocation.practitioner
     return AllocationRecord(
@@ -323,6 +331,8 @@ def _allocation(allocation: Allocation, tp: Touchpoint | None, spo: bool, policy
         outside_policy=allocation.outside_policy, policy_exceptions=list(allocation.policy_exceptions or []),
         evidence=note(allocation.evidence, allocation.evidence_sensitive, spo), hate_crime=allocation.hate_crime,
         hate_crime_notes=note(allocation.hate_crime_notes, allocation.hate_crime_sensitive, spo) if allocation.hate_crime else None,
+        discrimination=allocation.discrimination,
+        discrimination_notes=note(allocation.discrimination_notes, allocation.discrimination_sensitive, spo) if allocation.discrimination else None,
         touchpoint=_touchpoint(tp, spo),
     )  # fmt: skip
 
@@ -365,7 +375,8 @@ async def case_history(uow_factory: UowFactory, user_id: str, crn: str, *, today
         audit_total = await uow.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.case_id == case.id))
         return CaseHistory(
             case=case, team_name=team.name, service=team.service, viewer_is_spo=spo, today=today,
-            allocations=[_allocation(a, touchpoints.get(a.id), spo, policy) for a in allocations], allocations_total=int(allocations_total or 0),
+            allocations=[_allocation(a, touchpoints.get(a.id), may_read_sensitive(spo, a, user_id), policy) for a in allocations],
+            allocations_total=int(allocations_total or 0),
             audit=[_audit_line(e, policy) for e in reversed(events)], audit_total=int(audit_total or 0), other_events=len(visible) - 1,
         )  # fmt: skip
 

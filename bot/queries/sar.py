@@ -31,6 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from bot.domain.slack_text import escape
+from bot.domain.enums import OutboxPurpose
 from bot.domain.policy_file import REASON_CODE, Policy
 from bot.domain.case_input import CRN_PATTERN
 from bot.domain.clock import Clock
@@ -44,18 +45,22 @@ from storage.models import Allocation, AuditEvent, Case, OutboxMessage, Schedule
 CASE_FIELDS = (
     "event_id", "crn", "name", "tier", "sentence_type", "sentence_date", "custodial", "prison", "release_date",
     "rosh", "rsr", "mappa_category", "mappa_level", "offence", "previous_practitioner", "restricted",
-    "excluded_practitioners", "state", "due_by", "received_at",
+    "excluded_practitioners", "state", "due_by", "received_at", "arrived_on",
 )  # fmt: skip
 CASE_BY_HAND = frozenset({"team_id"})
 CASE_LEFT_OUT = frozenset({"id", "slack_channel", "slack_ts"})
 ALLOCATION_FIELDS = (
     "allocated_by", "allocated_at", "current", "ended_at", "outside_policy", "policy_exceptions", "policy_version", "hate_crime",
+    "discrimination",
 )
 ALLOCATION_BY_HAND = frozenset(
-    {"practitioner_id", "evidence", "evidence_sensitive", "hate_crime_notes", "hate_crime_sensitive", "notify_user_ids", "reason"}
+    {
+        "practitioner_id", "evidence", "evidence_sensitive", "hate_crime_notes", "hate_crime_sensitive", "discrimination_notes",
+        "discrimination_sensitive", "notify_user_ids", "reason",
+    }
 )
 ALLOCATION_LEFT_OUT = frozenset({"id", "case_id"})
-TOUCHPOINT_FIELDS = ("due_on", "priority", "state", "created_at", "outcome_by", "outcome_at", "not_required_reason")
+TOUCHPOINT_FIELDS = ("due_on", "priority", "state", "created_at", "outcome_by", "outcome_at", "not_required_reason", "date_reason")
 TOUCHPOINT_BY_HAND = frozenset({"notes", "notes_sensitive"})
 TOUCHPOINT_LEFT_OUT = frozenset({"id", "case_id", "allocation_id"})
 
@@ -71,24 +76,29 @@ AUDIT_DETAIL_KEYS = frozenset(
 # A reallocation reason is a code (lower-case letters, digits, underscores), never free text.
 AUDIT_DETAIL_CODES = {"reason": REASON_CODE}
 
-# Outbox purposes whose text never quotes a note (blocks/allocation_notices.py, blocks/touchpoint_blocks.py:
-# the practitioner's notice quotes evidence and hate crime notes only when they are not sensitive).
+# Outbox purposes whose text never quotes a sensitive note (blocks/allocation_notices.py,
+# blocks/touchpoint_blocks.py: the practitioner's notice quotes notes only when they are not
+# sensitive; the sensitive ones travel in their own message, "sensitive_notes", never shown).
 # "write_back" is decided per row (the contact's own flag); "spo_copy" is never shown.
 SAFE_MESSAGE_PURPOSES = frozenset(
     {
-        "case_card", "restricted_case_dm", "card_allocated", "restricted_case_allocated", "allocation_thread",
-        "practitioner_notice", "notify_notice", "prison_notice", "prison_alert", "deadline_chase", "failure_notice",
-        "touchpoint_reminder", "touchpoint_settled", "touchpoint_rescheduled", "handed_over_notice",
+        OutboxPurpose.CASE_CARD, OutboxPurpose.RESTRICTED_CASE_DM, OutboxPurpose.CARD_ALLOCATED,
+        OutboxPurpose.RESTRICTED_CASE_ALLOCATED, OutboxPurpose.ALLOCATION_THREAD, OutboxPurpose.PRACTITIONER_NOTICE,
+        OutboxPurpose.NOTIFY_NOTICE, OutboxPurpose.PRISON_NOTICE, OutboxPurpose.PRISON_ALERT, OutboxPurpose.DEADLINE_CHASE,
+        OutboxPurpose.FAILURE_NOTICE, OutboxPurpose.TOUCHPOINT_REMINDER, OutboxPurpose.TOUCHPOINT_SETTLED,
+        OutboxPurpose.TOUCHPOINT_RESCHEDULED, OutboxPurpose.HANDED_OVER_NOTICE,
     }
 )  # fmt: skip
 
-SPO_COPY = "spo_copy"
-WRITE_BACK = "write_back"
+SPO_COPY = OutboxPurpose.SPO_COPY
+WRITE_BACK = OutboxPurpose.WRITE_BACK
 NEEDLE_CHARS = 40  # the backstop looks for every 40-character stretch of a sensitive note
 MIN_NEEDLE_CHARS = 12  # shorter stretches ("ok") would match innocent text; the flags alone guard them
 
 WITHHELD_EVIDENCE = "allocation evidence (sensitive)"
-WITHHELD_HATE_NOTES = "hate crime or discrimination notes (sensitive)"
+WITHHELD_HATE_NOTES = "hate crime notes (sensitive)"
+WITHHELD_DISCRIMINATION_NOTES = "discrimination notes (sensitive)"
+WITHHELD_SENSITIVE_NOTES = "text of the allocated practitioner's private copy of the sensitive notes"
 WITHHELD_OVERSIGHT = "touchpoint oversight notes (sensitive)"
 WITHHELD_SPO_COPY = "text of the allocating SPO's private copy (quotes sensitive notes)"
 WITHHELD_WRITE_BACK = "text of a sensitive contact written back to the case record"
@@ -195,11 +205,14 @@ def _allocation(allocation: Allocation, withheld: Withheld, policy: Policy) -> d
         out["evidence"] = allocation.evidence
     else:
         withheld.add(WITHHELD_EVIDENCE)
-    if allocation.hate_crime_notes:
-        if allocation.hate_crime_sensitive is False:
-            out["hate_crime_notes"] = allocation.hate_crime_notes
-        else:
-            withheld.add(WITHHELD_HATE_NOTES)
+    for name, notes, sensitive, kind in (
+        ("hate_crime_notes", allocation.hate_crime_notes, allocation.hate_crime_sensitive, WITHHELD_HATE_NOTES),
+        ("discrimination_notes", allocation.discrimination_notes, allocation.discrimination_sensitive, WITHHELD_DISCRIMINATION_NOTES),
+    ):
+        if notes and sensitive is False:
+            out[name] = notes
+        elif notes:
+            withheld.add(kind)
     return out
 
 
@@ -261,6 +274,8 @@ def _withhold_reason(row: OutboxMessage) -> str | None:
     """Why this row's text may not go to the person, by what it is (seeds/000)."""
     if row.purpose == SPO_COPY:
         return WITHHELD_SPO_COPY
+    if row.purpose == OutboxPurpose.SENSITIVE_NOTES:
+        return WITHHELD_SENSITIVE_NOTES
     if row.purpose == WRITE_BACK:
         body = _body(row)
         return WITHHELD_WRITE_BACK if "text" in body and body.get("sensitive") is not False else None
@@ -303,6 +318,7 @@ def sensitive_needles(records: CaseRecords) -> frozenset[str]:
     a copy cut short (blocks/text.py `cut`) or any 80 characters of it still contain one."""
     texts: list[str] = [a.evidence for a in records.allocations if a.evidence_sensitive is not False]
     texts += [a.hate_crime_notes for a in records.allocations if a.hate_crime_notes and a.hate_crime_sensitive is not False]
+    texts += [a.discrimination_notes for a in records.allocations if a.discrimination_notes and a.discrimination_sensitive is not False]
     texts += [t.notes for t in records.touchpoints if t.notes and t.notes_sensitive is not False]
     texts += [str(_body(m).get("text")) for m in records.messages if m.purpose == WRITE_BACK and _withhold_reason(m)]
     return frozenset(_needles(texts))

@@ -17,7 +17,7 @@ from typing import Any
 from bot.domain.facts import AllocationFacts
 from bot.domain.calendar import working_day_on_or_after
 from bot.domain.access import is_spo, refusal
-from bot.domain.decision import AllocationForm, CurrentAllocation
+from bot.domain.decision import AllocationForm, Concern, CurrentAllocation
 from bot.domain.enums import CaseState, OutboxPurpose, Priority, TouchpointState
 from bot.domain.errors import AllocationRefused, AlreadyAllocated, Question
 from bot.domain.clock import Clock, london_day
@@ -33,7 +33,8 @@ from storage.models import Allocation, Case, Practitioner, ScheduledJob, Team, T
 PRISON_NOTICE_LIMIT = timedelta(hours=24)  # seeds/003 s1.15: notified "within 24 hours of allocation"
 PRISON_ALERT_MARGIN = timedelta(hours=4)  # issue 6: SPOs alerted 4 hours before the limit
 CADE_CONTACT = "Case allocation decision evidencing"  # seeds/000 / DESIGN.md glossary
-HATE_CRIME_CONTACT = "Hate crime or discrimination"
+# Each question answered yes is its own contact, flagged as the SPO said (seeds/000 version two).
+CONCERN_CONTACTS = {"Hate crime": "Hate crime", "Discrimination": "Discrimination"}
 
 
 @dataclass(frozen=True)
@@ -131,8 +132,7 @@ def _facts(checked: Checked, spo: str, form: AllocationForm, now: datetime) -> A
         evidence=form.evidence,
         evidence_sensitive=form.evidence_sensitive,
         hate_crime=form.hate_crime,
-        hate_crime_notes=form.hate_crime_notes,
-        hate_crime_sensitive=form.hate_crime_sensitive,
+        discrimination=form.discrimination,
         touchpoint_priority=form.touchpoint_priority,
         touchpoint_date=form.touchpoint_date,
         touchpoint_reason=form.touchpoint_reason,
@@ -167,9 +167,7 @@ async def allocate(
                 current=True,
                 evidence=form.evidence,
                 evidence_sensitive=form.evidence_sensitive,
-                hate_crime=form.hate_crime,
-                hate_crime_notes=form.hate_crime_notes,
-                hate_crime_sensitive=form.hate_crime_sensitive,
+                **concern_columns(form.hate_crime, form.discrimination),
                 outside_policy=not checked.fit.within_policy,
                 policy_exceptions=list(checked.fit.exceptions),
                 notify_user_ids=list(form.notify_user_ids),
@@ -234,8 +232,9 @@ def queue_write_backs(uow: UnitOfWork, case: Case, staff: str, facts: Allocation
         ("record.allocation", {"staff_code": staff, "allocated_by": facts.spo_user, "allocated_at": now.isoformat(), "outside_policy": facts.outside_policy}),
         ("record.contact", _contact(CADE_CONTACT, facts.evidence, facts.evidence_sensitive, staff, facts.spo_user, now)),
     ]
-    if facts.hate_crime and facts.hate_crime_notes and facts.previous_user is None:  # recorded once, at allocation
-        writes.append(("record.contact", _contact(HATE_CRIME_CONTACT, facts.hate_crime_notes, bool(facts.hate_crime_sensitive), staff, facts.spo_user, now)))
+    if facts.previous_user is None:  # recorded once, at allocation
+        for label, concern in facts.concerns():
+            writes.append(("record.contact", _contact(CONCERN_CONTACTS[label], concern.notes or "", bool(concern.sensitive), staff, facts.spo_user, now)))
     for method, body in writes:
         enqueue(
             uow, method=method, payload={"crn": case.crn, "body": body}, purpose=OutboxPurpose.WRITE_BACK,
@@ -250,3 +249,20 @@ def _contact(kind: str, text: str, sensitive: bool, staff: str, by: str, now: da
 def touchpoint_default(today: date, policy: Policy) -> date:
     """The usual touchpoint day: the policy's offset after allocation, on a working day."""
     return working_day_on_or_after(today + timedelta(days=policy.touchpoint.days_after_allocation))
+
+
+def concern_columns(hate_crime: Concern, discrimination: Concern) -> dict[str, object]:
+    """The allocation's columns for the two questions about the offence."""
+    return {
+        "hate_crime": hate_crime.linked, "hate_crime_notes": hate_crime.notes, "hate_crime_sensitive": hate_crime.sensitive,
+        "discrimination": discrimination.linked, "discrimination_notes": discrimination.notes,
+        "discrimination_sensitive": discrimination.sensitive,
+    }  # fmt: skip
+
+
+def concerns_of(allocation: Allocation) -> tuple[Concern, Concern]:
+    """The two answers as an allocation stored them (a reallocation carries them over)."""
+    return (
+        Concern(allocation.hate_crime, allocation.hate_crime_notes, allocation.hate_crime_sensitive),
+        Concern(allocation.discrimination, allocation.discrimination_notes, allocation.discrimination_sensitive),
+    )

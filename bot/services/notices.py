@@ -23,6 +23,7 @@ from blocks.allocation_notices import (
     notify_notice,
     practitioner_notice,
     prison_notice,
+    sensitive_notes,
     spo_copy,
     thread_link,
 )
@@ -107,8 +108,11 @@ async def allocation_made(
         if card is not None:
             slack("chat.update", dict(card_view), Purpose.CARD_ALLOCATED, reply_to=card)
             slack("chat.postMessage", allocation_thread_reply(facts, record_url=link), Purpose.ALLOCATION_THREAD, reply_to=card)
-    notice = practitioner_notice(case, facts, record_url=link, link=thread, terms=terms_for(team.service))
+    terms = terms_for(team.service)
+    notice = practitioner_notice(case, facts, record_url=link, link=thread, terms=terms)
     slack("chat.postMessage", {"channel": facts.practitioner_user, **notice}, Purpose.PRACTITIONER_NOTICE)
+    if facts.has_sensitive_notes:  # only the allocated practitioner, privately (seeds/000 user needs)
+        slack("chat.postMessage", {"channel": facts.practitioner_user, **sensitive_notes(case, facts, terms)}, Purpose.SENSITIVE_NOTES)
     for user in dict.fromkeys(allocation.notify_user_ids):
         if user not in (facts.practitioner_user, facts.spo_user):
             slack("chat.postMessage", {"channel": user, **notify_notice(case, facts, link=thread, record_url=link)}, Purpose.NOTIFY_NOTICE)
@@ -141,7 +145,8 @@ def touchpoint_view(tp: Touchpoint, allocation: Allocation) -> TouchpointView:
 
 
 def touchpoint_reminder(uow: UnitOfWork, case: Case, tp: Touchpoint, allocation: Allocation, recipient: str, when: str, now: datetime) -> None:
-    _post(uow, recipient, reminder(case, touchpoint_view(tp, allocation), when=when), Purpose.TOUCHPOINT_REMINDER, f"touchpoint:{tp.id}", now, case.id)
+    message = reminder(case, touchpoint_view(tp, allocation), when=when, terms=terms_for(case.team.service))
+    _post(uow, recipient, message, Purpose.TOUCHPOINT_REMINDER, f"touchpoint:{tp.id}", now, case.id)
 
 
 def reminders_settled(uow: UnitOfWork, case: Case, tp: Touchpoint, sent: Sequence[OutboxMessage], outcome: str, user: str, now: datetime) -> None:

@@ -17,7 +17,16 @@ from bot.domain.enums import CaseState, TouchpointState
 from bot.domain.errors import AllocationRefused, Question
 from bot.services import notices
 from bot.domain.policy_file import Policy
-from bot.services.allocate import Allocated, check_choice, plan_touchpoint, queue_write_backs, spo_case, touchpoint_default
+from bot.services.allocate import (
+    Allocated,
+    check_choice,
+    concern_columns,
+    concerns_of,
+    plan_touchpoint,
+    queue_write_backs,
+    spo_case,
+    touchpoint_default,
+)
 from bot.domain.decision import ReallocationForm
 from bot.domain.clock import Clock, london_today
 from bot.services.home_refresh import queue_home_refresh
@@ -47,6 +56,7 @@ async def reallocate(
         if form.reason not in checked.policy.reallocation_reasons:
             raise AllocationRefused("Choose the reason for reallocating.", Question.REASON)
         old_user = current.practitioner.slack_user_id
+        hate_crime, discrimination = concerns_of(current)
     now = clock.now()
     async with uow_factory() as uow:
         if not await uow.allocations.end_current(current.id, now):
@@ -54,8 +64,7 @@ async def reallocate(
         new = uow.allocations.add(
             Allocation(
                 case_id=case_id, practitioner_id=checked.practitioner.id, allocated_by=spo, allocated_at=now, current=True,
-                evidence=form.evidence, evidence_sensitive=form.evidence_sensitive, hate_crime=current.hate_crime,
-                hate_crime_notes=current.hate_crime_notes, hate_crime_sensitive=current.hate_crime_sensitive,
+                evidence=form.evidence, evidence_sensitive=form.evidence_sensitive, **concern_columns(hate_crime, discrimination),
                 outside_policy=not checked.fit.within_policy, policy_exceptions=list(checked.fit.exceptions),
                 notify_user_ids=[], reason=form.reason, policy_version=checked.policy.version,
             )
@@ -74,8 +83,7 @@ async def reallocate(
         facts = AllocationFacts(
             practitioner_name=checked.practitioner.name, practitioner_grade=checked.practitioner.grade,
             practitioner_user=checked.practitioner.slack_user_id, spo_user=spo, allocated_at=now,
-            evidence=form.evidence, evidence_sensitive=form.evidence_sensitive, hate_crime=current.hate_crime,
-            hate_crime_notes=current.hate_crime_notes, hate_crime_sensitive=current.hate_crime_sensitive,
+            evidence=form.evidence, evidence_sensitive=form.evidence_sensitive, hate_crime=hate_crime, discrimination=discrimination,
             touchpoint_priority=touchpoint.priority, touchpoint_date=touchpoint.due_on, touchpoint_reason=touchpoint.not_required_reason,
             outside_policy=not checked.fit.within_policy, policy_exceptions=list(checked.fit.exceptions),
             previous_user=old_user, reason=reason,

@@ -157,7 +157,7 @@ def test_card_shows_the_summary_and_due_by() -> None:
     assert "*Tier*\nB2" in fields
     assert "*Sentence*\nCommunity Order" in fields
     assert "*RoSH*\nMedium" in fields
-    assert "*Allocate by*\nWed 30 Dec" in fields
+    assert "*Team target*\nallocate by Wed 30 Dec" in fields  # the team's target, never the PI's s1.9
     assert card["blocks"][0]["text"]["text"] == "New case: Jo Bloggs"
     assert "Jo Bloggs" in card["text"] and "Wed 30 Dec" in card["text"] and "Sheffield North" in card["text"]
 

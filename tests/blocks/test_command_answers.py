@@ -52,7 +52,7 @@ def history(**changes: object) -> SimpleNamespace:
     allocation = SimpleNamespace(
         practitioner_name="Ada Lovelace", practitioner_user_id="U0PP00001", staff_code="N07A001", grade="PO", allocated_by="U0SPO0001",
         allocated_at=AT, current=True, ended_at=None, reason=None, outside_policy=False, policy_exceptions=[],
-        evidence=note("Ada knows the family."), hate_crime=True, hate_crime_notes=note(None, withheld=True), touchpoint=touchpoint,
+        evidence=note("Ada knows the family."), hate_crime=True, hate_crime_notes=note(None, withheld=True), discrimination=False, discrimination_notes=None, touchpoint=touchpoint,
     )  # fmt: skip
     audit = [SimpleNamespace(at=AT, actor="U0SPO0001", action="allocated", detail={"outside_policy": False, "due_on": "2026-12-21"})]
     fields: dict[str, object] = dict(case=make_case(state="allocated", rsr=4.2), team_name="Sheffield North", service="probation", viewer_is_spo=True,
@@ -99,7 +99,7 @@ def test_case_answer_shows_the_allocation_and_withholds_what_it_is_not_given() -
     assert "*RSR*\n4.2%" in text  # a risk score keeps its decimals
     assert "*Current allocation:* Ada Lovelace (PO, N07A001) <@U0PP00001>" in text
     assert "*Evidence:* Ada knows the family." in text
-    assert "*Hate crime or discrimination:* Yes: _(sensitive: visible to SPOs)_" in text
+    assert "*Hate crime:* Yes: _(sensitive: visible to SPOs)_" in text
     assert "*Touchpoint:* planned, :warning: *Overdue* by 3 working days (was due Wed 2 Dec), high priority" in text
     assert "Allocated · by <@U0SPO0001> · within policy · for Mon 21 Dec 2026" in text
     [actions] = [b for b in message["blocks"] if b["type"] == "actions"]

@@ -16,6 +16,7 @@ from blocks.allocation_notices import (
     notify_notice,
     practitioner_notice,
     prison_notice,
+    sensitive_notes,
     spo_copy,
 )
 from blocks.ids import Action, Callback, TouchpointBlock
@@ -31,15 +32,18 @@ from blocks.touchpoint_blocks import (
     reschedule_modal,
     rescheduled_notice,
 )
+from bot.domain.decision import Concern
 from bot.domain.facts import AllocationFacts, TouchpointView
 from tests.blocks.support import HOSTILE, all_text, assert_valid_message, assert_valid_view, make_case, mrkdwn_of
 
 EVIDENCE = "CANARY-evidence Ada knows the family"
 HATE = "CANARY-hate notes"
+DISCRIMINATION = "CANARY-discrimination notes about staff"
 FACTS = AllocationFacts(
     practitioner_name="Ada Lovelace", practitioner_grade="PO", practitioner_user="U0PP00001", spo_user="U0SPO0001",
-    allocated_at=datetime(2026, 12, 7, 10, 0, tzinfo=timezone.utc), evidence=EVIDENCE, evidence_sensitive=True, hate_crime=True,
-    hate_crime_notes=HATE, hate_crime_sensitive=False, touchpoint_priority="high", touchpoint_date=date(2026, 12, 21), touchpoint_reason=None,
+    allocated_at=datetime(2026, 12, 7, 10, 0, tzinfo=timezone.utc), evidence=EVIDENCE, evidence_sensitive=True,
+    hate_crime=Concern(True, HATE, False), discrimination=Concern(True, DISCRIMINATION, True),
+    touchpoint_priority="high", touchpoint_date=date(2026, 12, 21), touchpoint_reason=None,
 )  # fmt: skip
 TP = TouchpointView(touchpoint_id=5, due_on=date(2026, 12, 21), priority="high", practitioner_user="U0PP00001", spo_user="U0SPO0001")
 
@@ -52,6 +56,7 @@ def test_every_allocation_notice_validates() -> None:
         practitioner_notice(case, FACTS, record_url=None, link="https://slack.com/archives/C1/p1"),
         notify_notice(case, FACTS, link="https://slack.com/archives/C1/p1"),
         spo_copy(case, FACTS, record_url=None, record_configured=False),
+        sensitive_notes(case, FACTS),
         handed_over_notice(case, replace(FACTS, previous_user="U0PP00002", reason=HOSTILE)),
         delivery_failed_notice("X123456", "allocation write-back", HOSTILE),
     ):
@@ -62,12 +67,16 @@ def test_every_allocation_notice_validates() -> None:
 def test_the_channel_never_sees_notes_and_the_practitioner_only_what_is_not_sensitive() -> None:
     card = all_text(allocated_card(make_case(), FACTS, team_name="T", record_url=None))
     thread = all_text(allocation_thread_reply(FACTS))
-    assert EVIDENCE not in card + thread and HATE not in card + thread
+    assert not any(note in card + thread for note in (EVIDENCE, HATE, DISCRIMINATION))
     assert "Touchpoint: Mon 21 Dec 2026 (high priority)." in thread
     dm = all_text(practitioner_notice(make_case(), FACTS, record_url=None, link=None))
-    assert EVIDENCE not in dm and HATE in dm
+    assert EVIDENCE not in dm and DISCRIMINATION not in dm and HATE in dm
+    assert "Allocate by" not in dm and "Team target" not in dm  # allocated: no deadline to repeat
+    private = all_text(sensitive_notes(make_case(), FACTS))
+    assert EVIDENCE in private and DISCRIMINATION in private and HATE not in private
+    assert "not to be disclosed" in private
     copy = all_text(spo_copy(make_case(), FACTS, record_url=None))
-    assert EVIDENCE in copy and HATE in copy
+    assert all(note in copy for note in (EVIDENCE, HATE, DISCRIMINATION))
 
 
 def test_the_allocated_card_swaps_allocate_for_reallocate() -> None:

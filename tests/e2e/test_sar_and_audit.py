@@ -36,6 +36,7 @@ from bot.queries.sar import (
     WITHHELD_EVIDENCE,
     WITHHELD_OVERSIGHT,
     WITHHELD_QUOTING,
+    WITHHELD_SENSITIVE_NOTES,
     WITHHELD_SPO_COPY,
     WITHHELD_UNCLEARED,
     WITHHELD_WRITE_BACK,
@@ -232,7 +233,7 @@ def check_sar(run: Run) -> list[str]:
 
     messages = {m["purpose"]: m for m in first["messages"]}
     assert "text" not in messages["spo_copy"] and messages["spo_copy"]["state"] == "sent"
-    assert HATE_NOTES in messages["practitioner_notice"]["text"] and "not shown here" in messages["practitioner_notice"]["text"]
+    assert HATE_NOTES in messages["practitioner_notice"]["text"] and "private note" in messages["practitioner_notice"]["text"]
     contacts = [m.get("text") for m in first["messages"] if m["method"] == "record.contact"]
     assert len(contacts) == 3 and contacts.count(None) == 2 and any(HATE_NOTES in (t or "") for t in contacts)
 
@@ -240,6 +241,7 @@ def check_sar(run: Run) -> list[str]:
     assert withheld == {
         WITHHELD_EVIDENCE: 2, WITHHELD_OVERSIGHT: 1, WITHHELD_SPO_COPY: 3, WITHHELD_WRITE_BACK: 3,
         WITHHELD_UNCLEARED: 1, WITHHELD_QUOTING: 1, WITHHELD_AUDIT: 3,  # the planted rows
+        WITHHELD_SENSITIVE_NOTES: 2,  # the practitioners' private notes of the sensitive evidence
     }  # fmt: skip
     [planted] = [e for e in first["audit_events"] if e["action"] == "reviewed"]
     assert planted["detail"] == {"allocation_id": 1}

@@ -33,7 +33,7 @@ async def test_allocation_and_contacts_are_written_back_once_each(wired_bot) -> 
     assert (allocation["staff_code"], allocation["allocated_by"], allocation["outside_policy"]) == ("N07A001", "U0SPO0001", False)
     contacts = {r.body["type"]: r.body for r in accepted if r.path.endswith("/contacts")}
     assert contacts["Case allocation decision evidencing"]["sensitive"] is False
-    assert contacts["Hate crime or discrimination"]["text"] == "Racially aggravated."
+    assert contacts["Hate crime"]["text"] == "Racially aggravated."
     async with bot.runtime.db.uow() as uow:
         delivered = [e for e in await uow.session.scalars(select(AuditEvent)) if e.action == "write_back_delivered"]
     assert len(delivered) == 3
