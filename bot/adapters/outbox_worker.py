@@ -31,19 +31,17 @@ from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any
 
-from blocks.ids import MetadataEvent
 from bot.domain.clock import Clock
 from bot.runtime.metrics import Metrics
 from bot.adapters.delivery import DeliveryError, PermanentFailure, Port, RateLimited, UnknownOutcome
 from bot.adapters.outbox_pacing import Pacer
+from bot.adapters.outbox_reconcile import find_sent, outbox_metadata
 from bot.services.outbox import CONVERSATION_LANES, is_conversation_lane
 from storage.db import Database, UnitOfWork
 from storage.models import OutboxMessage
 
 log = logging.getLogger("casebot.outbox")
 
-RECONCILE_PAGES = 5  # conversations.history pages searched for an unknown-outcome message
-RECONCILE_SLACK_SECONDS = 120  # look this far before the first attempt (clock skew margin)
 POSTING_METHODS = frozenset({"chat.postMessage"})
 RESULT_KEYS = ("channel", "ts", "id")  # what later rows and hooks need of a delivery's answer
 LANE_BURST = 4  # rows of one unpaced lane per claim (a paced lane sends one per interval)
@@ -53,10 +51,6 @@ def backoff_seconds(attempts: int, cap: float) -> float:
     """Exponential backoff with jitter: 2, 4, 8 ... seconds, capped."""
     base = min(cap, 2.0 ** max(1, attempts))
     return base * random.uniform(0.8, 1.2)
-
-
-def outbox_metadata(row_id: int) -> dict[str, Any]:
-    return {"event_type": MetadataEvent.OUTBOX.value, "event_payload": {"outbox_id": row_id}}
 
 
 class OutboxWorker:
@@ -220,7 +214,7 @@ class OutboxWorker:
         if row.method in POSTING_METHODS:
             payload["metadata"] = outbox_metadata(row.id)
             if row.outcome_unknown:
-                found = await self._find_sent(row, payload)
+                found = await find_sent(self.slack, row, payload)
                 if found is not None:
                     log.info("outbox row already delivered; reconciled", extra={"outbox_id": row.id})
                     self.metrics.reconciled.inc()
@@ -267,34 +261,6 @@ class OutboxWorker:
         if row.method == "chat.update":
             return {**payload, "channel": parent["channel"], "ts": parent["ts"]}
         return {**payload, "channel": parent["channel"], "thread_ts": parent["ts"]}
-
-    async def _find_sent(self, row: OutboxMessage, payload: dict[str, Any]) -> dict[str, Any] | None:
-        """Look for this row's message in Slack by the outbox id in its metadata."""
-        channel = str(payload["channel"])
-        try:
-            if channel[:1] in ("U", "W"):
-                opened = await self.slack.call("conversations.open", {"users": channel})
-                channel = opened["channel"]["id"]
-            started = row.first_attempt_at or row.created_at
-            oldest = (started - timedelta(seconds=RECONCILE_SLACK_SECONDS)).timestamp()
-            method = "conversations.replies" if payload.get("thread_ts") else "conversations.history"
-            query: dict[str, Any] = {"channel": channel, "oldest": f"{oldest:.6f}", "include_all_metadata": True, "limit": 200}
-            if payload.get("thread_ts"):
-                query["ts"] = payload["thread_ts"]
-            for _ in range(RECONCILE_PAGES):
-                page = await self.slack.call(method, query)
-                for message in page.get("messages", []):
-                    meta = message.get("metadata") or {}
-                    if meta.get("event_type") == MetadataEvent.OUTBOX and (meta.get("event_payload") or {}).get("outbox_id") == row.id:
-                        return {"channel": channel, "ts": message.get("ts")}
-                cursor = (page.get("response_metadata") or {}).get("next_cursor")
-                if not page.get("has_more") or not cursor:
-                    return None
-                query["cursor"] = cursor
-        except DeliveryError as exc:
-            # Cannot tell; do not risk a duplicate. Try the whole attempt again later.
-            raise UnknownOutcome(f"reconcile failed: {exc.reason}") from None
-        return None
 
     async def _mark_sent(self, row: OutboxMessage, result: dict[str, Any]) -> None:
         async with self.db.uow() as uow:
