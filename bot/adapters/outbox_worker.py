@@ -34,7 +34,7 @@ from typing import Any
 from bot.domain.clock import Clock
 from bot.runtime.metrics import Metrics
 from bot.adapters.delivery import DeliveryError, PermanentFailure, Port, RateLimited, UnknownOutcome
-from bot.adapters.outbox_pacing import Pacer
+from bot.adapters.outbox_pacing import LOOKAHEAD_SECONDS, Pacer
 from bot.adapters.outbox_reconcile import find_sent, outbox_metadata
 from bot.services.outbox import CONVERSATION_LANES, is_conversation_lane
 from storage.db import Database, UnitOfWork
@@ -88,6 +88,7 @@ class OutboxWorker:
         self._tasks: set[asyncio.Task[None]] = set()
         self.pacer = Pacer(channel_interval_seconds, method_rates or {})
         self._backlogged: set[str] = set()  # lanes known to hold rows waiting for their pacing
+        self._send_at: dict[int, float] = {}  # outbox id -> the moment its lane frees up
         self._next_ready: float | None = None  # the soonest a paced or paused row may go
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
@@ -166,13 +167,15 @@ class OutboxWorker:
             for row in candidates:
                 kind = is_conversation_lane(row.lane)
                 wait = self.pacer.wait_until(row, moment)
-                if wait is not None:
+                if wait is not None and wait > moment + LOOKAHEAD_SECONDS:
                     skipped.append((row.lane, wait))
-                if wait is not None or room[kind] <= 0:
+                    continue
+                if room[kind] <= 0:
                     continue  # out of room: a finishing call wakes the loop
                 was_sending = row.state == "sending"
                 if await uow.outbox.lease(row, now=now, lease_until=now + self.lease):
-                    self.pacer.reserve(row, moment)  # provisional: the send itself counts again
+                    self._send_at[row.id] = wait or moment
+                    self.pacer.reserve(row, wait or moment)  # provisional: the send itself counts again
                     row.outcome_unknown = row.outcome_unknown or was_sending
                     claimed.append(row)
                     room[kind] -= 1
@@ -191,8 +194,9 @@ class OutboxWorker:
         """
         self._backlogged = {lane for lane in self._backlogged if lane in held} | {lane for lane, _ in skipped}
         frees = [t for lane in self._backlogged if (t := self.pacer.lane_free_at(lane)) is not None]
-        soonest = [*frees, *(t for _, t in skipped), *filter(None, [self.pacer.next_release()])]
-        self._next_ready = min(soonest, default=None)
+        soonest = [*frees, *(t for _, t in skipped)]
+        release = self.pacer.next_release()
+        self._next_ready = min([*(t - LOOKAHEAD_SECONDS for t in soonest), *([release] if release else [])], default=None)
 
     async def _deliver_guarded(self, row: OutboxMessage) -> None:
         try:
@@ -205,6 +209,7 @@ class OutboxWorker:
             self._wake.set()  # a lane or a key may be free now
 
     async def _deliver(self, row: OutboxMessage) -> None:
+        send_at = self._send_at.pop(row.id, 0.0)
         payload = dict(row.payload)
         if row.reply_to_id is not None:
             parent = await self._parent_result(row)
@@ -224,6 +229,7 @@ class OutboxWorker:
         if port is not self.slack:
             # The receiver dedupes on this, so retrying an unknown outcome cannot record twice.
             payload["idempotency_key"] = str(row.id)
+        await asyncio.sleep(send_at - time.monotonic())  # claimed ahead of its lane's moment
         self.pacer.sending(row, time.monotonic())
         try:
             response = await port.call(row.method, payload)
