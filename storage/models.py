@@ -252,10 +252,13 @@ class OutboxMessage(Base):
         Index("ix_outbox_due", "state", "next_attempt_at"),
         Index("ix_outbox_order", "ordering_key", "state", "id"),
         Index("ix_outbox_case_purpose", "case_id", "purpose"),  # a case's card, chases, write-backs
+        Index("ix_outbox_lane", "state", "lane", "id"),  # the claim: each ready lane's first rows
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ordering_key: Mapped[str] = mapped_column(String(100))
+    # What one rate limit covers (bot/services/outbox.py `lane_for`); '' on rows sent before lanes.
+    lane: Mapped[str] = mapped_column(String(120), default="", server_default="")
     method: Mapped[str] = mapped_column(String(50))
     payload: Mapped[dict[str, Any]]
     purpose: Mapped[str] = mapped_column(String(50))

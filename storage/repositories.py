@@ -332,12 +332,26 @@ class OutboxRepository(Repository[OutboxMessage]):
     model = OutboxMessage
 
     async def claimable(
-        self, now: datetime, limit: int, *, skip_locked: bool, only_prefixes: Sequence[str]
+        self,
+        now: datetime,
+        limit: int,
+        *,
+        skip_locked: bool,
+        only_prefixes: Sequence[str],
+        per_lane: int = 1,
+        held_lanes: Sequence[str] = (),
+        held_methods: Sequence[str] = (),
+        last_lanes: Sequence[str] = (),
     ) -> Sequence[OutboxMessage]:
-        """Rows ready to send: due, not leased by a live worker, and first in line for their key.
+        """Rows ready to send: due, not leased by a live worker, first in line for their key,
+        and at most the first `per_lane` of each lane, so one busy lane cannot fill the batch.
 
         Per-key order is kept by only offering a row when no earlier row of its key is still
-        unsent. On PostgreSQL the rows are locked with SKIP LOCKED so replicas share the work.
+        unsent. `held_lanes` and `held_methods` (paced or paused by the caller) are left out.
+        Order: lanes whose name starts with one of `last_lanes` after the others (so App Home
+        publishes and write-backs never queue behind channel posts), then each lane's first
+        row before any lane's second, oldest first. On PostgreSQL the rows are locked with
+        SKIP LOCKED so replicas share the work.
         """
         earlier = aliased(OutboxMessage)
         blocked = exists().where(
@@ -352,7 +366,21 @@ class OutboxRepository(Repository[OutboxMessage]):
             | ((OutboxMessage.state == "sending") & (OutboxMessage.lease_until < now))
         )
         deliverable = or_(*(OutboxMessage.method.startswith(prefix) for prefix in only_prefixes))
-        query = select(OutboxMessage).where(ready, deliverable, ~blocked).order_by(OutboxMessage.id).limit(limit)
+        conditions = [ready, deliverable, ~blocked]
+        if held_lanes:
+            conditions.append(OutboxMessage.lane.not_in(list(held_lanes)))
+        if held_methods:
+            conditions.append(OutboxMessage.method.not_in(list(held_methods)))
+        place = func.row_number().over(partition_by=OutboxMessage.lane, order_by=OutboxMessage.id).label("place")
+        ranked = select(OutboxMessage.id, place).where(*conditions).subquery()
+        late = case((or_(*(OutboxMessage.lane.startswith(p) for p in last_lanes)), 1), else_=0) if last_lanes else None
+        query = (
+            select(OutboxMessage)
+            .join(ranked, ranked.c.id == OutboxMessage.id)
+            .where(ranked.c.place <= per_lane)
+            .order_by(*([late] if late is not None else []), ranked.c.place, OutboxMessage.id)
+            .limit(limit)
+        )
         if skip_locked:
             query = query.with_for_update(skip_locked=True, of=OutboxMessage)
         return (await self.session.scalars(query)).all()

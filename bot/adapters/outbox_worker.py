@@ -3,13 +3,21 @@
 - Claim: due rows, first in line for their ordering key (so one case's messages keep their
   order), leased with a conditional update (and SKIP LOCKED on PostgreSQL), so two workers or
   two replicas never send the same row.
+- Lanes: each row has a lane, what one rate limit covers (a channel, a person's DMs, App
+  Home publishes, write-backs: bot/services/outbox.py `lane_for`). A claim takes the first
+  rows of every ready lane, oldest first, so a burst for one busy channel cannot crowd out
+  the others; conversation lanes are paced and paused on their own (bot/adapters/outbox_pacing.py),
+  and the rest have their own share of the worker, so a Home publish never waits for posts.
+- Dispatch: `run` sends each claimed row as its own task and claims again as soon as a task
+  ends or a paced lane frees up, so one slow call holds up nothing but its own lane.
 - Send: every message carries Slack message metadata with its outbox id.
 - Mark: the result (channel, ts) is stored; purpose hooks copy it where it belongs.
 - If the outcome is unknown (timeout, 5xx, or a crash between send and mark that leaves the
   lease to expire), the next attempt first looks for the outbox id in the conversation's
   history, and marks the row sent if Slack already has it.
-- 429 pauses the method for Retry-After; other failures back off exponentially; permanent
-  refusals mark the row failed (counted and logged, never silently dropped).
+- 429 pauses what it limits for Retry-After (a post: its conversation; else: the method); other
+  failures back off exponentially; permanent refusals mark the row failed (counted and logged,
+  never silently dropped).
 """
 
 from __future__ import annotations
@@ -18,33 +26,32 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any
 
-from blocks.ids import MetadataEvent
 from bot.domain.clock import Clock
 from bot.adapters.metrics import Metrics
 from bot.adapters.delivery import DeliveryError, PermanentFailure, Port, RateLimited, UnknownOutcome
+from bot.adapters.outbox_pacing import LOOKAHEAD_SECONDS, Pacer
+from bot.adapters.outbox_reconcile import find_sent, outbox_metadata
+from bot.services.outbox import CONVERSATION_LANES, is_conversation_lane
 from storage.db import Database, UnitOfWork
 from storage.models import OutboxMessage
 
 log = logging.getLogger("casebot.outbox")
 
-RECONCILE_PAGES = 5  # conversations.history pages searched for an unknown-outcome message
-RECONCILE_SLACK_SECONDS = 120  # look this far before the first attempt (clock skew margin)
 POSTING_METHODS = frozenset({"chat.postMessage"})
 RESULT_KEYS = ("channel", "ts", "id")  # what later rows and hooks need of a delivery's answer
+LANE_BURST = 4  # rows of one unpaced lane per claim (a paced lane sends one per interval)
+CLAIM_GAP_SECONDS = 0.02  # calls finishing together share one claim (at most 50 claims a second)
 
 
 def backoff_seconds(attempts: int, cap: float) -> float:
     """Exponential backoff with jitter: 2, 4, 8 ... seconds, capped."""
     base = min(cap, 2.0 ** max(1, attempts))
     return base * random.uniform(0.8, 1.2)
-
-
-def outbox_metadata(row_id: int) -> dict[str, Any]:
-    return {"event_type": MetadataEvent.OUTBOX.value, "event_payload": {"outbox_id": row_id}}
 
 
 class OutboxWorker:
@@ -64,6 +71,7 @@ class OutboxWorker:
         batch_size: int = 50,
         concurrency: int = 8,
         channel_interval_seconds: float = 1.0,
+        method_rates: Mapping[str, float] | None = None,
     ) -> None:
         self.db = db
         self.slack = slack
@@ -74,12 +82,14 @@ class OutboxWorker:
         self.poll_seconds = poll_seconds
         self.max_backoff = max_backoff_seconds
         self.batch_size = batch_size
-        self._gate = asyncio.Semaphore(concurrency)
-        # Pacing is about Slack's real seconds, so it runs on time.monotonic(), not the injectable
-        # clock (a test or the demo may hold that still).
-        self._paused_until: dict[str, float] = {}  # by method, after a 429
-        self.channel_interval = channel_interval_seconds
-        self._channel_free_at: dict[str, float] = {}  # next moment a post to a channel may go
+        # Calls in flight, by kind of lane: conversations, and the rest (Home, write-backs...),
+        # each with `concurrency` of its own so neither can take the other's turn.
+        self.concurrency = concurrency
+        self._in_flight: Counter[bool] = Counter()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.pacer = Pacer(channel_interval_seconds, method_rates or {})
+        self._backlogged: set[str] = set()  # lanes known to hold rows waiting for their pacing
+        self._send_at: dict[int, float] = {}  # outbox id -> the moment its lane frees up
         self._next_ready: float | None = None  # the soonest a paced or paused row may go
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
@@ -113,78 +123,95 @@ class OutboxWorker:
     async def run(self) -> None:
         log.info("outbox worker started")
         while not self._stopping.is_set():
+            self._wake.clear()
             try:
-                handled = await self.run_once()
+                for row in await self._claim():
+                    task = asyncio.create_task(self._deliver_guarded(row))
+                    self._tasks.add(task)
+                    task.add_done_callback(self._tasks.discard)
             except Exception:  # a database hiccup must not kill the loop; it retries next tick
                 log.exception("outbox tick failed")
-                handled = 0
-            if handled == 0:
-                self._wake.clear()
-                try:
-                    await asyncio.wait_for(self._wake.wait(), timeout=self._idle_wait())
-                except asyncio.TimeoutError:
-                    pass
+            await asyncio.sleep(CLAIM_GAP_SECONDS)
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=self._idle_wait())
+            except asyncio.TimeoutError:
+                pass
+        await asyncio.gather(*self._tasks)  # let the calls in flight settle their rows
         log.info("outbox worker stopped")
 
-    def _idle_wait(self) -> float:
-        """Until the next poll, or sooner when a paced channel frees up (no dead seconds)."""
-        if self._next_ready is None:
-            return self.poll_seconds
-        soon = self._next_ready - time.monotonic()
-        return min(self.poll_seconds, max(0.01, soon))
-
-    def _held_until(self, row: OutboxMessage, now: float) -> float | None:
-        """When a row may go, if not now: its method or channel is paused by a 429, or its
-        channel had a post within the interval (Slack allows about one a second per channel)."""
-        waits = [self._paused_until[row.method]] if self._paused_until.get(row.method, now) > now else []
-        channel = (row.payload or {}).get("channel")
-        if row.method == "chat.postMessage" and channel and self._channel_free_at.get(channel, now) > now:
-            waits.append(self._channel_free_at[channel])
-        return min(waits) if waits else None
-
-    def _mark_channel_busy(self, row: OutboxMessage) -> None:
-        """Space posts to one channel by the interval, counted from the moment of sending."""
-        channel = (row.payload or {}).get("channel")
-        if row.method == "chat.postMessage" and channel and self.channel_interval:
-            self._channel_free_at[channel] = time.monotonic() + self.channel_interval
-
     async def run_once(self) -> int:
-        """Claim a batch and deliver it; returns how many rows were attempted."""
+        """Claim one round and deliver it; returns how many rows were attempted."""
         rows = await self._claim()
         await asyncio.gather(*(self._deliver_guarded(row) for row in rows))
         return len(rows)
 
+    def _idle_wait(self) -> float:
+        """Until the next poll, or sooner when a paced lane with rows frees up (no dead seconds)."""
+        if self._next_ready is None:
+            return self.poll_seconds
+        soon = self._next_ready - time.monotonic()
+        return min(self.poll_seconds, max(0.005, soon))
+
     async def _claim(self) -> list[OutboxMessage]:
-        now = self.clock.now()
+        """Lease the first rows of every ready lane, within each kind's free share of calls."""
+        room = {kind: self.concurrency - self._in_flight[kind] for kind in (True, False)}
+        if max(room.values()) <= 0:
+            return []  # a finishing call wakes the loop
+        now, moment = self.clock.now(), time.monotonic()
+        held = self.pacer.held_lanes(moment)
+        skipped: list[tuple[str, float]] = []  # (lane, when it may go) of rows held by pacing
         async with self.db.uow() as uow:
             candidates = await uow.outbox.claimable(
-                now, self.batch_size, skip_locked=self.db.dialect == "postgresql", only_prefixes=self.deliverable_prefixes()
-            )
+                now, self.batch_size, skip_locked=self.db.dialect == "postgresql", only_prefixes=self.deliverable_prefixes(),
+                per_lane=LANE_BURST, held_lanes=held, held_methods=self.pacer.held_methods(moment), last_lanes=CONVERSATION_LANES,
+            )  # fmt: skip
             claimed = []
-            self._next_ready = None
-            moment = time.monotonic()
             for row in candidates:
-                held = self._held_until(row, moment)
-                if held is not None:
-                    self._next_ready = min(held, self._next_ready or held)
+                kind = is_conversation_lane(row.lane)
+                wait = self.pacer.wait_until(row, moment)
+                if wait is not None and wait > moment + LOOKAHEAD_SECONDS:
+                    skipped.append((row.lane, wait))
                     continue
-                self._mark_channel_busy(row)  # provisional: the send itself sets it again
+                if room[kind] <= 0:
+                    continue  # out of room: a finishing call wakes the loop
                 was_sending = row.state == "sending"
                 if await uow.outbox.lease(row, now=now, lease_until=now + self.lease):
+                    self._send_at[row.id] = wait or moment
+                    self.pacer.reserve(row, wait or moment)  # provisional: the send itself counts again
                     row.outcome_unknown = row.outcome_unknown or was_sending
                     claimed.append(row)
+                    room[kind] -= 1
             await uow.commit()
+        self._in_flight.update(is_conversation_lane(row.lane) for row in claimed)
+        self._plan_wake(set(held), skipped)
+        if claimed and len(candidates) == self.batch_size:
+            self._wake.set()  # the batch was full: more lanes may be ready
         return claimed
 
+    def _plan_wake(self, held: set[str], skipped: list[tuple[str, float]]) -> None:
+        """Remember which paced lanes still hold rows, and wake when the first of them frees up.
+
+        A held lane is left out of the claim, so what is known of it is kept from earlier rounds;
+        the other lanes are known afresh. Lanes with nothing waiting cost no wake-up.
+        """
+        self._backlogged = {lane for lane in self._backlogged if lane in held} | {lane for lane, _ in skipped}
+        frees = [t for lane in self._backlogged if (t := self.pacer.lane_free_at(lane)) is not None]
+        soonest = [*frees, *(t for _, t in skipped)]
+        release = self.pacer.next_release()
+        self._next_ready = min([*(t - LOOKAHEAD_SECONDS for t in soonest), *([release] if release else [])], default=None)
+
     async def _deliver_guarded(self, row: OutboxMessage) -> None:
-        async with self._gate:
-            try:
-                await self._deliver(row)
-            except Exception:  # keep the row for a later attempt; never lose it
-                log.exception("outbox delivery crashed", extra={"outbox_id": row.id, "method": row.method})
-                await self._retry_later(row, "internal error", unknown=True)
+        try:
+            await self._deliver(row)
+        except Exception:  # keep the row for a later attempt; never lose it
+            log.exception("outbox delivery crashed", extra={"outbox_id": row.id, "method": row.method})
+            await self._retry_later(row, "internal error", unknown=True)
+        finally:
+            self._in_flight[is_conversation_lane(row.lane)] -= 1
+            self._wake.set()  # a lane or a key may be free now
 
     async def _deliver(self, row: OutboxMessage) -> None:
+        send_at = self._send_at.pop(row.id, 0.0)
         payload = dict(row.payload)
         if row.reply_to_id is not None:
             parent = await self._parent_result(row)
@@ -194,7 +221,7 @@ class OutboxWorker:
         if row.method in POSTING_METHODS:
             payload["metadata"] = outbox_metadata(row.id)
             if row.outcome_unknown:
-                found = await self._find_sent(row, payload)
+                found = await find_sent(self.slack, row, payload)
                 if found is not None:
                     log.info("outbox row already delivered; reconciled", extra={"outbox_id": row.id})
                     self.metrics.reconciled.inc()
@@ -204,13 +231,13 @@ class OutboxWorker:
         if port is not self.slack:
             # The receiver dedupes on this, so retrying an unknown outcome cannot record twice.
             payload["idempotency_key"] = str(row.id)
-        self._mark_channel_busy(row)
+        await asyncio.sleep(send_at - time.monotonic())  # claimed ahead of its lane's moment
+        self.pacer.sending(row, time.monotonic())
         try:
             response = await port.call(row.method, payload)
         except RateLimited as exc:
-            # Posts are already spaced per channel, so a 429 is most likely the method's ceiling
-            # (Slack's Retry-After is per method): pause the method.
-            self._paused_until[row.method] = time.monotonic() + exc.retry_after
+            self.pacer.pause(row, exc.retry_after, time.monotonic())
+            self._backlogged.add(row.lane)
             self.metrics.delivery_failures.labels(row.method, "ratelimited").inc()
             await self._retry_later(row, exc.reason, delay=exc.retry_after, count_attempt=False)
         except PermanentFailure as exc:
@@ -242,34 +269,6 @@ class OutboxWorker:
         if row.method == "chat.update":
             return {**payload, "channel": parent["channel"], "ts": parent["ts"]}
         return {**payload, "channel": parent["channel"], "thread_ts": parent["ts"]}
-
-    async def _find_sent(self, row: OutboxMessage, payload: dict[str, Any]) -> dict[str, Any] | None:
-        """Look for this row's message in Slack by the outbox id in its metadata."""
-        channel = str(payload["channel"])
-        try:
-            if channel[:1] in ("U", "W"):
-                opened = await self.slack.call("conversations.open", {"users": channel})
-                channel = opened["channel"]["id"]
-            started = row.first_attempt_at or row.created_at
-            oldest = (started - timedelta(seconds=RECONCILE_SLACK_SECONDS)).timestamp()
-            method = "conversations.replies" if payload.get("thread_ts") else "conversations.history"
-            query: dict[str, Any] = {"channel": channel, "oldest": f"{oldest:.6f}", "include_all_metadata": True, "limit": 200}
-            if payload.get("thread_ts"):
-                query["ts"] = payload["thread_ts"]
-            for _ in range(RECONCILE_PAGES):
-                page = await self.slack.call(method, query)
-                for message in page.get("messages", []):
-                    meta = message.get("metadata") or {}
-                    if meta.get("event_type") == MetadataEvent.OUTBOX and (meta.get("event_payload") or {}).get("outbox_id") == row.id:
-                        return {"channel": channel, "ts": message.get("ts")}
-                cursor = (page.get("response_metadata") or {}).get("next_cursor")
-                if not page.get("has_more") or not cursor:
-                    return None
-                query["cursor"] = cursor
-        except DeliveryError as exc:
-            # Cannot tell; do not risk a duplicate. Try the whole attempt again later.
-            raise UnknownOutcome(f"reconcile failed: {exc.reason}") from None
-        return None
 
     async def _mark_sent(self, row: OutboxMessage, result: dict[str, Any]) -> None:
         async with self.db.uow() as uow:

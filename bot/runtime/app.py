@@ -130,6 +130,7 @@ def create_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime
         poll_seconds=settings.outbox_poll_seconds,
         max_backoff_seconds=settings.outbox_max_backoff_seconds,
         channel_interval_seconds=settings.slack_channel_interval_seconds,
+        method_rates=settings.slack_method_rates,
     )
     services.nudge = worker.nudge
     scheduler = Scheduler(db, clock, nudge=worker.nudge)

@@ -72,6 +72,11 @@ class Settings(BaseSettings):
     slack_channel_interval_seconds: float = Field(
         default=1.0, ge=0, validation_alias=AliasChoices("CASEBOT_SLACK_CHANNEL_INTERVAL_SECONDS")
     )
+    # Calls a second per Slack method across all conversations, for the worker to keep under,
+    # e.g. {"chat.update": 0.8}; a method not named is paced per conversation only.
+    slack_method_rates: dict[str, float] = Field(
+        default_factory=dict, validation_alias=AliasChoices("CASEBOT_SLACK_METHOD_RATES")
+    )
     slack_timeout_seconds: int = Field(
         default=10, gt=0, validation_alias=AliasChoices("CASEBOT_SLACK_TIMEOUT_SECONDS")
     )

@@ -6,7 +6,7 @@ DESIGN.md principles: every message toward Slack is stored first and sent by the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +14,29 @@ from sqlalchemy import insert
 
 from storage.db import UnitOfWork
 from storage.models import AuditEvent, OutboxMessage
+
+
+CONVERSATION_LANES = ("ch:", "dm:")  # lanes paced like Slack's one post a second per conversation
+
+
+def lane_for(method: str, payload: Mapping[str, Any], *, parent_lane: str | None = None) -> str:
+    """The delivery lane of a call: what one rate limit covers, so the worker can pace, pause
+    and share out each lane on its own and a busy channel never holds up anything else.
+
+    A post or edit goes in its conversation's lane (`ch:C..` for a channel, `dm:U..` for a
+    direct message, which Slack limits per user); a thread reply or edit that names no channel
+    goes in its parent's. Any other method goes in the lane of its family (`home` for App Home
+    publishes, `views`, `record` for write-backs, `prison` for prison notices).
+    """
+    family = method.split(".", 1)[0]
+    channel = str(payload.get("channel") or "") if family == "chat" else ""
+    if not channel:
+        return parent_lane or family
+    return f"dm:{channel}" if channel[:1] in ("U", "W") else f"ch:{channel}"
+
+
+def is_conversation_lane(lane: str) -> bool:
+    return lane.startswith(CONVERSATION_LANES)
 
 
 def outbox_values(
@@ -25,9 +48,11 @@ def outbox_values(
     now: datetime,
     case_id: int | None = None,
     reply_to_id: int | None = None,
+    parent_lane: str | None = None,
 ) -> dict[str, Any]:
     """The column values of one pending Slack call."""
     return {
+        "lane": lane_for(method, payload, parent_lane=parent_lane),
         "ordering_key": ordering_key,
         "method": method,
         "payload": payload,
@@ -57,7 +82,7 @@ def enqueue(
     under (chat.postMessage) or edits (chat.update); its ts is filled in at send time."""
     values = outbox_values(
         method=method, payload=payload, purpose=purpose, ordering_key=ordering_key, now=now,
-        case_id=case_id, reply_to_id=reply_to.id if reply_to else None,
+        case_id=case_id, reply_to_id=reply_to.id if reply_to else None, parent_lane=reply_to.lane if reply_to else None,
     )
     return uow.outbox.add(OutboxMessage(**values))
 

@@ -7,6 +7,7 @@ that `casebot migrate` brings a brand-new SQLite file to head.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -188,3 +190,37 @@ def test_casebot_migrate_brings_a_new_empty_sqlite_file_to_head(tmp_path: Path) 
             assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
     finally:
         engine.dispose()
+
+
+def test_the_lanes_migration_gives_each_unsent_row_its_lane(tmp_path: Path) -> None:
+    """Rows queued before lanes existed are claimable after the upgrade: each unsent row gets
+    the lane it would get today (a reply the lane of its parent); sent rows are left ''."""
+    url = f"sqlite:///{tmp_path / 'before_lanes.db'}"
+    command.upgrade(alembic_config(url), "0007")
+    engine = create_engine(sync_url(url))
+    now = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc).isoformat()
+    rows = [
+        (1, "chat.postMessage", {"channel": "C0123456789"}, None, "sent"),
+        (2, "chat.postMessage", {"channel": "C0123456789"}, None, "pending"),
+        (3, "chat.update", {"text": "allocated"}, 2, "pending"),
+        (4, "chat.postMessage", {"channel": "U0PP00001"}, None, "sending"),
+        (5, "home.publish", {"user_id": "U0SPO0001"}, None, "pending"),
+    ]
+    try:
+        with engine.begin() as connection:
+            for id_, method, payload, reply_to, state in rows:
+                connection.execute(
+                    text(
+                        "INSERT INTO outbox (id, ordering_key, method, payload, purpose, reply_to_id, state, attempts,"
+                        " outcome_unknown, next_attempt_at, created_at) VALUES (:id, 'k', :method, :payload, 'p', :reply_to,"
+                        " :state, 0, false, :now, :now)"
+                    ),
+                    {"id": id_, "method": method, "payload": json.dumps(payload), "reply_to": reply_to, "state": state, "now": now},
+                )
+        upgrade_to_head(url)
+        with engine.connect() as connection:
+            lanes = dict(connection.execute(text("SELECT id, lane FROM outbox")).all())
+    finally:
+        engine.dispose()
+
+    assert lanes == {1: "", 2: "ch:C0123456789", 3: "ch:C0123456789", 4: "dm:U0PP00001", 5: "home"}
