@@ -27,12 +27,6 @@ class Callback(StrEnum):
     TOUCHPOINT_NOT_REQUIRED = "touchpoint_not_required_modal"
 
 
-class MetadataEvent(StrEnum):
-    """Slack message metadata event types the bot writes: the outbox id, so a sent message can be matched to its row."""
-
-    OUTBOX = "casebot_outbox"
-
-
 class AllocateBlock(StrEnum):
     """Input blocks of the Allocate modal; inline errors (response_action "errors") are keyed by these."""
 

@@ -258,7 +258,7 @@ class OutboxMessage(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     ordering_key: Mapped[str] = mapped_column(String(100))
     # What one rate limit covers (bot/services/outbox.py `lane_for`); '' on rows sent before lanes.
-    lane: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    lane: Mapped[str] = mapped_column(String(120), default="", server_default=text("''"))
     method: Mapped[str] = mapped_column(String(50))
     payload: Mapped[dict[str, Any]]
     purpose: Mapped[str] = mapped_column(String(50))

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from bot.services.outbox import is_conversation_lane
+from bot.domain.lanes import is_conversation_lane
 from storage.models import OutboxMessage
 
 PACING_MARGIN = 0.03  # 3% more than the limit's spacing: jitter room, at 3% of throughput

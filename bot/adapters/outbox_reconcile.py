@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from blocks.ids import MetadataEvent
+from bot.domain.enums import MetadataEvent
 from bot.adapters.delivery import DeliveryError, Port, UnknownOutcome
 from storage.models import OutboxMessage
 

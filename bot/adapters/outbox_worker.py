@@ -36,7 +36,7 @@ from bot.adapters.metrics import Metrics
 from bot.adapters.delivery import DeliveryError, PermanentFailure, Port, RateLimited, UnknownOutcome
 from bot.adapters.outbox_pacing import LOOKAHEAD_SECONDS, Pacer
 from bot.adapters.outbox_reconcile import find_sent, outbox_metadata
-from bot.services.outbox import CONVERSATION_LANES, is_conversation_lane
+from bot.domain.lanes import CONVERSATION_LANES, is_conversation_lane
 from storage.db import Database, UnitOfWork
 from storage.models import OutboxMessage
 

@@ -59,3 +59,10 @@ class OutboxPurpose(StrEnum):
 # The outbox method of a Home refresh: not a Slack Web API method, but routed by the outbox
 # worker to the port that builds the person's Home at send time and publishes it.
 HOME_PUBLISH = "home.publish"
+
+
+class MetadataEvent(StrEnum):
+    """Slack message metadata event types the bot writes: each message carries its outbox id,
+    so a send whose outcome is unknown can be found in the conversation before any retry."""
+
+    OUTBOX = "casebot_outbox"

@@ -1,6 +1,6 @@
 """Writing side effects into the outbox, inside the caller's transaction.
 
-DESIGN.md principles: every message toward Slack is stored first and sent by the worker
+Every message toward Slack is stored first and sent by the worker
 (bot/adapters/outbox_worker.py), so a crash, a restart or a Slack outage loses nothing.
 """
 
@@ -12,31 +12,9 @@ from typing import Any
 
 from sqlalchemy import insert
 
+from bot.domain.lanes import lane_for
 from storage.db import UnitOfWork
 from storage.models import AuditEvent, OutboxMessage
-
-
-CONVERSATION_LANES = ("ch:", "dm:")  # lanes paced like Slack's one post a second per conversation
-
-
-def lane_for(method: str, payload: Mapping[str, Any], *, parent_lane: str | None = None) -> str:
-    """The delivery lane of a call: what one rate limit covers, so the worker can pace, pause
-    and share out each lane on its own and a busy channel never holds up anything else.
-
-    A post or edit goes in its conversation's lane (`ch:C..` for a channel, `dm:U..` for a
-    direct message, which Slack limits per user); a thread reply or edit that names no channel
-    goes in its parent's. Any other method goes in the lane of its family (`home` for App Home
-    publishes, `views`, `record` for write-backs, `prison` for prison notices).
-    """
-    family = method.split(".", 1)[0]
-    channel = str(payload.get("channel") or "") if family == "chat" else ""
-    if not channel:
-        return parent_lane or family
-    return f"dm:{channel}" if channel[:1] in ("U", "W") else f"ch:{channel}"
-
-
-def is_conversation_lane(lane: str) -> bool:
-    return lane.startswith(CONVERSATION_LANES)
 
 
 def outbox_values(

@@ -196,7 +196,7 @@ def test_the_lanes_migration_gives_each_unsent_row_its_lane(tmp_path: Path) -> N
     """Rows queued before lanes existed are claimable after the upgrade: each unsent row gets
     the lane it would get today (a reply the lane of its parent); sent rows are left ''."""
     url = f"sqlite:///{tmp_path / 'before_lanes.db'}"
-    command.upgrade(alembic_config(url), "0007")
+    command.upgrade(alembic_config(url), "0009")
     engine = create_engine(sync_url(url))
     now = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc).isoformat()
     rows = [

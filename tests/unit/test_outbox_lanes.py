@@ -6,7 +6,7 @@ The pacer takes the moment as an argument, so these need no clock and no waiting
 from __future__ import annotations
 
 from bot.adapters.outbox_pacing import Pacer
-from bot.services.outbox import lane_for
+from bot.domain.lanes import lane_for
 from storage.models import OutboxMessage
 
 

@@ -5,8 +5,8 @@ hold up the others. Rows not yet sent get their lane here; sent rows keep '' (ne
 The backfill applies the rule as it stood when this migration was written (a migration is a
 snapshot: later changes to bot/services/outbox.py `lane_for` must not rewrite history).
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-11-24
 """
 from __future__ import annotations
@@ -18,8 +18,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0008'
-down_revision = '0007'
+revision = '0010'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
