@@ -140,9 +140,11 @@ def reallocate_modal(
     current_name: str,
     reasons: dict[str, str],
     record_url: str | None,
+    touchpoint_default: date,
     terms: Terms = PROBATION,
 ) -> Block:
-    """Reallocation: the same list and fit, a reason, new evidence, keep the touchpoint?"""
+    """Reallocation: the same list and fit, a reason, new evidence, and the touchpoint: kept,
+    or planned afresh with the same questions as at allocation."""
     reason = {
         "type": "static_select",
         "action_id": INPUT_ACTION,
@@ -154,7 +156,9 @@ def reallocate_modal(
         *candidate_blocks(offers, terms),
         input_block(AllocateBlock.REASON, "Reason for reallocating", reason),
         *_evidence_blocks(terms),
-        radio_input(AllocateBlock.KEEP_TOUCHPOINT, f"Keep the planned touchpoint (with the new {terms.practitioner})?", YES_NO, initial="yes"),
+        radio_input(AllocateBlock.KEEP_TOUCHPOINT, f"Keep the planned touchpoint (with the new {terms.practitioner})?", YES_NO),
+        context("If not kept, plan the new one:"),
+        *touchpoint_blocks(touchpoint_default, terms, optional=True),
         CONFIRM_BLOCK,
     ]
     return modal("Reallocate case", blocks, callback=Callback.REALLOCATE, submit="Reallocate", metadata=AllocateMetadata(case.id).dumps())
@@ -166,7 +170,7 @@ def loading_modal(case: CaseLike, record_url: str | None, terms: Terms = PROBATI
     return modal("Allocate case", blocks, callback=Callback.ALLOCATE, metadata=AllocateMetadata(case.id).dumps())
 
 
-def touchpoint_blocks(touchpoint_default: date, terms: Terms) -> list[Block]:
+def touchpoint_blocks(touchpoint_default: date, terms: Terms, *, optional: bool = False) -> list[Block]:
     """The post-allocation touchpoint: the SPO judges its priority (nothing is pre-selected,
     seeds/000 "a judgement on prioritisation"), its date defaults to the policy's offset, and a
     date far from it, or no touchpoint, needs a reason."""
@@ -175,6 +179,7 @@ def touchpoint_blocks(touchpoint_default: date, terms: Terms) -> list[Block]:
             AllocateBlock.TOUCHPOINT_PLAN,
             f"Post-allocation touchpoint between you and the {terms.practitioner}: your judgement of its priority",
             [("high", "High priority"), ("normal", "Normal priority"), ("not_required", "Not required")],
+            optional=optional,
         ),
         date_input(
             AllocateBlock.TOUCHPOINT_DATE, "Touchpoint date (a working day)", touchpoint_default,

@@ -57,7 +57,10 @@ def register(app: AsyncApp, services: Services) -> None:
 
     @app.view(Callback.REALLOCATE)
     async def submit_reallocation(ack: AsyncAck, body: dict[str, Any]) -> None:
-        await answer(ack, lambda: services.reallocate(case_id=_metadata(body).case_id, spo=user_of(body), form=parse_reallocation(view_values(body.get("view")))))
+        today = london_today(services.clock)
+        await answer(
+            ack, lambda: services.reallocate(case_id=_metadata(body).case_id, spo=user_of(body), form=parse_reallocation(view_values(body.get("view")), today=today))
+        )
 
     @app.options(Action.PRACTITIONER_SEARCH)
     async def search_practitioners(ack: AsyncAck, body: dict[str, Any]) -> None:

@@ -177,14 +177,9 @@ def _concern(values: dict[str, Any], errors: dict[str, str], question: str, note
     return Concern(linked=True, notes=notes or None, sensitive=sensitive)
 
 
-def parse_allocation(values: dict[str, Any], *, today: date) -> AllocationForm:
-    """Read the modal's `view.state.values`; raise `FormErrors` naming every bad answer."""
-    errors: dict[str, str] = {}
-    practitioner, evidence, evidence_sensitive = _who_and_why(values, errors)
-
-    hate_crime = _concern(values, errors, *HATE_CRIME_BLOCKS, "hate crime")
-    discrimination = _concern(values, errors, *DISCRIMINATION_BLOCKS, "discrimination")
-
+def _touchpoint_plan(values: dict[str, Any], errors: dict[str, str], today: date) -> tuple[str, date | None, str | None]:
+    """The touchpoint's priority (the SPO's judgement: nothing is assumed), its date, and the
+    reason: why none is needed, or why the date is far from the usual (checked by the service)."""
     priority = _choice(values, AllocateBlock.TOUCHPOINT_PLAN) or ""
     when = _date(_element(values, AllocateBlock.TOUCHPOINT_DATE).get("selected_date"))
     reason = _text(values, AllocateBlock.TOUCHPOINT_REASON) or None
@@ -194,10 +189,22 @@ def parse_allocation(values: dict[str, Any], *, today: date) -> AllocationForm:
         when = None
         if not reason:
             errors[AllocateBlock.TOUCHPOINT_REASON] = "Say why a touchpoint is not required."
-    else:  # a reason given with a date is why the date is far from the usual (checked by the service)
+    else:
         problem = touchpoint_date_problem(when, today)
         if problem:
             errors[AllocateBlock.TOUCHPOINT_DATE] = problem
+    return priority, when, reason
+
+
+def parse_allocation(values: dict[str, Any], *, today: date) -> AllocationForm:
+    """Read the modal's `view.state.values`; raise `FormErrors` naming every bad answer."""
+    errors: dict[str, str] = {}
+    practitioner, evidence, evidence_sensitive = _who_and_why(values, errors)
+
+    hate_crime = _concern(values, errors, *HATE_CRIME_BLOCKS, "hate crime")
+    discrimination = _concern(values, errors, *DISCRIMINATION_BLOCKS, "discrimination")
+
+    priority, when, reason = _touchpoint_plan(values, errors, today)
 
     confirmed = bool(_element(values, AllocateBlock.CONFIRM_EXCEPTION).get("selected_options"))
     users = _element(values, AllocateBlock.NOTIFY).get("selected_users")
@@ -226,8 +233,9 @@ def _date(value: Any) -> date | None:
         return None
 
 
-def parse_reallocation(values: dict[str, Any]) -> ReallocationForm:
-    """The Reallocate modal's answers (issue 7): new practitioner, reason, new evidence."""
+def parse_reallocation(values: dict[str, Any], *, today: date) -> ReallocationForm:
+    """The Reallocate modal's answers: new practitioner, reason, new evidence, and the touchpoint
+    (kept, or planned afresh with the same questions as at allocation)."""
     errors: dict[str, str] = {}
     practitioner, evidence, evidence_sensitive = _who_and_why(values, errors)
     reason = _choice(values, AllocateBlock.REASON)
@@ -236,6 +244,7 @@ def parse_reallocation(values: dict[str, Any]) -> ReallocationForm:
     keep = _yes_no(values, AllocateBlock.KEEP_TOUCHPOINT)
     if keep is None:
         errors[AllocateBlock.KEEP_TOUCHPOINT] = "Say whether to keep the planned touchpoint."
+    priority, when, why = _touchpoint_plan(values, errors, today) if keep is False else (None, None, None)
     if errors:
         raise FormErrors(errors)
     assert practitioner is not None and evidence_sensitive is not None and reason is not None and keep is not None
@@ -246,4 +255,7 @@ def parse_reallocation(values: dict[str, Any]) -> ReallocationForm:
         reason=reason,
         keep_touchpoint=keep,
         exception_confirmed=bool(_element(values, AllocateBlock.CONFIRM_EXCEPTION).get("selected_options")),
+        touchpoint_priority=priority,
+        touchpoint_date=when,
+        touchpoint_reason=why,
     )

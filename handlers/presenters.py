@@ -55,7 +55,8 @@ def full_view(picture: AllocatePicture | ReallocatePicture, record_case_url: str
     link, terms = record_link(record_case_url, case.crn), terms_for(case.team.service)
     if isinstance(picture, ReallocatePicture):
         return reallocate_modal(
-            case, picture.offers, current_name=picture.current_name, reasons=dict(picture.reasons), record_url=link, terms=terms
+            case, picture.offers, current_name=picture.current_name, reasons=dict(picture.reasons), record_url=link,
+            touchpoint_default=picture.touchpoint_default, terms=terms,
         )
     return allocate_modal(
         case, picture.offers, touchpoint_default=picture.touchpoint_default, notify_default=picture.notify_default,

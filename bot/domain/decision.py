@@ -58,12 +58,18 @@ def touchpoint_date_problem(when: date | None, today: date) -> str | None:
 
 @dataclass(frozen=True)
 class ReallocationForm:
+    """A reallocation's answers. When the planned touchpoint is not kept, the SPO answers the
+    same touchpoint questions as at allocation (priority judged, nothing assumed)."""
+
     practitioner_id: int
     evidence: str
     evidence_sensitive: bool
     reason: str
     keep_touchpoint: bool
     exception_confirmed: bool
+    touchpoint_priority: str | None = None
+    touchpoint_date: date | None = None
+    touchpoint_reason: str | None = None
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from typing import Any
 from bot.domain.facts import AllocationFacts
 from bot.domain.calendar import working_day_on_or_after
 from bot.domain.access import is_spo, refusal
-from bot.domain.decision import AllocationForm, Concern, CurrentAllocation
+from bot.domain.decision import AllocationForm, Concern, CurrentAllocation, ReallocationForm
 from bot.domain.enums import CaseState, OutboxPurpose, Priority, TouchpointState
 from bot.domain.errors import AllocationRefused, AlreadyAllocated, Question
 from bot.domain.clock import Clock, london_day
@@ -85,7 +85,7 @@ async def check_choice(uow: UnitOfWork, case: Case, practitioner_id: int, except
     return Checked(case=case, team=case.team, practitioner=person, fit=fit, policy=policy)
 
 
-def check_touchpoint(form: AllocationForm, policy: Policy, *, today: date) -> None:
+def check_touchpoint(form: AllocationForm | ReallocationForm, policy: Policy, *, today: date) -> None:
     """A touchpoint date far from the usual offset needs its reason (docs/policy-sources.md)."""
     if form.touchpoint_date is None or form.touchpoint_priority == Priority.NOT_REQUIRED or form.touchpoint_reason:
         return
@@ -176,16 +176,7 @@ async def allocate(
         )
         await uow.session.flush()
         touchpoint = uow.allocations.add_touchpoint(
-            Touchpoint(
-                case_id=case_id,
-                allocation_id=allocation.id,
-                due_on=form.touchpoint_date,
-                priority=form.touchpoint_priority,
-                not_required_reason=form.touchpoint_reason if form.touchpoint_priority == Priority.NOT_REQUIRED else None,
-                date_reason=form.touchpoint_reason if form.touchpoint_priority != Priority.NOT_REQUIRED else None,
-                state=TouchpointState.NOT_REQUIRED if form.touchpoint_priority == TouchpointState.NOT_REQUIRED else TouchpointState.PLANNED,
-                created_at=now,
-            )
+            planned_touchpoint(allocation, form, now)
         )
         audit(
             uow, actor=spo, action="allocated", now=now, case_id=case_id,
@@ -266,3 +257,14 @@ def concerns_of(allocation: Allocation) -> tuple[Concern, Concern]:
         Concern(allocation.hate_crime, allocation.hate_crime_notes, allocation.hate_crime_sensitive),
         Concern(allocation.discrimination, allocation.discrimination_notes, allocation.discrimination_sensitive),
     )
+
+
+def planned_touchpoint(allocation: Allocation, form: AllocationForm | ReallocationForm, now: datetime) -> Touchpoint:
+    """The touchpoint the SPO planned in the form: its priority, its date, and the reason (why
+    none is needed, or why the date is far from the usual)."""
+    not_required = form.touchpoint_priority == Priority.NOT_REQUIRED
+    return Touchpoint(
+        case_id=allocation.case_id, allocation_id=allocation.id, due_on=form.touchpoint_date, priority=form.touchpoint_priority,
+        not_required_reason=form.touchpoint_reason if not_required else None, date_reason=None if not_required else form.touchpoint_reason,
+        state=TouchpointState.NOT_REQUIRED if not_required else TouchpointState.PLANNED, created_at=now,
+    )  # fmt: skip

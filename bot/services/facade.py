@@ -79,6 +79,7 @@ class ReallocatePicture:
     offers: list[Offer]
     current_name: str
     reasons: Mapping[str, str]
+    touchpoint_default: date
 
 
 @dataclass(frozen=True)
@@ -183,7 +184,10 @@ class Services:
         holder = current.practitioner if current else None
         others = [o for o in offers if holder is None or o.practitioner.id != holder.id]
         current_name = f"{holder.name} ({holder.grade})" if holder else "nobody"
-        return ReallocatePicture(case=case, offers=others, current_name=current_name, reasons=dict(policy.reallocation_reasons))
+        return ReallocatePicture(
+            case=case, offers=others, current_name=current_name, reasons=dict(policy.reallocation_reasons),
+            touchpoint_default=touchpoint_default(london_today(self.clock), policy),
+        )  # fmt: skip
 
     async def reallocate(self, *, case_id: int, spo: str, form: ReallocationForm) -> Allocated:
         done = await reallocate(

@@ -11,12 +11,12 @@ the system of record gets the change and the evidence contact.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from bot.domain.facts import AllocationFacts
 from bot.domain.enums import CaseState, TouchpointState
 from bot.domain.errors import AllocationRefused, Question
 from bot.services import notices
-from bot.domain.policy_file import Policy
 from bot.services.allocate import (
     Allocated,
     check_choice,
@@ -25,8 +25,12 @@ from bot.services.allocate import (
     plan_touchpoint,
     queue_write_backs,
     spo_case,
+    check_touchpoint,
+    planned_touchpoint,
     touchpoint_default,
 )
+from bot.domain.policy_file import Policy
+from bot.domain.enums import Priority
 from bot.domain.decision import ReallocationForm
 from bot.domain.clock import Clock, london_today
 from bot.services.home_refresh import queue_home_refresh
@@ -55,6 +59,7 @@ async def reallocate(
         checked = await check_choice(uow, case, form.practitioner_id, form.exception_confirmed, form.evidence)
         if form.reason not in checked.policy.reallocation_reasons:
             raise AllocationRefused("Choose the reason for reallocating.", Question.REASON)
+        check_touchpoint(form, checked.policy, today=london_today(clock))
         old_user = current.practitioner.slack_user_id
         hate_crime, discrimination = concerns_of(current)
     now = clock.now()
@@ -70,7 +75,7 @@ async def reallocate(
             )
         )  # fmt: skip
         await uow.session.flush()
-        touchpoint = await _move_touchpoint(uow, current, new, form.keep_touchpoint, clock, checked.policy)
+        touchpoint = await _move_touchpoint(uow, current, new, form, clock, checked.policy)
         people = [checked.practitioner.slack_user_id, spo]
         plan_touchpoint(uow, touchpoint, people, now, rules=checked.policy.touchpoint.reminders)
         reason = checked.policy.reason_label(form.reason)
@@ -98,23 +103,20 @@ async def reallocate(
     return Allocated(allocation_id=new.id, case_id=case_id, outside_policy=not checked.fit.within_policy)
 
 
-async def _move_touchpoint(uow: UnitOfWork, old: Allocation, new: Allocation, keep: bool, clock: Clock, policy: Policy) -> Touchpoint:
-    """Keep: the planned touchpoint moves to the new allocation, its reminders re-planned for
-    the new practitioner. Otherwise the old one is cancelled and a fresh one planned about 15
-    days on (seeds/000), normal priority: a new practitioner needs the conversation too."""
+async def _move_touchpoint(uow: UnitOfWork, old: Allocation, new: Allocation, form: ReallocationForm, clock: Clock, policy: Policy) -> Touchpoint:
+    """Kept: the planned touchpoint moves to the new allocation, its reminders re-planned for
+    the new practitioner. Otherwise the old one is cancelled and the one the SPO planned in the
+    form takes its place (its priority is the SPO's judgement, as at allocation)."""
     touchpoint = await uow.allocations.touchpoint_for(old.id)
     if touchpoint is not None:
         await uow.jobs.cancel(touchpoint_id=touchpoint.id)
-    if keep and touchpoint is not None:
+    if form.keep_touchpoint and touchpoint is not None:
         touchpoint.allocation_id = new.id
         return touchpoint
+    if form.touchpoint_priority is None:  # kept, but there was none to keep: the usual one, to be judged later
+        form = replace(form, touchpoint_priority=Priority.NORMAL, touchpoint_date=touchpoint_default(london_today(clock), policy))
     if touchpoint is not None and touchpoint.state == TouchpointState.PLANNED:
         touchpoint.state = TouchpointState.CANCELLED
-    fresh = uow.allocations.add_touchpoint(
-        Touchpoint(
-            case_id=new.case_id, allocation_id=new.id, priority="normal", state=TouchpointState.PLANNED, created_at=clock.now(),
-            due_on=touchpoint_default(london_today(clock), policy),
-        )
-    )  # fmt: skip
+    fresh = uow.allocations.add_touchpoint(planned_touchpoint(new, form, clock.now()))
     await uow.session.flush()
     return fresh

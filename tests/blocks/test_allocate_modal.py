@@ -75,7 +75,9 @@ def test_no_one_to_offer_is_said_in_the_services_words() -> None:
 
 
 def test_reallocate_and_loading_modals_validate() -> None:
-    modal = reallocate_modal(make_case(), [offer()], current_name=HOSTILE, reasons={"leave": "Practitioner on leave"}, record_url=None)
+    modal = reallocate_modal(
+        make_case(), [offer()], current_name=HOSTILE, reasons={"leave": "Practitioner on leave"}, record_url=None, touchpoint_default=date(2026, 12, 21)
+    )
     assert_valid_view(modal)
     assert modal["callback_id"] == Callback.REALLOCATE and "&lt;!channel&gt;" in modal["blocks"][0]["text"]["text"]
     loading = loading_modal(make_case(name=HOSTILE), record_url="https://records.example/X123456")

@@ -19,8 +19,8 @@ from bot.demo.slack_requests import interaction_body, view_submission
 EVIDENCE = "Grace has the PSO experience this tier C case needs and capacity this month."
 
 
-def reallocation(practitioner_id: int, *, reason: str = "error_user", keep: str = "yes", evidence: str = EVIDENCE) -> dict:
-    values = answers(practitioner_id=practitioner_id, evidence=evidence)
+def reallocation(practitioner_id: int, *, reason: str = "error_user", keep: str = "yes", evidence: str = EVIDENCE, **touchpoint: object) -> dict:
+    values = answers(practitioner_id=practitioner_id, evidence=evidence, **touchpoint)
     values[AllocateBlock.REASON] = {INPUT_ACTION: {"selected_option": {"value": reason}} if reason else {"selected_option": None}}
     values[AllocateBlock.KEEP_TOUCHPOINT] = {INPUT_ACTION: {"selected_option": {"value": keep}}}
     return values
@@ -78,14 +78,16 @@ async def test_reallocate_from_the_card_moves_the_case_and_its_reminders(bot: Bo
     assert "Reallocated to <@U0PP00002>" in json.dumps(last_card.args["blocks"])
 
 
-async def test_not_keeping_the_touchpoint_plans_a_fresh_one(bot: BotUnderTest) -> None:
+async def test_not_keeping_the_touchpoint_asks_the_same_questions_as_allocation(bot: BotUnderTest) -> None:
     case_id, ids = await allocated_case(bot)
-    status, body = await submit(bot, case_id, reallocation(ids["N07A002"], keep="no", reason="workload"))
+    _, body = await submit(bot, case_id, reallocation(ids["N07A002"], keep="no", reason="workload", priority=None))
+    assert list(body["errors"]) == [AllocateBlock.TOUCHPOINT_PLAN]  # the SPO judges it: nothing is assumed
+    status, body = await submit(bot, case_id, reallocation(ids["N07A002"], keep="no", reason="workload", priority="high"))
     assert (status, body) == (200, {})
     async with bot.runtime.db.uow() as uow:
         touchpoints = list(await uow.session.scalars(select(Touchpoint).order_by(Touchpoint.id)))
     assert [t.state for t in touchpoints] == ["cancelled", "planned"]
-    assert touchpoints[1].priority == "normal" and touchpoints[1].due_on >= date.today()
+    assert touchpoints[1].priority == "high" and touchpoints[1].due_on == DEFAULT_TOUCHPOINT
 
 
 async def test_reallocation_errors_are_inline_and_change_nothing(bot: BotUnderTest) -> None:
