@@ -234,6 +234,8 @@ def rows_for(
     limits = f"1/s per channel{f' + {ceiling}/s method ceiling' if ceiling else ''}"
     where = f"{order}, {channels} ch x {per_channel}, {limits}, {timings_name}, {store}"
     nominal = f"{channels} ch x 1/s" + (f" capped at {ceiling}/s" if ceiling else "") + f" = {outcome.nominal:g}/s"
+    if order == "one-hot":
+        nominal += f"; the busy channel's {HOT_SHARE}x share at 1/s bounds the span"
     return [
         (f"outbox delivered msg/s ({where})", outcome.delivered_rate, "msg/s", outcome.ceiling_rate,
          f"ceiling ({nominal}), as (N-1)/shortest span {outcome.min_span:.0f} s"),
