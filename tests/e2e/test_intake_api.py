@@ -25,7 +25,7 @@ async def test_without_a_valid_token_is_401(bot: BotUnderTest) -> None:
 
 async def test_every_bad_field_is_named_in_one_422(bot: BotUnderTest) -> None:
     bad = case_fields(
-        crn="12345", team="NOPE", tier="E4", sentence_date="2099-01-01", custodial=True, rsr=150, mappa_level=9
+        crn="12345", team="NOPE", tier="E4", sentence_date="2099-01-01", arrived_on=None, custodial=True, rsr=150, mappa_level=9
     )
     status, body = await bot.post_case(bad)
 
@@ -64,9 +64,9 @@ async def test_body_over_64_kib_is_413(bot: BotUnderTest) -> None:
 
 
 async def test_stored_case_body_has_contract_fields(bot: BotUnderTest) -> None:
-    status, body = await bot.post_case(case_fields(sentence_date="2026-04-02", custodial=True, prison="HMP Leeds"))
+    status, body = await bot.post_case(case_fields(sentence_date="2026-04-02", arrived_on="2026-04-02", custodial=True, prison="HMP Leeds"))
 
     assert status == 201
-    assert body["due_by"] == "2026-04-08"  # Good Friday, the weekend and Easter Monday skipped
+    assert body["due_by"] == "2026-04-08"  # arrived Thu 2 Apr: Good Friday, the weekend and Easter Monday skipped
     assert {"id", "state", "due_by", "received_at", "event_id", "crn", "team", "prison"} <= set(body)
     assert body["team"] == "N07T1"

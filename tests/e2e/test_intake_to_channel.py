@@ -10,11 +10,11 @@ from tests.support.factories import case_fields
 
 
 async def test_case_is_stored_then_posted_with_escaped_name_and_due_date(bot: BotUnderTest) -> None:
-    status, body = await bot.post_case(case_fields(name="<!channel> & co", sentence_date="2026-11-19"))
+    status, body = await bot.post_case(case_fields(name="<!channel> & co", sentence_date="2026-11-19", arrived_on="2026-11-19"))
 
     assert status == 201
     assert body["state"] == "unallocated"
-    assert body["due_by"] == "2026-11-23"  # Thu 19 Nov + 2 working days = Mon 23 Nov
+    assert body["due_by"] == "2026-11-23"  # arrived Thu 19 Nov + the team's 2 working days = Mon 23 Nov
     [post] = await bot.fake.wait_for_async("chat.postMessage")
     assert post.args["channel"] == "C0123456789"
     rendered = json.dumps(post.args["blocks"])

@@ -42,7 +42,7 @@ async def test_a_burst_for_one_channel_starves_neither_another_channel_nor_app_h
     quiet = case_fields(event_id="quiet-1", crn="Q000001", team="N07T2")
     await paced_bot.runtime.services.receive_cases([*burst, quiet], source="test")  # the quiet card last in line
 
-    await paced_bot.drained(timeout=30)
+    await paced_bot.drained()
 
     posts = _posted(paced_bot.fake)
     channels = [c.args["channel"] for c in posts]
@@ -67,7 +67,7 @@ async def test_a_429_on_one_channel_does_not_hold_another_channels_posts(bot: Bo
 
     for n in range(3):
         await bot.post_case(case_fields(event_id=f"quiet-{n}", crn=f"Q00000{n}", team="N07T2"))
-    await bot.drained(timeout=15)
+    await bot.drained()
 
     channels = [c.args["channel"] for c in _posted(bot.fake)]
     assert channels == [QUIET, QUIET, QUIET, BUSY], "the 429 pauses its own channel only"

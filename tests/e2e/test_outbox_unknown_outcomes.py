@@ -29,7 +29,7 @@ async def test_a_card_slack_posted_before_failing_is_posted_once(bot: BotUnderTe
     await bot.post_case(case_fields())
 
     await bot.fake.wait_for_async("conversations.history", timeout=10)
-    await bot.drained(timeout=10)
+    await bot.drained()
 
     assert len(bot.fake.messages_in(CHANNEL)) == 1
     assert len(bot.fake.calls_to("chat.postMessage")) == 1  # found by reconciling: never resent
@@ -40,7 +40,7 @@ async def test_a_dm_whose_connection_dropped_after_slack_posted_it_is_delivered_
     await bot.post_case(case_fields(restricted=True))  # restricted: one DM per SPO, no card
 
     await bot.fake.wait_for_async("conversations.history", count=2, timeout=10)
-    await bot.drained(timeout=10)
+    await bot.drained()
 
     assert [len(bot.fake.messages_in(spo)) for spo in SPOS] == [1, 1]
     assert len(bot.fake.calls_to("chat.postMessage")) == 2

@@ -74,7 +74,7 @@ async def test_a_touchpoint_thirty_days_out_asks_why(bot: BotUnderTest) -> None:
     pp = (await bot.practitioner_ids())["N07A001"]
     case_id = await posted(bot)
     far = working_day_on_or_after(date.today() + timedelta(days=30))
-    status, refused = await bot.submit(case_id=case_id, user=SPO, values=answers(practitioner_id=pp, touchpoint=far))
+    status, refused = await bot.submit(case_id=case_id, user=SPO, values=answers(practitioner_id=pp, touchpoint=far, reason=""))
     assert list(refused["errors"]) == [AllocateBlock.TOUCHPOINT_REASON], refused
     assert "15 days" in refused["errors"][AllocateBlock.TOUCHPOINT_REASON]
     reason = "Practitioner on leave for two weeks; the touchpoint waits for their return."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 TEAMS_YAML = """\
@@ -33,7 +34,11 @@ teams:
 
 
 def case_fields(**overrides: Any) -> dict[str, Any]:
-    """A valid intake body; sentence date in the past so it never trips 'future'."""
+    """A valid intake body; sentence date in the past so it never trips 'future'.
+
+    The case reached the team on the day of sentence (`arrived_on`) unless a test says
+    otherwise, so the team's target counts from a date the test chose, not from the day the test
+    happens to run; `arrived_on=None` leaves the field out (the day of receipt)."""
     fields: dict[str, Any] = {
         "event_id": "evt-0001",
         "crn": "X123456",
@@ -49,7 +54,18 @@ def case_fields(**overrides: Any) -> dict[str, Any]:
         "offence": "Burglary (dwelling)",
     }
     fields.update(overrides)
+    if "arrived_on" not in overrides and _iso_date(fields.get("sentence_date")):
+        fields["arrived_on"] = fields["sentence_date"]
+    if fields.get("arrived_on", "") is None:
+        del fields["arrived_on"]
     return fields
+
+
+def _iso_date(value: Any) -> bool:
+    try:
+        return isinstance(value, str) and bool(date.fromisoformat(value))
+    except ValueError:
+        return False
 
 
 def big_team_yaml(practitioners: int, *, code: str = "N07T1") -> str:
