@@ -31,33 +31,32 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import func, insert, select  # noqa: E402
 from sqlalchemy import case as sql_case  # noqa: E402
+from sqlalchemy import func, insert, select  # noqa: E402
 
 from benchmarks.loadgen import Row, print_rows, settings, store_name  # noqa: E402
-from bot.runtime.app import create_services  # noqa: E402
 from bot.domain.calendar import allocation_due_by  # noqa: E402
 from bot.domain.clock import LONDON, FixedClock  # noqa: E402
+from bot.domain.teams_file import parse_teams_file  # noqa: E402
 from bot.queries.home import EXCEPTION_DAYS, LIST_SHOWN, NEW_CASE_DAYS, QUEUE_SHOWN  # noqa: E402
-from handlers.presenters import render_home  # noqa: E402
+from bot.runtime.app import create_services  # noqa: E402
 from bot.runtime.logs import configure_logging  # noqa: E402
 from bot.services.teams import load_teams  # noqa: E402
-from bot.domain.teams_file import parse_teams_file  # noqa: E402
+from handlers.presenters import render_home  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.migrate import upgrade_to_head  # noqa: E402
 from storage.models import Allocation, Case, Practitioner, Team, Touchpoint  # noqa: E402
 from tests.support.databases import postgres_available, postgres_database  # noqa: E402
 from tests.support.factories import big_team_yaml  # noqa: E402
 
-
-NOW = datetime(2026, 12, 7, 10, 0, tzinfo=LONDON).astimezone(timezone.utc)  # a Monday
+NOW = datetime(2026, 12, 7, 10, 0, tzinfo=LONDON).astimezone(UTC)  # a Monday
 TODAY = date(2026, 12, 7)
 TEAM = "N07T1"
 SPO = "U0SPO0001"

@@ -39,10 +39,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from blocks.allocate_modal import AllocateMetadata  # noqa: E402
-from blocks.ids import Action, AllocateBlock, Callback  # noqa: E402
-from bot.runtime.logs import configure_logging  # noqa: E402
-from storage.migrate import upgrade_to_head  # noqa: E402
 from benchmarks.loadgen import (  # noqa: E402
     LoopResult,
     Request,
@@ -55,13 +51,17 @@ from benchmarks.loadgen import (  # noqa: E402
     start_bare_process,
     wait_count,
 )
+from blocks.allocate_modal import AllocateMetadata  # noqa: E402
+from blocks.ids import Action, AllocateBlock, Callback  # noqa: E402
 from bot.demo.fake_slack import FakeSlack  # noqa: E402
+from bot.demo.slack_requests import button_click, interaction_body, signed_headers, view_submission  # noqa: E402
+from bot.runtime.logs import configure_logging  # noqa: E402
+from storage.migrate import upgrade_to_head  # noqa: E402
 from tests.support.allocation import answers  # noqa: E402
 from tests.support.bot import bot_settings, start_bot  # noqa: E402
 from tests.support.databases import postgres_available, postgres_database  # noqa: E402
 from tests.support.factories import case_fields  # noqa: E402
 from tests.support.processes import serve_env, start_serve  # noqa: E402
-from bot.demo.slack_requests import button_click, interaction_body, signed_headers, view_submission  # noqa: E402
 
 CLICKER = "U0PP00001"  # Ada, a practitioner: may see an unrestricted case's details
 SPO = "U0SPO0001"

@@ -58,11 +58,11 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import func, select  # noqa: E402
 
+from benchmarks.loadgen import Row, print_rows  # noqa: E402
+from bot.demo.fake_slack import FakeSlack  # noqa: E402
 from bot.runtime.logs import configure_logging  # noqa: E402
 from storage.migrate import upgrade_to_head  # noqa: E402
 from storage.models import OutboxMessage  # noqa: E402
-from benchmarks.loadgen import Row, print_rows  # noqa: E402
-from bot.demo.fake_slack import FakeSlack  # noqa: E402
 from tests.support.bot import bot_settings, start_bot  # noqa: E402
 from tests.support.databases import postgres_available, postgres_database  # noqa: E402
 from tests.support.factories import case_fields  # noqa: E402

@@ -26,7 +26,7 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import aiohttp
@@ -37,19 +37,19 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import insert  # noqa: E402
 
-from bot.runtime.app import create_runtime, create_services  # noqa: E402
-from bot.domain.calendar import allocation_due_by  # noqa: E402
-from bot.services.importer import import_file  # noqa: E402
-from bot.runtime.logs import configure_logging  # noqa: E402
-from bot.runtime.serve import bound_port, start  # noqa: E402
-from bot.runtime.settings import Settings  # noqa: E402
-from bot.services.teams import load_teams  # noqa: E402
-from bot.domain.teams_file import parse_teams_file  # noqa: E402
-from storage.migrate import upgrade_to_head  # noqa: E402
-from storage.models import Case  # noqa: E402
 from benchmarks.loadgen import Row, print_rows  # noqa: E402
 from benchmarks.scheduler_tick import tick_benchmark  # noqa: E402
 from bot.demo.fake_slack import FakeSlack  # noqa: E402
+from bot.domain.calendar import allocation_due_by  # noqa: E402
+from bot.domain.teams_file import parse_teams_file  # noqa: E402
+from bot.runtime.app import create_runtime, create_services  # noqa: E402
+from bot.runtime.logs import configure_logging  # noqa: E402
+from bot.runtime.serve import bound_port, start  # noqa: E402
+from bot.runtime.settings import Settings  # noqa: E402
+from bot.services.importer import import_file  # noqa: E402
+from bot.services.teams import load_teams  # noqa: E402
+from storage.migrate import upgrade_to_head  # noqa: E402
+from storage.models import Case  # noqa: E402
 from tests.support.databases import postgres_available, postgres_database  # noqa: E402
 from tests.support.factories import TEAMS_YAML  # noqa: E402
 
@@ -81,7 +81,7 @@ async def raw_inserts(url: str, count: int, *, per_row: bool) -> float:
     """Baseline: the same case rows written with SQLAlchemy Core, no validation, no outbox."""
     services = create_services(settings(url))
     team_id = (await _team_ids(services))["N07T1"]
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     rows = [
         {"event_id": f"raw-{per_row}-{i}", "crn": f"X{i:06d}", "name": f"Person {i}", "team_id": team_id, "tier": "B2",
          "sentence_type": "Community Order", "sentence_date": date(2026, 11, 2), "custodial": False, "restricted": False,
@@ -169,11 +169,11 @@ async def _click_latencies(url: str, fake: FakeSlack, clicks: int, value: str, *
             started = time.time()
             async with http.post(url, data=body, headers=signed_headers(body)) as response:
                 assert response.status == 200
-            opened = await _call_for(fake, "views.open", lambda c: c.args.get("trigger_id") == trigger)
+            opened = await _call_for(fake, "views.open", lambda c, trigger=trigger: c.args.get("trigger_id") == trigger)
             opens.append(opened.at - started)
             if wait_update:
                 view_id = opened.response["view"]["id"]
-                updated = await _call_for(fake, "views.update", lambda c: c.args.get("view_id") == view_id)
+                updated = await _call_for(fake, "views.update", lambda c, view_id=view_id: c.args.get("view_id") == view_id)
                 updates.append(updated.at - started)
     return opens, updates
 

@@ -47,7 +47,7 @@ import time
 from collections.abc import Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -56,18 +56,21 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
 
+from benchmarks.loadgen import Row, call_for, closed_loop, percentile, print_rows, rss_mb  # noqa: E402
 from blocks.ids import Action  # noqa: E402
-from bot.runtime.app import create_services  # noqa: E402
+from bot.demo.fake_slack import FakeSlack  # noqa: E402
+from bot.demo.slack_requests import button_click, interaction_body, signed_headers  # noqa: E402
 from bot.domain.calendar import allocation_due_by, is_working_day, subtract_working_days, working_day_on_or_after  # noqa: E402
 from bot.domain.clock import LONDON, FixedClock  # noqa: E402
-from handlers.presenters import render_home  # noqa: E402
-from bot.runtime.logs import configure_logging  # noqa: E402
-from bot.services.scheduled import Scheduler  # noqa: E402
-from bot.runtime.settings import Settings  # noqa: E402
-from bot.services.teams import load_teams  # noqa: E402
 from bot.domain.teams_file import parse_teams_file  # noqa: E402
-from bot.domain.workload import ALL_TIERS  # noqa: E402
 from bot.domain.working_hours import morning_of  # noqa: E402
+from bot.domain.workload import ALL_TIERS  # noqa: E402
+from bot.runtime.app import create_services  # noqa: E402
+from bot.runtime.logs import configure_logging  # noqa: E402
+from bot.runtime.settings import Settings  # noqa: E402
+from bot.services.scheduled import Scheduler  # noqa: E402
+from bot.services.teams import load_teams  # noqa: E402
+from handlers.presenters import render_home  # noqa: E402
 from storage.db import sync_url  # noqa: E402
 from storage.migrate import upgrade_to_head  # noqa: E402
 from storage.models import (  # noqa: E402
@@ -80,13 +83,10 @@ from storage.models import (  # noqa: E402
     Team,
     Touchpoint,
 )
-from benchmarks.loadgen import Row, call_for, closed_loop, percentile, print_rows, rss_mb  # noqa: E402
-from bot.demo.fake_slack import FakeSlack  # noqa: E402
 from tests.support.bot import INTAKE_TOKEN, BotUnderTest, bot_settings, start_bot  # noqa: E402
 from tests.support.databases import postgres_available, postgres_database  # noqa: E402
 from tests.support.factories import big_team_yaml  # noqa: E402
 from tests.support.processes import serve_env, start_serve  # noqa: E402
-from bot.demo.slack_requests import button_click, interaction_body, signed_headers  # noqa: E402
 
 BIG = "RBIG"
 SPO = "U0SPO0001"  # big_team_yaml's SPO
@@ -100,7 +100,7 @@ def last_working_ten_am(today: date) -> datetime:
     day = today
     while not is_working_day(day):
         day -= timedelta(days=1)
-    return datetime(day.year, day.month, day.day, 10, 0, tzinfo=LONDON).astimezone(timezone.utc)
+    return datetime(day.year, day.month, day.day, 10, 0, tzinfo=LONDON).astimezone(UTC)
 
 
 T0 = last_working_ten_am(datetime.now(LONDON).date())
@@ -184,7 +184,7 @@ ID_TABLES = {"case": Case, "allocation": Allocation, "touchpoint": Touchpoint, "
 
 
 def _at(day: date, hour: int = 12) -> datetime:
-    return datetime(day.year, day.month, day.day, hour, 0, tzinfo=timezone.utc)
+    return datetime(day.year, day.month, day.day, hour, 0, tzinfo=UTC)
 
 
 class Generator:
@@ -372,10 +372,10 @@ async def allocate_clicks(bot: BotUnderTest, case_ids: Sequence[int], clicks: in
         started = time.time()
         status, _ = await bot.slack_request(body, headers)
         assert status == 200, status
-        opened = await call_for(bot.fake, "views.open", lambda c: c.args.get("trigger_id") == trigger)
+        opened = await call_for(bot.fake, "views.open", lambda c, trigger=trigger: c.args.get("trigger_id") == trigger)
         assert opened.response.get("ok"), opened.response
         view_id = opened.response["view"]["id"]
-        updated = await call_for(bot.fake, "views.update", lambda c: c.args.get("view_id") == view_id)
+        updated = await call_for(bot.fake, "views.update", lambda c, view_id=view_id: c.args.get("view_id") == view_id)
         assert updated.response.get("ok"), updated.response
         opens.append(opened.at - started)
         updates.append(updated.at - started)

@@ -26,7 +26,7 @@ import asyncio
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -35,28 +35,27 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import delete, func, insert, select, update  # noqa: E402
 
-from blocks.touchpoint_blocks import reminder  # noqa: E402
-from bot.domain.facts import TouchpointView  # noqa: E402
 from benchmarks.loadgen import Row, print_rows, settings, store_name  # noqa: E402
-from bot.runtime.app import create_services  # noqa: E402
+from blocks.touchpoint_blocks import reminder  # noqa: E402
 from bot.domain.calendar import allocation_due_by, is_working_day  # noqa: E402
 from bot.domain.clock import LONDON, FixedClock  # noqa: E402
+from bot.domain.facts import TouchpointView  # noqa: E402
+from bot.domain.teams_file import parse_teams_file  # noqa: E402
+from bot.runtime.app import create_services  # noqa: E402
 from bot.runtime.logs import configure_logging  # noqa: E402
 from bot.services.outbox import outbox_values  # noqa: E402
 from bot.services.scheduled import Scheduler  # noqa: E402
 from bot.services.teams import load_teams  # noqa: E402
-from bot.domain.teams_file import parse_teams_file  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.migrate import upgrade_to_head  # noqa: E402
 from storage.models import Allocation, Case, OutboxMessage, Practitioner, ScheduledJob, Team, Touchpoint  # noqa: E402
 from tests.support.databases import postgres_available, postgres_database  # noqa: E402
 from tests.support.factories import TEAMS_YAML  # noqa: E402
 
-
-NOW = datetime(2026, 12, 1, 10, 0, tzinfo=LONDON).astimezone(timezone.utc)  # a Tuesday, working hours
+NOW = datetime(2026, 12, 1, 10, 0, tzinfo=LONDON).astimezone(UTC)  # a Tuesday, working hours
 SENTENCED = date(2026, 11, 16)
 TOUCHPOINT_DAY = date(2026, 12, 15)  # a Tuesday: the touchpoints are still ahead
-FAR_FUTURE = datetime(2027, 6, 1, 8, 0, tzinfo=timezone.utc)
+FAR_FUTURE = datetime(2027, 6, 1, 8, 0, tzinfo=UTC)
 TEAM = "N07T1"
 PRACTITIONER = "U0PP00001"  # Ada Lovelace in TEAMS_YAML
 SPO = "U0SPO0001"

@@ -12,9 +12,9 @@ from datetime import date
 
 from blocks.candidate_blocks import OfferLike, candidate_blocks
 from blocks.case_card import CaseLike, summary_fields
-from blocks.ids import INPUT_ACTION, AllocateBlock, Callback
-from blocks.kit import Block, YES_NO, context, date_input, field, fields_section, input_block, modal, radio_input, section, text_input
 from blocks.formats import long_date
+from blocks.ids import INPUT_ACTION, AllocateBlock, Callback
+from blocks.kit import YES_NO, Block, context, date_input, field, fields_section, input_block, modal, radio_input, section, text_input
 from blocks.text import mrkdwn_safe
 from bot.domain.vocabulary import PROBATION, Terms
 

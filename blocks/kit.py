@@ -14,7 +14,6 @@ from datetime import date
 from typing import Any
 
 from blocks.ids import INPUT_ACTION
-from bot.domain.slack_text import looks_like_user_id
 from blocks.text import (
     BUTTON_TEXT_MAX,
     FALLBACK_TEXT_MAX,
@@ -26,6 +25,7 @@ from blocks.text import (
     mrkdwn_safe,
     plain,
 )
+from bot.domain.slack_text import looks_like_user_id
 
 Block = dict[str, Any]
 Message = dict[str, Any]

@@ -13,10 +13,10 @@ from datetime import date
 from blocks.case_card import CaseLike
 from blocks.formats import due_words, long_date, plural, short_date
 from blocks.ids import Action, Callback, TouchpointBlock
-from blocks.kit import Block, Message, YES_NO, actions, button, date_input, message, mention, modal, radio_input, section, text_input, text_message
+from blocks.kit import YES_NO, Block, Message, actions, button, date_input, mention, message, modal, radio_input, section, text_input, text_message
 from blocks.text import FALLBACK_TEXT_MAX, SECTION_TEXT_MAX, cut, mrkdwn_safe
-from bot.domain.vocabulary import PROBATION, Terms
 from bot.domain.facts import TouchpointView
+from bot.domain.vocabulary import PROBATION, Terms
 
 PRIORITY = {"high": "high priority", "normal": "normal priority"}
 

@@ -8,9 +8,7 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from bot.services.facade import Services
-from handlers import allocate, case_actions, errors, touchpoints
-from handlers import commands
-from handlers import home
+from handlers import allocate, case_actions, commands, errors, home, touchpoints
 
 
 def register_all(app: AsyncApp, services: Services) -> None:

@@ -14,8 +14,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from blocks.allocate_modal import AllocateMetadata
 from blocks.candidate_blocks import practitioner_options
-from blocks.preferences import spo_copies_reply
 from blocks.ids import Action, AllocateBlock, Callback
+from blocks.preferences import spo_copies_reply
 from bot.domain.clock import london_today
 from bot.domain.errors import AllocationRefused, AlreadyAllocated
 from bot.services.facade import ModalKind, Services

@@ -20,9 +20,9 @@ from blocks.case_answer import case_message
 from blocks.case_card import record_link
 from blocks.caseload_answer import caseload_message
 from blocks.queue_answer import queue_message
-from bot.queries import commands
 from bot.domain.clock import london_today
 from bot.domain.errors import where
+from bot.queries import commands
 from bot.services.facade import Services
 
 COMMAND = "/casebot"

@@ -20,17 +20,16 @@ from datetime import date
 from typing import Any
 
 from blocks.ids import INPUT_ACTION, AllocateBlock, TouchpointBlock
-from bot.domain.errors import CasebotError, Question, Refused
 from bot.domain.decision import (
     MAX_TEXT_CHARS,
-    PRIORITIES,
     NO_CONCERN,
+    PRIORITIES,
     AllocationForm,
     Concern,
     ReallocationForm,
     touchpoint_date_problem,
 )
-
+from bot.domain.errors import CasebotError, Question, Refused
 
 
 class FormErrors(CasebotError):

@@ -12,6 +12,8 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
 from storage.repositories import (
     AllocationRepository,
     AuditRepository,
@@ -22,7 +24,6 @@ from storage.repositories import (
     PreferenceRepository,
     TeamRepository,
 )
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 

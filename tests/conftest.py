@@ -26,10 +26,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.demo.fake_slack import FakeSlack
 from bot.runtime.logs import JsonFormatter, configure_logging
 from tests.fakes.fake_http_sink import FakeHttpSink
-from bot.demo.fake_slack import FakeSlack
-from tests.support.bot import BotUnderTest, start_bot, bot_settings
+from tests.support.bot import BotUnderTest, bot_settings, start_bot
 from tests.support.databases import postgres_available, postgres_database, sqlite_copy, sqlite_template, truncate_all
 
 MARKS_BY_DIRECTORY = {

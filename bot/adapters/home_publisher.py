@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
@@ -38,7 +37,7 @@ class HomePort:
             response = await self.client.views_publish(user_id=user, view=view)
         except SlackApiError as exc:
             raise classify(exc) from None
-        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             raise TransientFailure(type(exc).__name__) from None
         published = response.get("view") if isinstance(response.data, dict) else None
         return {"id": published["id"]} if isinstance(published, dict) and "id" in published else {}

@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from bot.domain.enums import MetadataEvent
 from bot.adapters.delivery import DeliveryError, Port, UnknownOutcome
+from bot.domain.enums import MetadataEvent
 from storage.models import OutboxMessage
 
 RECONCILE_PAGES = 5  # conversations.history pages searched for an unknown-outcome message

@@ -31,11 +31,11 @@ from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any
 
-from bot.domain.clock import Clock
-from bot.adapters.metrics import Metrics
 from bot.adapters.delivery import DeliveryError, PermanentFailure, Port, RateLimited, UnknownOutcome
+from bot.adapters.metrics import Metrics
 from bot.adapters.outbox_pacing import LOOKAHEAD_SECONDS, Pacer
 from bot.adapters.outbox_reconcile import find_sent, outbox_metadata
+from bot.domain.clock import Clock
 from bot.domain.lanes import CONVERSATION_LANES, is_conversation_lane
 from storage.db import Database, UnitOfWork
 from storage.models import OutboxMessage
@@ -134,7 +134,7 @@ class OutboxWorker:
             await asyncio.sleep(CLAIM_GAP_SECONDS)
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=self._idle_wait())
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
         await asyncio.gather(*self._tasks)  # let the calls in flight settle their rows
         log.info("outbox worker stopped")

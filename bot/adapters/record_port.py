@@ -34,7 +34,6 @@ what SPOs see.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
@@ -78,7 +77,7 @@ class JsonPoster:
                 raise classify_status(response.status, response.headers.get("Retry-After"))
         except DeliveryError:
             raise
-        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             # The class name only: aiohttp's messages carry the URL, and with it the CRN.
             raise UnknownOutcome(type(exc).__name__) from None
 

@@ -8,7 +8,6 @@ gives after acting: reconcile before retrying, so nothing is sent twice).
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import aiohttp
@@ -46,7 +45,7 @@ class WebApiSlack:
                 response = await self.client.api_call(method, json=payload)
         except SlackApiError as exc:
             raise classify(exc) from None
-        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             raise UnknownOutcome(type(exc).__name__) from None
         return dict(response.data) if isinstance(response.data, dict) else {}
 

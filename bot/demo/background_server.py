@@ -8,8 +8,8 @@ close extra resources in `_close()`.
 from __future__ import annotations
 
 import asyncio
-from abc import ABC, abstractmethod
 import threading
+from abc import ABC, abstractmethod
 from typing import Self
 
 from aiohttp import web
@@ -29,8 +29,8 @@ class BackgroundServer(ABC):
     async def _serve(self) -> None:
         """Build the app and `_listen` on it: each fake its own."""
 
-    async def _close(self) -> None:
-        """Anything to close before the HTTP server (e.g. open websockets)."""
+    async def _close(self) -> None:  # noqa: B027 - optional: only a fake holding websockets needs it
+        """Anything to close before the HTTP server (e.g. open websockets); nothing by default."""
 
     async def _listen(self, app: web.Application) -> int:
         """Serve `app` on a free port; returns the port. A short shutdown timeout so stop()

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 import time
 import uuid
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 

@@ -22,16 +22,16 @@ from sqlalchemy import select
 
 from blocks.ids import INPUT_ACTION, Action, AllocateBlock, Callback, TouchpointBlock
 from blocks.render_text import render
-from bot.runtime.app import create_runtime
+from bot.demo.fake_slack import FakeSlack
+from bot.demo.slack_requests import SIGNING_SECRET, allocation_values, button_click, home_event, interaction_body, signed_headers, view_submission
 from bot.domain.calendar import subtract_working_days
 from bot.domain.clock import FixedClock, SystemClock, london_today
-from bot.demo.fake_slack import FakeSlack
-from bot.runtime.serve import bound_port, start
-from bot.runtime.settings import Settings
-from bot.demo.slack_requests import SIGNING_SECRET, allocation_values, button_click, home_event, interaction_body, signed_headers, view_submission
-from bot.services.teams import load_teams
 from bot.domain.teams_file import parse_teams_file
 from bot.domain.working_hours import morning_of, next_working_day
+from bot.runtime.app import create_runtime
+from bot.runtime.serve import bound_port, start
+from bot.runtime.settings import Settings
+from bot.services.teams import load_teams
 from storage.migrate import upgrade_to_head
 from storage.models import OutboxMessage
 

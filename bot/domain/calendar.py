@@ -17,7 +17,6 @@ from datetime import date
 
 import holidays
 
-
 _ENGLAND_AND_WALES = holidays.country_holidays("GB", subdiv="ENG")
 
 

@@ -6,7 +6,7 @@ people see (due-by, touchpoints) are dates in England and Wales, hence `LONDON`.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -23,14 +23,14 @@ class SystemClock:
     """The real wall clock."""
 
     def now(self) -> datetime:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
 
 class FixedClock:
     """A clock tests set and move forward explicitly."""
 
     def __init__(self, at: datetime) -> None:
-        self._at = at.astimezone(timezone.utc)
+        self._at = at.astimezone(UTC)
 
     def now(self) -> datetime:
         return self._at
@@ -39,7 +39,7 @@ class FixedClock:
         self._at += timedelta(**delta)
 
     def set(self, at: datetime) -> None:
-        self._at = at.astimezone(timezone.utc)
+        self._at = at.astimezone(UTC)
 
 
 def london_today(clock: Clock) -> date:

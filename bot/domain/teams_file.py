@@ -13,10 +13,11 @@ import re
 from typing import Annotated, Any, Literal
 
 import yaml
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator, model_validator
+
 from bot.domain.input_messages import did_you_mean, plain_message
 from bot.domain.tiers import Tier
 from bot.domain.yaml_source import YamlSyntaxError, field_path, node_line, read_yaml, repeated_keys
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator, model_validator
 
 GRADES = ("PO", "PQiP", "PSO")  # seeds/004: Probation Officer, trainee PO, Probation Services Officer
 SLACK_USER = re.compile(r"^[UW][A-Z0-9]{6,}$")

@@ -7,7 +7,7 @@ Pure: instants in, instants out.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from bot.domain.calendar import is_working_day
 from bot.domain.clock import LONDON
@@ -18,7 +18,7 @@ CLOSE = time(17, 30)  # after this, wait for the next working morning
 
 def morning_of(day: date) -> datetime:
     """09:00 London on `day`, as an aware UTC instant (DST handled by zoneinfo)."""
-    return datetime.combine(day, MORNING, tzinfo=LONDON).astimezone(timezone.utc)
+    return datetime.combine(day, MORNING, tzinfo=LONDON).astimezone(UTC)
 
 
 def next_working_day(day: date) -> date:

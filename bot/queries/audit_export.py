@@ -24,10 +24,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.domain.policy_file import Policy
 from bot.domain.calendar import working_days_between
 from bot.domain.clock import LONDON
 from bot.domain.errors import FieldError, InvalidInput
+from bot.domain.policy_file import Policy
 from storage.db import UnitOfWork
 from storage.models import Allocation, AuditEvent, Case, Practitioner, Team
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from bot.queries.candidates import _tiers as open_case_tiers  # the one definition of "what a practitioner holds"
 from bot.domain.workload import DEFAULT_TIER_POINTS, over_capacity, tier_mix, workload_percent
+from bot.queries.candidates import _tiers as open_case_tiers  # the one definition of "what a practitioner holds"
 from storage.models import Practitioner
 
 

@@ -21,11 +21,11 @@ from sqlalchemy import ColumnElement, false, func, or_, select
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import selectinload
 
-from bot.domain.slack_text import looks_like_user_id
-from bot.domain.policy_file import Policy
 from bot.domain.case_input import CRN_PATTERN
-from bot.queries.caseload import Workload, workload_now
+from bot.domain.policy_file import Policy
+from bot.domain.slack_text import looks_like_user_id
 from bot.domain.workload import DEFAULT_TIER_POINTS
+from bot.queries.caseload import Workload, workload_now
 from storage.db import UnitOfWork
 from storage.models import Allocation, AuditEvent, Case, Practitioner, Team, Touchpoint
 

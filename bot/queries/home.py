@@ -24,9 +24,10 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy import case as sql_case
+from sqlalchemy import func, select
 
+from bot.domain.clock import LONDON
 from bot.domain.home_view import (
     CapacityLine,
     ExceptionItem,
@@ -38,9 +39,8 @@ from bot.domain.home_view import (
     TouchpointItem,
 )
 from bot.domain.vocabulary import terms_for
-from bot.queries.caseload import workload_now
-from bot.domain.clock import LONDON
 from bot.domain.workload import DEFAULT_TIER_POINTS
+from bot.queries.caseload import workload_now
 from storage.db import UnitOfWork
 from storage.models import Allocation, Case, Practitioner, Team, Touchpoint
 

@@ -30,12 +30,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from bot.domain.slack_text import escape
-from bot.domain.enums import OutboxPurpose
-from bot.domain.policy_file import REASON_CODE, Policy
 from bot.domain.case_input import CRN_PATTERN
 from bot.domain.clock import Clock
+from bot.domain.enums import OutboxPurpose
 from bot.domain.errors import FieldError, InvalidInput
+from bot.domain.policy_file import REASON_CODE, Policy
+from bot.domain.slack_text import escape
 from storage.db import UnitOfWork
 from storage.models import Allocation, AuditEvent, Case, OutboxMessage, ScheduledJob, Touchpoint
 

@@ -17,21 +17,21 @@ from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.domain.clock import Clock, SystemClock
-from bot.runtime.logs import WithoutDetail
-from bot.adapters.metrics import Metrics
 from bot.adapters.delivery import Port
 from bot.adapters.home_publisher import HomePort
+from bot.adapters.metrics import Metrics
 from bot.adapters.outbox_worker import OutboxWorker
 from bot.adapters.prison_port import SmtpPrisonNotifier, WebhookPrisonNotifier
 from bot.adapters.record_port import RecordApi
 from bot.adapters.replay import ReplayGuard
 from bot.adapters.replay import purge as purge_signatures
-from bot.services.scheduled import Scheduler
-from bot.services.facade import Services
-from bot.runtime.settings import Settings
 from bot.adapters.slack_port import WebApiSlack
+from bot.domain.clock import Clock, SystemClock
+from bot.runtime.logs import WithoutDetail
+from bot.runtime.settings import Settings
 from bot.runtime.web import build_web_app
+from bot.services.facade import Services
+from bot.services.scheduled import Scheduler
 from handlers import register_all
 from handlers.presenters import render_home
 from storage.db import Database

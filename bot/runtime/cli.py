@@ -18,18 +18,18 @@ import psycopg
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from bot.runtime.app import create_services
-from bot.queries.audit_export import allocation_rows, audit_filter, to_csv
 from bot.domain.errors import InvalidInput
-from bot.services.importer import ImportFileError, import_file
-from bot.services.policies import current_policy, load_policy
 from bot.domain.policy_file import Policy, PolicyFileError, field_line, parse_policy
+from bot.domain.teams_file import TeamsFileError, parse_teams_file
+from bot.queries.audit_export import allocation_rows, audit_filter, to_csv
+from bot.queries.sar import NothingHeld, json_default, parse_crn, subject_access
+from bot.runtime.app import create_services
 from bot.runtime.logs import configure_logging
 from bot.runtime.progress import terminal_progress
-from bot.queries.sar import NothingHeld, json_default, parse_crn, subject_access
 from bot.runtime.settings import Settings, SettingsError, load_settings
+from bot.services.importer import ImportFileError, import_file
+from bot.services.policies import current_policy, load_policy
 from bot.services.teams import load_teams
-from bot.domain.teams_file import TeamsFileError, parse_teams_file
 from storage.migrate import unmigrated, upgrade_to_head
 
 OK, FAILURE, BAD_INPUT = 0, 1, 2

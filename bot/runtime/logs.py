@@ -8,8 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
-import traceback
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from bot.domain.errors import where
 
@@ -48,7 +47,7 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         entry = {
-            "ts": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
             "msg": record.getMessage(),

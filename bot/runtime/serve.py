@@ -10,8 +10,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from datetime import datetime, timezone
 from contextlib import AsyncExitStack
+from datetime import UTC, datetime
 
 import aiohttp
 from aiohttp import web
@@ -60,7 +60,7 @@ async def start(runtime: Runtime, stack: AsyncExitStack) -> web.AppRunner:
         for job in (runtime.scheduler.tick, runtime.forget_old_signatures):
             ticks.add_job(
                 job, "interval", seconds=settings.scheduler_tick_seconds,
-                max_instances=1, coalesce=True, next_run_time=datetime.now(timezone.utc),
+                max_instances=1, coalesce=True, next_run_time=datetime.now(UTC),
             )  # fmt: skip
         ticks.start()
         stack.callback(ticks.shutdown, wait=False)

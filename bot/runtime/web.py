@@ -15,10 +15,10 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from sqlalchemy import text
 
-from bot.domain.errors import FieldError, InvalidInput
 from bot.adapters.replay import ReplayGuard, verified_signature
-from bot.services.facade import Services
+from bot.domain.errors import FieldError, InvalidInput
 from bot.runtime.settings import Settings
+from bot.services.facade import Services
 from storage.models import Case
 
 log = logging.getLogger("casebot.web")

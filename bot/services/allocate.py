@@ -12,21 +12,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
-from bot.domain.facts import AllocationFacts
-from bot.domain.calendar import working_day_on_or_after
 from bot.domain.access import is_spo, refusal
+from bot.domain.calendar import working_day_on_or_after
+from bot.domain.clock import Clock, london_day
 from bot.domain.decision import AllocationForm, Concern, CurrentAllocation, ReallocationForm
 from bot.domain.enums import CaseState, OutboxPurpose, Priority, TouchpointState
 from bot.domain.errors import AllocationRefused, AlreadyAllocated, Question
-from bot.domain.clock import Clock, london_day
+from bot.domain.facts import AllocationFacts
+from bot.domain.policy import PolicyFit, offerable, policy_fit
+from bot.domain.policy_file import Policy, Reminders
+from bot.domain.reminder_plan import plan_reminders
 from bot.services import notices
 from bot.services.home_refresh import queue_home_refresh
 from bot.services.outbox import audit, enqueue
-from bot.domain.policy import PolicyFit, offerable, policy_fit
-from bot.domain.reminder_plan import plan_reminders
-from bot.domain.policy_file import Policy, Reminders
 from storage.db import UnitOfWork
 from storage.models import Allocation, Case, Practitioner, ScheduledJob, Team, Touchpoint
 

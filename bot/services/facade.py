@@ -19,15 +19,15 @@ from bot.domain.clock import Clock, london_today
 from bot.domain.decision import AllocationForm, CurrentAllocation, ReallocationForm
 from bot.domain.enums import CaseState, OutboxPurpose
 from bot.domain.errors import Question, TouchpointRefused
+from bot.domain.facts import TouchpointView
 from bot.queries.candidates import Offer, offers_for
 from bot.services import notices, touchpoints
 from bot.services.allocate import Allocated, allocate, current_allocation, touchpoint_default
 from bot.services.intake import Received, Rejected, receive_case, receive_cases
 from bot.services.outbox import audit
 from bot.services.reallocate import reallocate
-from bot.domain.facts import TouchpointView
 from storage.db import Database, UnitOfWork
-from storage.models import Allocation, Case, OutboxMessage
+from storage.models import Case, OutboxMessage
 
 ModalKind = Literal["allocate", "reallocate"]
 TouchpointKind = Literal["record", "reschedule", "not_required"]

@@ -12,17 +12,16 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert
-
 from sqlalchemy.exc import IntegrityError
 
 from bot.domain.calendar import allocation_due_by
 from bot.domain.case_input import CaseIn, parse_case
 from bot.domain.clock import Clock, london_day, london_today
-from bot.domain.policy_file import Policy
 from bot.domain.enums import CaseState
 from bot.domain.errors import InvalidInput
-from bot.services.home_refresh import queue_home_refresh
+from bot.domain.policy_file import Policy
 from bot.services import notices
+from bot.services.home_refresh import queue_home_refresh
 from bot.services.outbox import audit_values, insert_bulk
 from storage.db import UnitOfWork
 from storage.models import Case, Team

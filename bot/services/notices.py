@@ -27,8 +27,8 @@ from blocks.allocation_notices import (
     spo_copy,
     thread_link,
 )
-from blocks.formats import when_text
 from blocks.case_card import case_card, record_link, restricted_case_dm
+from blocks.formats import when_text
 from blocks.touchpoint_blocks import (
     deadline_chase,
     deadline_digest,

@@ -6,7 +6,7 @@ Every message toward Slack is stored first and sent by the worker
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 

@@ -13,26 +13,25 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from bot.domain.facts import AllocationFacts
-from bot.domain.enums import CaseState, TouchpointState
+from bot.domain.clock import Clock, london_today
+from bot.domain.decision import ReallocationForm
+from bot.domain.enums import CaseState, Priority, TouchpointState
 from bot.domain.errors import AllocationRefused, Question
+from bot.domain.facts import AllocationFacts
+from bot.domain.policy_file import Policy
 from bot.services import notices
 from bot.services.allocate import (
     Allocated,
     check_choice,
+    check_touchpoint,
     concern_columns,
     concerns_of,
     plan_touchpoint,
+    planned_touchpoint,
     queue_write_backs,
     spo_case,
-    check_touchpoint,
-    planned_touchpoint,
     touchpoint_default,
 )
-from bot.domain.policy_file import Policy
-from bot.domain.enums import Priority
-from bot.domain.decision import ReallocationForm
-from bot.domain.clock import Clock, london_today
 from bot.services.home_refresh import queue_home_refresh
 from bot.services.outbox import audit
 from storage.db import UnitOfWork

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy.exc import IntegrityError
@@ -24,8 +24,8 @@ from sqlalchemy.exc import IntegrityError
 from bot.domain.calendar import working_days_between
 from bot.domain.clock import Clock, london_today
 from bot.domain.enums import OutboxPurpose, TouchpointState
-from bot.services import notices
 from bot.domain.working_hours import next_working_moment, within_working_hours
+from bot.services import notices
 from storage.db import Database, UnitOfWork
 from storage.models import Allocation, Case, ScheduledJob, Touchpoint
 

@@ -10,8 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.domain.clock import Clock
-from bot.services.outbox import audit
 from bot.domain.teams_file import TeamsFile
+from bot.services.outbox import audit
 from storage.db import UnitOfWork
 from storage.models import Practitioner, Team
 

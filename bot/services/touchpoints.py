@@ -13,15 +13,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.domain.access import is_spo
-from bot.services.allocate import plan_touchpoint
-from bot.domain.decision import MAX_TEXT_CHARS, touchpoint_date_problem
 from bot.domain.clock import Clock, london_today
+from bot.domain.decision import MAX_TEXT_CHARS, touchpoint_date_problem
 from bot.domain.enums import OutboxPurpose, TouchpointState
 from bot.domain.errors import Question, TouchpointRefused
+from bot.domain.working_hours import morning_of, next_working_day
 from bot.services import notices
+from bot.services.allocate import plan_touchpoint
 from bot.services.home_refresh import queue_home_refresh
 from bot.services.outbox import audit, enqueue
-from bot.domain.working_hours import morning_of, next_working_day
 from storage.db import UnitOfWork
 from storage.models import Allocation, Case, ScheduledJob, Touchpoint
 

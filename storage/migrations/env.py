@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from alembic import context
 from sqlalchemy import create_engine, pool
-
 from sqlalchemy.engine import Connection
 
 from storage.migrate import same_server_default

@@ -3,7 +3,7 @@ caseload_answer.py), judged by slack_sdk's block models."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from types import SimpleNamespace
 
 import pytest
@@ -25,7 +25,7 @@ from blocks.queue_answer import queue_message
 from tests.blocks.support import DECIMAL_PERCENT, HOSTILE, all_text, assert_valid_message, make_case, mrkdwn_of
 
 TODAY = date(2026, 12, 7)
-AT = datetime(2026, 12, 2, 16, 31, tzinfo=timezone.utc)
+AT = datetime(2026, 12, 2, 16, 31, tzinfo=UTC)
 
 
 def team(cases: list[SimpleNamespace], **changes: object) -> SimpleNamespace:

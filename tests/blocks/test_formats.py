@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from hypothesis import given
@@ -141,8 +141,8 @@ def test_day_text_names_the_year_only_outside_the_readers_year() -> None:
 
 
 def test_times_are_london_times() -> None:
-    winter = datetime(2026, 12, 7, 10, 0, tzinfo=timezone.utc)
-    summer = datetime(2026, 7, 7, 10, 0, tzinfo=timezone.utc)
+    winter = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
+    summer = datetime(2026, 7, 7, 10, 0, tzinfo=UTC)
     assert london_time_text(winter) == "Mon 7 Dec 2026 at 10:00"
     assert london_time_text(summer) == "Tue 7 Jul 2026 at 11:00"  # BST
     assert when_text(winter) == f"<!date^{int(winter.timestamp())}^{{date_short_pretty}} at {{time}}|Mon 7 Dec 2026 at 10:00>"

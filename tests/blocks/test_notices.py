@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -41,7 +41,7 @@ HATE = "CANARY-hate notes"
 DISCRIMINATION = "CANARY-discrimination notes about staff"
 FACTS = AllocationFacts(
     practitioner_name="Ada Lovelace", practitioner_grade="PO", practitioner_user="U0PP00001", spo_user="U0SPO0001",
-    allocated_at=datetime(2026, 12, 7, 10, 0, tzinfo=timezone.utc), evidence=EVIDENCE, evidence_sensitive=True,
+    allocated_at=datetime(2026, 12, 7, 10, 0, tzinfo=UTC), evidence=EVIDENCE, evidence_sensitive=True,
     hate_crime=Concern(True, HATE, False), discrimination=Concern(True, DISCRIMINATION, True),
     touchpoint_priority="high", touchpoint_date=date(2026, 12, 21), touchpoint_reason=None,
 )  # fmt: skip

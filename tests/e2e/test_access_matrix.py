@@ -12,12 +12,12 @@ from sqlalchemy import func, select
 
 from blocks.allocate_modal import AllocateMetadata
 from blocks.ids import INPUT_ACTION, Action, AllocateBlock, Callback, TouchpointBlock
+from bot.demo.slack_requests import interaction_body, signed_headers, slash_body, view_submission
 from bot.domain.calendar import working_day_on_or_after
 from storage.models import Allocation, AuditEvent, Touchpoint
 from tests.support.allocation import answers
 from tests.support.bot import BotUnderTest
 from tests.support.factories import case_fields
-from bot.demo.slack_requests import interaction_body, signed_headers, slash_body, view_submission
 
 STRANGER, PRACTITIONER, OTHER_SPO, SPO = "U0STRANGE1", "U0PP00001", "U0SPO0009", "U0SPO0001"
 OUTSIDERS = (STRANGER, PRACTITIONER, OTHER_SPO)

@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 import json
-from functools import partial
 from datetime import date, timedelta
+from functools import partial
 
 from sqlalchemy import select
 

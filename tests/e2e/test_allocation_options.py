@@ -6,10 +6,10 @@ import json
 
 from blocks.allocate_modal import AllocateMetadata
 from blocks.ids import Action, AllocateBlock
+from bot.demo.slack_requests import button_click, interaction_body
 from tests.support.allocation import answers
 from tests.support.bot import BotUnderTest
 from tests.support.factories import big_team_yaml, case_fields
-from bot.demo.slack_requests import button_click, interaction_body
 
 
 async def test_a_team_over_100_gets_a_searchable_select(bot: BotUnderTest) -> None:

@@ -4,15 +4,14 @@ of 200 practitioners and 1,000 open cases. The clock is fixed: Monday 7 Dec 2026
 
 from __future__ import annotations
 
-from functools import partial
-
 import asyncio
 import json
 import re
 import time
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,19 +23,19 @@ from sqlalchemy import func, select, update
 from blocks.formats import tier_mix_bars, workload_bar
 from blocks.home_blocks import HOME_BLOCKS_MAX, NOT_IN_TEAM
 from blocks.ids import Action
-from bot.domain.clock import FixedClock
 from bot.adapters.delivery import PermanentFailure, RateLimited
 from bot.adapters.home_publisher import HomePort
+from bot.demo.fake_slack import FakeSlack, RecordedCall
+from bot.demo.slack_requests import button_click, home_event, interaction_body, signed_headers
+from bot.domain.clock import FixedClock
 from bot.domain.enums import HOME_PUBLISH as HOME_METHOD
 from bot.services.home_refresh import HOME_PURPOSE, home_key, queue_home_refresh
 from handlers.presenters import render_home
 from storage.db import Database
 from storage.models import Allocation, Case, OutboxMessage, Touchpoint
-from bot.demo.fake_slack import FakeSlack, RecordedCall
 from tests.support.allocation import answers
 from tests.support.bot import BotUnderTest, bot_settings, start_bot
 from tests.support.factories import TEAMS_YAML, big_team_yaml, case_fields
-from bot.demo.slack_requests import button_click, home_event, interaction_body, signed_headers
 
 LONDON = ZoneInfo("Europe/London")
 START = datetime(2026, 12, 7, 10, 0, tzinfo=LONDON)  # a Monday
@@ -377,7 +376,7 @@ async def test_many_teams_for_one_spo_still_fit(home) -> None:
 
 async def test_queue_home_refresh_debounces_to_one_pending_row_per_person(database_url: str) -> None:
     db = Database(database_url)
-    now = datetime(2026, 12, 7, 10, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
     try:
         async with db.uow() as uow:
             assert await queue_home_refresh(uow, [SPO, PP, SPO, None, ""], now) == [PP, SPO]  # sorted: the lock order
@@ -415,7 +414,7 @@ async def test_queue_home_refresh_debounces_to_one_pending_row_per_person(databa
 
 async def test_a_burst_of_changes_publishes_once_with_the_view_built_at_send_time(home) -> None:
     bot, clock = home
-    for n in range(3):  # three changes, three transactions, before the worker gets to it
+    for _ in range(3):  # three changes, three transactions, before the worker gets to it
         async with bot.runtime.db.uow() as uow:
             await queue_home_refresh(uow, [SPO], clock.now(), delay=timedelta(seconds=30))
             await uow.commit()

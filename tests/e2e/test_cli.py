@@ -12,11 +12,11 @@ import asyncio
 import csv
 import io
 import json
-import socket
-import sqlite3
 import os
 import pty
 import re
+import socket
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -27,16 +27,16 @@ import psycopg
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
-from bot.domain.clock import SystemClock
 from bot.domain.case_input import FIELDS, CaseIn
-from bot.services.importer import CHUNK, ImportFileError, read_rows
-from bot.services.teams import load_teams
+from bot.domain.clock import SystemClock
 from bot.domain.policy_file import default_policy_text
 from bot.domain.teams_file import parse_teams_file
+from bot.services.importer import CHUNK, ImportFileError, read_rows
+from bot.services.teams import load_teams
 from storage.db import Database, sync_url
 from storage.migrate import upgrade_to_head
-from tests.support.databases import POSTGRES_ADMIN_URL, postgres_available
 from tests.support.cli import Cli, Run, clean_env, finish, start
+from tests.support.databases import POSTGRES_ADMIN_URL, postgres_available
 from tests.support.factories import TEAMS_YAML, case_fields
 
 BAD_INPUT = 2

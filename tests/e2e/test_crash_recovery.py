@@ -10,11 +10,11 @@ from __future__ import annotations
 import asyncio
 import time
 
+from bot.demo.fake_slack import FakeSlack
+from bot.domain.teams_file import parse_teams_file
 from bot.runtime.app import create_services
 from bot.services.teams import load_teams
-from bot.domain.teams_file import parse_teams_file
 from storage.models import OutboxMessage
-from bot.demo.fake_slack import FakeSlack
 from tests.support.bot import bot_settings
 from tests.support.factories import TEAMS_YAML, case_fields
 from tests.support.processes import serve_env, start_serve

@@ -12,11 +12,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
+from bot.demo.fake_slack import FakeSlack
 from bot.domain.clock import FixedClock
 from bot.services.scheduled import Scheduler
 from storage.db import Database
 from storage.models import OutboxMessage, ScheduledJob
-from bot.demo.fake_slack import FakeSlack
 from tests.support.allocation import answers
 from tests.support.bot import BotUnderTest, bot_settings, start_bot
 from tests.support.factories import case_fields

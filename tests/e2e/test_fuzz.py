@@ -40,11 +40,11 @@ from sqlalchemy import func, select
 
 from blocks.allocate_modal import AllocateMetadata
 from blocks.ids import INPUT_ACTION, AllocateBlock, Callback, TouchpointBlock
-from bot.domain.policy_file import default_policy
+from bot.demo.slack_requests import interaction_body, view_submission
 from bot.domain.calendar import working_day_on_or_after
 from bot.domain.case_input import FIELDS
+from bot.domain.policy_file import default_policy
 from bot.services.importer import ImportFileError, import_file, read_rows
-from bot.demo.slack_requests import interaction_body, view_submission
 from storage.models import Allocation, AuditEvent, Case, OutboxMessage, Touchpoint
 from tests.support.allocation import GOOD_EVIDENCE, answers
 from tests.support.bot import INTAKE_TOKEN, BotUnderTest

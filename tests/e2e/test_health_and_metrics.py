@@ -6,7 +6,7 @@ import json
 from contextlib import AsyncExitStack
 
 from bot.demo.fake_slack import FakeSlack
-from tests.support.bot import BotUnderTest, start_bot, bot_settings
+from tests.support.bot import BotUnderTest, bot_settings, start_bot
 from tests.support.factories import case_fields
 
 

@@ -63,7 +63,7 @@ async def test_restricted_case_goes_to_each_spo_privately_never_the_channel(bot:
 async def test_record_link_appears_when_template_is_set(database_url: str, fake_slack) -> None:
     from contextlib import AsyncExitStack
 
-    from tests.support.bot import start_bot, bot_settings
+    from tests.support.bot import bot_settings, start_bot
 
     async with AsyncExitStack() as stack:
         settings = bot_settings(database_url, fake_slack, record_case_url="https://records.example/case/{crn}")

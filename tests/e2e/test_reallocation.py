@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import date
 
 from sqlalchemy import select
 
 from blocks.allocate_modal import AllocateMetadata
 from blocks.ids import INPUT_ACTION, Action, AllocateBlock, Callback
+from bot.demo.slack_requests import interaction_body, view_submission
 from storage.models import Allocation, AuditEvent, ScheduledJob, Touchpoint
 from tests.support.allocation import DEFAULT_TOUCHPOINT, answers
 from tests.support.bot import BotUnderTest
 from tests.support.factories import case_fields
-from bot.demo.slack_requests import interaction_body, view_submission
 
 EVIDENCE = "Grace has the PSO experience this tier C case needs and capacity this month."
 

@@ -27,9 +27,11 @@ from sqlalchemy import select
 from blocks.allocate_modal import AllocateMetadata
 from blocks.ids import INPUT_ACTION, AllocateBlock, Callback, TouchpointBlock
 from blocks.text import escape
-from bot.queries.audit_export import COLUMNS
+from bot.demo.fake_slack import FakeSlack
+from bot.demo.slack_requests import interaction_body, view_submission
 from bot.domain.clock import FixedClock
 from bot.queries import sar
+from bot.queries.audit_export import COLUMNS
 from bot.queries.sar import (
     AUDIT_DETAIL_KEYS,
     WITHHELD_AUDIT,
@@ -43,12 +45,10 @@ from bot.queries.sar import (
 )
 from storage.models import Allocation, AuditEvent, Base, Case, OutboxMessage, Touchpoint
 from tests.fakes.fake_http_sink import FakeHttpSink
-from bot.demo.fake_slack import FakeSlack
 from tests.support.allocation import answers
 from tests.support.bot import BotUnderTest, bot_settings, start_bot
 from tests.support.cli import Cli, Run
 from tests.support.factories import case_fields
-from bot.demo.slack_requests import interaction_body, view_submission
 
 LONDON = ZoneInfo("Europe/London")
 SPO = "U0SPO0001"

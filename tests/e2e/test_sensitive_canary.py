@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import json
 
-
 from blocks.ids import AllocateBlock
 from tests.support.allocation import answers
 from tests.support.factories import case_fields

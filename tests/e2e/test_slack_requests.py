@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from blocks.ids import Action
-from bot.domain.clock import FixedClock
 from bot.adapters.replay import ReplayGuard
+from bot.demo.slack_requests import button_click, interaction_body, signed_headers
+from bot.domain.clock import FixedClock
 from tests.support.bot import BotUnderTest
 from tests.support.factories import case_fields
-from bot.demo.slack_requests import button_click, interaction_body, signed_headers
 
 
 async def test_forged_and_stale_signatures_are_rejected_and_do_nothing(bot: BotUnderTest) -> None:
@@ -103,7 +103,7 @@ async def test_details_of_a_restricted_case_are_for_spos_only(bot: BotUnderTest)
 async def test_signatures_past_the_window_are_forgotten(bot: BotUnderTest) -> None:
     """Memory stays bounded: a signature older than twice Slack's 5 minutes is dropped (Bolt
     refuses a request that old as stale before the guard is asked)."""
-    clock = FixedClock(datetime(2026, 12, 2, 10, 0, tzinfo=timezone.utc))
+    clock = FixedClock(datetime(2026, 12, 2, 10, 0, tzinfo=UTC))
     guard = ReplayGuard(bot.runtime.db, clock, shared=False)
     guard.take("v0=old")
     clock.advance(minutes=9)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 import json
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from slack_sdk.models.blocks import Block
@@ -17,17 +17,17 @@ from blocks.allocate_modal import AllocateMetadata
 from blocks.candidate_blocks import candidate_line
 from blocks.case_answer import case_message
 from blocks.formats import percent_text, tier_mix_bars
+from blocks.ids import INPUT_ACTION, Action, AllocateBlock, Callback, TouchpointBlock
 from blocks.kit import MESSAGE_BLOCKS_MAX
 from blocks.queue_answer import queue_message
-from blocks.ids import INPUT_ACTION, Action, AllocateBlock, Callback, TouchpointBlock
 from blocks.render_text import render
+from bot.demo.slack_requests import interaction_body, signed_headers, slash_body, view_submission
 from bot.domain.clock import london_today
 from bot.queries.commands import AllocationRecord, AuditLine, CaseHistory, Note, QueueAnswer, TeamQueue, TouchpointRecord
 from storage.models import Case, Touchpoint
 from tests.support.allocation import answers
 from tests.support.bot import BotUnderTest
 from tests.support.factories import TEAMS_YAML, case_fields
-from bot.demo.slack_requests import interaction_body, signed_headers, slash_body, view_submission
 
 SPO, SPO2, PP, PP2 = "U0SPO0001", "U0SPO0002", "U0PP00001", "U0PP00002"  # team N07T1 (Sheffield North)
 OTHER_SPO = "U0SPO0009"  # SPO of N07T2 (Sheffield South) only
@@ -117,8 +117,8 @@ async def allocate(bot: BotUnderTest, case_id: int, staff_code: str = "N07A001",
 
 
 async def test_help_and_an_empty_command_give_usage_to_anyone(bot: BotUnderTest) -> None:
-    for text in ("help", "", "  HELP  "):
-        answer = await casebot(bot, text, STRANGER)
+    for words in ("help", "", "  HELP  "):
+        answer = await casebot(bot, words, STRANGER)
         assert USAGE in answer.text
         for sub in ("/casebot queue", "/casebot case X123456", "/casebot caseload @person", "/casebot help"):
             assert sub in answer.text
@@ -142,19 +142,19 @@ async def test_each_bad_input_gets_usage_naming_what_was_wrong(bot: BotUnderTest
         ("caseload <@U0NOBODY1|nobody>", "<@U0NOBODY1> is not a practitioner in any team casebot knows"),
         ("caseload <@U0SPO0002>", "<@U0SPO0002> is not a practitioner"),
     ]
-    for text, problem in cases:
-        answer = await casebot(bot, text, SPO)
-        assert USAGE in answer.raw, text
-        assert problem in answer.raw, (text, answer.raw)
+    for words, problem in cases:
+        answer = await casebot(bot, words, SPO)
+        assert USAGE in answer.raw, words
+        assert problem in answer.raw, (words, answer.raw)
 
 
 async def test_what_the_caller_typed_is_quoted_escaped(bot: BotUnderTest) -> None:
     # should_escape: Slack sends special mentions as <!channel> and escapes the caller's own &, < and >
-    for text in ("case <!channel>", "<!here>", "case &lt;b&gt;&amp;", "caseload <!subteam^S0123|team>"):
-        answer = await casebot(bot, text, SPO)
+    for words in ("case <!channel>", "<!here>", "case &lt;b&gt;&amp;", "caseload <!subteam^S0123|team>"):
+        answer = await casebot(bot, words, SPO)
         assert USAGE in answer.text
         for mrkdwn in answer.mrkdwn():
-            assert "<!" not in mrkdwn and "<b>" not in mrkdwn, (text, mrkdwn)
+            assert "<!" not in mrkdwn and "<b>" not in mrkdwn, (words, mrkdwn)
     answer = await casebot(bot, "case <!channel>", SPO)
     assert "“&lt;!channel&gt;” is not a CRN" in answer.raw
     answer = await casebot(bot, "case &lt;b&gt;&amp;", SPO)
@@ -163,9 +163,9 @@ async def test_what_the_caller_typed_is_quoted_escaped(bot: BotUnderTest) -> Non
 
 async def test_callers_in_no_team_are_told_politely(bot: BotUnderTest) -> None:
     await post(bot)
-    for text in ("queue", "case X123456", "caseload <@U0PP00001|ada>"):
-        answer = await casebot(bot, text, STRANGER)
-        assert "not an SPO or a practitioner in any team casebot knows" in answer.text, text
+    for words in ("queue", "case X123456", "caseload <@U0PP00001|ada>"):
+        answer = await casebot(bot, words, STRANGER)
+        assert "not an SPO or a practitioner in any team casebot knows" in answer.text, words
         assert "X123456" not in answer.raw
 
 
@@ -429,7 +429,7 @@ def _case(**overrides: Any) -> Case:
 
 
 def test_the_longest_history_and_the_longest_queue_fit_in_one_slack_message() -> None:
-    at = datetime(2026, 11, 3, 10, tzinfo=timezone.utc)
+    at = datetime(2026, 11, 3, 10, tzinfo=UTC)
     long = "&<>" * 1000  # 3,000 characters that escape to 12,000
     note = Note(text=long, withheld=False, sensitive=True)
     touchpoint = TouchpointRecord(state="recorded", priority="high", due_on=date(2026, 11, 18), not_required_reason=long, notes=note, outcome_by="U0SPO0001", outcome_at=at)

@@ -6,9 +6,9 @@ from contextlib import AsyncExitStack
 
 from blocks.ids import Action
 from bot.demo.fake_slack import FakeSlack, interactive_envelope
-from tests.support.bot import start_bot, bot_settings
-from tests.support.factories import case_fields
 from bot.demo.slack_requests import button_click
+from tests.support.bot import bot_settings, start_bot
+from tests.support.factories import case_fields
 
 
 async def test_details_click_over_the_socket_is_acked_and_opens_the_modal(database_url: str, fake_slack: FakeSlack) -> None:

@@ -12,14 +12,14 @@ import pytest
 from sqlalchemy import select
 
 from blocks.ids import Action, Callback, TouchpointBlock
+from bot.demo.fake_slack import FakeSlack
+from bot.demo.slack_requests import button_click, interaction_body, view_submission
 from bot.domain.clock import FixedClock
 from storage.models import ScheduledJob, Touchpoint
 from tests.fakes.fake_http_sink import FakeHttpSink
-from bot.demo.fake_slack import FakeSlack
 from tests.support.allocation import answers
 from tests.support.bot import BotUnderTest, bot_settings, start_bot
 from tests.support.factories import case_fields
-from bot.demo.slack_requests import button_click, interaction_body, view_submission
 
 LONDON = ZoneInfo("Europe/London")
 PP, SPO = "U0PP00001", "U0SPO0001"

@@ -5,24 +5,24 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import aiohttp
 import pytest
 from sqlalchemy import func, select
 
+from blocks.allocate_modal import AllocateMetadata
+from blocks.ids import Callback
+from bot.demo.fake_slack import FakeSlack
+from bot.demo.slack_requests import interaction_body, signed_headers, view_submission
+from bot.domain.teams_file import parse_teams_file
 from bot.runtime.app import create_services
 from bot.services.teams import load_teams
-from bot.domain.teams_file import parse_teams_file
 from storage.models import OutboxMessage, ScheduledJob
-from bot.demo.fake_slack import FakeSlack
 from tests.support.allocation import answers
 from tests.support.bot import INTAKE_TOKEN, bot_settings
 from tests.support.factories import TEAMS_YAML, case_fields
 from tests.support.processes import serve_env, start_serve
-from bot.demo.slack_requests import interaction_body, signed_headers, view_submission
-from blocks.allocate_modal import AllocateMetadata
-from blocks.ids import Callback
 
 CASES = 40
 ALLOCATIONS = 20
@@ -64,7 +64,7 @@ async def test_two_replicas_share_the_work_without_doubles(database_url: str, fa
         async with services.db.uow() as uow:
             jobs = list(await uow.session.scalars(select(ScheduledJob).where(ScheduledJob.kind == "prison_check")))
             for job in jobs:
-                job.due_at = datetime.now(timezone.utc)
+                job.due_at = datetime.now(UTC)
             await uow.commit()
         assert len(jobs) == ALLOCATIONS
 

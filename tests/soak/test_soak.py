@@ -20,7 +20,7 @@ import random
 import time
 from collections import Counter
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
@@ -29,17 +29,17 @@ from sqlalchemy import delete, func, select
 
 from blocks.allocate_modal import AllocateMetadata
 from blocks.ids import Callback
+from bot.demo.fake_slack import FakeSlack
+from bot.demo.slack_requests import interaction_body, signed_headers, view_submission
+from bot.domain.teams_file import parse_teams_file
 from bot.runtime.app import create_services
 from bot.services.teams import load_teams
-from bot.domain.teams_file import parse_teams_file
 from storage.models import Allocation, Case, DailyRun, OutboxMessage, ScheduledJob
 from tests.fakes.fake_http_sink import FakeHttpSink
-from bot.demo.fake_slack import FakeSlack
 from tests.support.allocation import answers
 from tests.support.bot import INTAKE_TOKEN, bot_settings
 from tests.support.factories import TEAMS_YAML, case_fields
 from tests.support.processes import ServeProcess, serve_env, start_serve
-from bot.demo.slack_requests import interaction_body, signed_headers, view_submission
 
 LONG = os.environ.get("CASEBOT_SOAK") == "long"
 INTAKES, ALLOCATIONS, KILLS = (500, 300, 20) if LONG else (60, 30, 5)
@@ -81,7 +81,7 @@ async def _send(bot: Bot, http: aiohttp.ClientSession, path: str, make: Callable
         try:
             async with http.post(f"{bot.current.url}{path}", timeout=aiohttp.ClientTimeout(total=30), **make()) as response:
                 return response.status, await response.text()
-        except (aiohttp.ClientError, asyncio.TimeoutError):
+        except (TimeoutError, aiohttp.ClientError):
             await asyncio.sleep(0.1)
     raise AssertionError(f"{path} never answered")
 
@@ -97,7 +97,7 @@ async def _drive(bot: Bot, services, rng: random.Random) -> list[int]:  # type: 
         ids = []
         for n in range(INTAKES):
             body = case_fields(event_id=f"soak-{n}", crn=f"S{n:06d}", custodial=n % 3 == 0, prison="HMP Leeds" if n % 3 == 0 else None)
-            status, text = await _send(bot, http, "/api/v1/cases", lambda: {"json": body, "headers": {"Authorization": f"Bearer {INTAKE_TOKEN}"}})
+            status, text = await _send(bot, http, "/api/v1/cases", lambda body=body: {"json": body, "headers": {"Authorization": f"Bearer {INTAKE_TOKEN}"}})
             assert status in (200, 201), text
             ids.append(int(json.loads(text)["id"]))
         async with services.db.uow() as uow:
@@ -161,7 +161,7 @@ async def test_soak_with_faults_and_kills_delivers_everything_exactly_once(
             # The prison checks fall due 20 hours on; bring them forward so this run sees them fire.
             async with services.db.uow() as uow:
                 for job in await uow.session.scalars(select(ScheduledJob).where(ScheduledJob.kind == "prison_check")):
-                    job.due_at = datetime.now(timezone.utc)
+                    job.due_at = datetime.now(UTC)
                 await uow.commit()
             for _ in range(SETTLE_SECONDS * 5):
                 if await _settled(services):

@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -70,7 +70,7 @@ def test_the_fixture_database_is_at_head(database_url: str, engine: Engine) -> N
 
 def test_upgrading_a_database_at_head_again_changes_nothing(database_url: str, engine: Engine) -> None:
     with Session(engine) as session:
-        session.add(Team(code="N07T1", name="Sheffield North", channel_id="C0123456789", updated_at=datetime.now(timezone.utc)))
+        session.add(Team(code="N07T1", name="Sheffield North", channel_id="C0123456789", updated_at=datetime.now(UTC)))
         session.commit()
     before = _schema(engine)
 
@@ -198,7 +198,7 @@ def test_the_lanes_migration_gives_each_unsent_row_its_lane(tmp_path: Path) -> N
     url = f"sqlite:///{tmp_path / 'before_lanes.db'}"
     command.upgrade(alembic_config(url), "0009")
     engine = create_engine(sync_url(url))
-    now = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc).isoformat()
+    now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC).isoformat()
     rows = [
         (1, "chat.postMessage", {"channel": "C0123456789"}, None, "sent"),
         (2, "chat.postMessage", {"channel": "C0123456789"}, None, "pending"),

@@ -5,7 +5,7 @@ shipped default until one is loaded, a version's text fixed once stored, loading
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
@@ -17,7 +17,7 @@ from bot.services.policies import current_policy, load_policy
 from storage.db import Database
 from storage.models import Allocation, Case, Practitioner, StoredPolicy, Team
 
-NOW = datetime(2026, 3, 2, 10, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 
 
 def region_text(version: str, probation_days: int = 3) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from bot.domain.calendar import working_day_on_or_after
 from bot.demo.slack_requests import allocation_values
+from bot.domain.calendar import working_day_on_or_after
 
 DEFAULT_TOUCHPOINT = working_day_on_or_after(date.today() + timedelta(days=15))
 GOOD_EVIDENCE = "Ada has held similar burglary cases and has the experience with tier B risk this person needs."

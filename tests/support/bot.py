@@ -14,16 +14,16 @@ from sqlalchemy import select
 
 from blocks.allocate_modal import AllocateMetadata
 from blocks.ids import Callback
-from bot.runtime.app import Runtime, create_runtime
+from bot.demo.fake_slack import FakeSlack
+from bot.demo.slack_requests import SIGNING_SECRET, button_click, interaction_body, signed_headers, view_submission
 from bot.domain.clock import Clock
+from bot.domain.teams_file import parse_teams_file
+from bot.runtime.app import Runtime, create_runtime
 from bot.runtime.serve import bound_port, start
 from bot.runtime.settings import Settings
 from bot.services.teams import load_teams
-from bot.domain.teams_file import parse_teams_file
 from storage.models import OutboxMessage
-from bot.demo.fake_slack import FakeSlack
 from tests.support.factories import TEAMS_YAML
-from bot.demo.slack_requests import SIGNING_SECRET, button_click, interaction_body, signed_headers, view_submission
 
 INTAKE_TOKEN = "test-intake-token"
 

@@ -11,8 +11,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.support.bot import INTAKE_TOKEN
 from bot.demo.slack_requests import SIGNING_SECRET
+from tests.support.bot import INTAKE_TOKEN
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -11,7 +11,7 @@ Two working days before it is Wed 23 Dec; the working day after is Wed 30 Dec.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -115,8 +115,8 @@ def test_planned_instants_follow_summer_time() -> None:
     # A touchpoint on Wed 3 Jun 2026 (BST): 09:00 London is 08:00 UTC.
     reminders = plan("normal", now=london(2026, 5, 18, 10), due_on=date(2026, 6, 3))
     assert [(r.when, r.due_at) for r in reminders[::2]] == [
-        ("before", datetime(2026, 6, 1, 8, tzinfo=timezone.utc)),
-        ("day", datetime(2026, 6, 3, 8, tzinfo=timezone.utc)),
+        ("before", datetime(2026, 6, 1, 8, tzinfo=UTC)),
+        ("day", datetime(2026, 6, 3, 8, tzinfo=UTC)),
     ]
 
 

@@ -8,7 +8,7 @@ Christmas Day, Sat 26 Boxing Day, Mon 28 Dec its substitute bank holiday.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -22,7 +22,7 @@ def london(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> d
 
 
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
-    return datetime(year, month, day, hour, minute, tzinfo=timezone.utc)
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def test_working_hours_are_nine_to_half_past_five() -> None:
@@ -47,7 +47,7 @@ def test_working_hours_are_nine_to_half_past_five() -> None:
 def test_morning_of_is_nine_london_as_utc_across_the_clock_change(day: date, expected: datetime) -> None:
     morning = morning_of(day)
     assert morning == expected
-    assert morning.tzinfo is timezone.utc  # an aware UTC instant, not a London one
+    assert morning.tzinfo is UTC  # an aware UTC instant, not a London one
     assert morning.astimezone(LONDON).hour == 9
 
 

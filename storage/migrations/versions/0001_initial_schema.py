@@ -1,15 +1,15 @@
 """initial schema
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-23
 """
 from __future__ import annotations
 
-from alembic import op
 import sqlalchemy as sa
-import storage.types
+from alembic import op
 
+import storage.types
 
 revision = '0001'
 down_revision = None

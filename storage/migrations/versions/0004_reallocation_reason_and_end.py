@@ -6,10 +6,10 @@ Create Date: 2026-11-23
 """
 from __future__ import annotations
 
-from alembic import op
 import sqlalchemy as sa
-import storage.types
+from alembic import op
 
+import storage.types
 
 revision = '0004'
 down_revision = '0003'

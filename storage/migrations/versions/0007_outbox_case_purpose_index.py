@@ -7,9 +7,6 @@ Create Date: 2026-11-23
 from __future__ import annotations
 
 from alembic import op
-import sqlalchemy as sa
-import storage.types
-
 
 revision = '0007'
 down_revision = '0006'

@@ -7,10 +7,10 @@ Create Date: 2026-11-24
 """
 from __future__ import annotations
 
-from alembic import op
 import sqlalchemy as sa
-import storage.types
+from alembic import op
 
+import storage.types
 
 revision = '0008'
 down_revision = '0007'

@@ -14,9 +14,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0010'
 down_revision = '0009'
