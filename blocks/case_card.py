@@ -35,6 +35,7 @@ class CaseLike(Protocol):
     previous_practitioner: str | None
     restricted: bool
     release_date: date | None
+    arrived_on: date | None
 
 
 def record_link(template: str | None, crn: str) -> str | None:
@@ -102,8 +103,9 @@ def case_card(case: CaseLike, *, team_name: str, record_url: str | None) -> dict
         fields_section(summary_fields(case, record_url)),
         context(
             mrkdwn_safe(
-                f"Sentenced {long_date(case.sentence_date)} · due two working days after sentence "
-                "(PI 05/2014 s1.9) · discuss this case in the thread",
+                f"Sentenced {long_date(case.sentence_date)}"
+                + (f" · reached the team {long_date(case.arrived_on)}" if case.arrived_on else "")
+                + " · the team's target counts in working days from its arrival · discuss this case in the thread",
                 SECTION_TEXT_MAX,
             )
         ),

@@ -149,7 +149,7 @@ def due_words(working_days_late: int) -> str:
 def due_text(due: date, today: date) -> str:
     """'due Fri 4 Dec', 'due *today*', or ':warning: *Overdue* by 3 working days (was due Fri 4 Dec)'.
 
-    Lateness is counted in working days, as the due dates themselves are (PI 05/2014 s1.9).
+    Lateness is counted in working days, as the team's target itself is.
     """
     if due > today:
         return f"due {day_text(due, today)}"

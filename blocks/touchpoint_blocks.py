@@ -82,10 +82,10 @@ def not_required_modal(case: CaseLike, tp: TouchpointView) -> Block:
 
 
 def deadline_chase(case: CaseLike, *, overdue_days: int, spos: Sequence[str]) -> Message:
-    """The thread reply chasing an unallocated case (seeds/003 s1.9: two working days)."""
+    """The thread reply chasing an unallocated case at or past the team's target."""
     status = ("⏰ " if overdue_days <= 0 else "⚠ ") + due_words(overdue_days).capitalize()
     who = " ".join(mention(s) for s in spos) or "the team's SPOs"
-    return text_message(f"{status}: this case is not yet allocated (allocate by {short_date(case.due_by)}). {who}")
+    return text_message(f"{status}: this case is not yet allocated (the team's target: allocate by {short_date(case.due_by)}). {who}")
 
 
 def deadline_digest(team_name: str, rows: Sequence[tuple[CaseLike, int]]) -> Message:

@@ -121,6 +121,13 @@ class TargetDays(_Entry):
     prison: int = Field(ge=0, le=60)
 
 
+class ContactTypes(_Entry):
+    """The system of record's contact type for the allocation evidence, by the team's service."""
+
+    probation: str = Field(min_length=1, max_length=100)
+    prison: str = Field(min_length=1, max_length=100)
+
+
 class Reminders(_Entry):
     working_days_before: int = Field(ge=0, le=20)
     on_the_day: bool
@@ -180,6 +187,7 @@ class Policy(_Entry):
     allocation_target_working_days: TargetDays
     touchpoint: TouchpointRule
     cade_min_chars: int | None = Field(ge=1, le=3000)
+    evidence_contact_type: ContactTypes
     reallocation_reasons: dict[str, Annotated[str, Field(min_length=1, max_length=REASON_LABEL_MAX)]] = Field(min_length=1)
     omic: Omic
 
@@ -228,6 +236,12 @@ class Policy(_Entry):
         if service not in SERVICES:
             raise ValueError(f"unknown service {service!r}: one of {', '.join(SERVICES)}")
         return int(getattr(self.allocation_target_working_days, service))
+
+    def evidence_contact(self, service: str) -> str:
+        """The contact type the allocation evidence is written back as, for a team's service."""
+        if service not in SERVICES:
+            raise ValueError(f"unknown service {service!r}: one of {', '.join(SERVICES)}")
+        return str(getattr(self.evidence_contact_type, service))
 
     def touchpoint_needs_reason(self, default_day: date, chosen: date) -> bool:
         """True when the chosen touchpoint date is further from the default than the policy lets

@@ -31,7 +31,7 @@ from storage.models import Allocation, Case, Practitioner, ScheduledJob, Team, T
 
 PRISON_NOTICE_LIMIT = timedelta(hours=24)  # seeds/003 s1.15: notified "within 24 hours of allocation"
 PRISON_ALERT_MARGIN = timedelta(hours=4)  # issue 6: SPOs alerted 4 hours before the limit
-CADE_CONTACT = "Case allocation decision evidencing"  # seeds/000 / DESIGN.md glossary
+INITIAL_ALLOCATION = "initial_allocation"  # the write-back's reason code for a first allocation
 # Each question answered yes is its own contact, flagged as the SPO said (seeds/000 version two).
 CONCERN_CONTACTS = {"Hate crime": "Hate crime", "Discrimination": "Discrimination"}
 
@@ -197,7 +197,7 @@ async def allocate(
         await notices.allocation_made(
             uow, checked.case, checked.team, facts, allocation, record_case_url=record_case_url, record_configured=record_configured, now=now
         )
-        queue_write_backs(uow, checked.case, checked.practitioner.staff_code, facts, now)
+        queue_write_backs(uow, checked, facts, now)
         await queue_home_refresh(uow, [*checked.team.spo_user_ids, checked.practitioner.slack_user_id], now)
         await uow.commit()
     return Allocated(allocation_id=allocation.id, case_id=case_id, outside_policy=not checked.fit.within_policy)
@@ -216,11 +216,21 @@ def plan_touchpoint(uow: UnitOfWork, touchpoint: Touchpoint, recipients: list[st
         )  # fmt: skip
 
 
-def queue_write_backs(uow: UnitOfWork, case: Case, staff: str, facts: AllocationFacts, now: datetime) -> None:
-    """The system of record gets the allocation and the evidence contacts, flagged (seeds/000)."""
-    writes = [
-        ("record.allocation", {"staff_code": staff, "allocated_by": facts.spo_user, "allocated_at": now.isoformat(), "outside_policy": facts.outside_policy}),
-        ("record.contact", _contact(CADE_CONTACT, facts.evidence, facts.evidence_sensitive, staff, facts.spo_user, now)),
+def queue_write_backs(uow: UnitOfWork, checked: Checked, facts: AllocationFacts, now: datetime, *, reason_code: str | None = None) -> None:
+    """The system of record gets the allocation (with why: the first allocation, or the
+    reallocation's reason) and the evidence contacts, flagged (seeds/000). The evidence's
+    contact type is the policy's for the team's service: CADE in probation, the prison's own in
+    a prison."""
+    case, staff = checked.case, checked.practitioner.staff_code
+    allocation = {
+        "staff_code": staff, "allocated_by": facts.spo_user, "allocated_at": now.isoformat(), "outside_policy": facts.outside_policy,
+        "reason_code": reason_code or INITIAL_ALLOCATION, "reason": facts.reason or "Initial allocation",
+        "policy_version": checked.policy.version,
+    }  # fmt: skip
+    evidence_type = checked.policy.evidence_contact(checked.team.service)
+    writes: list[tuple[str, dict[str, object]]] = [
+        ("record.allocation", allocation),
+        ("record.contact", _contact(evidence_type, facts.evidence, facts.evidence_sensitive, staff, facts.spo_user, now)),
     ]
     if facts.previous_user is None:  # recorded once, at allocation
         for label, concern in facts.concerns():

@@ -40,6 +40,7 @@ def make_case(**changes: Any) -> SimpleNamespace:
         "offence": "Theft",
         "previous_practitioner": None,
         "release_date": None,
+        "arrived_on": None,
         "restricted": False,
         "state": "unallocated",
     }
