@@ -164,7 +164,7 @@ async def test_sar_withholds_sensitive_text_and_audit_counts_working_days(world,
     )  # fmt: skip
     # The same person's second sentence, given to a PSO for tier B: outside policy, confirmed.
     second = await allocate(
-        bot, event_id="evt-sar-2", crn="X100001", name=PERSON, sentenced=date(2026, 12, 18), staff="N07A002",
+        bot, event_id="evt-sar-2", crn="X100001", name=PERSON, sentenced=date(2026, 12, 18), arrived=date(2026, 12, 29), staff="N07A002",
         evidence=OPEN_EVIDENCE, evidence_sensitive="no", confirm=True, priority="not_required", touchpoint=None, reason=NOT_REQUIRED,
     )  # fmt: skip
     await record_oversight(bot, first, OVERSIGHT, sensitive=True)
@@ -259,7 +259,7 @@ def check_audit(as_csv: Run, as_json: Run, exceptions: list[str]) -> None:
     assert rows and list(rows[0]) == list(COLUMNS)
     # Thu 24 Dec -> Tue 29 Dec is one working day (25 Dec and the Boxing Day substitute on 28 Dec are
     # bank holidays); Fri 18 Dec -> Tue 29 Dec is five from sentence, but that case reached the team
-    # on the 29th (no arrived_on: the day of receipt), so the team's two-day target was met.
+    # on the 29th, so the team's two-day target was met.
     # The PSO allocation was then reallocated: no longer current, and the new row says why.
     summary = [
         (r["crn"], r["team"], r["sentence_date"], r["working_days_from_sentence"], r["team_target_met"],
