@@ -1,4 +1,4 @@
-"""Benchmark: building the App Home for a team of 200 practitioners and 1,000 open cases (issue 7).
+"""Benchmark: building the App Home for a team of 200 practitioners and 1,000 open cases.
 
     python benchmarks/home_build.py [--postgres] [--unallocated N] [--allocated N] [--runs N]
 
@@ -264,7 +264,7 @@ async def main(unallocated: int, allocated: int, runs: int, with_postgres: bool)
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description="casebot App Home build benchmark (issue 7)")
+    parser = argparse.ArgumentParser(description="casebot App Home build benchmark")
     parser.add_argument("--unallocated", type=int, default=1000, help="cases waiting for allocation (default 1,000)")
     parser.add_argument("--allocated", type=int, default=1000, help="cases allocated, each with a touchpoint (default 1,000)")
     parser.add_argument("--runs", type=int, default=20, help="timed builds of each view (default 20)")

@@ -1,4 +1,4 @@
-"""Benchmark: interaction ack latency, the bot against a bare Bolt app (issue 8, "Benchmarks").
+"""Benchmark: interaction ack latency, the bot against a bare Bolt app.
 
     python benchmarks/interactions.py [--requests 400] [--loads 5,50] [--process] [--postgres]
 
@@ -14,7 +14,7 @@ Baseline, measured the same way in the same run: a bare Bolt `AsyncApp` whose li
 ack, served with `app.web_app()` on aiohttp at port 0. Runs are interleaved bare, bot, bot,
 bare (half the requests each time) so drift on a noisy machine falls on both sides alike.
 
-Goal (issue 8): p99 within 1.3x of the bare app at both loads, and under 100 ms at 5 concurrent.
+Goal: p99 within 1.3x of the bare app at both loads, and under 100 ms at 5 concurrent.
 
 In-process caveat: by default the bot (start_bot), its outbox worker, the fake Slack (a thread)
 and the load-generating clients all share one Python process and its GIL, so the clients'
@@ -236,7 +236,7 @@ async def main(args: argparse.Namespace) -> None:
         else:
             print("PostgreSQL not reachable: skipped", file=sys.stderr)
     print_rows(rows, width=96)
-    print("\ngoals (issue 8):")
+    print("\ngoals:")
     for line in goal_report(rows):
         print("  " + line)
     print(f"\n({time.perf_counter() - started:.0f} s)")

@@ -7,10 +7,10 @@ Figures:
 - intake requests/s: signed-in `POST /api/v1/cases` through the real bot (outbox worker on,
   fake Slack) against raw SQLAlchemy Core inserts of the same rows, one transaction each.
 - `casebot import` of 10,000 cases (CSV) on SQLite against a raw bulk insert of the same rows.
-  Goal: under 10 s (issue 4).
+  Goal: under 10 s.
 - Allocate click -> `views.open` (and -> the filled modal by `views.update`) with 200
   practitioners in the team, p50 and p99 over several hundred signed clicks, against a bare
-  Bolt app that only acks and opens a fixed modal, measured the same way (issue 5; goal
+  Bolt app that only acks and opens a fixed modal, measured the same way (goal
   p99 under 150 ms). Times are from sending the click to the fake Slack receiving the call.
 - One scheduler tick with 10,000 pending reminder rows of which 500 fall due at once, and an
   idle tick, against raw SQL doing the bare claim and inserts (benchmarks/scheduler_tick.py).

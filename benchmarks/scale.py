@@ -1,4 +1,4 @@
-"""Benchmark: a generated region of 100,000 cases and 2,000 practitioners (issue 8, "Scale").
+"""Benchmark: a generated region of 100,000 cases and 2,000 practitioners.
 
     python benchmarks/scale.py [--cases 100000] [--teams 90] [--big-team 200] [--big-team-cases 10000]
                                [--due 500] [--clicks 100] [--intake 500] [--postgres]
@@ -21,7 +21,7 @@ Figures, each on the region beside the same figure on the empty database, in the
   200 practitioners' workload from their allocations), p50 and p99 over `clicks` signed clicks
   sent one after another to the bot in this process (times from sending the click to the fake
   Slack receiving the call, as benchmarks/run.py); runs interleaved empty, region, region,
-  empty. Goal (issue 5): p99 under 150 ms.
+  empty. Goal: p99 under 150 ms.
 - One scheduler tick (FixedClock at 10:00 London on the last working day) claiming the `due`
   reminders, plus the morning chase and digests of every team; then an idle tick.
 - Intake requests/s, 10 concurrent clients, `intake` signed-in POSTs (interleaved as above).
@@ -598,7 +598,7 @@ async def main(args: argparse.Namespace) -> None:
             else:
                 print("PostgreSQL not reachable: skipped", file=sys.stderr)
     print_rows(rows, width=84)
-    print("\ngoals (issue 8):")
+    print("\ngoals:")
     for line in goal_report(rows):
         print("  " + line)
     print(f"\n(clock for ticks and data: {T0.isoformat()}; {time.perf_counter() - started:.0f} s)")

@@ -1,4 +1,4 @@
-"""Benchmark: one scheduler tick with 10,000 pending jobs and 500 due at once (issue 6).
+"""Benchmark: one scheduler tick with 10,000 pending jobs and 500 due at once.
 
     python benchmarks/scheduler_tick.py [--postgres] [--pending N] [--due N]
 
@@ -243,7 +243,7 @@ async def main(pending: int, due: int, with_postgres: bool) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description="casebot scheduler tick benchmark (issue 6)")
+    parser = argparse.ArgumentParser(description="casebot scheduler tick benchmark")
     parser.add_argument("--pending", type=int, default=10_000, help="scheduled jobs in the table (default 10,000)")
     parser.add_argument("--due", type=int, default=500, help="of which due now (default 500)")
     parser.add_argument("--postgres", action="store_true", help="also run on the local PostgreSQL")

@@ -1,4 +1,4 @@
-"""`/casebot queue | case X123456 | caseload @person | help` (issue 7). Thin glue.
+"""`/casebot queue | case X123456 | caseload @person | help`. Thin glue.
 
 The answer is the acknowledgement itself: Bolt returns `ack(...)`'s body as the HTTP response,
 which Slack shows only to the caller. No response_url, no Web API call, nothing durable: it is

@@ -10,7 +10,7 @@ The questions come from seeds/000 ("Evidencing and auditing an allocation decisi
 - the post-allocation touchpoint: a date about 15 days after allocation ("occurs 15 days after
   the allocation decision"), a priority, or not required with a reason (Business needs:
   "or if it's not required, including a judgement on prioritisation").
-Errors are keyed by the input block, for `response_action: errors` (SLACK.md s2).
+Errors are keyed by the input block, for `response_action: errors` (docs/slack-platform.md s2).
 """
 
 from __future__ import annotations

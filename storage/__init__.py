@@ -1,4 +1,4 @@
 """Persistence: typed SQLAlchemy 2 models, repositories and the unit of work.
 
-Imports nothing from `bot`, `handlers` or `blocks` (DESIGN.md: imports point down).
+Imports nothing from `bot`, `handlers` or `blocks` (docs/architecture.md: imports point down).
 """

@@ -1,6 +1,6 @@
 """Engines, sessions and the unit of work.
 
-Operators give one URL (CONTRACT.md: `sqlite:///casebot.db`, `postgresql+psycopg://...`).
+Operators give one URL (README: `sqlite:///casebot.db`, `postgresql+psycopg://...`).
 The running bot needs the async drivers and Alembic the sync ones, so the URL is translated
 here and nowhere else.
 """

@@ -182,7 +182,7 @@ class Touchpoint(Base):
 
 class ScheduledJob(Base):
     """Work due at a time: a reminder, a deadline check. APScheduler only drives the ticks;
-    the plan lives here, so a restart loses nothing (issue 6).
+    the plan lives here, so a restart loses nothing.
 
     state: planned -> done | cancelled. A tick claims due rows with a conditional update and
     does their work in the same transaction, so a crash leaves them planned, never half done.

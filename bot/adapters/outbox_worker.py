@@ -98,7 +98,7 @@ class OutboxWorker:
 
     def deliverable_prefixes(self) -> tuple[str, ...]:
         """Slack methods, plus the other systems that are configured. A write-back with no
-        system of record configured stays queued (CONTRACT.md) until one is."""
+        system of record configured stays queued (README) until one is."""
         return ("chat.", "conversations.", "views.", "users.", *(f"{name}." for name in self.other_ports))
 
     def port_for(self, method: str) -> Port:

@@ -1,4 +1,4 @@
-"""Refusing replayed Slack requests (issue 8: "forged, stale and replayed signatures are rejected").
+"""Refusing replayed Slack requests ("forged, stale and replayed signatures are rejected").
 
 Slack's signature check (Bolt's) refuses forged and stale (over 5 minutes) requests, but a
 captured request replayed within those 5 minutes passes it. Each valid signature is taken once;
@@ -35,7 +35,7 @@ from storage.models import SeenSignature
 
 log = logging.getLogger("casebot.replay")
 
-WINDOW = timedelta(minutes=5)  # Slack's own limit on request age (SLACK.md s5)
+WINDOW = timedelta(minutes=5)  # Slack's own limit on request age (docs/slack-platform.md s5)
 KEEP = 2 * WINDOW  # a replay older than the window fails Bolt's staleness check anyway
 FLUSH_DELAY_SECONDS = 0.05  # gathers a burst of requests into one write
 SYNC_SECONDS = 0.2  # how often a replica reads the signatures the others took

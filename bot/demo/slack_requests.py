@@ -1,4 +1,4 @@
-"""Slack requests as Slack sends them: signed, form-encoded payloads (SLACK.md s5). For `casebot demo`, which drives the real app without a workspace, and for the tests."""
+"""Slack requests as Slack sends them: signed, form-encoded payloads (docs/slack-platform.md s5). For `casebot demo`, which drives the real app without a workspace, and for the tests."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Who may do what (DESIGN.md principles: only SPOs, a configured role, allocate and see sensitive notes)."""
+"""Who may do what (docs/architecture.md principles: only SPOs, a configured role, allocate and see sensitive notes)."""
 
 from __future__ import annotations
 

@@ -99,7 +99,7 @@ class PolicyFit:
     """How one practitioner fits one case.
 
     `exceptions` make the allocation outside policy: it is allowed only with the SPO's explicit
-    confirmation and is marked as an exception in the audit record (issue 5). `notes` are soft:
+    confirmation and is marked as an exception in the audit record. `notes` are soft:
     shown, never blocking.
     """
 

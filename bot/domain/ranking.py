@@ -1,4 +1,4 @@
-"""The order practitioners are offered in for one case: best fits first (issue 5). Pure.
+"""The order practitioners are offered in for one case: best fits first. Pure.
 
 Order, each key breaking ties in the one before:
 1. within policy before outside it (bot/domain/policy.py: an exception needs the SPO's confirmation);

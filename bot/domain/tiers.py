@@ -1,5 +1,5 @@
 """The Unified Tiering Model tier: a letter A-D for risk of harm (A highest) and a digit 0-3
-for needs, e.g. B2 (seeds/004, "Unified Tiering Model"; DESIGN.md glossary)."""
+for needs, e.g. B2 (seeds/004, "Unified Tiering Model"; docs/architecture.md glossary)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The words each service uses for the same journey (DESIGN.md: configurable vocabulary;
+"""The words each service uses for the same journey (docs/architecture.md: configurable vocabulary;
 seeds/002 "HOMD allocate a POM"): one table of terms per service type, passed to builders,
 instead of branches in every builder."""
 

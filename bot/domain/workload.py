@@ -1,6 +1,6 @@
 """Workload: how full a practitioner's caseload is, before and after taking a case. Pure rules.
 
-DESIGN.md "Workload", after the Workload Measurement Tool that seeds/004 names ("a new Workload
+docs/architecture.md "Workload", after the Workload Measurement Tool that seeds/004 names ("a new Workload
 Measurement Tool", and "taking account of Workload Measurement Tool levels") and the way the
 MoJ allocation tool computes it (ministryofjustice hmpps-workload, `CapacityCalculator.kt`):
 
@@ -22,7 +22,7 @@ Default tier weights: configurable defaults, not policy
 --------------------------------------------------------
 The Workload Measurement Tool's real weightings are national configuration we do not have, so
 `DEFAULT_TIER_POINTS` is our own documented starting point, meant to be overridden (pass
-`weights=`). It is scaled so that capacity_points = 100 (the default in CONTRACT.md's teams
+`weights=`). It is scaled so that capacity_points = 100 (the default in README's teams
 file) is a full-time caseload: about 30 B cases (~3.4 each) for a PO, or 60-80 mostly C and D
 cases (~1.2-1.9 each) for a PSO. Risk of harm (the letter) dominates, needs (the digit) adds
 within a letter, and every tier weighs more than every tier below it in the order
@@ -159,7 +159,7 @@ def workload_after(
     available_hours: float = STANDARD_WEEKLY_HOURS,
     contracted_hours: float = STANDARD_WEEKLY_HOURS,
 ) -> float:
-    """Workload % if this practitioner also took the case being allocated (issue 5: the modal
+    """Workload % if this practitioner also took the case being allocated (the modal
     shows "workload after taking this case")."""
     return workload_percent(
         [*open_case_tiers, new_case_tier], capacity_points, weights, available_hours, contracted_hours
@@ -167,7 +167,7 @@ def workload_after(
 
 
 def over_capacity(percent: float) -> bool:
-    """Over 100% is over capacity (DESIGN.md "Workload"); exactly 100% is full, not over."""
+    """Over 100% is over capacity (docs/architecture.md "Workload"); exactly 100% is full, not over."""
     return percent > CAPACITY_PERCENT
 
 
@@ -182,5 +182,5 @@ def tier_mix(open_case_tiers: Iterable[str]) -> dict[str, int]:
 
 
 def tier_mix_text(mix: Mapping[str, int]) -> str:
-    """"A 2 · B 5 · C 9 · D 3" (issue 5); a letter missing from `mix` counts 0."""
+    """"A 2 · B 5 · C 9 · D 3"; a letter missing from `mix` counts 0."""
     return " · ".join(f"{letter} {mix.get(letter, 0)}" for letter in RISK_LETTERS)

@@ -1,4 +1,4 @@
-"""The allocation decisions for management review: `casebot audit` (issue 7, "Audit and subject access").
+"""The allocation decisions for management review: `casebot audit`.
 
 One row per allocation: how long from sentence to allocation in working days, whether that was
 within the two working days of PI 05/2014 (seeds/003 s1.9, s2.2), who took the case at what

@@ -1,4 +1,4 @@
-"""`/casebot`: the team's queue, one case's history, a practitioner's caseload (issue 7).
+"""`/casebot`: the team's queue, one case's history, a practitioner's caseload.
 
 The subcommand is parsed here (pure) and each query reads in one unit of work, bounded by a
 limit, so the answer fits in Slack's 3 s. Who may see what is decided here, not in the

@@ -1,10 +1,10 @@
 """Subject access: everything casebot holds about one person, except text flagged sensitive.
 
-CONTRACT.md `casebot sar CRN`; issue 7 "Audit and subject access". Why text is withheld:
+README `casebot sar CRN`. Why text is withheld:
 seeds/000 ("Evidencing and auditing an allocation decision"): an SPO's allocation notes "are
 sometimes used to raise informal concerns around risk to the PP" that the SPO "may not wish for
 a PoP to see ... via a subject access request (SAR)", hence the sensitivity answer on the CADE
-evidence, on the hate crime notes and on the touchpoint's oversight notes (DESIGN.md glossary,
+evidence, on the hate crime notes and on the touchpoint's oversight notes (docs/architecture.md glossary,
 "Sensitive"). The export says which kinds of record were withheld and how many, never what
 they said.
 
@@ -339,7 +339,7 @@ def quotes_any(text: str, needles: frozenset[str]) -> bool:
 
 
 def json_default(value: Any) -> str:
-    """Dates and instants as ISO 8601 (CONTRACT.md: dates ISO)."""
+    """Dates and instants as ISO 8601 (README: dates ISO)."""
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     raise TypeError(f"cannot export a {type(value).__name__}")

@@ -97,7 +97,7 @@ def listener_client(settings: Settings) -> AsyncWebClient:
 
 def outside_ports(settings: Settings) -> dict[str, Port]:
     """The system of record and the prison notifier, when configured. Unconfigured, their
-    outbox rows wait (CONTRACT.md: write-backs are kept queued)."""
+    outbox rows wait (README: write-backs are kept queued)."""
     ports: dict[str, Port] = {}
     if settings.record_api_url:
         ports["record"] = RecordApi(settings.record_api_url, settings.record_api_token)

@@ -1,4 +1,4 @@
-"""The `casebot` command (CONTRACT.md): serve, migrate, teams load, policy, import, sar, audit.
+"""The `casebot` command (README): serve, migrate, teams load, policy, import, sar, audit.
 
 Exit codes: 0 success, 1 runtime failure, 2 bad input (the message names file, line and field).
 """
@@ -180,7 +180,7 @@ async def _import(settings: Settings, path: Path) -> int:
 
 
 def _emit(text: str) -> None:
-    """Write `text` to stdout as UTF-8 whatever the locale says (CONTRACT.md: SAR is UTF-8 JSON)."""
+    """Write `text` to stdout as UTF-8 whatever the locale says (README: SAR is UTF-8 JSON)."""
     sys.stdout.flush()
     buffer = getattr(sys.stdout, "buffer", None)
     if buffer is None:  # a text-only stream (captured output)

@@ -1,4 +1,4 @@
-"""One JSON object per log line (CONTRACT.md, CASEBOT_LOG_LEVEL).
+"""One JSON object per log line (README, CASEBOT_LOG_LEVEL).
 
 Log calls pass ids and codes in `extra`, never message text: case notes must not reach logs.
 """

@@ -1,7 +1,7 @@
 """`casebot serve`: migrate, then run the web server, the outbox worker, the scheduler ticks and
 (optionally) Socket Mode.
 
-One process holds everything (CONTRACT.md). SIGTERM/SIGINT stop it cleanly: the web server
+One process holds everything (README). SIGTERM/SIGINT stop it cleanly: the web server
 stops taking requests, the worker finishes its current sends, the database is closed.
 """
 

@@ -21,7 +21,7 @@ class SettingsError(Exception):
 
 
 class Settings(BaseSettings):
-    """Every knob of the bot. Names are the environment variables of CONTRACT.md."""
+    """Every knob of the bot. Names are the environment variables of README."""
 
     model_config = SettingsConfigDict(
         env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
@@ -54,7 +54,7 @@ class Settings(BaseSettings):
     # Workload weights per tier (bot/domain/workload.py DEFAULT_TIER_POINTS), as JSON: {"A3": 6, ...}.
     tier_points: dict[str, float] | None = Field(default=None, validation_alias="CASEBOT_TIER_POINTS")
 
-    # Touchpoint reminders: working days before the touchpoint (issue 6, default 2).
+    # How often the scheduler looks for due reminders and chases (the plan itself is in the database).
     scheduler_tick_seconds: float = Field(default=30.0, gt=0, validation_alias="CASEBOT_SCHEDULER_TICK_SECONDS")
     # Off only where something else calls Scheduler.tick() (tests moving a clock, a one-off job).
     scheduler_enabled: bool = Field(default=True, validation_alias="CASEBOT_SCHEDULER_ENABLED")
@@ -138,7 +138,7 @@ class Settings(BaseSettings):
 
     @property
     def socket_mode(self) -> bool:
-        """Socket Mode is chosen by the presence of an app-level token (CONTRACT.md)."""
+        """Socket Mode is chosen by the presence of an app-level token (README)."""
         return bool(self.slack_app_token)
 
     def require_for_serve(self) -> None:

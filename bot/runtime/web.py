@@ -1,4 +1,4 @@
-"""The one aiohttp server (CONTRACT.md, "HTTP routes"): Slack events, intake API, health, metrics."""
+"""The one aiohttp server (README, "HTTP routes"): Slack events, intake API, health, metrics."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from storage.models import Case
 
 log = logging.getLogger("casebot.web")
 
-INTAKE_MAX_BYTES = 64 * 1024  # CONTRACT.md: 413 for a body over 64 KiB
+INTAKE_MAX_BYTES = 64 * 1024  # README: 413 for a body over 64 KiB
 SERVICES_KEY = web.AppKey("services", Services)
 SETTINGS_KEY = web.AppKey("settings", Settings)
 BOLT_KEY = web.AppKey("bolt", AsyncApp)

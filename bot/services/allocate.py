@@ -1,6 +1,6 @@
-"""Allocating a case: check, then one transaction writes everything (issue 5, "The commit").
+"""Allocating a case: check, then one transaction writes everything.
 
-DESIGN.md flow 3. The allocation, the case state, the touchpoint, the audit event and every
+docs/architecture.md flow 3. The allocation, the case state, the touchpoint, the audit event and every
 outbox row (Slack notices, write-backs to the system of record, the prison notice) are written
 together or not at all. The check that nobody else allocated the case first is a conditional
 update, the first statement of the writing transaction, so it holds under real concurrency on
@@ -30,7 +30,7 @@ from storage.db import UnitOfWork
 from storage.models import Allocation, Case, Practitioner, ScheduledJob, Team, Touchpoint
 
 PRISON_NOTICE_LIMIT = timedelta(hours=24)  # seeds/003 s1.15: notified "within 24 hours of allocation"
-PRISON_ALERT_MARGIN = timedelta(hours=4)  # issue 6: SPOs alerted 4 hours before the limit
+PRISON_ALERT_MARGIN = timedelta(hours=4)  # SPOs alerted 4 hours before the limit
 INITIAL_ALLOCATION = "initial_allocation"  # the write-back's reason code for a first allocation
 # Each question answered yes is its own contact, flagged as the SPO said (seeds/000 version two).
 CONCERN_CONTACTS = {"Hate crime": "Hate crime", "Discrimination": "Discrimination"}

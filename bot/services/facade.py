@@ -272,7 +272,7 @@ async def _audit_write_back(uow: UnitOfWork, row: OutboxMessage) -> None:
 
 
 async def _remember_card(uow: UnitOfWork, row: OutboxMessage) -> None:
-    """The card's ts anchors the case's thread: store it on the case (DESIGN.md flow 1)."""
+    """The card's ts anchors the case's thread: store it on the case (docs/architecture.md flow 1)."""
     if row.case_id is None or not row.result:
         return
     case = await uow.cases.get(row.case_id)

@@ -1,7 +1,7 @@
 """Intake: a case arrives, is stored, and its card is queued for the team's channel.
 
-DESIGN.md flow 1. Stored first, then posted (through the outbox, in the same transaction), so
-a Slack outage never loses a case. Idempotent on the source's `event_id` (CONTRACT.md).
+docs/architecture.md flow 1. Stored first, then posted (through the outbox, in the same transaction), so
+a Slack outage never loses a case. Idempotent on the source's `event_id` (README).
 """
 
 from __future__ import annotations

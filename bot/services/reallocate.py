@@ -1,4 +1,4 @@
-"""Reallocation (issue 7; seeds/003 Annex D "Cases allocated in Error"; seeds/004 reallocation
+"""Reallocation (seeds/003 Annex D "Cases allocated in Error"; seeds/004 reallocation
 across staff groups): an SPO moves an allocated case to another practitioner.
 
 Same checks and the same one-transaction shape as allocation (bot/services/allocate.py): the old

@@ -25,7 +25,7 @@ from bot.services.outbox import audit, enqueue
 from storage.db import UnitOfWork
 from storage.models import Allocation, Case, ScheduledJob, Touchpoint
 
-OVERSIGHT_CONTACT = "Management oversight"  # seeds/000; DESIGN.md glossary
+OVERSIGHT_CONTACT = "Management oversight"  # seeds/000; docs/architecture.md glossary
 
 
 @dataclass(frozen=True)

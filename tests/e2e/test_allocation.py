@@ -1,5 +1,5 @@
 """The allocation journey through the real app: Allocate click -> modal -> submission -> commit
--> card update, thread reply, notices and write-backs (issue 5). Dates are relative to today."""
+-> card update, thread reply, notices and write-backs. Dates are relative to today."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Two SPOs (or one double-clicking) submit the same case at the same moment: exactly one
-allocation, and the other gets an inline error naming who allocated it (issue 5)."""
+allocation, and the other gets an inline error naming who allocated it."""
 
 from __future__ import annotations
 

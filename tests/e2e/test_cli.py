@@ -1,4 +1,4 @@
-"""`casebot` as an operator runs it (CONTRACT.md "Package and command", exit codes, settings).
+"""`casebot` as an operator runs it (README "Package and command", exit codes, settings).
 
 Each test runs the real CLI in a subprocess against a migrated database of each backend, with a
 clean environment (no SLACK_* or CASEBOT_* leaking in from the shell) and an empty working

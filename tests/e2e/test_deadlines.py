@@ -1,4 +1,4 @@
-"""Deadline chases, digests, the prison-notice alert and racing schedulers (issue 6)."""
+"""Deadline chases, digests, the prison-notice alert and racing schedulers."""
 
 from __future__ import annotations
 

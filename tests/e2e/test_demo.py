@@ -1,4 +1,4 @@
-"""`casebot demo` (CONTRACT.md; issue 7): runs the journey with no workspace and exits 0."""
+"""`casebot demo` (README): runs the journey with no workspace and exits 0."""
 
 from __future__ import annotations
 

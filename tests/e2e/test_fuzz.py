@@ -1,4 +1,4 @@
-"""Property-based fuzzing of every door input comes through (issue 8, "Bad input and access").
+"""Property-based fuzzing of every door input comes through.
 
 Hypothesis drives the REAL app on each backend (the `bot` fixture: aiohttp server on a real
 port, fake Slack, SQLite and PostgreSQL) with arbitrary input:

@@ -1,4 +1,4 @@
-"""GET /healthz and GET /metrics (CONTRACT.md routes)."""
+"""GET /healthz and GET /metrics (README routes)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The intake API's answers to bad requests (CONTRACT.md "Intake answers"): nothing stored, nothing posted."""
+"""The intake API's answers to bad requests (README "Intake answers"): nothing stored, nothing posted."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A prison team speaks of HOMDs, POMs and people in prison (issue 7; seeds/002)."""
+"""A prison team speaks of HOMDs, POMs and people in prison (seeds/002)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Reallocation (issue 7; seeds/003 Annex D): from the card, with a reason and new evidence."""
+"""Reallocation (seeds/003 Annex D): from the card, with a reason and new evidence."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`casebot sar` and `casebot audit` (CONTRACT.md; issue 7, "Audit and subject access").
+"""`casebot sar` and `casebot audit` (README, "Audit and subject access").
 
 The real app, with a moved clock, the fake Slack and a fake system of record, takes three cases
 through intake, allocation, a touchpoint and a reallocation. Then the CLI runs as an operator runs it: in
@@ -285,7 +285,7 @@ def check_audit(as_csv: Run, as_json: Run, exceptions: list[str]) -> None:
 
 
 def check_bad_input(runs: dict[str, Run]) -> None:
-    """Exit 2, nothing on stdout, one line naming what to fix (CONTRACT.md exit codes)."""
+    """Exit 2, nothing on stdout, one line naming what to fix (README exit codes)."""
     expected = {
         "unknown_crn": ("X999999", "nothing is held"),
         "malformed_crn": ("CRN", "one letter and six digits"),

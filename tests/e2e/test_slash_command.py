@@ -1,4 +1,4 @@
-"""`/casebot` through the real app (issue 7): signed slash-command requests, answered in the HTTP
+"""`/casebot` through the real app: signed slash-command requests, answered in the HTTP
 response, shown only to the caller. Each subcommand, each bad input, who sees what (sensitive
 notes, restricted cases), escaping, and Slack's limits on every answer."""
 
@@ -70,7 +70,7 @@ class Answer:
 
 
 def assert_fits_slack(body: dict[str, Any]) -> None:
-    """SLACK.md s1, including the limits slack_sdk's models do not check."""
+    """docs/slack-platform.md s1, including the limits slack_sdk's models do not check."""
     assert 0 < len(body["text"]) <= 4000
     blocks = body["blocks"]
     assert 0 < len(blocks) <= MESSAGE_BLOCKS_MAX

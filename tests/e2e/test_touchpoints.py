@@ -1,4 +1,4 @@
-"""Touchpoint reminders and their buttons, through the real app with a moved clock (issue 6)."""
+"""Touchpoint reminders and their buttons, through the real app with a moved clock."""
 
 from __future__ import annotations
 

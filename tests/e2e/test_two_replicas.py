@@ -1,4 +1,4 @@
-"""Two `casebot serve` processes on one PostgreSQL (issue 8, "Two replicas"): requests go to
+"""Two `casebot serve` processes on one PostgreSQL: requests go to
 both alternately, both run the outbox worker and the scheduler, and nothing is sent twice."""
 
 from __future__ import annotations

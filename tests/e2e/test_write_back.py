@@ -1,4 +1,4 @@
-"""Write-back to the system of record and the prison notice (issue 5; seeds/000; seeds/003 s1.15)."""
+"""Write-back to the system of record and the prison notice (seeds/000; seeds/003 s1.15)."""
 
 from __future__ import annotations
 

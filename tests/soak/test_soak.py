@@ -1,4 +1,4 @@
-"""Fault-injection soak (issue 8): a bad day at Slack and at the system of record, and a bot
+"""Fault-injection soak: a bad day at Slack and at the system of record, and a bot
 killed with SIGKILL again and again while cases arrive and are allocated.
 
 The fake Slack fails 30% of posts and updates (429; 500 before acting; 500 after acting;
@@ -193,7 +193,7 @@ async def test_soak_with_faults_and_kills_delivers_everything_exactly_once(
         alerts = sum(1 for r in posts if r.purpose == "prison_alert")
         custodial_allocated = sum(1 for r in rows if r.purpose == "prison_notice")
 
-        with capsys.disabled():  # the counts show in CI's output (issue 8), not only with -s
+        with capsys.disabled():  # the counts show in CI's output, not only with -s
             print(
                 f"\nsoak ({replicas} replica{'s' if replicas > 1 else ''}): {len(ids)} intakes, {allocations} allocations, {bot.kills} SIGKILLs, slack faults {fake_slack.chaos_counts}; "
                 f"{len(sent_posts)} messages posted exactly once, {len(cancelled)} deadline chases cancelled by allocation, {len(writes)} write-backs recorded exactly once, "
@@ -203,7 +203,7 @@ async def test_soak_with_faults_and_kills_delivers_everything_exactly_once(
         assert cases == INTAKES == len(set(ids))
         assert allocations == ALLOCATIONS
         # A morning deadline chase (the run's real clock may fall in working hours) that was still
-        # queued when its case was allocated is cancelled, never sent after (issue 6). One whose
+        # queued when its case was allocated is cancelled, never sent after. One whose
         # earlier attempt had an unknown outcome may already be in Slack: at most once, then.
         assert {r.state for r in rows} <= {"sent", "cancelled"}, Counter(r.state for r in rows)
         assert {r.purpose for r in cancelled} <= {"deadline_chase"}, Counter(r.purpose for r in cancelled)

@@ -1,4 +1,4 @@
-"""Validation of intake/import case fields by `parse_case` (bot/domain/case_input.py, CONTRACT.md "Case fields")."""
+"""Validation of intake/import case fields by `parse_case` (bot/domain/case_input.py, README "Case fields")."""
 
 from __future__ import annotations
 

@@ -194,7 +194,7 @@ def test_previous_practitioner_code_is_compared_ignoring_case_and_spaces() -> No
     assert is_previous_practitioner(case(previous_practitioner=" n07a001"), staff())
 
 
-# Exclusions: CONTRACT.md `excluded_practitioners`
+# Exclusions: README `excluded_practitioners`
 
 
 def test_excluded_practitioner_is_never_offerable() -> None:

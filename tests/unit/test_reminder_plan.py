@@ -1,4 +1,4 @@
-"""The touchpoint reminder plan (bot/domain/reminder_plan.py, issue 6).
+"""The touchpoint reminder plan (bot/domain/reminder_plan.py).
 
 Issue 6: reminders "a configurable number of working days before the touchpoint (default 2)
 and on the morning of the day; high-priority touchpoints also get one the working day after",

@@ -1,4 +1,4 @@
-"""Settings defaults, environment names and one-line start-up errors (bot/runtime/settings.py, CONTRACT.md "Settings")."""
+"""Settings defaults, environment names and one-line start-up errors (bot/runtime/settings.py, README "Settings")."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 
 from bot.runtime.settings import Settings, SettingsError, load_settings
 
-# Every environment variable the settings read (CONTRACT.md plus the documented tuning knobs).
+# Every environment variable the settings read (README plus the documented tuning knobs).
 ENV_NAMES = sorted(
     {
         str(choice)

@@ -54,7 +54,7 @@ def test_needs_is_an_int() -> None:
 
 
 def test_sorting_puts_highest_risk_of_harm_first_then_needs() -> None:
-    # A is the highest risk of harm (DESIGN.md glossary), so a sorted queue starts with A.
+    # A is the highest risk of harm (docs/architecture.md glossary), so a sorted queue starts with A.
     shuffled = [Tier.parse(t) for t in ("C1", "A3", "D0", "A0", "B2", "C0")]
     assert [str(t) for t in sorted(shuffled)] == ["A0", "A3", "B2", "C0", "C1", "D0"]
 

@@ -1,4 +1,4 @@
-"""When the bot may speak to people (bot/domain/working_hours.py, issue 6).
+"""When the bot may speak to people (bot/domain/working_hours.py).
 
 Reminders go out "in working hours in Europe/London (default 09:00; never at night, never on
 weekends or bank holidays)". British Summer Time 2026 runs from Sun 29 Mar to Sun 25 Oct, so

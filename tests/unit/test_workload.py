@@ -184,7 +184,7 @@ def test_workload_after_accepts_a_one_shot_iterable_and_hours() -> None:
     assert workload_after(tiers, "C1", 60, weights=FLAT, available_hours=18.5) == 100.0
 
 
-# Capacity edge: DESIGN.md "Over 100% is over capacity"
+# Capacity edge: docs/architecture.md "Over 100% is over capacity"
 
 
 def test_exactly_100_percent_is_not_over_capacity() -> None:
