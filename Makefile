@@ -12,7 +12,7 @@ WORKERS ?= 4
 PIP := PIP_DISABLE_PIP_VERSION_CHECK=1 PYTHONWARNINGS="ignore:Editable installation." \
 	$(BIN)/pip install --quiet --constraint requirements.lock
 
-.PHONY: run test test-fast setup demo try bench lock clean
+.PHONY: run test test-fast lint setup demo try bench lock clean
 
 # The same versions on every machine: requirements.lock constrains every install.
 $(BIN)/casebot: pyproject.toml requirements.lock
@@ -47,6 +47,13 @@ test: setup
 ## test-fast: the quick loop while editing: unit, Block Kit and storage tests on SQLite (seconds)
 test-fast: setup
 	CASEBOT_TEST_BACKENDS=sqlite $(BIN)/python -m pytest -q -m unit
+
+## lint: ruff (lint and format), mypy, and the layer arrows of docs/architecture.md (import-linter)
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 ## bench: print the benchmark tables (every figure beside a baseline measured in the same run)
 bench: setup
