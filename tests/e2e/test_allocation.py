@@ -55,6 +55,12 @@ async def test_click_opens_at_once_then_fills_the_modal_with_ranked_practitioner
     assert updated.args["view_id"] == opened.response["view"]["id"] and updated.args["hash"] == opened.response["view"]["hash"]
     view = updated.args["view"]
     text = dumps(view)
+    by_block = {b.get("block_id"): b for b in view["blocks"]}
+    # The touchpoint's priority is the SPO's judgement: nothing is pre-selected. Hate crime and
+    # discrimination are two questions, each with its own notes and sensitivity.
+    assert "initial_option" not in by_block[AllocateBlock.TOUCHPOINT_PLAN]["element"]
+    assert {AllocateBlock.HATE_CRIME, AllocateBlock.HATE_NOTES_SENSITIVE, AllocateBlock.DISCRIMINATION, AllocateBlock.DISCRIMINATION_NOTES_SENSITIVE} <= set(by_block)
+    assert "subject access request" in dumps(by_block[AllocateBlock.EVIDENCE_SENSITIVE])
     select_block = next(b for b in view["blocks"] if b.get("block_id") == AllocateBlock.PRACTITIONER)
     labels = [o["text"]["text"] for o in select_block["element"]["options"]]
     assert labels[0].startswith("↩ Grace Hopper · PSO")  # previous practitioner first among the within-policy
@@ -104,6 +110,9 @@ async def test_each_bad_answer_comes_back_inline_and_nothing_is_stored(bot: BotU
         (answers(practitioner_id=pp, evidence_sensitive=None), AllocateBlock.EVIDENCE_SENSITIVE),
         (answers(practitioner_id=pp, hate_crime="yes", hate_notes_sensitive="no"), AllocateBlock.HATE_NOTES),
         (answers(practitioner_id=pp, hate_crime="yes", hate_notes="Targeted for religion."), AllocateBlock.HATE_NOTES_SENSITIVE),
+        (answers(practitioner_id=pp, discrimination=None), AllocateBlock.DISCRIMINATION),
+        (answers(practitioner_id=pp, discrimination="yes", discrimination_notes_sensitive="no"), AllocateBlock.DISCRIMINATION_NOTES),
+        (answers(practitioner_id=pp, priority=None), AllocateBlock.TOUCHPOINT_PLAN),
         (answers(practitioner_id=pp, touchpoint=TODAY - timedelta(days=1)), AllocateBlock.TOUCHPOINT_DATE),
         (answers(practitioner_id=pp, touchpoint=next_saturday()), AllocateBlock.TOUCHPOINT_DATE),
         (answers(practitioner_id=pp, touchpoint=next_weekday_bank_holiday()), AllocateBlock.TOUCHPOINT_DATE),
@@ -115,7 +124,7 @@ async def test_each_bad_answer_comes_back_inline_and_nothing_is_stored(bot: BotU
         assert status == 200 and body["response_action"] == "errors", body
         assert list(body["errors"]) == [block], (block, body)
         messages.append(body["errors"][block])
-    assert "weekend" in messages[6] and "bank holiday" in messages[7] and "past" in messages[5]
+    assert "weekend" in messages[9] and "bank holiday" in messages[10] and "past" in messages[8]
     assert await _stored(bot, Allocation) == []
     [case] = await _stored(bot, Case)
     assert case.state == "unallocated"
