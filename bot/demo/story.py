@@ -89,7 +89,7 @@ async def run_demo() -> None:
     clock = FixedClock(start_at)
     sentenced = subtract_working_days(start_at.date(), 1)
     with tempfile.TemporaryDirectory() as tmp, FakeSlack() as fake:
-        settings = Settings(  # type: ignore[call-arg]
+        settings = Settings(
             _env_file=None, slack_bot_token="xoxb-demo", slack_signing_secret=SIGNING_SECRET, slack_api_url=fake.api_url,
             database_url=f"sqlite:///{Path(tmp) / 'demo.db'}", intake_token=TOKEN, port=0, scheduler_enabled=False,
             record_case_url="https://records.example/case/{crn}", log_level="WARNING",
