@@ -21,46 +21,78 @@ from bot.domain.vocabulary import PROBATION, Terms, terms_for
 
 
 class NoteLike(Protocol):
-    text: str | None
-    withheld: bool
-    sensitive: bool
+    # Read-only members here and below, so the frozen read models (bot.queries) satisfy them.
+    @property
+    def text(self) -> str | None: ...
+    @property
+    def withheld(self) -> bool: ...
+    @property
+    def sensitive(self) -> bool: ...
 
 
 class TouchpointLike(Protocol):
-    state: str
-    priority: str
-    due_on: date | None
-    not_required_reason: str | None
-    notes: NoteLike | None
-    outcome_by: str | None
-    outcome_at: datetime | None
+    @property
+    def state(self) -> str: ...
+    @property
+    def priority(self) -> str: ...
+    @property
+    def due_on(self) -> date | None: ...
+    @property
+    def not_required_reason(self) -> str | None: ...
+    @property
+    def notes(self) -> NoteLike | None: ...
+    @property
+    def outcome_by(self) -> str | None: ...
+    @property
+    def outcome_at(self) -> datetime | None: ...
 
 
 class AllocationLike(Protocol):
-    practitioner_name: str
-    practitioner_user_id: str
-    staff_code: str
-    grade: str
-    allocated_by: str
-    allocated_at: datetime
-    current: bool
-    ended_at: datetime | None
-    reason: str | None
-    outside_policy: bool
-    policy_exceptions: list[str]
-    evidence: NoteLike | None
-    hate_crime: bool
-    hate_crime_notes: NoteLike | None
-    discrimination: bool
-    discrimination_notes: NoteLike | None
-    touchpoint: TouchpointLike | None
+    @property
+    def practitioner_name(self) -> str: ...
+    @property
+    def practitioner_user_id(self) -> str: ...
+    @property
+    def staff_code(self) -> str: ...
+    @property
+    def grade(self) -> str: ...
+    @property
+    def allocated_by(self) -> str: ...
+    @property
+    def allocated_at(self) -> datetime: ...
+    @property
+    def current(self) -> bool: ...
+    @property
+    def ended_at(self) -> datetime | None: ...
+    @property
+    def reason(self) -> str | None: ...
+    @property
+    def outside_policy(self) -> bool: ...
+    @property
+    def policy_exceptions(self) -> list[str]: ...
+    @property
+    def evidence(self) -> NoteLike | None: ...
+    @property
+    def hate_crime(self) -> bool: ...
+    @property
+    def hate_crime_notes(self) -> NoteLike | None: ...
+    @property
+    def discrimination(self) -> bool: ...
+    @property
+    def discrimination_notes(self) -> NoteLike | None: ...
+    @property
+    def touchpoint(self) -> TouchpointLike | None: ...
 
 
 class AuditLineLike(Protocol):
-    at: datetime
-    actor: str
-    action: str
-    detail: Mapping[str, Any]
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def actor(self) -> str: ...
+    @property
+    def action(self) -> str: ...
+    @property
+    def detail(self) -> Mapping[str, Any]: ...
 
 
 class HistoryCaseLike(CaseLike, Protocol):
@@ -68,16 +100,26 @@ class HistoryCaseLike(CaseLike, Protocol):
 
 
 class CaseHistoryLike(Protocol):
-    case: HistoryCaseLike
-    team_name: str
-    service: str
-    viewer_is_spo: bool
-    today: date
-    allocations: Sequence[AllocationLike]
-    allocations_total: int
-    audit: Sequence[AuditLineLike]
-    audit_total: int
-    other_events: int
+    @property
+    def case(self) -> HistoryCaseLike: ...
+    @property
+    def team_name(self) -> str: ...
+    @property
+    def service(self) -> str: ...
+    @property
+    def viewer_is_spo(self) -> bool: ...
+    @property
+    def today(self) -> date: ...
+    @property
+    def allocations(self) -> Sequence[AllocationLike]: ...
+    @property
+    def allocations_total(self) -> int: ...
+    @property
+    def audit(self) -> Sequence[AuditLineLike]: ...
+    @property
+    def audit_total(self) -> int: ...
+    @property
+    def other_events(self) -> int: ...
 
 
 def _note(item: NoteLike | None, limit: int, terms: Terms) -> str:

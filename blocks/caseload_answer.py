@@ -19,31 +19,48 @@ from bot.domain.vocabulary import terms_for
 
 
 class WorkloadLike(Protocol):
-    percent: float
-    tier_mix: dict[str, int]
-    held_outside: int
+    # Read-only members here and below, so the frozen read models (bot.queries) satisfy them.
+    @property
+    def percent(self) -> float: ...
+    @property
+    def tier_mix(self) -> dict[str, int]: ...
+    @property
+    def held_outside(self) -> int: ...
 
     @property
     def over_capacity(self) -> bool: ...
 
 
 class HeldCaseLike(Protocol):
-    case: QueueCaseLike
-    allocated_at: datetime
+    @property
+    def case(self) -> QueueCaseLike: ...
+    @property
+    def allocated_at(self) -> datetime: ...
 
 
 class CaseloadLike(Protocol):
-    name: str
-    grade: str
-    staff_code: str
-    user_id: str
-    active: bool
-    team_name: str
-    service: str
-    workload: WorkloadLike
-    cases: Sequence[HeldCaseLike]
-    listed_total: int
-    restricted_hidden: int
+    @property
+    def name(self) -> str: ...
+    @property
+    def grade(self) -> str: ...
+    @property
+    def staff_code(self) -> str: ...
+    @property
+    def user_id(self) -> str: ...
+    @property
+    def active(self) -> bool: ...
+    @property
+    def team_name(self) -> str: ...
+    @property
+    def service(self) -> str: ...
+    @property
+    def workload(self) -> WorkloadLike: ...
+    @property
+    def cases(self) -> Sequence[HeldCaseLike]: ...
+    @property
+    def listed_total(self) -> int: ...
+    @property
+    def restricted_hidden(self) -> int: ...
 
 
 def caseload_message(views: Sequence[CaseloadLike]) -> Message:

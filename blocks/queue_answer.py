@@ -18,17 +18,26 @@ from bot.domain.vocabulary import terms_for
 
 
 class TeamQueueLike(Protocol):
-    team_name: str
-    service: str
-    viewer_is_spo: bool
-    cases: Sequence[QueueCaseLike]
-    total: int
-    overdue: int
+    # Read-only members here and below, so the frozen read models (bot.queries) satisfy them.
+    @property
+    def team_name(self) -> str: ...
+    @property
+    def service(self) -> str: ...
+    @property
+    def viewer_is_spo(self) -> bool: ...
+    @property
+    def cases(self) -> Sequence[QueueCaseLike]: ...
+    @property
+    def total(self) -> int: ...
+    @property
+    def overdue(self) -> int: ...
 
 
 class QueueLike(Protocol):
-    today: date
-    teams: Sequence[TeamQueueLike]
+    @property
+    def today(self) -> date: ...
+    @property
+    def teams(self) -> Sequence[TeamQueueLike]: ...
 
 
 def queue_message(answer: QueueLike) -> Message:

@@ -15,6 +15,7 @@ Errors are keyed by the input block, for `response_action: errors` (docs/slack-p
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -56,7 +57,7 @@ TOUCHPOINT_BLOCKS = {
 }
 
 
-def refusal_errors(refused: Refused, blocks: dict[Question, str], fallback: str) -> dict[str, str]:
+def refusal_errors(refused: Refused, blocks: Mapping[Question, str], fallback: str) -> dict[str, str]:
     """`response_action: errors` for a refusal: under its question, else under `fallback`."""
     block = blocks.get(refused.question, fallback) if refused.question else fallback
     return {block: refused.message[:2000]}

@@ -17,10 +17,11 @@ from blocks.formats import when_text
 from blocks.home_blocks import home_view
 from blocks.text import mrkdwn_safe
 from blocks.touchpoint_blocks import not_required_modal, record_modal, reschedule_modal
+from bot.domain.decision import CurrentAllocation
 from bot.domain.vocabulary import terms_for
 from bot.domain.workload import DEFAULT_TIER_POINTS
 from bot.queries.home import UowFactory, read_home
-from bot.services.facade import AllocatePicture, CurrentAllocation, ModalStep, Notice, ReallocatePicture, TouchpointPicture
+from bot.services.facade import AllocatePicture, ModalStep, Notice, ReallocatePicture, TouchpointPicture
 
 CASE_NOT_FOUND = Notice("Case not found", "This case is no longer held by casebot.")
 RESTRICTED = Notice("Restricted case", "This is a limited-access case: only the team's SPOs can see its details.")

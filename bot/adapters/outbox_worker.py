@@ -214,7 +214,7 @@ class OutboxWorker:
         send_at = self._send_at.pop(row.id, 0.0)
         payload = dict(row.payload)
         if row.reply_to_id is not None:
-            parent = await self._parent_result(row)
+            parent = await self._parent_result(row, row.reply_to_id)
             if parent is None:
                 return
             payload = self._with_parent(row, payload, parent)
@@ -252,10 +252,10 @@ class OutboxWorker:
             self.metrics.messages_sent.labels(row.method).inc()
             await self._mark_sent(row, {k: response[k] for k in RESULT_KEYS if k in response})
 
-    async def _parent_result(self, row: OutboxMessage) -> dict[str, Any] | None:
+    async def _parent_result(self, row: OutboxMessage, parent_id: int) -> dict[str, Any] | None:
         """The result of the row this one threads under or edits; None (and deferred) if not sent."""
         async with self.db.uow() as uow:
-            parent = await uow.outbox.get(row.reply_to_id)  # type: ignore[arg-type]
+            parent = await uow.outbox.get(parent_id)
         if parent is not None and parent.state == "sent" and parent.result:
             return parent.result
         if parent is None or parent.state == "failed":

@@ -20,6 +20,7 @@ TEAM_ID = "T0TEAM001"
 def signed_headers(body: str, *, secret: str = SIGNING_SECRET, timestamp: int | None = None) -> dict[str, str]:
     ts = str(int(time.time()) if timestamp is None else timestamp)
     signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
+    assert signature is not None, "slack_sdk signs nothing only when the timestamp is missing"
     return {
         "X-Slack-Request-Timestamp": ts,
         "X-Slack-Signature": signature,

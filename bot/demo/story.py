@@ -89,7 +89,7 @@ async def run_demo() -> None:
     clock = FixedClock(start_at)
     sentenced = subtract_working_days(start_at.date(), 1)
     with tempfile.TemporaryDirectory() as tmp, FakeSlack() as fake:
-        settings = Settings(  # type: ignore[call-arg]
+        settings = Settings(
             _env_file=None, slack_bot_token="xoxb-demo", slack_signing_secret=SIGNING_SECRET, slack_api_url=fake.api_url,
             database_url=f"sqlite:///{Path(tmp) / 'demo.db'}", intake_token=TOKEN, port=0, scheduler_enabled=False,
             record_case_url="https://records.example/case/{crn}", log_level="WARNING",
@@ -109,7 +109,7 @@ async def run_demo() -> None:
 
 
 async def intake(demo: Demo, sentenced: str) -> int:
-    cases = [
+    cases: list[dict[str, Any]] = [
         {"event_id": "demo-1", "crn": "X123456", "name": "Sam Smith", "tier": "B2", "sentence_type": "Community Order", "rosh": "Medium", "mappa_category": 2, "mappa_level": 1, "offence": "Burglary (dwelling)"},
         {"event_id": "demo-2", "crn": "X654321", "name": "Alex Morgan", "tier": "C1", "sentence_type": "Suspended Sentence Order", "rosh": "Low", "previous_practitioner": "N07A002"},
     ]  # fmt: skip
@@ -162,7 +162,7 @@ async def touchpoint(demo: Demo, day: date) -> None:
     tp_id = next(e["value"] for b in reminder["blocks"] if b["type"] == "actions" for e in b["elements"] if e["action_id"] == Action.TOUCHPOINT_RECORD)
     await demo.slack(interaction_body(button_click(action_id=Action.TOUCHPOINT_RECORD, value=tp_id, user=SPO, channel="D0SPO0001")))
     await demo.fake.wait_for_async("views.open", count=2)
-    values = {
+    values: dict[str, Any] = {
         TouchpointBlock.NOTES: {INPUT_ACTION: {"type": "plain_text_input", "value": "Agreed the risk management plan and weekly contact for the first month."}},
         TouchpointBlock.NOTES_SENSITIVE: {INPUT_ACTION: {"type": "radio_buttons", "selected_option": {"value": "no"}}},
     }

@@ -113,7 +113,7 @@ async def main(once: bool, port: int, database: Path, clock: Clock | None = None
     names, channels = people_and_places(teams)
     case = {**EXAMPLE_CASE, "sentence_date": london_today(clock).isoformat()}
     with FakeSlack() as fake:
-        settings = Settings(  # type: ignore[call-arg]
+        settings = Settings(
             _env_file=None, slack_bot_token="xoxb-local-try", slack_signing_secret="local-try-secret", slack_api_url=fake.api_url,
             database_url=f"sqlite:///{database}", intake_token=TOKEN, port=port, record_case_url=RECORD_CASE_URL,
             scheduler_enabled=False,  # nothing falls due in a try-out; `make demo` shows the reminders

@@ -180,10 +180,11 @@ async def _touchpoints(uow: UnitOfWork, where: Sequence[Any], *, may_see: Callab
     ).all()  # fmt: skip
     items = []
     for r in rows:
-        hidden = bool(r[4]) and not may_see(r[5])
+        hidden, due_on = bool(r[4]) and not may_see(r[5]), r[0]
+        assert due_on is not None, "the query keeps only touchpoints with a due date"
         items.append(
             TouchpointItem(
-                crn="" if hidden else r[2], name="" if hidden else r[3], hidden=hidden, due_on=r[0], priority=r[1],
+                crn="" if hidden else r[2], name="" if hidden else r[3], hidden=hidden, due_on=due_on, priority=r[1],
                 practitioner_name=r[6], practitioner_user_id=r[7], spo_user_id=r[8],
             )
         )  # fmt: skip

@@ -111,14 +111,16 @@ def outside_ports(settings: Settings) -> dict[str, Port]:
     return ports
 
 
-def create_services(settings: Settings, *, clock: Clock | None = None) -> Services:
-    """The database and services alone: what the CLI needs, with no Slack app."""
-    return Services(db=Database(settings.database_url), clock=clock or SystemClock(), settings=settings, metrics=Metrics())
+def create_services(settings: Settings, *, clock: Clock | None = None, metrics: Metrics | None = None) -> Services:
+    """The database and services alone: what the CLI needs, with no Slack app. `metrics` is the
+    runtime's own, so the use cases and the outbox worker count into the same object."""
+    return Services(db=Database(settings.database_url), clock=clock or SystemClock(), settings=settings, metrics=metrics or Metrics())
 
 
 def create_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
-    services = create_services(settings, clock=clock)
-    db, clock, metrics = services.db, services.clock, services.metrics
+    metrics = Metrics()
+    services = create_services(settings, clock=clock, metrics=metrics)
+    db, clock = services.db, services.clock
     client, sender = listener_client(settings), outbox_client(settings)
     worker = OutboxWorker(
         db,

@@ -46,7 +46,7 @@ class JsonFormatter(logging.Formatter):
     """One JSON object per record. Exceptions are logged as type and frames, never message."""
 
     def format(self, record: logging.LogRecord) -> str:
-        entry = {
+        entry: dict[str, object] = {
             "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,

@@ -7,6 +7,7 @@ Start-up must fail with one line that names the variable to fix, never a traceba
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from pydantic import AliasChoices, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -174,10 +175,10 @@ def _env_name(settings_cls: type[Settings], field_name: str) -> str:
     return str(alias or field_name.upper())
 
 
-def load_settings(**overrides: object) -> Settings:
+def load_settings(**overrides: Any) -> Settings:
     """Read the settings, turning a validation failure into one line naming the variable."""
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return Settings(**overrides)
     except ValidationError as exc:
         first = exc.errors()[0]
         field = str(first["loc"][0]) if first["loc"] else "?"

@@ -145,6 +145,8 @@ def _bolt_request(body: bytes, request: web.Request) -> AsyncBoltRequest | None:
     """Bolt's request, or None when the signed body is not one Bolt can read: not UTF-8, not
     JSON where JSON is due, or a payload that is not an object (Bolt would fail with a 500)."""
     try:
+        # Bolt annotates headers as a dict but only calls .items() on them (slack_bolt
+        # build_normalized_headers); copying to a dict could change which repeated header wins.
         parsed = AsyncBoltRequest(body=body.decode("utf-8"), query=request.query_string, headers=request.headers)  # type: ignore[arg-type]
     except (ValueError, TypeError, AttributeError, RecursionError):  # ValueError: bad UTF-8 or JSON
         return None

@@ -139,7 +139,9 @@ class Scheduler:
         cases = await uow.cases.awaiting_allocation(team_id, today)
         if not cases:
             return 0
-        team = (await uow.cases.with_team(cases[0].id)).team  # type: ignore[union-attr]
+        with_team = await uow.cases.with_team(cases[0].id)
+        assert with_team is not None, "the case was just read in this unit of work"
+        team = with_team.team
         rows = [(case, working_days_between(case.due_by, today)) for case in cases]
         await notices.deadline_chases(uow, team, rows, now)
         return len(rows)

@@ -30,7 +30,10 @@ def run_migrations_online() -> None:
     if shared is not None:
         run_migrations(shared)
         return
-    engine = create_engine(config.get_main_option("sqlalchemy.url"), poolclass=pool.NullPool)
+    url = config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise RuntimeError("no sqlalchemy.url in the alembic config: migrate with `casebot migrate`, which sets it from CASEBOT_DATABASE_URL")
+    engine = create_engine(url, poolclass=pool.NullPool)
     with engine.connect() as connection:
         run_migrations(connection)
     engine.dispose()
