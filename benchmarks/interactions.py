@@ -162,9 +162,7 @@ async def warm_up(kind: str, target: Target, bot_url: str, bare_url: str, fake: 
         await wait_count(fake, "views.open", opened + 40)
 
 
-async def interactions_benchmark(
-    database_url: str, *, requests: int = 400, loads: tuple[int, ...] = (5, 50), with_process: bool = False
-) -> list[Row]:
+async def interactions_benchmark(database_url: str, *, requests: int = 400, loads: tuple[int, ...] = (5, 50), with_process: bool = False) -> list[Row]:
     """Ack latency rows (p50, p99) per kind and load, in process and optionally as processes."""
     upgrade_to_head(database_url)
     rows: list[Row] = []

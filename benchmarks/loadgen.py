@@ -242,7 +242,7 @@ async def wait_count(fake: Any, method: str, count: int, timeout: float = 60.0) 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description="benchmark helpers")
     sub = parser.add_subparsers(dest="command", required=True)
-    bare = sub.add_parser("bare-server", help="serve the bare Bolt baseline app on a free port; prints {\"port\": N}")
+    bare = sub.add_parser("bare-server", help='serve the bare Bolt baseline app on a free port; prints {"port": N}')
     bare.add_argument("--api-url", required=True)
     args = parser.parse_args()
     if args.command == "bare-server":

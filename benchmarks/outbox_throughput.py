@@ -134,10 +134,7 @@ def cases(channels: int, per_channel: int, order: str) -> list[dict[str, Any]]:
         pairs = [(k, n) for k in range(max(counts)) for n in range(channels) if k < counts[n]]
         if order == "one-hot":  # the hot channel's surplus spread through the batch, not left at its end
             pairs.sort(key=lambda p: p[0] / counts[p[1]])
-    return [
-        case_fields(event_id=f"tp-{n}-{k}", crn=f"T{n:02d}{k:04d}", team=f"TP{n:03d}", name=f"Person {n}-{k}")
-        for k, n in pairs
-    ]
+    return [case_fields(event_id=f"tp-{n}-{k}", crn=f"T{n:02d}{k:04d}", team=f"TP{n:03d}", name=f"Person {n}-{k}") for k, n in pairs]
 
 
 def minimal_span(counts: list[int], per_channel_rate: float, ceiling: int | None) -> float:
@@ -165,9 +162,7 @@ class Outcome:
     home_wait: float
 
 
-async def run_scenario(
-    database_url: str, *, channels: int, per_channel: int, ceiling: int | None, order: str, timings: dict[str, Any]
-) -> Outcome:
+async def run_scenario(database_url: str, *, channels: int, per_channel: int, ceiling: int | None, order: str, timings: dict[str, Any]) -> Outcome:
     upgrade_to_head(database_url)
     total = channels * per_channel
     min_span = minimal_span(channel_counts(channels, per_channel, order), 1.0, ceiling)
@@ -184,9 +179,7 @@ async def run_scenario(
             results = await bot.runtime.services.receive_cases(cases(channels, per_channel, order), source="bench")
             assert all(getattr(r, "created", False) for r in results), "every case must be new"
             async with bot.runtime.db.uow() as uow:
-                card_ids = set(
-                    (await uow.session.scalars(select(OutboxMessage.id).where(OutboxMessage.purpose == "case_card"))).all()
-                )
+                card_ids = set((await uow.session.scalars(select(OutboxMessage.id).where(OutboxMessage.purpose == "case_card"))).all())
             assert len(card_ids) == total, f"{len(card_ids)} card rows, expected {total}"
             deadline = started + 4 * min_span + 60
             while time.monotonic() < deadline:
@@ -195,9 +188,7 @@ async def run_scenario(
                 await asyncio.sleep(0.1)
             waited = time.monotonic() - started
             async with bot.runtime.db.uow() as uow:
-                failed = int(
-                    (await uow.session.execute(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.state == "failed"))).scalar_one()
-                )
+                failed = int((await uow.session.execute(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.state == "failed"))).scalar_one())
     homes = [c.at for c in fake.calls_to("views.publish") if c.status == 200]
     posts = fake.calls_to("chat.postMessage")
     ok = [c for c in posts if c.status == 200 and c.response.get("ok")]
@@ -228,9 +219,7 @@ def _delivered_ids(fake: FakeSlack) -> set[int]:
     return {i for c in fake.calls_to("chat.postMessage") if c.status == 200 and (i := _outbox_id(c)) is not None}
 
 
-def rows_for(
-    outcome: Outcome, *, channels: int, per_channel: int, ceiling: int | None, order: str, store: str, timings_name: str
-) -> list[Row]:
+def rows_for(outcome: Outcome, *, channels: int, per_channel: int, ceiling: int | None, order: str, store: str, timings_name: str) -> list[Row]:
     limits = f"1/s per channel{f' + {ceiling}/s method ceiling' if ceiling else ''}"
     where = f"{order}, {channels} ch x {per_channel}, {limits}, {timings_name}, {store}"
     nominal = f"{channels} ch x 1/s" + (f" capped at {ceiling}/s" if ceiling else "") + f" = {outcome.nominal:g}/s"
@@ -251,8 +240,14 @@ HOME_GOAL_SECONDS = 2.0
 
 
 async def outbox_throughput_benchmark(
-    database: Callable[[str], AbstractContextManager[str]], *, channels: int = 10, per_channel: int = 20,
-    ceiling: int | None = 5, orders: tuple[str, ...] = ORDERS, test_timings: bool = False, store: str = "SQLite",
+    database: Callable[[str], AbstractContextManager[str]],
+    *,
+    channels: int = 10,
+    per_channel: int = 20,
+    ceiling: int | None = 5,
+    orders: tuple[str, ...] = ORDERS,
+    test_timings: bool = False,
+    store: str = "SQLite",
 ) -> list[Row]:
     """For each arrival order, two scenarios, the per-channel limit alone and with a method
     ceiling, each on a fresh database: `database(name)` is a context manager giving its URL."""
@@ -263,9 +258,7 @@ async def outbox_throughput_benchmark(
         for scenario_ceiling in (None, ceiling) if ceiling else (None,):
             print(f"  running: {order}, {channels} channels x {per_channel}, ceiling {scenario_ceiling}, {store} ...", file=sys.stderr)
             with database(f"outbox-{order}-{scenario_ceiling}") as url:
-                outcome = await run_scenario(
-                    url, channels=channels, per_channel=per_channel, ceiling=scenario_ceiling, order=order, timings=timings
-                )
+                outcome = await run_scenario(url, channels=channels, per_channel=per_channel, ceiling=scenario_ceiling, order=order, timings=timings)
             rows += rows_for(
                 outcome, channels=channels, per_channel=per_channel, ceiling=scenario_ceiling, order=order, store=store, timings_name=timings_name
             )  # fmt: skip

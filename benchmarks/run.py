@@ -72,8 +72,14 @@ def case(i: int) -> dict[str, object]:
 def settings(url: str, slack_api_url: str = "http://127.0.0.1:9/api/") -> Settings:
     """Settings for a benchmark run; without a Slack URL nothing in the run calls Slack."""
     return Settings(  # type: ignore[call-arg]
-        _env_file=None, slack_bot_token="xoxb-bench", slack_signing_secret="s", slack_api_url=slack_api_url,
-        database_url=url, intake_token=TOKEN, port=0, log_level="WARNING",
+        _env_file=None,
+        slack_bot_token="xoxb-bench",
+        slack_signing_secret="s",
+        slack_api_url=slack_api_url,
+        database_url=url,
+        intake_token=TOKEN,
+        port=0,
+        log_level="WARNING",
     )
 
 
@@ -83,9 +89,21 @@ async def raw_inserts(url: str, count: int, *, per_row: bool) -> float:
     team_id = (await _team_ids(services))["N07T1"]
     now = datetime.now(UTC)
     rows = [
-        {"event_id": f"raw-{per_row}-{i}", "crn": f"X{i:06d}", "name": f"Person {i}", "team_id": team_id, "tier": "B2",
-         "sentence_type": "Community Order", "sentence_date": date(2026, 11, 2), "custodial": False, "restricted": False,
-         "excluded_practitioners": [], "state": "unallocated", "due_by": allocation_due_by(date(2026, 11, 2), 2), "received_at": now}
+        {
+            "event_id": f"raw-{per_row}-{i}",
+            "crn": f"X{i:06d}",
+            "name": f"Person {i}",
+            "team_id": team_id,
+            "tier": "B2",
+            "sentence_type": "Community Order",
+            "sentence_date": date(2026, 11, 2),
+            "custodial": False,
+            "restricted": False,
+            "excluded_practitioners": [],
+            "state": "unallocated",
+            "due_by": allocation_due_by(date(2026, 11, 2), 2),
+            "received_at": now,
+        }
         for i in range(count)
     ]
     started = time.perf_counter()
@@ -196,7 +214,11 @@ async def bare_bolt_click_latency(clicks: int) -> list[float]:
 
     with FakeSlack() as fake:
         bare = AsyncApp(client=AsyncWebClient(token="xoxb-bare", base_url=fake.api_url), signing_secret=SIGNING_SECRET)
-        view = {"type": "modal", "title": {"type": "plain_text", "text": "Allocate case"}, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "x"}}]}
+        view = {
+            "type": "modal",
+            "title": {"type": "plain_text", "text": "Allocate case"},
+            "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "x"}}],
+        }
 
         @bare.action(Action.ALLOCATE)
         async def _open(ack, body, client) -> None:  # type: ignore[no-untyped-def]

@@ -190,9 +190,7 @@ def _at(day: date, hour: int = 12) -> datetime:
 class Generator:
     """Writes the region (or the empty baseline) with explicit ids, table by table in batches."""
 
-    def __init__(
-        self, shape: Shape, teams: dict[str, tuple[int, str, list[str]]], staff: dict[int, list[tuple[int, str]]], max_ids: dict[str, int]
-    ) -> None:
+    def __init__(self, shape: Shape, teams: dict[str, tuple[int, str, list[str]]], staff: dict[int, list[tuple[int, str]]], max_ids: dict[str, int]) -> None:
         self.shape = shape
         self.teams = teams  # code -> (id, channel, spos)
         self.staff = staff  # team id -> [(practitioner id, slack user)]
@@ -340,9 +338,14 @@ async def populate(url: str, shape: Shape, *, region: bool) -> Generated:
     try:
         await load_teams(services.db.uow, parse_teams_file(region_teams_yaml(shape.small_teams, shape.per_team, shape.big_team)), clock=services.clock)
         async with services.db.engine.connect() as conn:
-            teams = {code: (tid, channel, list(spos)) for tid, code, channel, spos in (await conn.execute(select(Team.id, Team.code, Team.channel_id, Team.spo_user_ids))).all()}
+            teams = {
+                code: (tid, channel, list(spos))
+                for tid, code, channel, spos in (await conn.execute(select(Team.id, Team.code, Team.channel_id, Team.spo_user_ids))).all()
+            }
             staff: dict[int, list[tuple[int, str]]] = {}
-            for pid, team_id, user in (await conn.execute(select(Practitioner.id, Practitioner.team_id, Practitioner.slack_user_id).order_by(Practitioner.id))).all():
+            for pid, team_id, user in (
+                await conn.execute(select(Practitioner.id, Practitioner.team_id, Practitioner.slack_user_id).order_by(Practitioner.id))
+            ).all():
                 staff.setdefault(team_id, []).append((pid, user))
             max_ids = {kind: int((await conn.execute(select(func.coalesce(func.max(model.id), 0)))).scalar_one()) for kind, model in ID_TABLES.items()}
     finally:
@@ -501,7 +504,9 @@ def bare_import_rss() -> float:
     """Baseline: a Python process that only imports the bot's app module."""
     process = subprocess.Popen(
         [sys.executable, "-c", "import bot.runtime.app; import time; print('ready', flush=True); time.sleep(60)"],
-        cwd=ROOT, stdout=subprocess.PIPE, text=True,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert process.stdout is not None

@@ -148,10 +148,7 @@ def _due_update(now: datetime) -> Any:
 async def raw_claim_and_insert(db: Database, due: int) -> float:
     """Baseline for the busy tick: the raw UPDATE and `due` outbox inserts, one transaction."""
     payload = _baseline_payload()
-    rows = [
-        outbox_values(method="chat.postMessage", payload=payload, purpose=BASELINE_PURPOSE, ordering_key=f"bench:{n}", now=NOW)
-        for n in range(due)
-    ]
+    rows = [outbox_values(method="chat.postMessage", payload=payload, purpose=BASELINE_PURPOSE, ordering_key=f"bench:{n}", now=NOW) for n in range(due)]
     started = time.perf_counter()
     async with db.engine.begin() as conn:
         claimed = await conn.execute(_due_update(NOW))

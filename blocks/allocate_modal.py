@@ -19,8 +19,7 @@ from blocks.text import mrkdwn_safe
 from bot.domain.vocabulary import PROBATION, Terms
 
 HINT_EVIDENCE = (
-    "Why this {practitioner}, from their knowledge, skills, experience and training "
-    "(case allocation decision evidencing). Written back to the case record."
+    "Why this {practitioner}, from their knowledge, skills, experience and training (case allocation decision evidencing). Written back to the case record."
 )
 
 
@@ -59,7 +58,9 @@ HINT_SENSITIVE = (
     "{practitioner} privately and never to the channel, the thread or a subject access export."
 )
 # Guidance on each question: seeds/000 future considerations ask for it; the wording is ours.
-HINT_HATE_CRIME = "Yes when the offence was related to, or motivated by, hostility or prejudice (e.g. race, religion, disability, sexual orientation, transgender identity)."
+HINT_HATE_CRIME = (
+    "Yes when the offence was related to, or motivated by, hostility or prejudice (e.g. race, religion, disability, sexual orientation, transgender identity)."
+)
 HINT_DISCRIMINATION = (
     "Yes when discrimination is a consideration in managing this case, e.g. discriminatory attitudes or "
     "behaviour the {practitioner} needs to know about, or a risk of the {person} discriminating against staff."
@@ -101,9 +102,7 @@ CONFIRM_BLOCK: Block = input_block(
     {
         "type": "checkboxes",
         "action_id": INPUT_ACTION,
-        "options": [
-            {"text": {"type": "plain_text", "text": "I confirm this allocation is outside policy and my evidence says why"}, "value": "confirmed"}
-        ],
+        "options": [{"text": {"type": "plain_text", "text": "I confirm this allocation is outside policy and my evidence says why"}, "value": "confirmed"}],
     },
     optional=True,
 )
@@ -182,10 +181,11 @@ def touchpoint_blocks(touchpoint_default: date, terms: Terms, *, optional: bool 
             optional=optional,
         ),
         date_input(
-            AllocateBlock.TOUCHPOINT_DATE, "Touchpoint date (a working day)", touchpoint_default,
-            hint=f"Usually {long_date(touchpoint_default)}; a date far from it needs a reason below.", optional=True,
+            AllocateBlock.TOUCHPOINT_DATE,
+            "Touchpoint date (a working day)",
+            touchpoint_default,
+            hint=f"Usually {long_date(touchpoint_default)}; a date far from it needs a reason below.",
+            optional=True,
         ),  # fmt: skip
-        text_input(
-            AllocateBlock.TOUCHPOINT_REASON, "Reason (required when not required, or for a date far from the usual)", optional=True
-        ),
+        text_input(AllocateBlock.TOUCHPOINT_REASON, "Reason (required when not required, or for a date far from the usual)", optional=True),
     ]

@@ -109,9 +109,7 @@ def _summary(case: CaseLike, record_url: str | None) -> list[Block]:
     return [section(f"*{mrkdwn_safe(case.name, 200)}* · {case.crn}"), fields_section(summary_fields(case, record_url, waiting=False))]
 
 
-def practitioner_notice(
-    case: CaseLike, facts: AllocationFacts, *, record_url: str | None, link: str | None, terms: Terms = PROBATION
-) -> Message:
+def practitioner_notice(case: CaseLike, facts: AllocationFacts, *, record_url: str | None, link: str | None, terms: Terms = PROBATION) -> Message:
     """The DM to the practitioner who now holds the case."""
     intro = f"{mention(facts.spo_user)} has allocated you a new case. {touchpoint_text(facts)}"
     if facts.touchpoint_date is not None and facts.touchpoint_priority != "not_required":

@@ -18,6 +18,7 @@ MODAL_TITLE_MAX = 24
 FALLBACK_TEXT_MAX = 3000  # chat.update rejects over 4,000; keep well under
 CONTEXT_TEXT_MAX = 3000
 
+
 def cut(text: str, limit: int) -> str:
     """`text` no longer than `limit` characters, ending in an ellipsis when shortened."""
     if len(text) <= limit:
@@ -44,4 +45,3 @@ def mrkdwn_safe(text: str, limit: int) -> str:
 def plain(text: str, limit: int) -> str:
     """Text for a plain_text object: Slack does not parse it, so only the cut applies."""
     return cut(text, limit)
-

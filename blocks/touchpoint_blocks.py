@@ -63,9 +63,7 @@ def _modal(callback: Callback, title: str, submit: str, tp: TouchpointView, case
 
 def record_modal(case: CaseLike, tp: TouchpointView) -> Block:
     """The SPO's management oversight record (seeds/000: 'Management oversight' contact)."""
-    notes = text_input(
-        TouchpointBlock.NOTES, "Oversight notes", hint="What you discussed and agreed. Written back as a Management oversight contact."
-    )
+    notes = text_input(TouchpointBlock.NOTES, "Oversight notes", hint="What you discussed and agreed. Written back as a Management oversight contact.")
     view = _modal(Callback.TOUCHPOINT_RECORD, "Record touchpoint", "Record", tp, case, notes)
     view["blocks"].append(radio_input(TouchpointBlock.NOTES_SENSITIVE, "Are these notes sensitive? (kept out of a subject access request)", YES_NO))
     return view

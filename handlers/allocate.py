@@ -53,13 +53,19 @@ def register(app: AsyncApp, services: Services) -> None:
     @app.view(Callback.ALLOCATE)
     async def submit_allocation(ack: AsyncAck, body: dict[str, Any]) -> None:
         today = london_today(services.clock)
-        await answer(ack, lambda: services.allocate(case_id=_metadata(body).case_id, spo=user_of(body), form=parse_allocation(view_values(body.get("view")), today=today)))
+        await answer(
+            ack,
+            lambda: services.allocate(case_id=_metadata(body).case_id, spo=user_of(body), form=parse_allocation(view_values(body.get("view")), today=today)),
+        )
 
     @app.view(Callback.REALLOCATE)
     async def submit_reallocation(ack: AsyncAck, body: dict[str, Any]) -> None:
         today = london_today(services.clock)
         await answer(
-            ack, lambda: services.reallocate(case_id=_metadata(body).case_id, spo=user_of(body), form=parse_reallocation(view_values(body.get("view")), today=today))
+            ack,
+            lambda: services.reallocate(
+                case_id=_metadata(body).case_id, spo=user_of(body), form=parse_reallocation(view_values(body.get("view")), today=today)
+            ),
         )
 
     @app.options(Action.PRACTITIONER_SEARCH)

@@ -56,8 +56,13 @@ def full_view(picture: AllocatePicture | ReallocatePicture, record_case_url: str
     link, terms = record_link(record_case_url, case.crn), terms_for(case.team.service)
     if isinstance(picture, ReallocatePicture):
         return reallocate_modal(
-            case, picture.offers, current_name=picture.current_name, reasons=dict(picture.reasons), record_url=link,
-            touchpoint_default=picture.touchpoint_default, terms=terms,
+            case,
+            picture.offers,
+            current_name=picture.current_name,
+            reasons=dict(picture.reasons),
+            record_url=link,
+            touchpoint_default=picture.touchpoint_default,
+            terms=terms,
         )
     return allocate_modal(
         case, picture.offers, touchpoint_default=picture.touchpoint_default, notify_default=picture.notify_default,
@@ -83,8 +88,6 @@ def touchpoint_view(picture: TouchpointPicture) -> dict[str, Any]:
     return not_required_modal(picture.case, picture.touchpoint)
 
 
-async def render_home(
-    uow_factory: UowFactory, user_id: str, now: datetime, *, weights: Mapping[str, float] = DEFAULT_TIER_POINTS
-) -> dict[str, Any]:
+async def render_home(uow_factory: UowFactory, user_id: str, now: datetime, *, weights: Mapping[str, float] = DEFAULT_TIER_POINTS) -> dict[str, Any]:
     """The Home tab view for `user_id` as of `now`, ready for `views.publish`."""
     return home_view(await read_home(uow_factory, user_id, now, weights=weights))

@@ -20,8 +20,12 @@ MIGRATION_LOCK_KEY = 0x636173_65626F74  # "casebot": one lock for every replica'
 
 
 def same_server_default(
-    context: object, inspected_column: object, metadata_column: Column[Any], inspected_default: str | None,
-    metadata_default: object, rendered_metadata_default: str | None,
+    context: object,
+    inspected_column: object,
+    metadata_column: Column[Any],
+    inspected_default: str | None,
+    metadata_default: object,
+    rendered_metadata_default: str | None,
 ) -> bool | None:
     """Whether a column's server default differs between database and models, for alembic's
     `compare_server_default`. JSON has no `=` on PostgreSQL, so alembic's own check (a SELECT

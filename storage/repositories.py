@@ -60,9 +60,7 @@ class TeamRepository(Repository[Team]):
 
     async def active_practitioners(self, team_id: int) -> Sequence[Practitioner]:
         return (
-            await self.session.scalars(
-                select(Practitioner).where(Practitioner.team_id == team_id, Practitioner.active.is_(True)).order_by(Practitioner.name)
-            )
+            await self.session.scalars(select(Practitioner).where(Practitioner.team_id == team_id, Practitioner.active.is_(True)).order_by(Practitioner.name))
         ).all()
 
     async def practitioner(self, practitioner_id: int) -> Practitioner | None:
@@ -99,28 +97,20 @@ class CaseRepository(Repository[Case]):
         double-clicking) race here and exactly one wins, on SQLite and PostgreSQL alike.
         """
         result = await self.session.execute(
-            update(Case)
-            .where(Case.id == case_id, Case.state == "unallocated")
-            .values(state="allocated")
-            .execution_options(synchronize_session=False)
+            update(Case).where(Case.id == case_id, Case.state == "unallocated").values(state="allocated").execution_options(synchronize_session=False)
         )
         return bool(getattr(result, "rowcount", 0) == 1)
 
     async def card_row(self, case_id: int) -> OutboxMessage | None:
         """The outbox row that posted the case's channel card (or the first restricted DM)."""
         return await self.session.scalar(
-            select(OutboxMessage)
-            .where(OutboxMessage.case_id == case_id, OutboxMessage.purpose.in_(("case_card",)))
-            .order_by(OutboxMessage.id)
-            .limit(1)
+            select(OutboxMessage).where(OutboxMessage.case_id == case_id, OutboxMessage.purpose.in_(("case_card",))).order_by(OutboxMessage.id).limit(1)
         )
 
     async def restricted_rows(self, case_id: int) -> Sequence[OutboxMessage]:
         return (
             await self.session.scalars(
-                select(OutboxMessage)
-                .where(OutboxMessage.case_id == case_id, OutboxMessage.purpose == "restricted_case_dm")
-                .order_by(OutboxMessage.id)
+                select(OutboxMessage).where(OutboxMessage.case_id == case_id, OutboxMessage.purpose == "restricted_case_dm").order_by(OutboxMessage.id)
             )
         ).all()
 
@@ -128,9 +118,7 @@ class CaseRepository(Repository[Case]):
         """Unallocated cases of a team due by a date, soonest first (the morning chase)."""
         return (
             await self.session.scalars(
-                select(Case)
-                .where(Case.team_id == team_id, Case.state == "unallocated", Case.due_by <= due_on_or_before)
-                .order_by(Case.due_by, Case.id)
+                select(Case).where(Case.team_id == team_id, Case.state == "unallocated", Case.due_by <= due_on_or_before).order_by(Case.due_by, Case.id)
             )
         ).all()
 
@@ -144,9 +132,7 @@ class AllocationRepository(Repository[Allocation]):
 
     async def current_for_case(self, case_id: int) -> Allocation | None:
         return await self.session.scalar(
-            select(Allocation)
-            .where(Allocation.case_id == case_id, Allocation.current.is_(True))
-            .options(selectinload(Allocation.practitioner))
+            select(Allocation).where(Allocation.case_id == case_id, Allocation.current.is_(True)).options(selectinload(Allocation.practitioner))
         )
 
     async def held_tiers(self, practitioner_ids: Sequence[int]) -> dict[int, list[str]]:
@@ -156,9 +142,7 @@ class AllocationRepository(Repository[Allocation]):
             held[pid] += [tier] * count
         return held
 
-    async def current_tier_counts(
-        self, practitioner_ids: Sequence[int], recent_since: datetime | None = None
-    ) -> list[tuple[int, str, int, int]]:
+    async def current_tier_counts(self, practitioner_ids: Sequence[int], recent_since: datetime | None = None) -> list[tuple[int, str, int, int]]:
         """(practitioner id, case tier, allocations in force, of which since `recent_since`):
         the caseload casebot itself has added, counted in SQL (a region holds tens of thousands)."""
         if not practitioner_ids:
@@ -259,9 +243,7 @@ class JobRepository(Repository[ScheduledJob]):
 
     async def first_run_today(self, kind: str, scope: str, day: date, now: datetime) -> bool:
         """Record that `kind` ran for `scope` today; False when it already had (any replica)."""
-        exists_already = await self.session.scalar(
-            select(DailyRun.id).where(DailyRun.kind == kind, DailyRun.scope == scope, DailyRun.day == day)
-        )
+        exists_already = await self.session.scalar(select(DailyRun.id).where(DailyRun.kind == kind, DailyRun.scope == scope, DailyRun.day == day))
         if exists_already is not None:
             return False
         self.session.add(DailyRun(kind=kind, scope=scope, day=day, at=now))
@@ -281,9 +263,7 @@ class PolicyRepository(Repository[StoredPolicy]):
     async def current_row(self) -> StoredPolicy | None:
         """The policy loaded last and in force; None when the shipped default applies. Should two
         loads ever race, the later one counts."""
-        return await self.session.scalar(
-            select(StoredPolicy).where(StoredPolicy.current.is_(True)).order_by(StoredPolicy.id.desc()).limit(1)
-        )
+        return await self.session.scalar(select(StoredPolicy).where(StoredPolicy.current.is_(True)).order_by(StoredPolicy.id.desc()).limit(1))
 
     async def current(self) -> Policy:
         """The policy in force: the one loaded, else the shipped default."""
@@ -361,9 +341,8 @@ class OutboxRepository(Repository[OutboxMessage]):
                 earlier.state.in_(("pending", "sending")),
             )
         )
-        ready = (
-            ((OutboxMessage.state == "pending") & (OutboxMessage.next_attempt_at <= now))
-            | ((OutboxMessage.state == "sending") & (OutboxMessage.lease_until < now))
+        ready = ((OutboxMessage.state == "pending") & (OutboxMessage.next_attempt_at <= now)) | (
+            (OutboxMessage.state == "sending") & (OutboxMessage.lease_until < now)
         )
         deliverable = or_(*(OutboxMessage.method.startswith(prefix) for prefix in only_prefixes))
         conditions = [ready, deliverable, ~blocked]
@@ -426,4 +405,3 @@ class OutboxRepository(Repository[OutboxMessage]):
             .values(state="cancelled")
             .execution_options(synchronize_session=False)
         )
-

@@ -40,5 +40,3 @@ class TransientFailure(DeliveryError):
 
 class UnknownOutcome(DeliveryError):
     """No clear answer: the receiver may or may not have acted."""
-
-

@@ -12,16 +12,12 @@ class Metrics:
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
-        self.cases_received = Counter(
-            "casebot_cases_received", "Cases stored for the first time, by source", ["source"], registry=self.registry
-        )
+        self.cases_received = Counter("casebot_cases_received", "Cases stored for the first time, by source", ["source"], registry=self.registry)
         self.messages_sent = Counter("casebot_slack_messages_sent", "Slack calls delivered from the outbox", ["method"], registry=self.registry)
         self.delivery_failures = Counter(
             "casebot_delivery_failures", "Outbox delivery attempts that failed, by kind", ["method", "kind"], registry=self.registry
         )
-        self.reconciled = Counter(
-            "casebot_outbox_reconciled", "Unknown-outcome sends found already delivered (a duplicate avoided)", registry=self.registry
-        )
+        self.reconciled = Counter("casebot_outbox_reconciled", "Unknown-outcome sends found already delivered (a duplicate avoided)", registry=self.registry)
         self.outbox_backlog = Gauge("casebot_outbox_backlog", "Outbox rows by state", ["state"], registry=self.registry)
         self.cases = Gauge("casebot_cases", "Stored cases by state", ["state"], registry=self.registry)
 

@@ -97,9 +97,7 @@ class ReplayGuard:
         try:
             async with self.db.engine.connect() as conn:
                 rows = await conn.execute(
-                    select(SeenSignature.signature, SeenSignature.received_at)
-                    .where(SeenSignature.received_at >= since)
-                    .order_by(SeenSignature.received_at)
+                    select(SeenSignature.signature, SeenSignature.received_at).where(SeenSignature.received_at >= since).order_by(SeenSignature.received_at)
                 )
                 for signature, at in rows.all():
                     self._seen.setdefault(signature, at)
@@ -145,9 +143,7 @@ class ReplayGuard:
         if not batch:
             return
         dialect = postgresql if self.db.dialect == "postgresql" else sqlite
-        statement = dialect.insert(SeenSignature).values(
-            [{"signature": signature, "received_at": at} for signature, at in batch.items()]
-        )
+        statement = dialect.insert(SeenSignature).values([{"signature": signature, "received_at": at} for signature, at in batch.items()])
         try:
             async with self.db.engine.begin() as conn:
                 await conn.execute(statement.on_conflict_do_nothing(index_elements=["signature"]))

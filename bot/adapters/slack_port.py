@@ -19,10 +19,24 @@ from bot.adapters.delivery import DeliveryError, PermanentFailure, RateLimited, 
 # Errors that will not go away by retrying the same call (Slack's method docs).
 PERMANENT_ERRORS = frozenset(
     {
-        "channel_not_found", "not_in_channel", "is_archived", "invalid_blocks", "invalid_blocks_format",
-        "msg_too_long", "no_text", "message_not_found", "cant_update_message", "edit_window_closed",
-        "user_not_found", "users_not_found", "invalid_metadata_format", "invalid_metadata_schema",
-        "invalid_arguments", "restricted_action", "cannot_dm_bot", "messages_tab_disabled",
+        "channel_not_found",
+        "not_in_channel",
+        "is_archived",
+        "invalid_blocks",
+        "invalid_blocks_format",
+        "msg_too_long",
+        "no_text",
+        "message_not_found",
+        "cant_update_message",
+        "edit_window_closed",
+        "user_not_found",
+        "users_not_found",
+        "invalid_metadata_format",
+        "invalid_metadata_schema",
+        "invalid_arguments",
+        "restricted_action",
+        "cannot_dm_bot",
+        "messages_tab_disabled",
     }
 )
 # Errors Slack gives when it may have acted before failing (its method docs: "the server could

@@ -216,9 +216,7 @@ class FakeSlack(BackgroundServer):
         return _poll(lambda: self._enough_calls(method, count), timeout, lambda: self._missing(method, count, timeout))
 
     async def wait_for_async(self, method: str, count: int = 1, timeout: float = WAIT_SECONDS) -> list[RecordedCall]:
-        return await _poll_async(
-            lambda: self._enough_calls(method, count), timeout, lambda: self._missing(method, count, timeout)
-        )
+        return await _poll_async(lambda: self._enough_calls(method, count), timeout, lambda: self._missing(method, count, timeout))
 
     def _enough_calls(self, method: str, count: int) -> list[RecordedCall] | None:
         found = self.calls_to(method)
@@ -555,18 +553,14 @@ class FakeSlack(BackgroundServer):
         return _poll(lambda: self._find_ack(envelope_id), timeout, lambda: self._ack_missing(envelope_id, timeout))
 
     async def wait_for_socket_ack_async(self, envelope_id: str, timeout: float = WAIT_SECONDS) -> dict:
-        return await _poll_async(
-            lambda: self._find_ack(envelope_id), timeout, lambda: self._ack_missing(envelope_id, timeout)
-        )
+        return await _poll_async(lambda: self._find_ack(envelope_id), timeout, lambda: self._ack_missing(envelope_id, timeout))
 
     def socket_connected(self, timeout: float = WAIT_SECONDS) -> bool:
         """Wait for a Socket Mode client; True when connected, AssertionError on timeout."""
         return _poll(lambda: bool(self._sockets_snapshot()) or None, timeout, lambda: "no Socket Mode client connected")
 
     async def socket_connected_async(self, timeout: float = WAIT_SECONDS) -> bool:
-        return await _poll_async(
-            lambda: bool(self._sockets_snapshot()) or None, timeout, lambda: "no Socket Mode client connected"
-        )
+        return await _poll_async(lambda: bool(self._sockets_snapshot()) or None, timeout, lambda: "no Socket Mode client connected")
 
 
 def _is_top_level(message: dict) -> bool:

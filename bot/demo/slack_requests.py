@@ -47,9 +47,7 @@ def button_click(
         "channel": {"id": channel, "name": "cases"},
         "message": {"type": "message", "ts": message_ts, "text": "case"},
         "response_url": "https://hooks.slack.invalid/actions/1",
-        "actions": [
-            {"action_id": action_id, "block_id": "b1", "value": value, "type": "button", "action_ts": str(time.time())}
-        ],
+        "actions": [{"action_id": action_id, "block_id": "b1", "value": value, "type": "button", "action_ts": str(time.time())}],
     }
 
 
@@ -110,6 +108,7 @@ def allocation_values(
     confirm: bool = False,
 ) -> dict[str, Any]:
     """The Allocate modal's `view.state.values` for these answers (None leaves one unanswered)."""
+
     def block(name: AllocateBlock, state: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         return str(name), {INPUT_ACTION: state}
 

@@ -139,7 +139,9 @@ async def allocate(demo: Demo, case_id: int) -> date:
         evidence_sensitive="no", hate_crime="no",
     )  # fmt: skip
     before = len(demo.fake.calls_to("chat.postMessage"))
-    answer = await demo.slack(interaction_body(view_submission(callback_id=Callback.ALLOCATE, private_metadata=json.dumps({"case_id": case_id}), values=values, user=SPO)))
+    answer = await demo.slack(
+        interaction_body(view_submission(callback_id=Callback.ALLOCATE, private_metadata=json.dumps({"case_id": case_id}), values=values, user=SPO))
+    )
     assert answer.strip() == "", answer
     await demo.settle()
     print("\n3. Sam chooses Ada, writes the evidence, plans a high-priority touchpoint and allocates.")

@@ -100,7 +100,9 @@ async def _start(runtime: Any, stack: AsyncExitStack, port: int) -> str:
         runner = await start(runtime, stack)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
-            raise PortInUse(f"make try: port {port} is already in use (another casebot or `make try`?); stop it, or choose another: make try PORT=3001") from None
+            raise PortInUse(
+                f"make try: port {port} is already in use (another casebot or `make try`?); stop it, or choose another: make try PORT=3001"
+            ) from None
         raise
     return f"http://127.0.0.1:{bound_port(runner)}"
 

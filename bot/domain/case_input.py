@@ -21,9 +21,25 @@ CRN_PATTERN = re.compile(r"^[A-Z][0-9]{6}\Z")  # \Z: `$` would also let a traili
 ROSH_LEVELS = ("Low", "Medium", "High", "Very High")
 Rosh = Literal["Low", "Medium", "High", "Very High"]
 FIELDS = (
-    "event_id", "crn", "name", "team", "tier", "sentence_type", "sentence_date", "custodial",
-    "prison", "rosh", "rsr", "mappa_category", "mappa_level", "offence",
-    "previous_practitioner", "release_date", "restricted", "excluded_practitioners", "arrived_on",
+    "event_id",
+    "crn",
+    "name",
+    "team",
+    "tier",
+    "sentence_type",
+    "sentence_date",
+    "custodial",
+    "prison",
+    "rosh",
+    "rsr",
+    "mappa_category",
+    "mappa_level",
+    "offence",
+    "previous_practitioner",
+    "release_date",
+    "restricted",
+    "excluded_practitioners",
+    "arrived_on",
 )
 
 # Where the case fields say more than the shared wording (bot/domain/input_messages.py).

@@ -15,6 +15,7 @@ from bot.domain.calendar import is_bank_holiday
 MAX_TEXT_CHARS = 3000  # Slack's plain_text_input limit; the MoJ tool allows 3,500
 PRIORITIES = ("high", "normal", "not_required")
 
+
 @dataclass(frozen=True)
 class Concern:
     """The SPO's answer to one question about the offence. Hate crime and discrimination are

@@ -56,6 +56,7 @@ class OutboxPurpose(StrEnum):
     TOUCHPOINT_DIGEST = "touchpoint_digest"
     HOME_REFRESH = "home_refresh"
 
+
 # The outbox method of a Home refresh: not a Slack Web API method, but routed by the outbox
 # worker to the port that builds the person's Home at send time and publishes it.
 HOME_PUBLISH = "home.publish"

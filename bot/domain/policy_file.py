@@ -208,10 +208,7 @@ class Policy(_Entry):
     def _reason_codes(cls, value: dict[str, str]) -> dict[str, str]:
         bad = [code for code in value if not REASON_CODE.match(str(code))]
         if bad:
-            raise ValueError(
-                f"reason code {', '.join(map(repr, bad))}: use lower-case letters, digits and _, "
-                "starting with a letter, at most 40 characters"
-            )
+            raise ValueError(f"reason code {', '.join(map(repr, bad))}: use lower-case letters, digits and _, starting with a letter, at most 40 characters")
         return value
 
     # --- what the rules ask -------------------------------------------------------------------
@@ -316,10 +313,7 @@ def parse_policy(text: str) -> Policy:
         raise PolicyFileError([PolicyProblem(exc.line, "(file)", f"this is not valid YAML: {exc.problem}")]) from None
     if data is None:
         raise PolicyFileError([PolicyProblem(None, "(file)", "the file is empty: start from the shipped default (`casebot policy show`)")])
-    problems = [
-        PolicyProblem(line, field_path(loc), "is written twice; keep one (YAML would silently use the last)")
-        for line, loc in repeated_keys(root)
-    ]
+    problems = [PolicyProblem(line, field_path(loc), "is written twice; keep one (YAML would silently use the last)") for line, loc in repeated_keys(root)]
     try:
         parsed = Policy.model_validate(data)
     except ValidationError as exc:

@@ -43,9 +43,7 @@ def reminder_moments(due_on: date, priority: str, *, rules: Reminders = DEFAULT_
     return days
 
 
-def plan_reminders(
-    due_on: date, priority: str, recipients: list[str], *, now: datetime, rules: Reminders = DEFAULT_REMINDERS
-) -> list[PlannedReminder]:
+def plan_reminders(due_on: date, priority: str, recipients: list[str], *, now: datetime, rules: Reminders = DEFAULT_REMINDERS) -> list[PlannedReminder]:
     """The reminders to store for one touchpoint; none when it is not required."""
     if priority == "not_required":
         return []
@@ -57,8 +55,4 @@ def plan_reminders(
         # Pushed to the next working morning, a moment may land on a later one's: the later
         # kind wins, so nobody gets two reminders at once (one saying "today" a day late).
         moments[max(morning_of(day), next_working_moment(now))] = when
-    return [
-        PlannedReminder(when=when, recipient=person, due_at=due_at)
-        for due_at, when in moments.items()
-        for person in dict.fromkeys(recipients)
-    ]
+    return [PlannedReminder(when=when, recipient=person, due_at=due_at) for due_at, when in moments.items() for person in dict.fromkeys(recipients)]

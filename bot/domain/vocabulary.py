@@ -16,9 +16,7 @@ class Terms:
     person: str  # whom the case is about
 
 
-PROBATION = Terms(
-    manager="SPO", managers="SPOs", practitioner="practitioner", practitioners="practitioners", person="person on probation"
-)
+PROBATION = Terms(manager="SPO", managers="SPOs", practitioner="practitioner", practitioners="practitioners", person="person on probation")
 PRISON = Terms(manager="HOMD", managers="HOMDs", practitioner="POM", practitioners="POMs", person="person in prison")
 TERMS = {"probation": PROBATION, "prison": PRISON}
 

@@ -161,9 +161,7 @@ def workload_after(
 ) -> float:
     """Workload % if this practitioner also took the case being allocated (the modal
     shows "workload after taking this case")."""
-    return workload_percent(
-        [*open_case_tiers, new_case_tier], capacity_points, weights, available_hours, contracted_hours
-    )
+    return workload_percent([*open_case_tiers, new_case_tier], capacity_points, weights, available_hours, contracted_hours)
 
 
 def over_capacity(percent: float) -> bool:
@@ -182,5 +180,5 @@ def tier_mix(open_case_tiers: Iterable[str]) -> dict[str, int]:
 
 
 def tier_mix_text(mix: Mapping[str, int]) -> str:
-    """"A 2 · B 5 · C 9 · D 3"; a letter missing from `mix` counts 0."""
+    """ "A 2 · B 5 · C 9 · D 3"; a letter missing from `mix` counts 0."""
     return " · ".join(f"{letter} {mix.get(letter, 0)}" for letter in RISK_LETTERS)

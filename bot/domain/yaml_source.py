@@ -44,17 +44,18 @@ def node_line(root: yaml.Node | None, loc: tuple[Any, ...], *, key_line: bool = 
     """
     if root is None:
         return None
-    node, line = root, root.start_mark.line + 1
+    node: yaml.Node = root
+    line: int = root.start_mark.line + 1
     for part in loc:
         if isinstance(node, yaml.MappingNode) and isinstance(part, str):
             pair = next(((k, v) for k, v in node.value if getattr(k, "value", None) == part), None)
             if pair is None:
                 break
             node = pair[1]
-            line = (pair[0] if key_line else pair[1]).start_mark.line + 1
+            line = int((pair[0] if key_line else pair[1]).start_mark.line) + 1
         elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
             node = node.value[part]
-            line = node.start_mark.line + 1
+            line = int(node.start_mark.line) + 1
         else:
             break
     return line

@@ -26,9 +26,7 @@ class Workload:
         return over_capacity(self.percent)
 
 
-def workload_now(
-    practitioner: Practitioner, allocated_tiers: Iterable[str], weights: Mapping[str, float] = DEFAULT_TIER_POINTS
-) -> Workload:
+def workload_now(practitioner: Practitioner, allocated_tiers: Iterable[str], weights: Mapping[str, float] = DEFAULT_TIER_POINTS) -> Workload:
     """Workload % and tier mix of `practitioner`, given the tiers of casebot's allocations in force."""
     allocated = list(allocated_tiers)
     tiers = open_case_tiers(practitioner, allocated)

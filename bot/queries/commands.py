@@ -167,11 +167,7 @@ async def membership(uow: UnitOfWork, user_id: str) -> Membership:
     with each dialect's JSON operators."""
     teams = (await uow.session.scalars(select(Team).order_by(Team.name, Team.id))).all()
     as_practitioner = set(
-        (
-            await uow.session.scalars(
-                select(Practitioner.team_id).where(Practitioner.slack_user_id == user_id, Practitioner.active.is_(True))
-            )
-        ).all()
+        (await uow.session.scalars(select(Practitioner.team_id).where(Practitioner.slack_user_id == user_id, Practitioner.active.is_(True)))).all()
     )
     spo = frozenset(team.id for team in teams if user_id in (team.spo_user_ids or []))
     mine = [team for team in teams if team.id in spo or team.id in as_practitioner]
@@ -220,7 +216,9 @@ async def queue(uow_factory: UowFactory, user_id: str, *, today: date, limit: in
             total, overdue = (
                 await uow.session.execute(select(func.count(), func.sum(sql_case((Case.due_by < today, 1), else_=0))).select_from(Case).where(*where))
             ).one()
-            teams.append(TeamQueue(team_name=team.name, service=team.service, viewer_is_spo=spo, cases=list(cases), total=int(total), overdue=int(overdue or 0)))
+            teams.append(
+                TeamQueue(team_name=team.name, service=team.service, viewer_is_spo=spo, cases=list(cases), total=int(total), overdue=int(overdue or 0))
+            )
     return QueueAnswer(today=today, teams=teams)
 
 
@@ -344,9 +342,7 @@ async def case_history(uow_factory: UowFactory, user_id: str, crn: str, *, today
         member = await _member(uow, user_id)
         policy = await uow.policies.current()
         visible = (
-            await uow.session.scalars(
-                select(Case).where(Case.crn == crn, member.visible_clause()).order_by(Case.received_at.desc(), Case.id.desc()).limit(10)
-            )
+            await uow.session.scalars(select(Case).where(Case.crn == crn, member.visible_clause()).order_by(Case.received_at.desc(), Case.id.desc()).limit(10))
         ).all()
         if not visible:
             raise CaseNotVisible()
@@ -365,13 +361,9 @@ async def case_history(uow_factory: UowFactory, user_id: str, crn: str, *, today
         allocations_total = await uow.session.scalar(select(func.count()).select_from(Allocation).where(Allocation.case_id == case.id))
         touchpoints = {
             tp.allocation_id: tp
-            for tp in await uow.session.scalars(
-                select(Touchpoint).where(Touchpoint.allocation_id.in_([a.id for a in allocations])).order_by(Touchpoint.id)
-            )
+            for tp in await uow.session.scalars(select(Touchpoint).where(Touchpoint.allocation_id.in_([a.id for a in allocations])).order_by(Touchpoint.id))
         }
-        events = (
-            await uow.session.scalars(select(AuditEvent).where(AuditEvent.case_id == case.id).order_by(AuditEvent.id.desc()).limit(AUDIT_LIMIT))
-        ).all()
+        events = (await uow.session.scalars(select(AuditEvent).where(AuditEvent.case_id == case.id).order_by(AuditEvent.id.desc()).limit(AUDIT_LIMIT))).all()
         audit_total = await uow.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.case_id == case.id))
         return CaseHistory(
             case=case, team_name=team.name, service=team.service, viewer_is_spo=spo, today=today,

@@ -68,9 +68,7 @@ async def home_data(uow: UnitOfWork, user_id: str, now: datetime, *, weights: Ma
     teams = (await uow.session.scalars(select(Team).order_by(Team.name, Team.id))).all()
     spo_teams = [team for team in teams if user_id in (team.spo_user_ids or [])]
     own = (
-        await uow.session.scalars(
-            select(Practitioner).where(Practitioner.slack_user_id == user_id, Practitioner.active.is_(True)).order_by(Practitioner.id)
-        )
+        await uow.session.scalars(select(Practitioner).where(Practitioner.slack_user_id == user_id, Practitioner.active.is_(True)).order_by(Practitioner.id))
     ).all()
     spo_team_ids = {team.id for team in spo_teams}
     by_id = {team.id: team for team in teams}
@@ -132,9 +130,7 @@ async def _spo_section(
     ]  # fmt: skip
     exceptions_total = int(rows[0][10]) if rows else 0
 
-    overdue, overdue_total = await _touchpoints(
-        uow, [Case.team_id == team.id, Touchpoint.due_on < today], may_see=lambda _: True
-    )
+    overdue, overdue_total = await _touchpoints(uow, [Case.team_id == team.id, Touchpoint.due_on < today], may_see=lambda _: True)
     return SpoSection(
         team_name=team.name, terms=terms_for(team.service), queue=queue, queue_total=queue_total, queue_overdue=queue_overdue,
         capacity=capacity, exceptions=exceptions, exceptions_total=exceptions_total, exception_days=EXCEPTION_DAYS,

@@ -50,13 +50,27 @@ CASE_FIELDS = (
 CASE_BY_HAND = frozenset({"team_id"})
 CASE_LEFT_OUT = frozenset({"id", "slack_channel", "slack_ts"})
 ALLOCATION_FIELDS = (
-    "allocated_by", "allocated_at", "current", "ended_at", "outside_policy", "policy_exceptions", "policy_version", "hate_crime",
+    "allocated_by",
+    "allocated_at",
+    "current",
+    "ended_at",
+    "outside_policy",
+    "policy_exceptions",
+    "policy_version",
+    "hate_crime",
     "discrimination",
 )
 ALLOCATION_BY_HAND = frozenset(
     {
-        "practitioner_id", "evidence", "evidence_sensitive", "hate_crime_notes", "hate_crime_sensitive", "discrimination_notes",
-        "discrimination_sensitive", "notify_user_ids", "reason",
+        "practitioner_id",
+        "evidence",
+        "evidence_sensitive",
+        "hate_crime_notes",
+        "hate_crime_sensitive",
+        "discrimination_notes",
+        "discrimination_sensitive",
+        "notify_user_ids",
+        "reason",
     }
 )
 ALLOCATION_LEFT_OUT = frozenset({"id", "case_id"})

@@ -24,9 +24,7 @@ class SettingsError(Exception):
 class Settings(BaseSettings):
     """Every knob of the bot. Names are the environment variables of README."""
 
-    model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
-    )
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True)
 
     slack_bot_token: str | None = Field(default=None, validation_alias="SLACK_BOT_TOKEN")
     slack_signing_secret: str | None = Field(default=None, validation_alias="SLACK_SIGNING_SECRET")
@@ -61,26 +59,14 @@ class Settings(BaseSettings):
     scheduler_enabled: bool = Field(default=True, validation_alias="CASEBOT_SCHEDULER_ENABLED")
 
     # Operational tuning, documented in README.md; defaults suit production.
-    outbox_poll_seconds: float = Field(
-        default=1.0, gt=0, validation_alias=AliasChoices("CASEBOT_OUTBOX_POLL_SECONDS")
-    )
-    outbox_lease_seconds: float = Field(
-        default=60.0, gt=0, validation_alias=AliasChoices("CASEBOT_OUTBOX_LEASE_SECONDS")
-    )
-    outbox_max_backoff_seconds: float = Field(
-        default=300.0, gt=0, validation_alias=AliasChoices("CASEBOT_OUTBOX_MAX_BACKOFF_SECONDS")
-    )
-    slack_channel_interval_seconds: float = Field(
-        default=1.0, ge=0, validation_alias=AliasChoices("CASEBOT_SLACK_CHANNEL_INTERVAL_SECONDS")
-    )
+    outbox_poll_seconds: float = Field(default=1.0, gt=0, validation_alias=AliasChoices("CASEBOT_OUTBOX_POLL_SECONDS"))
+    outbox_lease_seconds: float = Field(default=60.0, gt=0, validation_alias=AliasChoices("CASEBOT_OUTBOX_LEASE_SECONDS"))
+    outbox_max_backoff_seconds: float = Field(default=300.0, gt=0, validation_alias=AliasChoices("CASEBOT_OUTBOX_MAX_BACKOFF_SECONDS"))
+    slack_channel_interval_seconds: float = Field(default=1.0, ge=0, validation_alias=AliasChoices("CASEBOT_SLACK_CHANNEL_INTERVAL_SECONDS"))
     # Calls a second per Slack method across all conversations, for the worker to keep under,
     # e.g. {"chat.update": 0.8}; a method not named is paced per conversation only.
-    slack_method_rates: dict[str, float] = Field(
-        default_factory=dict, validation_alias=AliasChoices("CASEBOT_SLACK_METHOD_RATES")
-    )
-    slack_timeout_seconds: int = Field(
-        default=10, gt=0, validation_alias=AliasChoices("CASEBOT_SLACK_TIMEOUT_SECONDS")
-    )
+    slack_method_rates: dict[str, float] = Field(default_factory=dict, validation_alias=AliasChoices("CASEBOT_SLACK_METHOD_RATES"))
+    slack_timeout_seconds: int = Field(default=10, gt=0, validation_alias=AliasChoices("CASEBOT_SLACK_TIMEOUT_SECONDS"))
 
     @field_validator("log_level")
     @classmethod
@@ -152,9 +138,7 @@ class Settings(BaseSettings):
             if not self.slack_app_token.startswith("xapp-"):
                 raise SettingsError(f"SLACK_APP_TOKEN must be an app-level token starting with xapp-; {README_SETTINGS}")
         elif not self.slack_signing_secret:
-            raise SettingsError(
-                f"SLACK_SIGNING_SECRET is not set: it is required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode); {README_SETTINGS}"
-            )
+            raise SettingsError(f"SLACK_SIGNING_SECRET is not set: it is required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode); {README_SETTINGS}")
 
 
 def parse_prison_emails(text: str) -> dict[str, str]:

@@ -78,9 +78,7 @@ async def check_choice(uow: UnitOfWork, case: Case, practitioner_id: int, except
     fit = policy_fit(case, person, policy=policy)
     if not fit.within_policy and not exception_confirmed:
         reasons = "; ".join(fit.exceptions)
-        raise AllocationRefused(
-            f"This allocation is outside policy ({reasons}). Tick to confirm, and say why in the evidence.", Question.CONFIRM_EXCEPTION
-        )
+        raise AllocationRefused(f"This allocation is outside policy ({reasons}). Tick to confirm, and say why in the evidence.", Question.CONFIRM_EXCEPTION)
     return Checked(case=case, team=case.team, practitioner=person, fit=fit, policy=policy)
 
 
@@ -174,9 +172,7 @@ async def allocate(
             )
         )
         await uow.session.flush()
-        touchpoint = uow.allocations.add_touchpoint(
-            planned_touchpoint(allocation, form, now)
-        )
+        touchpoint = uow.allocations.add_touchpoint(planned_touchpoint(allocation, form, now))
         audit(
             uow, actor=spo, action="allocated", now=now, case_id=case_id,
             allocation_id=allocation.id, staff_code=checked.practitioner.staff_code, grade=checked.practitioner.grade,

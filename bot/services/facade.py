@@ -154,8 +154,13 @@ class Services:
     async def allocate(self, *, case_id: int, spo: str, form: AllocationForm) -> Allocated:
         """Allocate as the SPO decided; raises AllocationRefused."""
         done = await allocate(
-            self.db.uow, case_id=case_id, spo=spo, form=form, clock=self.clock,
-            record_case_url=self.settings.record_case_url, record_configured=bool(self.settings.record_api_url),
+            self.db.uow,
+            case_id=case_id,
+            spo=spo,
+            form=form,
+            clock=self.clock,
+            record_case_url=self.settings.record_case_url,
+            record_configured=bool(self.settings.record_api_url),
         )
         self.nudge()
         return done
@@ -268,7 +273,15 @@ class Services:
 
 async def _audit_write_back(uow: UnitOfWork, row: OutboxMessage) -> None:
     """Every write-back delivered is an audit event, as is every one that failed."""
-    audit(uow, actor="outbox", action=f"{row.purpose}_delivered", now=row.sent_at or row.created_at, case_id=row.case_id, outbox_id=row.id, what=notices.delivered_label(row))
+    audit(
+        uow,
+        actor="outbox",
+        action=f"{row.purpose}_delivered",
+        now=row.sent_at or row.created_at,
+        case_id=row.case_id,
+        outbox_id=row.id,
+        what=notices.delivered_label(row),
+    )
 
 
 async def _remember_card(uow: UnitOfWork, row: OutboxMessage) -> None:

@@ -26,9 +26,7 @@ def home_key(user_id: str) -> str:
     return f"home:{user_id}"
 
 
-async def queue_home_refresh(
-    uow: UnitOfWork, user_ids: Iterable[str | None], now: datetime, *, delay: timedelta = timedelta(0)
-) -> list[str]:
+async def queue_home_refresh(uow: UnitOfWork, user_ids: Iterable[str | None], now: datetime, *, delay: timedelta = timedelta(0)) -> list[str]:
     """Queue a Home refresh for each person, in the caller's transaction; returns whom a new
     row was queued for.
 

@@ -147,9 +147,7 @@ async def _receive_batch(
         return results
 
 
-async def receive_case(
-    uow_factory: Callable[[], UnitOfWork], raw: Mapping[str, Any], *, clock: Clock, record_case_url: str | None
-) -> Received:
+async def receive_case(uow_factory: Callable[[], UnitOfWork], raw: Mapping[str, Any], *, clock: Clock, record_case_url: str | None) -> Received:
     """One case from the intake API; raises `InvalidInput` naming every bad field."""
     [result] = await receive_cases(uow_factory, [raw], clock=clock, record_case_url=record_case_url)
     if isinstance(result, Rejected):

@@ -46,9 +46,7 @@ from storage.db import UnitOfWork
 from storage.models import Allocation, Case, OutboxMessage, Team, Touchpoint
 
 
-def _post(
-    uow: UnitOfWork, user_or_channel: str, message: dict[str, Any], purpose: Purpose, key: str, now: datetime, case_id: int | None
-) -> None:
+def _post(uow: UnitOfWork, user_or_channel: str, message: dict[str, Any], purpose: Purpose, key: str, now: datetime, case_id: int | None) -> None:
     enqueue(
         uow, method="chat.postMessage", payload={"channel": user_or_channel, **message}, purpose=purpose,
         ordering_key=key, now=now, case_id=case_id,

@@ -59,8 +59,14 @@ def enqueue(
     """Store one Slack call to make. `reply_to`: an earlier row whose message this one threads
     under (chat.postMessage) or edits (chat.update); its ts is filled in at send time."""
     values = outbox_values(
-        method=method, payload=payload, purpose=purpose, ordering_key=ordering_key, now=now,
-        case_id=case_id, reply_to_id=reply_to.id if reply_to else None, parent_lane=reply_to.lane if reply_to else None,
+        method=method,
+        payload=payload,
+        purpose=purpose,
+        ordering_key=ordering_key,
+        now=now,
+        case_id=case_id,
+        reply_to_id=reply_to.id if reply_to else None,
+        parent_lane=reply_to.lane if reply_to else None,
     )
     return uow.outbox.add(OutboxMessage(**values))
 

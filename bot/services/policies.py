@@ -33,9 +33,7 @@ def _version_taken(version: str) -> InvalidInput:
     return InvalidInput([FieldError("version", f"{version!r} is already stored with different content: give this file a new version")])
 
 
-async def load_policy(
-    uow_factory: Callable[[], UnitOfWork], text: str, policy: Policy, *, clock: Clock, actor: str
-) -> str:
+async def load_policy(uow_factory: Callable[[], UnitOfWork], text: str, policy: Policy, *, clock: Clock, actor: str) -> str:
     """Store `text` (already parsed into `policy`) as the policy in force; say what happened.
 
     The same text again changes nothing; an earlier version loaded again is put back in force.

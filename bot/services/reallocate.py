@@ -92,9 +92,7 @@ async def reallocate(
             outside_policy=not checked.fit.within_policy, policy_exceptions=list(checked.fit.exceptions),
             previous_user=old_user, reason=reason,
         )  # fmt: skip
-        await notices.allocation_made(
-            uow, case, checked.team, facts, new, record_case_url=record_case_url, record_configured=record_configured, now=now
-        )
+        await notices.allocation_made(uow, case, checked.team, facts, new, record_case_url=record_case_url, record_configured=record_configured, now=now)
         queue_write_backs(uow, checked, facts, now, reason_code=form.reason)
         notices.handed_over(uow, case, facts, old_user, now)
         await queue_home_refresh(uow, [*case.team.spo_user_ids, checked.practitioner.slack_user_id, old_user], now)

@@ -124,9 +124,7 @@ async def not_required(uow_factory: Callable[[], UnitOfWork], *, touchpoint_id: 
         await uow.commit()
 
 
-async def reschedule(
-    uow_factory: Callable[[], UnitOfWork], *, touchpoint_id: int, user: str, new_date: date | None, clock: Clock
-) -> None:
+async def reschedule(uow_factory: Callable[[], UnitOfWork], *, touchpoint_id: int, user: str, new_date: date | None, clock: Clock) -> None:
     problem = touchpoint_date_problem(new_date, london_today(clock))
     if problem:
         raise TouchpointRefused(problem, Question.DATE)

@@ -192,8 +192,7 @@ def test_restricted_dm_says_it_is_restricted_and_not_in_the_channel() -> None:
 
 
 def test_details_modal_shows_everything() -> None:
-    case = make_case(custodial=True, prison="HMP Leeds", rsr=12.5, previous_practitioner="N07A001",
-                     mappa_category=2, mappa_level=1)
+    case = make_case(custodial=True, prison="HMP Leeds", rsr=12.5, previous_practitioner="N07A001", mappa_category=2, mappa_level=1)
     modal = details_modal(case, team_name="Sheffield North", record_url=None)
     assert modal["type"] == "modal" and modal["callback_id"] == Callback.CASE_DETAILS.value
     assert modal["blocks"][0]["text"]["text"] == "Jo Bloggs (X123456)"

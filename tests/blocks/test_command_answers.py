@@ -48,7 +48,9 @@ def note(text: str | None, *, withheld: bool = False, sensitive: bool = False) -
 
 
 def history(**changes: object) -> SimpleNamespace:
-    touchpoint = SimpleNamespace(state="planned", priority="high", due_on=date(2026, 12, 2), not_required_reason=None, notes=None, outcome_by=None, outcome_at=None)
+    touchpoint = SimpleNamespace(
+        state="planned", priority="high", due_on=date(2026, 12, 2), not_required_reason=None, notes=None, outcome_by=None, outcome_at=None
+    )
     allocation = SimpleNamespace(
         practitioner_name="Ada Lovelace", practitioner_user_id="U0PP00001", staff_code="N07A001", grade="PO", allocated_by="U0SPO0001",
         allocated_at=AT, current=True, ended_at=None, reason=None, outside_policy=False, policy_exceptions=[],
@@ -62,7 +64,11 @@ def history(**changes: object) -> SimpleNamespace:
 
 
 def test_queue_marks_due_and_overdue_in_the_one_due_format() -> None:
-    cases = [make_case(crn="X000001", due_by=date(2026, 11, 23)), make_case(crn="X000002", due_by=TODAY), make_case(crn="X000003", due_by=date(2026, 12, 9), restricted=True)]
+    cases = [
+        make_case(crn="X000001", due_by=date(2026, 11, 23)),
+        make_case(crn="X000002", due_by=TODAY),
+        make_case(crn="X000003", due_by=date(2026, 12, 9), restricted=True),
+    ]
     message = queue_message(SimpleNamespace(today=TODAY, teams=[team(cases, total=40, overdue=1, viewer_is_spo=False)]))
     assert_valid_message(message)
     text = all_text(message)

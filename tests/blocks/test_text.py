@@ -23,7 +23,7 @@ _BROKEN_ENTITY = re.compile(r"&(?!amp;|lt;|gt;)")
         ("Fish & Chips", "Fish &amp; Chips"),
         ("&amp;", "&amp;amp;"),  # already-escaped text is escaped again, shown as typed
         # Only &, < and > are escaped; quotes, mrkdwn marks and non-ASCII are kept.
-        ("O'Brien \"Jo\" *bold* _it_ ~st~ `code` Zoë", "O'Brien \"Jo\" *bold* _it_ ~st~ `code` Zoë"),
+        ('O\'Brien "Jo" *bold* _it_ ~st~ `code` Zoë', 'O\'Brien "Jo" *bold* _it_ ~st~ `code` Zoë'),
     ],
 )
 def test_escape_only_ampersand_and_angle_brackets(raw: str, escaped: str) -> None:
@@ -93,4 +93,3 @@ def test_cut_fits_and_is_a_prefix(text: str, limit: int) -> None:
         assert out == text
     else:
         assert out.endswith(ELLIPSIS) and text.startswith(out.removesuffix(ELLIPSIS))
-

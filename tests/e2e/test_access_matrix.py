@@ -51,7 +51,13 @@ async def test_only_the_teams_spo_may_allocate_reallocate_record_or_read_sensiti
     _, fresh = await bot.post_case(case_fields(event_id="fresh", crn="X000001"))
     _, held = await bot.post_case(case_fields(event_id="held", crn="X000002"))
     touchpoint = working_day_on_or_after(date.today() + timedelta(days=15))
-    assert (await bot.submit(case_id=held["id"], user=SPO, values=answers(practitioner_id=ids["N07A001"], evidence=f"{CANARY} " * 5, evidence_sensitive="yes", touchpoint=touchpoint)))[1] == {}
+    assert (
+        await bot.submit(
+            case_id=held["id"],
+            user=SPO,
+            values=answers(practitioner_id=ids["N07A001"], evidence=f"{CANARY} " * 5, evidence_sensitive="yes", touchpoint=touchpoint),
+        )
+    )[1] == {}
     async with bot.runtime.db.uow() as uow:
         tp = int(await uow.session.scalar(select(Touchpoint.id)))
     await bot.drained()
@@ -67,7 +73,7 @@ async def test_only_the_teams_spo_may_allocate_reallocate_record_or_read_sensiti
         for action, value in clicks:
             await bot.click(action_id=action, value=str(value), user=user)
         replies = await bot.fake.wait_for_async("chat.postEphemeral", count=len(clicks))
-        assert all(any(p in r.args["text"] for p in POLITE) for r in replies[-len(clicks):]), [r.args["text"] for r in replies]
+        assert all(any(p in r.args["text"] for p in POLITE) for r in replies[-len(clicks) :]), [r.args["text"] for r in replies]
         assert bot.fake.calls_to("views.open") == []
 
         refusals = [

@@ -59,7 +59,9 @@ async def test_click_opens_at_once_then_fills_the_modal_with_ranked_practitioner
     # The touchpoint's priority is the SPO's judgement: nothing is pre-selected. Hate crime and
     # discrimination are two questions, each with its own notes and sensitivity.
     assert "initial_option" not in by_block[AllocateBlock.TOUCHPOINT_PLAN]["element"]
-    assert {AllocateBlock.HATE_CRIME, AllocateBlock.HATE_NOTES_SENSITIVE, AllocateBlock.DISCRIMINATION, AllocateBlock.DISCRIMINATION_NOTES_SENSITIVE} <= set(by_block)
+    assert {AllocateBlock.HATE_CRIME, AllocateBlock.HATE_NOTES_SENSITIVE, AllocateBlock.DISCRIMINATION, AllocateBlock.DISCRIMINATION_NOTES_SENSITIVE} <= set(
+        by_block
+    )
     assert "subject access request" in dumps(by_block[AllocateBlock.EVIDENCE_SENSITIVE])
     select_block = next(b for b in view["blocks"] if b.get("block_id") == AllocateBlock.PRACTITIONER)
     labels = [o["text"]["text"] for o in select_block["element"]["options"]]

@@ -18,9 +18,7 @@ async def _race(bot: BotUnderTest, users: list[str], rounds: int = 5) -> None:
     for n in range(rounds):
         _, body = await bot.post_case(case_fields(event_id=f"race-{n}", crn=f"X10000{n}"))
         ids = await bot.practitioner_ids()
-        results = await asyncio.gather(
-            *(bot.submit(case_id=body["id"], user=user, values=answers(practitioner_id=ids["N07A001"])) for user in users)
-        )
+        results = await asyncio.gather(*(bot.submit(case_id=body["id"], user=user, values=answers(practitioner_id=ids["N07A001"])) for user in users))
         winners = [r for r in results if r == (200, {})]
         losers = [r[1] for r in results if r != (200, {})]
         assert len(winners) == 1, results
@@ -30,9 +28,7 @@ async def _race(bot: BotUnderTest, users: list[str], rounds: int = 5) -> None:
         async with bot.runtime.db.uow() as uow:
             allocations = list(await uow.session.scalars(select(Allocation).where(Allocation.case_id == body["id"])))
             notices = list(
-                await uow.session.scalars(
-                    select(OutboxMessage).where(OutboxMessage.case_id == body["id"], OutboxMessage.purpose == "practitioner_notice")
-                )
+                await uow.session.scalars(select(OutboxMessage).where(OutboxMessage.case_id == body["id"], OutboxMessage.purpose == "practitioner_notice"))
             )
         assert len(allocations) == 1 and len(notices) == 1
 

@@ -160,9 +160,7 @@ async def test_spo_sees_the_queue_soonest_first_with_overdue_marked_and_working_
 
     items = queue_items(view)
     assert [line.split("*")[1] for line, _ in items] == ["X000001", "X000003", "X000002"]  # soonest due first
-    assert [buttons for _, buttons in items] == [
-        [(Action.ALLOCATE, str(case)), (Action.DETAILS, str(case))] for case in (late, secret, soon)
-    ]
+    assert [buttons for _, buttons in items] == [[(Action.ALLOCATE, str(case)), (Action.DETAILS, str(case))] for case in (late, secret, soon)]
     late_line, secret_line, soon_line = (line for line, _ in items)
     assert ":warning: *Overdue* by 10 working days (was due Mon 23 Nov)" in late_line
     assert "due *today*" in secret_line and "Overdue" not in soon_line and "due Tue 8 Dec" in soon_line
@@ -269,7 +267,9 @@ async def test_practitioner_sees_new_cases_touchpoints_and_workload_and_no_restr
 async def test_someone_both_spo_and_practitioner_sees_both_and_a_stranger_an_explanation(home) -> None:
     bot, _ = home
     await bot.load_teams(TEAMS_YAML.replace("slack_user: U0PP00002", f"slack_user: {SPO2}"))  # Grace is also SPO 2
-    case_id = await post(bot, event_id="e-both", crn="X300001", name="Dana Both", tier="C1", sentence_date="2026-12-03", restricted=True, mappa_category=None, mappa_level=None)
+    case_id = await post(
+        bot, event_id="e-both", crn="X300001", name="Dana Both", tier="C1", sentence_date="2026-12-03", restricted=True, mappa_category=None, mappa_level=None
+    )
 
     text = text_of(await opened_home(bot, SPO2))
     assert text.index("Sheffield North: waiting for allocation") < text.index("Your cases: Sheffield North")
@@ -361,7 +361,9 @@ async def test_a_team_of_200_with_1000_open_cases_fits_slacks_limits(home) -> No
 async def test_many_teams_for_one_spo_still_fit(home) -> None:
     """An SPO of several big teams: each team's share of the 100 blocks shrinks, never past it."""
     bot, _ = home
-    teams = "teams:\n" + "".join(big_team_yaml(60, code=f"T{n}").split("teams:\n", 1)[1].replace("B0000", f"S{n}000").replace("U000", f"U{n}00") for n in range(5))
+    teams = "teams:\n" + "".join(
+        big_team_yaml(60, code=f"T{n}").split("teams:\n", 1)[1].replace("B0000", f"S{n}000").replace("U000", f"U{n}00") for n in range(5)
+    )
     await bot.load_teams(teams)
     rows = [case_fields(event_id=f"m-{n}", crn=f"M{n:06d}", team=f"T{n % 5}", sentence_date="2026-11-20") for n in range(200)]
     await bot.runtime.services.receive_cases(rows, source="test")

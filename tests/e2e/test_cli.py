@@ -41,8 +41,18 @@ from tests.support.factories import TEAMS_YAML, case_fields
 
 BAD_INPUT = 2
 CSV_HEADER = [
-    "event_id", "crn", "name", "team", "tier", "sentence_type", "sentence_date", "custodial", "prison",
-    "rosh", "rsr", "excluded_practitioners",
+    "event_id",
+    "crn",
+    "name",
+    "team",
+    "tier",
+    "sentence_type",
+    "sentence_date",
+    "custodial",
+    "prison",
+    "rosh",
+    "rsr",
+    "excluded_practitioners",
 ]
 
 
@@ -151,9 +161,7 @@ def test_teams_load_updates_in_place_deactivates_the_unlisted_and_rejects_bad_fi
 
     # Two bad files, each of which would also rename a team if it were (partly) applied.
     malformed_line = line_of(TEAMS_YAML, "name: Ada Lovelace")
-    malformed = TEAMS_YAML.replace("name: Sheffield North", "name: Renamed").replace(
-        "name: Ada Lovelace", "name: Ada: Lovelace"
-    )
+    malformed = TEAMS_YAML.replace("name: Sheffield North", "name: Renamed").replace("name: Ada Lovelace", "name: Ada: Lovelace")
     grade_line = line_of(TEAMS_YAML, "grade: PSO")
     bad_grade = TEAMS_YAML.replace("name: Sheffield North", "name: Renamed").replace("grade: PSO", "grade: SPO")
     cli.write("malformed.yaml", malformed)
@@ -163,18 +171,16 @@ def test_teams_load_updates_in_place_deactivates_the_unlisted_and_rejects_bad_fi
     assert syntax.returncode == BAD_INPUT, syntax.stderr
     assert any(line.startswith(f"malformed.yaml: line {malformed_line}:") for line in syntax.stderr_lines), syntax.stderr
     assert grade.returncode == BAD_INPUT, grade.stderr
-    assert any(
-        line.startswith(f"bad-grade.yaml: line {grade_line}: teams[0].practitioners[1].grade:") and "SPO" in line
-        for line in grade.stderr_lines
-    ), grade.stderr
+    assert any(line.startswith(f"bad-grade.yaml: line {grade_line}: teams[0].practitioners[1].grade:") and "SPO" in line for line in grade.stderr_lines), (
+        grade.stderr
+    )
     assert teams_snapshot(db) == good, "a rejected file must leave the loaded teams untouched"
 
 
 def test_practitioners_of_a_team_dropped_from_the_file_are_marked_inactive(cli: Cli, db: Engine, database_url: str) -> None:
     with_south_staff = TEAMS_YAML.replace(
         "    practitioners: []\n",
-        "    practitioners:\n"
-        "      - staff_code: N07B001\n        name: Bob South\n        grade: PSO\n        slack_user: U0PP00003\n",
+        "    practitioners:\n      - staff_code: N07B001\n        name: Bob South\n        grade: PSO\n        slack_user: U0PP00003\n",
     )
     load_teams_in_process(database_url, with_south_staff)
     assert count(db, "practitioners") == 3
@@ -183,9 +189,7 @@ def test_practitioners_of_a_team_dropped_from_the_file_are_marked_inactive(cli: 
     done = cli("teams", "load", cli.write("north-only.yaml", north_only))
 
     assert done.returncode == 0, done.stderr
-    assert rows(db, "SELECT staff_code, active FROM practitioners ORDER BY staff_code") == [
-        ("N07A001", True), ("N07A002", True), ("N07B001", False)
-    ]
+    assert rows(db, "SELECT staff_code, active FROM practitioners ORDER BY staff_code") == [("N07A001", True), ("N07A002", True), ("N07B001", False)]
 
 
 # --- casebot import -------------------------------------------------------------------------
@@ -405,9 +409,7 @@ def test_a_teams_file_that_is_not_utf8_is_bad_input(settings_cli: Cli) -> None:
 
 def region_policy(version: str, probation_days: int = 3) -> str:
     """The shipped default as a region edits its copy: its own version and target."""
-    return default_policy_text().replace("version: casebot-default-1", f"version: {version}").replace(
-        "probation: 2", f"probation: {probation_days}"
-    )
+    return default_policy_text().replace("version: casebot-default-1", f"version: {version}").replace("probation: 2", f"probation: {probation_days}")
 
 
 def policy_problems(run: Run, file_name: str) -> dict[int, str]:
@@ -470,9 +472,7 @@ def test_policy_load_puts_a_file_in_force_once_and_show_prints_it(cli: Cli, db: 
 
     second = cli("policy", "load", cli.write("north2.yml", region_policy("north-2", probation_days=4)))
     assert second.returncode == 0, second.stderr
-    assert [(v, bool(c)) for v, c in rows(db, "SELECT version, current FROM policies ORDER BY id")] == [
-        ("north-1", False), ("north-2", True)
-    ]
+    assert [(v, bool(c)) for v, c in rows(db, "SELECT version, current FROM policies ORDER BY id")] == [("north-1", False), ("north-2", True)]
     assert rows(db, "SELECT text FROM policies WHERE version = 'north-1'") == [(region_policy("north-1"),)]
 
     shown = cli("policy", "show")

@@ -63,7 +63,11 @@ async def test_unallocated_cases_are_chased_in_their_thread_then_stop_on_allocat
 
     assert sorted(t.split(":")[0] for t in chases(bot)) == ["⏰ Due today", "⚠ Overdue by 1 working day"]
     assert all("<@U0SPO0001> <@U0SPO0002>" in t for t in chases(bot))
-    [digest] = [c for c in bot.fake.calls_to("chat.postMessage") if c.args["channel"] == CHANNEL and not c.args.get("thread_ts") and "Cases to allocate" in json.dumps(c.args)]
+    [digest] = [
+        c
+        for c in bot.fake.calls_to("chat.postMessage")
+        if c.args["channel"] == CHANNEL and not c.args.get("thread_ts") and "Cases to allocate" in json.dumps(c.args)
+    ]
     lines = json.dumps(digest.args["blocks"])
     assert lines.index("X000002") < lines.index("X000001") and "X000003" not in lines  # soonest first
 

@@ -113,9 +113,7 @@ SCALARS = st.one_of(
     st.none(), st.booleans(), st.integers(), st.integers(-(10**30), 10**30),
     st.floats(allow_nan=True, allow_infinity=True), TEXT,
 )  # fmt: skip
-JSON_VALUES = st.recursive(
-    SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(SMALL_TEXT, inner, max_size=4)), max_leaves=8
-)
+JSON_VALUES = st.recursive(SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(SMALL_TEXT, inner, max_size=4)), max_leaves=8)
 
 
 def dates_strategy(text: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
@@ -324,9 +322,7 @@ async def test_intake_without_the_token_is_401_whatever_the_body(bot: BotUnderTe
 # 2. CSV import
 # ---------------------------------------------------------------------------------------------
 
-CELLS = st.one_of(
-    st.text(max_size=20), st.sampled_from(MRKDWN), st.sampled_from(["", " ", '"', '""', "a,b", "a\nb", "a\r\nb", "N07T1", "B2"]), TEXT
-)
+CELLS = st.one_of(st.text(max_size=20), st.sampled_from(MRKDWN), st.sampled_from(["", " ", '"', '""', "a,b", "a\nb", "a\r\nb", "N07T1", "B2"]), TEXT)
 
 
 RARELY = st.sampled_from([False] * 5 + [True])  # st.integers(0, 5) == 0 would favour 0 heavily
@@ -417,7 +413,7 @@ async def check_import(bot: BotUnderTest, path: Path, data: bytes) -> None:
 @settings(FUZZ, max_examples=examples(25))
 @given(data=csv_files())
 @example(data=b"")
-@example(data=b"\xef\xbb\xbfevent_id,crn\n\"unclosed,X123456\nnext,line\n")
+@example(data=b'\xef\xbb\xbfevent_id,crn\n"unclosed,X123456\nnext,line\n')
 @example(data=("event_id,crn,name,team,tier,sentence_type,sentence_date\n"
                f'"a\nb",X123456,"<!channel> &amp;",N07T1,B2,Community Order,{TODAY - timedelta(days=4)}\n'
                f"c,x123456,Sam,N07T1,b2,Licence,{TODAY - timedelta(days=4)}\nc,X1,,,,\n").encode())  # fmt: skip
@@ -606,8 +602,7 @@ def touchpoint_values(draw: st.DrawFn) -> dict[str, Any]:
         ),
         TouchpointBlock.DATE: st.builds(
             lambda v: {"type": "datepicker", "selected_date": v},
-            st.one_of(st.none(), st.dates().map(date.isoformat), working_days,
-                      st.integers(-5, 60).map(lambda d: (TODAY + timedelta(days=d)).isoformat())),
+            st.one_of(st.none(), st.dates().map(date.isoformat), working_days, st.integers(-5, 60).map(lambda d: (TODAY + timedelta(days=d)).isoformat())),
         ),  # fmt: skip
         TouchpointBlock.REASON: st.builds(lambda v: {"type": "plain_text_input", "value": v}, st.one_of(st.none(), MODAL_TEXT)),
     }
@@ -730,9 +725,7 @@ async def current_holders(bot: BotUnderTest, case_id: int) -> list[int]:
 
 @settings(FUZZ, max_examples=examples(25))
 @given(data=st.data(), user=st.sampled_from([SPO, SPO, SPO, "U0SPO0002", OTHER_SPO, PP]))
-async def test_reallocate_submission_moves_the_case_once_or_answers_inline(
-    bot: BotUnderTest, pool: dict[str, int], data: st.DataObject, user: str
-) -> None:
+async def test_reallocate_submission_moves_the_case_once_or_answers_inline(bot: BotUnderTest, pool: dict[str, int], data: st.DataObject, user: str) -> None:
     real_ids = await real_practitioner_ids(bot)
     case_id = pool.get("allocated") or await allocated_case(bot)
     pool["allocated"] = case_id  # reallocated back and forth: it stays allocated

@@ -24,9 +24,7 @@ async def test_without_a_valid_token_is_401(bot: BotUnderTest) -> None:
 
 
 async def test_every_bad_field_is_named_in_one_422(bot: BotUnderTest) -> None:
-    bad = case_fields(
-        crn="12345", team="NOPE", tier="E4", sentence_date="2099-01-01", arrived_on=None, custodial=True, rsr=150, mappa_level=9
-    )
+    bad = case_fields(crn="12345", team="NOPE", tier="E4", sentence_date="2099-01-01", arrived_on=None, custodial=True, rsr=150, mappa_level=9)
     status, body = await bot.post_case(bad)
 
     assert status == 422

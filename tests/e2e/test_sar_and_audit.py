@@ -82,9 +82,7 @@ async def world(database_url: str, fake_slack: FakeSlack) -> AsyncIterator[tuple
             yield bot, clock
 
 
-async def allocate(
-    bot: BotUnderTest, *, event_id: str, crn: str, name: str, sentenced: date, staff: str, arrived: date | None = None, **answer: Any
-) -> int:
+async def allocate(bot: BotUnderTest, *, event_id: str, crn: str, name: str, sentenced: date, staff: str, arrived: date | None = None, **answer: Any) -> int:
     """One case through intake and the Allocate modal; returns the case id. `arrived`: the day
     the case reached the team (left out: the day it is received)."""
     fields = case_fields(event_id=event_id, crn=crn, name=name, sentence_date=sentenced.isoformat())
@@ -204,7 +202,13 @@ def check_sar(run: Run) -> list[str]:
     export = json.loads(run.stdout)
     assert export["crn"] == "X100001"
     first, second = export["cases"]
-    assert (first["event_id"], first["name"], first["tier"], first["sentence_date"], first["team"]["code"]) == ("evt-sar-1", PERSON, "B2", "2026-12-24", "N07T1")
+    assert (first["event_id"], first["name"], first["tier"], first["sentence_date"], first["team"]["code"]) == (
+        "evt-sar-1",
+        PERSON,
+        "B2",
+        "2026-12-24",
+        "N07T1",
+    )
     assert (first["state"], first["due_by"]) == ("allocated", "2026-12-30")  # two working days, Christmas skipped
 
     [held] = first["allocations"]
@@ -273,7 +277,9 @@ def check_audit(as_csv: Run, as_json: Run, exceptions: list[str]) -> None:
     ]
     assert (rows[0]["policy_exceptions"], rows[1]["policy_exceptions"]) == ("", "; ".join(exceptions))
     assert [(r["arrived_on"], r["working_days_from_arrival"], r["policy_version"]) for r in rows] == [
-        ("2026-12-24", "1", "casebot-default-1"), ("2026-12-29", "0", "casebot-default-1"), ("2026-12-29", "0", "casebot-default-1"),
+        ("2026-12-24", "1", "casebot-default-1"),
+        ("2026-12-29", "0", "casebot-default-1"),
+        ("2026-12-29", "0", "casebot-default-1"),
     ]
     assert rows[0]["allocated_at"] == "2026-12-29T10:00:00+00:00" and rows[1]["practitioner"] == "Grace Hopper"
 

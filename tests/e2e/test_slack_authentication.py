@@ -102,10 +102,7 @@ async def test_missing_headers_are_401(bot: BotUnderTest) -> None:
     body = await _details_click(bot)
     headers = signed_headers(body)
 
-    answers = [
-        (await _post(bot, body, {k: v for k, v in headers.items() if k != drop}))[0]
-        for drop in ("X-Slack-Signature", "X-Slack-Request-Timestamp")
-    ]
+    answers = [(await _post(bot, body, {k: v for k, v in headers.items() if k != drop}))[0] for drop in ("X-Slack-Signature", "X-Slack-Request-Timestamp")]
 
     assert answers == [401, 401]
     assert bot.fake.calls_to("views.open") == []
@@ -114,9 +111,7 @@ async def test_missing_headers_are_401(bot: BotUnderTest) -> None:
 async def test_a_tampered_submission_leaves_no_trace_in_the_logs(captured_logs: io.StringIO, bot: BotUnderTest) -> None:
     """Signed, then changed on the way: refused, and its text is in no log line, at DEBUG."""
     canary = "CANARY-tampered-7f3a"
-    submission = view_submission(
-        callback_id=Callback.ALLOCATE, private_metadata=AllocateMetadata(1).dumps(), values={}, user="U0SPO0001"
-    )
+    submission = view_submission(callback_id=Callback.ALLOCATE, private_metadata=AllocateMetadata(1).dumps(), values={}, user="U0SPO0001")
     body = interaction_body(submission)
     headers = signed_headers(body)
     tampered = interaction_body({**submission, "note": canary})

@@ -246,7 +246,9 @@ async def _record_touchpoint(bot: BotUnderTest, case_id: int, notes: str, sensit
         TouchpointBlock.NOTES: {INPUT_ACTION: {"type": "plain_text_input", "value": notes}},
         TouchpointBlock.NOTES_SENSITIVE: {INPUT_ACTION: {"type": "radio_buttons", "selected_option": {"value": sensitive}}},
     }
-    status, text = await bot.slack_request(interaction_body(view_submission(callback_id=Callback.TOUCHPOINT_RECORD, private_metadata=str(tp), values=values, user=SPO)))
+    status, text = await bot.slack_request(
+        interaction_body(view_submission(callback_id=Callback.TOUCHPOINT_RECORD, private_metadata=str(tp), values=values, user=SPO))
+    )
     assert (status, text.strip()) == (200, "")
 
 
@@ -307,8 +309,13 @@ async def test_case_history_shows_each_allocation_the_policy_and_the_audit_trail
     assert "Outside policy:" in answer.text[earlier:] and "Tier B needs PO grade" in answer.text[earlier:]
     assert "Within policy" in answer.text[current:earlier]
     assert "Hate crime: No" in answer.text
-    trail = answer.text[answer.text.index("Audit trail"):]
-    for label in ("Case received · by intake", "Allocated · by @U0SPO0001 · to N07A002", "outside policy", "Reallocated · by @U0SPO0001 · reason Workload balancing"):
+    trail = answer.text[answer.text.index("Audit trail") :]
+    for label in (
+        "Case received · by intake",
+        "Allocated · by @U0SPO0001 · to N07A002",
+        "outside policy",
+        "Reallocated · by @U0SPO0001 · reason Workload balancing",
+    ):
         assert label in trail, label
     assert "touchpoint kept" in trail
 
@@ -432,7 +439,9 @@ def test_the_longest_history_and_the_longest_queue_fit_in_one_slack_message() ->
     at = datetime(2026, 11, 3, 10, tzinfo=UTC)
     long = "&<>" * 1000  # 3,000 characters that escape to 12,000
     note = Note(text=long, withheld=False, sensitive=True)
-    touchpoint = TouchpointRecord(state="recorded", priority="high", due_on=date(2026, 11, 18), not_required_reason=long, notes=note, outcome_by="U0SPO0001", outcome_at=at)
+    touchpoint = TouchpointRecord(
+        state="recorded", priority="high", due_on=date(2026, 11, 18), not_required_reason=long, notes=note, outcome_by="U0SPO0001", outcome_at=at
+    )
     allocation = AllocationRecord(
         practitioner_name=long, practitioner_user_id="U0PP00001", staff_code=long, grade=long, allocated_by="<!channel>", allocated_at=at,
         current=False, ended_at=at, reason=long, outside_policy=True, policy_exceptions=[long] * 5, evidence=note, hate_crime=True,

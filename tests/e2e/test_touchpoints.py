@@ -116,7 +116,9 @@ async def test_record_is_the_spos_and_is_written_back_and_stops_reminders(timed)
         TouchpointBlock.NOTES: {"value": {"type": "plain_text_input", "value": "Discussed risk plan; agreed weekly contact."}},
         TouchpointBlock.NOTES_SENSITIVE: {"value": {"type": "radio_buttons", "selected_option": {"value": "no"}}},
     }
-    status, text = await bot.slack_request(interaction_body(view_submission(callback_id=Callback.TOUCHPOINT_RECORD, private_metadata=str(tp), values=values, user=SPO)))
+    status, text = await bot.slack_request(
+        interaction_body(view_submission(callback_id=Callback.TOUCHPOINT_RECORD, private_metadata=str(tp), values=values, user=SPO))
+    )
     assert (status, text.strip()) == (200, "")
     await bot.drained()
 
@@ -136,7 +138,9 @@ async def test_reschedule_checks_the_date_tells_both_and_replans(timed) -> None:
 
     def submit(day: str):  # type: ignore[no-untyped-def]
         values = {TouchpointBlock.DATE: {"value": {"type": "datepicker", "selected_date": day}}}
-        return bot.slack_request(interaction_body(view_submission(callback_id=Callback.TOUCHPOINT_RESCHEDULE, private_metadata=str(tp), values=values, user=PP)))
+        return bot.slack_request(
+            interaction_body(view_submission(callback_id=Callback.TOUCHPOINT_RESCHEDULE, private_metadata=str(tp), values=values, user=PP))
+        )
 
     status, text = await submit("2026-12-26")
     assert "weekend" in json.loads(text)["errors"][TouchpointBlock.DATE]
@@ -161,7 +165,9 @@ async def test_not_required_needs_a_reason_and_ends_the_reminders(timed) -> None
 
     def submit(reason: str):  # type: ignore[no-untyped-def]
         values = {TouchpointBlock.REASON: {"value": {"type": "plain_text_input", "value": reason or None}}}
-        return bot.slack_request(interaction_body(view_submission(callback_id=Callback.TOUCHPOINT_NOT_REQUIRED, private_metadata=str(tp), values=values, user=SPO)))
+        return bot.slack_request(
+            interaction_body(view_submission(callback_id=Callback.TOUCHPOINT_NOT_REQUIRED, private_metadata=str(tp), values=values, user=SPO))
+        )
 
     _, text = await submit("")
     assert TouchpointBlock.REASON in json.loads(text)["errors"]

@@ -29,9 +29,7 @@ ALLOCATIONS = 20
 
 
 def _outbox_ids(fake: FakeSlack) -> Counter[int]:
-    return Counter(
-        c.args["metadata"]["event_payload"]["outbox_id"] for c in fake.calls_to("chat.postMessage") if c.status == 200 and c.args.get("metadata")
-    )
+    return Counter(c.args["metadata"]["event_payload"]["outbox_id"] for c in fake.calls_to("chat.postMessage") if c.status == 200 and c.args.get("metadata"))
 
 
 async def test_two_replicas_share_the_work_without_doubles(database_url: str, fake_slack: FakeSlack) -> None:
@@ -71,7 +69,11 @@ async def test_two_replicas_share_the_work_without_doubles(database_url: str, fa
         async def settled() -> bool:
             async with services.db.uow() as uow:
                 waiting = await uow.session.scalar(
-                    select(func.count()).where(OutboxMessage.state.in_(("pending", "sending")), ~OutboxMessage.method.startswith("record."), ~OutboxMessage.method.startswith("prison."))
+                    select(func.count()).where(
+                        OutboxMessage.state.in_(("pending", "sending")),
+                        ~OutboxMessage.method.startswith("record."),
+                        ~OutboxMessage.method.startswith("prison."),
+                    )
                 )
                 planned = await uow.session.scalar(select(func.count()).where(ScheduledJob.kind == "prison_check", ScheduledJob.state != "done"))
             return waiting == 0 and planned == 0

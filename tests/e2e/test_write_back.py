@@ -13,7 +13,9 @@ from tests.support.factories import case_fields
 async def _allocate(bot: BotUnderTest, **case) -> int:
     _, body = await bot.post_case(case_fields(**case))
     pp = (await bot.practitioner_ids())["N07A001"]
-    status, answer = await bot.submit(case_id=body["id"], user="U0SPO0001", values=answers(practitioner_id=pp, hate_crime="yes", hate_notes="Racially aggravated.", hate_notes_sensitive="no"))
+    status, answer = await bot.submit(
+        case_id=body["id"], user="U0SPO0001", values=answers(practitioner_id=pp, hate_crime="yes", hate_notes="Racially aggravated.", hate_notes_sensitive="no")
+    )
     assert (status, answer) == (200, {})
     return int(body["id"])
 

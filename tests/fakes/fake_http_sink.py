@@ -115,9 +115,7 @@ class FakeHttpSink(BackgroundServer):
 
     # ---- fault injection -------------------------------------------------------------
 
-    def fail_next(
-        self, status: int, times: int = 1, retry_after: int | None = None, *, body: dict[str, Any] | None = None
-    ) -> None:
+    def fail_next(self, status: int, times: int = 1, retry_after: int | None = None, *, body: dict[str, Any] | None = None) -> None:
         """Answer the next ``times`` requests with ``status`` (not acting on them), FIFO.
 
         ``body`` replaces the default error body, e.g. to echo a canary the way a real
@@ -172,9 +170,7 @@ class FakeHttpSink(BackgroundServer):
         with self._lock:
             status, answer, headers, duplicate = self._answer(key)
             status, answer, held = self._apply_chaos(status, answer)
-            self._requests.append(
-                RecordedRequest(request.method, request.rel_url.raw_path, dict(request.headers), body, received, status, duplicate)
-            )
+            self._requests.append(RecordedRequest(request.method, request.rel_url.raw_path, dict(request.headers), body, received, status, duplicate))
             delay = held or (self._delays.popleft() if self._delays else 0.0)
         if delay:
             await asyncio.sleep(delay)

@@ -123,9 +123,7 @@ async def _drive(bot: Bot, services, rng: random.Random) -> list[int]:  # type: 
 
 async def _backlog(services) -> dict[str, int]:  # type: ignore[no-untyped-def]
     async with services.db.uow() as uow:
-        rows = await uow.session.execute(
-            select(OutboxMessage.method, OutboxMessage.state, func.count()).group_by(OutboxMessage.method, OutboxMessage.state)
-        )
+        rows = await uow.session.execute(select(OutboxMessage.method, OutboxMessage.state, func.count()).group_by(OutboxMessage.method, OutboxMessage.state))
         return {f"{method}/{state}": n for method, state, n in rows.all()}
 
 

@@ -176,9 +176,7 @@ def test_casebot_migrate_brings_a_new_empty_sqlite_file_to_head(tmp_path: Path) 
     env["CASEBOT_DATABASE_URL"] = url
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
 
-    done = subprocess.run(
-        [sys.executable, "-m", "bot.runtime.cli", "migrate"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
-    )
+    done = subprocess.run([sys.executable, "-m", "bot.runtime.cli", "migrate"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
 
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "new.db").exists()

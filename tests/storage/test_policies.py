@@ -21,9 +21,7 @@ NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 
 
 def region_text(version: str, probation_days: int = 3) -> str:
-    return default_policy_text().replace("version: casebot-default-1", f"version: {version}").replace(
-        "probation: 2", f"probation: {probation_days}"
-    )
+    return default_policy_text().replace("version: casebot-default-1", f"version: {version}").replace("probation: 2", f"probation: {probation_days}")
 
 
 @pytest.fixture
@@ -96,11 +94,25 @@ async def test_loading_a_policy_leaves_past_allocations_alone(db: Database) -> N
         team = Team(code="N07T1", name="North", channel_id="C0123456789", updated_at=NOW)
         person = Practitioner(team=team, staff_code="N07A001", name="Ada", grade="PO", slack_user_id="U0PP00001")
         case = Case(
-            event_id="e1", crn="X000001", name="Sam", team=team, tier="B2", sentence_type="Community Order",
-            sentence_date=date(2026, 2, 27), due_by=date(2026, 3, 3), received_at=NOW,
+            event_id="e1",
+            crn="X000001",
+            name="Sam",
+            team=team,
+            tier="B2",
+            sentence_type="Community Order",
+            sentence_date=date(2026, 2, 27),
+            due_by=date(2026, 3, 3),
+            received_at=NOW,
         )
-        common = {"case": case, "practitioner": person, "allocated_by": "U0SPO0001", "allocated_at": NOW,
-                  "evidence": "Ada has held many B2 cases", "evidence_sensitive": False, "hate_crime": False}
+        common = {
+            "case": case,
+            "practitioner": person,
+            "allocated_by": "U0SPO0001",
+            "allocated_at": NOW,
+            "evidence": "Ada has held many B2 cases",
+            "evidence_sensitive": False,
+            "hate_crime": False,
+        }
         uow.session.add_all([Allocation(**common, current=False), Allocation(**common, policy_version="casebot-default-1")])
         await uow.commit()
 

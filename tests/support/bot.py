@@ -60,7 +60,9 @@ class BotUnderTest:
     async def post_case(self, body: Any, *, token: str | None = INTAKE_TOKEN, raw: bytes | None = None) -> tuple[int, Any]:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         data = raw if raw is not None else None
-        kwargs: dict[str, Any] = {"data": data, "headers": {**headers, "Content-Type": "application/json"}} if raw is not None else {"json": body, "headers": headers}
+        kwargs: dict[str, Any] = (
+            {"data": data, "headers": {**headers, "Content-Type": "application/json"}} if raw is not None else {"json": body, "headers": headers}
+        )
         async with self.http.post(f"{self.base_url}/api/v1/cases", **kwargs) as response:
             return response.status, await response.json(content_type=None)
 
@@ -100,7 +102,9 @@ class BotUnderTest:
         last_change = loop.time()
         while True:
             async with self.runtime.db.uow() as uow:
-                rows = (await uow.session.execute(select(OutboxMessage.method, OutboxMessage.attempts).where(OutboxMessage.state.in_(("pending", "sending"))))).all()
+                rows = (
+                    await uow.session.execute(select(OutboxMessage.method, OutboxMessage.attempts).where(OutboxMessage.state.in_(("pending", "sending"))))
+                ).all()
             deliverable = [(method, attempts) for method, attempts in rows if method.startswith(prefixes)]
             backlog = [method for method, _ in deliverable if method.startswith(wanted)]
             if not backlog:

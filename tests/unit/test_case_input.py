@@ -65,7 +65,7 @@ def test_crn_must_be_one_letter_and_six_digits(crn: str) -> None:
 
 @pytest.mark.parametrize("crn", ["ı123456", "ſ123456"])
 def test_a_sar_crn_that_only_upper_casing_makes_ascii_is_refused(crn: str) -> None:
-    """"ı".upper() is "I": asked for `ı123456`, the export must not be of I123456."""
+    """ "ı".upper() is "I": asked for `ı123456`, the export must not be of I123456."""
     with pytest.raises(InvalidInput):
         parse_crn(crn)
 
@@ -211,8 +211,9 @@ def test_overlong_name_says_the_limit() -> None:
 
 
 def test_empty_optional_cells_are_not_given() -> None:
-    blank = dict.fromkeys(("custodial", "prison", "rosh", "rsr", "mappa_category", "mappa_level",
-                           "offence", "previous_practitioner", "restricted", "excluded_practitioners"), "")
+    blank = dict.fromkeys(
+        ("custodial", "prison", "rosh", "rsr", "mappa_category", "mappa_level", "offence", "previous_practitioner", "restricted", "excluded_practitioners"), ""
+    )
     case = parse_case(valid(**blank), today=TODAY, team_codes=TEAMS)
     assert case.rsr is None and case.rosh is None and case.mappa_level is None
     assert case.custodial is False and case.restricted is False and case.excluded_practitioners == []

@@ -82,18 +82,14 @@ def test_tier_d_to_pqip_is_within_policy_with_no_note_a_pqip_counts_as_pso_grade
 
 def test_grade_is_read_regardless_of_case_and_spaces() -> None:
     assert policy_fit(case("B2"), staff(" po ")).within_policy
-    assert policy_fit(case("B2"), staff("pqip")).exceptions == [
-        "Tier B needs PO grade; Grace Hopper is a PQiP (trainee PO)"
-    ]
+    assert policy_fit(case("B2"), staff("pqip")).exceptions == ["Tier B needs PO grade; Grace Hopper is a PQiP (trainee PO)"]
 
 
 @pytest.mark.parametrize("grade", ["SPO", "", "Officer"])
 def test_an_unknown_grade_is_an_exception_for_every_tier(grade: str) -> None:
     for tier in ("A3", "C1", "D0"):
         fit = policy_fit(case(tier), staff(grade))
-        assert fit.exceptions == [
-            f"Grace Hopper's grade {grade!r} is not one the allocation policy knows (PO, PQiP, PSO)"
-        ]
+        assert fit.exceptions == [f"Grace Hopper's grade {grade!r} is not one the allocation policy knows (PO, PQiP, PSO)"]
 
 
 # Readiness: seeds/004, readiness "assessed and confirmed by a Senior Probation Officer"
@@ -110,9 +106,7 @@ def test_readiness_for_another_tier_does_not_count() -> None:
 
 
 def test_no_readiness_recorded_is_an_exception() -> None:
-    assert policy_fit(case("D0"), staff("PSO", ready_for_tiers=())).exceptions == [
-        "Grace Hopper has not been confirmed ready for tier D cases"
-    ]
+    assert policy_fit(case("D0"), staff("PSO", ready_for_tiers=())).exceptions == ["Grace Hopper has not been confirmed ready for tier D cases"]
 
 
 def test_readiness_letters_are_read_regardless_of_case() -> None:
@@ -303,13 +297,11 @@ def test_without_a_policy_argument_the_shipped_default_applies() -> None:
 def test_a_region_counting_pqip_as_po_grade_lets_a_pqip_hold_tier_b() -> None:
     policy = region_policy(("counts_as: PSO             # the documents are silent", "counts_as: PO # region"))
     assert policy_fit(case("B2"), staff("PQiP"), policy=policy).within_policy
-    assert policy_fit(case("D0"), staff("PQiP"), policy=policy).notes == [
-        "Tier D cases mostly go to PSO grade; Grace Hopper is a PQiP (trainee PO)"
-    ]
+    assert policy_fit(case("D0"), staff("PQiP"), policy=policy).notes == ["Tier D cases mostly go to PSO grade; Grace Hopper is a PQiP (trainee PO)"]
 
 
 def test_a_tier_with_two_grades_names_both_in_the_exception() -> None:
-    policy = region_policy(("within_policy: [PO]        # 004 Q \"What does mixed caseloads mean?\": \"Tier A", "within_policy: [PSO] #"))
+    policy = region_policy(('within_policy: [PO]        # 004 Q "What does mixed caseloads mean?": "Tier A', "within_policy: [PSO] #"))
     assert policy_fit(case("A0"), staff("PO"), policy=policy).exceptions == ["Tier A needs PSO grade; Grace Hopper is PO"]
     two = region_policy(C_TO_PO_ONLY, ("within_policy: [PSO, PO]", "within_policy: [PSO]"))
     assert policy_fit(case("D1"), staff("PO"), policy=two).exceptions == ["Tier D needs PSO grade; Grace Hopper is PO"]
@@ -320,11 +312,14 @@ def test_a_policy_without_a_usual_grade_gives_no_note() -> None:
     assert policy_fit(case("D0"), staff("PO"), policy=policy).notes == []
 
 
-@pytest.mark.parametrize(("setting", "exceptions", "notes"), [
-    ("exception", ["Grace Hopper has not been confirmed ready for tier C cases"], []),
-    ("note", [], ["Grace Hopper has not been confirmed ready for tier C cases"]),
-    ("ignore", [], []),
-])
+@pytest.mark.parametrize(
+    ("setting", "exceptions", "notes"),
+    [
+        ("exception", ["Grace Hopper has not been confirmed ready for tier C cases"], []),
+        ("note", [], ["Grace Hopper has not been confirmed ready for tier C cases"]),
+        ("ignore", [], []),
+    ],
+)
 def test_the_readiness_check_follows_the_policy(setting: str, exceptions: list[str], notes: list[str]) -> None:
     policy = region_policy(("readiness: exception", f"readiness: {setting}"))
     fit = policy_fit(case("C2"), staff("PSO", ready_for_tiers=("D",)), policy=policy)

@@ -46,7 +46,10 @@ def test_the_shipped_default_loads_with_the_documents_values() -> None:
     policy = default_policy()
     assert policy.version == "casebot-default-1"
     assert {letter: policy.grades_within_policy(letter) for letter in "ABCD"} == {
-        "A": {"PO"}, "B": {"PO"}, "C": {"PO", "PQiP", "PSO"}, "D": {"PO", "PQiP", "PSO"},
+        "A": {"PO"},
+        "B": {"PO"},
+        "C": {"PO", "PQiP", "PSO"},
+        "D": {"PO", "PQiP", "PSO"},
     }
     assert policy.grade_is_unusual("D", "PO") and not policy.grade_is_unusual("D", "PSO")
     assert policy.touchpoint.days_after_allocation == 15
@@ -161,7 +164,11 @@ FIELD_CASES = [
     (("version: casebot-default-1", "version: 1.10"), "version", "quotes"),
     (("version: casebot-default-1", 'version: ""'), "version", "must not be empty"),
     (("  PQiP:\n", "  PQIP:\n"), "grades.PQIP", "unknown grade 'PQIP'; missing grade PQiP"),
-    (("counts_as: PSO             # the documents are silent", "counts_as: SPO # the documents are silent"), "grades.PQiP.counts_as", "'SPO' is not allowed here: use one of 'PO', 'PSO'"),
+    (
+        ("counts_as: PSO             # the documents are silent", "counts_as: SPO # the documents are silent"),
+        "grades.PQiP.counts_as",
+        "'SPO' is not allowed here: use one of 'PO', 'PSO'",
+    ),
     (("described_as: a PQiP (trainee PO)", "described_as: ''"), "grades.PQiP.described_as", "must not be empty"),
     (("  D:\n", "  E:\n"), "tiers.E", "unknown tier 'E'; missing tier D"),
     (("within_policy: [PO, PSO]", "within_policy: [PO, XX]"), "tiers.C.within_policy[1]", "'XX' is not allowed here"),
@@ -213,7 +220,8 @@ def test_a_missing_tier_is_reported_at_the_tiers_heading() -> None:
 def test_a_missing_setting_is_reported_at_its_parent_heading() -> None:
     text = edited(("  reason_after_days_off: 5 ", "  # reason_after_days_off: 5 "))
     assert only_problem(text) == PolicyProblem(
-        line_of(text, "touchpoint:"), "touchpoint.reason_after_days_off",
+        line_of(text, "touchpoint:"),
+        "touchpoint.reason_after_days_off",
         "is missing: every setting must be given (see the shipped default with `casebot policy show`)",
     )
 
@@ -231,7 +239,9 @@ def test_an_unknown_setting_and_a_key_written_twice_are_named() -> None:
 def test_every_problem_is_reported_at_once_in_file_order() -> None:
     text = edited(("probation: 2", "probation: x"), ("readiness: exception", "readiness: x"), ("enhanced: 10 months", "enhanced: x"))
     assert [p.field for p in problems(text)] == [
-        "checks.readiness", "allocation_target_working_days.probation", "omic.com_at_sentence.enhanced",
+        "checks.readiness",
+        "allocation_target_working_days.probation",
+        "omic.com_at_sentence.enhanced",
     ]
 
 

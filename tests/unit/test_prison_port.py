@@ -118,9 +118,7 @@ async def webhook(sink: FakeHttpSink) -> AsyncIterator[WebhookPrisonNotifier]:
     await notifier.close()
 
 
-async def test_webhook_posts_the_notice_with_token_and_idempotency_key(
-    webhook: WebhookPrisonNotifier, sink: FakeHttpSink
-) -> None:
+async def test_webhook_posts_the_notice_with_token_and_idempotency_key(webhook: WebhookPrisonNotifier, sink: FakeHttpSink) -> None:
     payload = notice(key="42")
 
     result = await webhook.call("prison.notify", payload)
@@ -167,9 +165,7 @@ async def test_webhook_timeout_is_unknown(sink: FakeHttpSink) -> None:
     assert "Authorization" not in sink.requests[0].headers
 
 
-async def test_webhook_refuses_other_methods_and_incomplete_payloads(
-    webhook: WebhookPrisonNotifier, sink: FakeHttpSink
-) -> None:
+async def test_webhook_refuses_other_methods_and_incomplete_payloads(webhook: WebhookPrisonNotifier, sink: FakeHttpSink) -> None:
     with pytest.raises(PermanentFailure, match="prison.email"):
         await webhook.call("prison.email", notice())
     with pytest.raises(PermanentFailure, match="subject"):
@@ -211,9 +207,7 @@ async def test_smtp_unknown_prison_is_permanent_and_named(smtp_server: FakeSmtp)
         ("DATA", DROP, UnknownOutcome),
     ],
 )
-async def test_smtp_server_answers_map_to_outcomes_without_quoting_them(
-    smtp_server: FakeSmtp, verb: str, reply: str, outcome: type[Exception]
-) -> None:
+async def test_smtp_server_answers_map_to_outcomes_without_quoting_them(smtp_server: FakeSmtp, verb: str, reply: str, outcome: type[Exception]) -> None:
     smtp_server.replies[verb] = reply
 
     with pytest.raises(outcome) as raised:
@@ -239,8 +233,6 @@ async def test_smtp_silent_server_times_out_as_unknown() -> None:
     with socket.socket() as silent:  # listens, never greets
         silent.bind(("127.0.0.1", 0))
         silent.listen()
-        notifier = SmtpPrisonNotifier(
-            "127.0.0.1", silent.getsockname()[1], "casebot@probation.example", {PRISON: ADDRESS}, timeout_seconds=0.3
-        )
+        notifier = SmtpPrisonNotifier("127.0.0.1", silent.getsockname()[1], "casebot@probation.example", {PRISON: ADDRESS}, timeout_seconds=0.3)
         with pytest.raises(UnknownOutcome):  # smtplib reports the timeout as a disconnect
             await notifier.call("prison.notify", notice())

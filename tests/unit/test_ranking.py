@@ -88,10 +88,7 @@ def test_full_ordering_with_real_policy_fits() -> None:
         "N05": StaffSnapshot("N05", "Ed PO", "PO", visor_vetted=False, ready_for_tiers=("B",)),
     }
     workload = {"N01": 80.0, "N02": 60.0, "N03": 20.0, "N04": 95.0, "N05": 10.0}
-    candidates = [
-        Candidate(staff=s, fit=policy_fit(case, s), workload_after=workload[code], recent_allocations=0)
-        for code, s in people.items()
-    ]
+    candidates = [Candidate(staff=s, fit=policy_fit(case, s), workload_after=workload[code], recent_allocations=0) for code, s in people.items()]
     ranked = rank_candidates(case, candidates)
     # Within policy: Di (previous), then Bob (60), Ada (80). Outside: Ed (10, no ViSOR), Cy (20, PSO).
     assert names(ranked) == ["Di PO", "Bob PO", "Ada PO", "Ed PO", "Cy PSO"]

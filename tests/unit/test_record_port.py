@@ -143,9 +143,7 @@ async def test_429_without_retry_after_waits_five_seconds(api: RecordApi, sink: 
         (503, UnknownOutcome),
     ],
 )
-async def test_status_maps_to_outcome_without_quoting_the_request(
-    api: RecordApi, sink: FakeHttpSink, status: int, outcome: type[Exception]
-) -> None:
+async def test_status_maps_to_outcome_without_quoting_the_request(api: RecordApi, sink: FakeHttpSink, status: int, outcome: type[Exception]) -> None:
     # The receiver echoes the text, as validation errors often do; the reason must not.
     sink.fail_next(status, body={"error": "invalid", "detail": f"text '{CANARY}' rejected"})
 

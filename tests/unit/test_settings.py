@@ -7,13 +7,7 @@ import pytest
 from bot.runtime.settings import Settings, SettingsError, load_settings
 
 # Every environment variable the settings read (README plus the documented tuning knobs).
-ENV_NAMES = sorted(
-    {
-        str(choice)
-        for field in Settings.model_fields.values()
-        for choice in getattr(field.validation_alias, "choices", [field.validation_alias])
-    }
-)
+ENV_NAMES = sorted({str(choice) for field in Settings.model_fields.values() for choice in getattr(field.validation_alias, "choices", [field.validation_alias])})
 
 
 @pytest.fixture(autouse=True)
@@ -31,9 +25,18 @@ def load(**overrides: object) -> Settings:
 
 def test_every_contract_variable_is_read() -> None:
     contract = {
-        "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "CASEBOT_SLACK_API_URL",
-        "CASEBOT_DATABASE_URL", "CASEBOT_INTAKE_TOKEN", "CASEBOT_HOST", "CASEBOT_PORT",
-        "CASEBOT_LOG_LEVEL", "CASEBOT_RECORD_API_URL", "CASEBOT_RECORD_API_TOKEN", "CASEBOT_RECORD_CASE_URL",
+        "SLACK_BOT_TOKEN",
+        "SLACK_SIGNING_SECRET",
+        "SLACK_APP_TOKEN",
+        "CASEBOT_SLACK_API_URL",
+        "CASEBOT_DATABASE_URL",
+        "CASEBOT_INTAKE_TOKEN",
+        "CASEBOT_HOST",
+        "CASEBOT_PORT",
+        "CASEBOT_LOG_LEVEL",
+        "CASEBOT_RECORD_API_URL",
+        "CASEBOT_RECORD_API_TOKEN",
+        "CASEBOT_RECORD_CASE_URL",
     }
     assert contract <= set(ENV_NAMES)
 
@@ -99,9 +102,7 @@ def test_overrides_win_over_the_environment(clean_env: pytest.MonkeyPatch) -> No
         ("CASEBOT_OUTBOX_POLL_SECONDS", "0"),
     ],
 )
-def test_malformed_setting_is_one_line_naming_the_variable(
-    clean_env: pytest.MonkeyPatch, name: str, value: str
-) -> None:
+def test_malformed_setting_is_one_line_naming_the_variable(clean_env: pytest.MonkeyPatch, name: str, value: str) -> None:
     clean_env.setenv(name, value)
     with pytest.raises(SettingsError) as excinfo:
         load()

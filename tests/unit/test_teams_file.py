@@ -251,7 +251,7 @@ def test_multiple_problems_are_all_reported() -> None:
         ("teams[0].practitioners[0].capacity_points", "capacity_points: -5"),
         ("teams[0].practitioners[1].grade", "grade: SPO"),
     ]
-    for (path, needle) in expected:
+    for path, needle in expected:
         assert any(p.startswith(f"line {line_of(text, needle)}: {path}: ") for p in found), (path, found)
 
 

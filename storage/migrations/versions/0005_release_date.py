@@ -4,24 +4,23 @@ Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-23
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0005'
-down_revision = '0004'
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('cases', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('release_date', sa.Date(), nullable=True))
-
+    with op.batch_alter_table("cases", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("release_date", sa.Date(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('cases', schema=None) as batch_op:
-        batch_op.drop_column('release_date')
-
+    with op.batch_alter_table("cases", schema=None) as batch_op:
+        batch_op.drop_column("release_date")

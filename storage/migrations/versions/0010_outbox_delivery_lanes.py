@@ -9,6 +9,7 @@ Revision ID: 0010
 Revises: 0009
 Create Date: 2026-11-24
 """
+
 from __future__ import annotations
 
 import json
@@ -17,8 +18,8 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0010'
-down_revision = '0009'
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
@@ -34,26 +35,29 @@ def _lane(method: str, payload: Any, parent_lane: str | None) -> str:
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('outbox', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('lane', sa.String(length=120), server_default='', nullable=False))
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("lane", sa.String(length=120), server_default="", nullable=False))
     outbox = sa.table(
-        'outbox', sa.column('id', sa.Integer), sa.column('method', sa.String), sa.column('payload', sa.JSON),
-        sa.column('reply_to_id', sa.Integer), sa.column('state', sa.String), sa.column('lane', sa.String),
+        "outbox",
+        sa.column("id", sa.Integer),
+        sa.column("method", sa.String),
+        sa.column("payload", sa.JSON),
+        sa.column("reply_to_id", sa.Integer),
+        sa.column("state", sa.String),
+        sa.column("lane", sa.String),
     )
     bind = op.get_bind()
-    rows = bind.execute(
-        sa.select(outbox.c.id, outbox.c.method, outbox.c.payload, outbox.c.reply_to_id, outbox.c.state).order_by(outbox.c.id)
-    ).all()
+    rows = bind.execute(sa.select(outbox.c.id, outbox.c.method, outbox.c.payload, outbox.c.reply_to_id, outbox.c.state).order_by(outbox.c.id)).all()
     lanes: dict[int, str] = {}
     for row in rows:  # in id order, so a parent's lane is known before its replies'
         lanes[row.id] = _lane(row.method, row.payload, lanes.get(row.reply_to_id) if row.reply_to_id else None)
-        if row.state in ('pending', 'sending'):
+        if row.state in ("pending", "sending"):
             bind.execute(sa.update(outbox).where(outbox.c.id == row.id).values(lane=lanes[row.id]))
-    with op.batch_alter_table('outbox', schema=None) as batch_op:
-        batch_op.create_index('ix_outbox_lane', ['state', 'lane', 'id'], unique=False)
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.create_index("ix_outbox_lane", ["state", "lane", "id"], unique=False)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('outbox', schema=None) as batch_op:
-        batch_op.drop_index('ix_outbox_lane')
-        batch_op.drop_column('lane')
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_index("ix_outbox_lane")
+        batch_op.drop_column("lane")
