@@ -119,7 +119,7 @@ def test_deadline_texts_count_working_days_in_one_format() -> None:
     assert all_text(deadline_chase(make_case(), overdue_days=0, spos=["U0SPO0001"])).startswith("⏰ Due today: ")
     chase = deadline_chase(make_case(), overdue_days=2, spos=[])
     assert_valid_message(chase)
-    assert chase["text"].startswith("⚠ Overdue by 2 working days: this case is not yet allocated (allocate by Wed 30 Dec). the team's SPOs")
+    assert chase["text"].startswith("⚠ Overdue by 2 working days: this case is not yet allocated (the team's target: allocate by Wed 30 Dec). the team's SPOs")
     digest = deadline_digest("Sheffield North", [(make_case(), 0), (make_case(crn="X000002"), 1), (make_case(restricted=True), 3)])
     assert_valid_message(digest)
     text = all_text(digest)
