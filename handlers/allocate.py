@@ -6,6 +6,7 @@ fresh (it expires in 3 s); the practitioner figures load after and arrive by `vi
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -20,7 +21,7 @@ from bot.domain.clock import london_today
 from bot.domain.errors import AllocationRefused, AlreadyAllocated
 from bot.services.facade import ModalKind, Services
 from handlers.forms import ALLOCATE_BLOCKS, FormErrors, action_id_value, parse_allocation, parse_reallocation, refusal_errors, view_values
-from handlers.presenters import already_allocated_text, first_view, full_view
+from handlers.presenters import already_allocated_text, first_view, full_view, late_outcome_view, working_view
 from handlers.replies import tell, user_of
 
 
@@ -51,18 +52,22 @@ def register(app: AsyncApp, services: Services) -> None:
     app.action(Action.REALLOCATE)(_opener(services, "reallocate"))
 
     @app.view(Callback.ALLOCATE)
-    async def submit_allocation(ack: AsyncAck, body: dict[str, Any]) -> None:
+    async def submit_allocation(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         today = london_today(services.clock)
         await answer(
             ack,
+            client,
+            body,
             lambda: services.allocate(case_id=_metadata(body).case_id, spo=user_of(body), form=parse_allocation(view_values(body.get("view")), today=today)),
         )
 
     @app.view(Callback.REALLOCATE)
-    async def submit_reallocation(ack: AsyncAck, body: dict[str, Any]) -> None:
+    async def submit_reallocation(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         today = london_today(services.clock)
         await answer(
             ack,
+            client,
+            body,
             lambda: services.reallocate(
                 case_id=_metadata(body).case_id, spo=user_of(body), form=parse_reallocation(view_values(body.get("view")), today=today)
             ),
@@ -81,18 +86,52 @@ def register(app: AsyncApp, services: Services) -> None:
         await tell(client, body, **spo_copies_reply(on))
 
 
-async def answer(ack: AsyncAck, work: Callable[[], Awaitable[Any]]) -> None:
-    """Parse and do the submission's work; close the modal, or answer with inline errors."""
-    try:
-        await work()
-    except FormErrors as exc:
-        await ack(response_action="errors", errors=exc.errors)
-        return
-    except AlreadyAllocated as exc:
+# Slack needs the answer to a submission within 3 s. Past this budget the modal is answered with
+# "Allocating..." and the outcome replaces it when the commit finishes, so a slow database (or a
+# busy machine) never turns into Slack's "trouble connecting" error.
+SUBMISSION_BUDGET_SECONDS = 2.0
+
+
+def _inline_errors(exc: Exception) -> dict[str, str]:
+    """The inline errors for a refused submission, keyed by the modal's blocks."""
+    if isinstance(exc, FormErrors):
+        return exc.errors
+    if isinstance(exc, AlreadyAllocated):
         text = already_allocated_text(exc.current) if exc.current else exc.message
-        await ack(response_action="errors", errors={AllocateBlock.PRACTITIONER: text[:2000]})
+        return {AllocateBlock.PRACTITIONER: text[:2000]}
+    assert isinstance(exc, AllocationRefused)
+    return refusal_errors(exc, ALLOCATE_BLOCKS, AllocateBlock.PRACTITIONER)
+
+
+async def answer(ack: AsyncAck, client: AsyncWebClient, body: dict[str, Any], work: Callable[[], Awaitable[Any]]) -> None:
+    """Parse and do the submission's work; close the modal, or answer with inline errors. Parsing
+    is pure and fails at once; a commit slower than the budget is answered with a working view
+    first and its outcome shown in the modal after (`finish_late`)."""
+
+    async def run() -> Any:
+        return await work()  # parsing runs here too, so its errors arrive through the task
+
+    task = asyncio.ensure_future(run())
+    try:
+        await asyncio.wait_for(asyncio.shield(task), SUBMISSION_BUDGET_SECONDS)
+    except (FormErrors, AllocationRefused) as exc:
+        await ack(response_action="errors", errors=_inline_errors(exc))
         return
-    except AllocationRefused as exc:
-        await ack(response_action="errors", errors=refusal_errors(exc, ALLOCATE_BLOCKS, AllocateBlock.PRACTITIONER))
+    except TimeoutError:
+        await ack(response_action="update", view=working_view())
+        await finish_late(client, body, task)
         return
     await ack()
+
+
+async def finish_late(client: AsyncWebClient, body: dict[str, Any], task: Awaitable[Any]) -> None:
+    """The outcome of a submission answered before its commit finished, shown in its modal."""
+    view = body.get("view")
+    view_id = view.get("id") if isinstance(view, dict) else None
+    try:
+        await task
+    except (FormErrors, AllocationRefused) as exc:
+        outcome = late_outcome_view("Not allocated", "; ".join(_inline_errors(exc).values()))
+    else:
+        outcome = late_outcome_view("Done", "Saved. The card, the thread and the notices follow in a moment.")
+    await client.views_update(view_id=view_id, view=outcome)

@@ -31,6 +31,16 @@ def notice_view(notice: Notice) -> dict[str, Any]:
     return notice_modal(notice.title, notice.text)
 
 
+def working_view() -> dict[str, Any]:
+    """Shown in the modal while a slow commit finishes: the SPO is not left guessing."""
+    return notice_modal("Allocating…", "Saving the allocation. This takes a moment longer than usual; the result appears here.")
+
+
+def late_outcome_view(title: str, text: str) -> dict[str, Any]:
+    """The outcome of a slow submission, replacing the working view."""
+    return notice_modal(title, mrkdwn_safe(text, 2900))
+
+
 def already_allocated_text(current: CurrentAllocation) -> str:
     """'Already allocated to Ada (@ada) by @sam on Tue 1 Dec at 10:04.' in mrkdwn."""
     return (

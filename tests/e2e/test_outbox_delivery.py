@@ -57,7 +57,9 @@ async def test_timed_out_send_that_slack_kept_is_not_sent_again(bot: BotUnderTes
     async with bot.runtime.db.uow() as uow:
         case = await uow.cases.get(body["id"])
     assert case is not None and case.slack_ts == message["ts"]
-    assert bot.runtime.metrics.reconciled._value.get() == 1
+    # At least one reconciliation found the message; on a busy machine a retry may time out again
+    # and be reconciled again, which is the point: still exactly one post.
+    assert bot.runtime.metrics.reconciled._value.get() >= 1
 
 
 async def test_permanent_refusal_marks_failed_and_stops_retrying(bot: BotUnderTest) -> None:

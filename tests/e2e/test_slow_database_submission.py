@@ -1,0 +1,69 @@
+"""A submission is answered within Slack's 3 seconds whatever the database does.
+
+Another connection holds the database locked for longer than the submission budget while an
+SPO submits the Allocate modal: the answer still arrives in time ("Allocating..." in the
+modal), the allocation completes once when the lock goes, and the outcome replaces the
+modal's working view. Nothing is lost or doubled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from urllib.parse import urlparse
+
+import psycopg
+from sqlalchemy import func, select
+
+from handlers.allocate import SUBMISSION_BUDGET_SECONDS
+from storage.models import Allocation
+from tests.support.allocation import answers
+from tests.support.bot import BotUnderTest
+from tests.support.factories import case_fields
+
+HOLD_SECONDS = SUBMISSION_BUDGET_SECONDS + 3  # well past the budget and past Slack's 3 s
+
+
+@contextmanager
+def database_locked(url: str) -> Iterator[None]:
+    """Hold the write lock (SQLite) or a lock on the allocations table (PostgreSQL)."""
+    if url.startswith("sqlite"):
+        connection = sqlite3.connect(urlparse(url).path, isolation_level=None)
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        finally:
+            connection.execute("ROLLBACK")
+            connection.close()
+        return
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as connection:
+        connection.execute("LOCK TABLE allocations IN ACCESS EXCLUSIVE MODE")
+        yield
+        connection.rollback()
+
+
+async def test_a_submission_during_a_database_lock_is_answered_in_time_and_completes_once(bot: BotUnderTest, database_url: str) -> None:
+    status, case = await bot.post_case(case_fields())
+    assert status == 201, case
+    await bot.drained()
+    pp = (await bot.practitioner_ids())["N07A001"]
+
+    with database_locked(database_url):
+        started = time.monotonic()
+        submission = asyncio.ensure_future(bot.submit(case_id=case["id"], user="U0SPO0001", values=answers(practitioner_id=pp)))
+        status, answer = await asyncio.wait_for(asyncio.shield(submission), HOLD_SECONDS)
+        answered_in = time.monotonic() - started
+        await asyncio.sleep(max(0.0, HOLD_SECONDS - answered_in))  # the lock outlives the answer
+
+    assert status == 200 and answer["response_action"] == "update", answer
+    assert "Allocating" in str(answer["view"])
+    [update] = await bot.fake.wait_for_async("views.update")
+    assert "Done" in str(update.args["view"]) and "Saved" in str(update.args["view"])
+    await bot.drained()
+    async with bot.runtime.db.uow() as uow:
+        count = await uow.session.scalar(select(func.count()).select_from(Allocation))
+    assert count == 1
+    assert sum(1 for c in bot.fake.calls_to("chat.postMessage") if c.args.get("channel") == "U0PP00001") == 1
