@@ -14,7 +14,7 @@ Ids are given on add, as a flush would.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from types import TracebackType
 from typing import Any, Generic, TypeVar, cast
 
@@ -266,7 +266,6 @@ class FakeUnitOfWork:
     def __init__(self, store: FakeStore) -> None:
         self.store = store
         self.committed = False
-        self.flushes = 0
         self.teams = FakeTeams(store)
         self.cases = FakeCases(store)
         self.allocations = FakeAllocations(store)
@@ -286,7 +285,7 @@ class FakeUnitOfWork:
             self._restore()
 
     async def flush(self) -> None:
-        self.flushes += 1
+        """Nothing to write: rows got their ids when added."""
 
     async def commit(self) -> None:
         self.committed = True
@@ -337,5 +336,5 @@ def region_policy(store: FakeStore, *changes: tuple[str, str], version: str = "r
         assert old in text, f"the default policy has no line {old!r}"
         text = text.replace(old, new)
     policy = parse_policy(text)
-    store.put(StoredPolicy(version=policy.version, text=text, loaded_at=datetime(2026, 1, 1), loaded_by="test", current=True))
+    store.put(StoredPolicy(version=policy.version, text=text, loaded_at=datetime(2026, 1, 1, tzinfo=UTC), loaded_by="test", current=True))
     return policy
