@@ -104,6 +104,10 @@ class UnitOfWork:
         # expiring them, so what a service returns stays readable after the unit of work ends.
         await self.session.close()
 
+    async def flush(self) -> None:
+        """Write what was added so far, so the database fills in the new rows' ids."""
+        await self.session.flush()
+
     async def commit(self) -> None:
         await self.session.commit()
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-from sqlalchemy import and_, case, exists, func, or_, select, update
+from sqlalchemy import and_, case, exists, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
@@ -44,6 +44,12 @@ class Repository(Generic[M]):
     def add(self, obj: M) -> M:
         self.session.add(obj)
         return obj
+
+    async def insert_many(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Many rows (column values) in one executemany, for batch intake: no ids come back, and
+        SQLite cannot batch ORM inserts that return ids (SQLAlchemy falls back to one statement a row)."""
+        if rows:
+            await self.session.execute(insert(self.model), list(rows))
 
 
 class TeamRepository(Repository[Team]):
@@ -396,6 +402,21 @@ class OutboxRepository(Repository[OutboxMessage]):
                 select(OutboxMessage).where(OutboxMessage.ordering_key == ordering_key, OutboxMessage.purpose == purpose).order_by(OutboxMessage.id)
             )
         ).all()
+
+    async def lock_pending(self, ordering_key: str, purpose: str) -> bool:
+        """Lock the row of `ordering_key` and `purpose` still waiting to be sent, if there is one.
+
+        A write that changes nothing, for its lock (PostgreSQL row lock; SQLite's write lock),
+        held until the caller commits: the worker cannot claim the row meanwhile. False when no
+        such row is waiting.
+        """
+        touched = await self.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.ordering_key == ordering_key, OutboxMessage.purpose == purpose, OutboxMessage.state == "pending")
+            .values(purpose=OutboxMessage.purpose)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(touched, "rowcount", 0))
 
     async def cancel_pending(self, case_id: int, purposes: Sequence[str]) -> None:
         """Stop messages not yet sent (a chase for a case that has just been allocated)."""

@@ -171,7 +171,7 @@ async def allocate(
                 policy_version=checked.policy.version,
             )
         )
-        await uow.session.flush()
+        await uow.flush()
         touchpoint = uow.allocations.add_touchpoint(planned_touchpoint(allocation, form, now))
         audit(
             uow, actor=spo, action="allocated", now=now, case_id=case_id,
@@ -179,7 +179,7 @@ async def allocate(
             tier=checked.case.tier, outside_policy=not checked.fit.within_policy, policy_exceptions=list(checked.fit.exceptions),
             policy_version=checked.policy.version,
         )  # fmt: skip
-        await uow.session.flush()
+        await uow.flush()
         plan_touchpoint(uow, touchpoint, [checked.practitioner.slack_user_id, spo], now, rules=checked.policy.touchpoint.reminders)
         if checked.case.custodial and checked.case.prison:
             uow.jobs.add(

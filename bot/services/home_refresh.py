@@ -11,12 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
-
 from bot.domain.enums import HOME_PUBLISH, OutboxPurpose
 from bot.services.outbox import enqueue
 from storage.db import UnitOfWork
-from storage.models import OutboxMessage
 
 HOME_PURPOSE = OutboxPurpose.HOME_REFRESH
 
@@ -46,13 +43,7 @@ async def queue_home_refresh(uow: UnitOfWork, user_ids: Iterable[str | None], no
     # (no deadlock on PostgreSQL). Call this last before commit, so no other lock is taken after.
     for user in sorted({u for u in user_ids if u}):
         key = home_key(user)
-        touched = await uow.session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.ordering_key == key, OutboxMessage.purpose == HOME_PURPOSE, OutboxMessage.state == "pending")
-            .values(purpose=OutboxMessage.purpose)  # a write that changes nothing, for its lock
-            .execution_options(synchronize_session=False)
-        )
-        if getattr(touched, "rowcount", 0):
+        if await uow.outbox.lock_pending(key, HOME_PURPOSE):
             continue
         row = enqueue(uow, method=HOME_PUBLISH, payload={"user_id": user, "refresh": True}, purpose=HOME_PURPOSE, ordering_key=key, now=now)
         row.next_attempt_at = now + delay

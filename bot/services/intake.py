@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
 from bot.domain.calendar import allocation_due_by
@@ -70,7 +69,7 @@ async def _store_all(uow: UnitOfWork, new: list[tuple[CaseIn, Team]], clock: Clo
         return []
     now = clock.now()
     policy = await uow.policies.current()
-    await uow.session.execute(insert(Case), [_case_values(data, team, policy, now) for data, team in new])
+    await uow.cases.insert_many([_case_values(data, team, policy, now) for data, team in new])
     stored = await uow.cases.by_event_ids(data.event_id for data, _ in new)
     cases = [stored[data.event_id] for data, _ in new]
     outbox_rows: list[dict[str, Any]] = []

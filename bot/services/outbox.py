@@ -10,8 +10,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
-
 from bot.domain.lanes import lane_for
 from storage.db import UnitOfWork
 from storage.models import AuditEvent, OutboxMessage
@@ -81,9 +79,6 @@ def audit(uow: UnitOfWork, *, actor: str, action: str, now: datetime, case_id: i
 
 
 async def insert_bulk(uow: UnitOfWork, outbox_rows: Sequence[dict[str, Any]], audit_rows: Sequence[dict[str, Any]]) -> None:
-    """Many rows in one executemany each, for batch intake: no ids are needed back, and SQLite
-    cannot batch ORM inserts that return ids (SQLAlchemy falls back to one statement a row)."""
-    if outbox_rows:
-        await uow.session.execute(insert(OutboxMessage), list(outbox_rows))
-    if audit_rows:
-        await uow.session.execute(insert(AuditEvent), list(audit_rows))
+    """Many outbox and audit rows in one executemany each, for batch intake."""
+    await uow.outbox.insert_many(outbox_rows)
+    await uow.audit.insert_many(audit_rows)

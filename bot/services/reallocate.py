@@ -73,7 +73,7 @@ async def reallocate(
                 notify_user_ids=[], reason=form.reason, policy_version=checked.policy.version,
             )
         )  # fmt: skip
-        await uow.session.flush()
+        await uow.flush()
         touchpoint = await _move_touchpoint(uow, current, new, form, clock, checked.policy)
         people = [checked.practitioner.slack_user_id, spo]
         plan_touchpoint(uow, touchpoint, people, now, rules=checked.policy.touchpoint.reminders)
@@ -115,5 +115,5 @@ async def _move_touchpoint(uow: UnitOfWork, old: Allocation, new: Allocation, fo
     if touchpoint is not None and touchpoint.state == TouchpointState.PLANNED:
         touchpoint.state = TouchpointState.CANCELLED
     fresh = uow.allocations.add_touchpoint(planned_touchpoint(new, form, clock.now()))
-    await uow.session.flush()
+    await uow.flush()
     return fresh
