@@ -22,8 +22,9 @@ from blocks.caseload_answer import caseload_message
 from blocks.queue_answer import queue_message
 from bot.domain.clock import london_today
 from bot.domain.errors import where
-from bot.queries import commands
+from bot.queries import case_history, commands
 from bot.services.facade import Services
+from handlers import command_text
 
 COMMAND = "/casebot"
 log = logging.getLogger("casebot.handlers")
@@ -46,25 +47,25 @@ async def answer(services: Services, user: str, text: str) -> dict[str, Any]:
 
 async def _answer(services: Services, user: str, text: str) -> dict[str, Any]:
     try:
-        query = commands.parse(text)
-    except commands.UsageProblem as problem:
+        query = command_text.parse(text)
+    except command_text.UsageProblem as problem:
         return answers.usage_message(problem.message)
     uow, today = services.db.uow, london_today(services.clock)
     try:
         match query:
-            case commands.QueueQuery():
+            case command_text.QueueQuery():
                 return queue_message(await commands.queue(uow, user, today=today))
-            case commands.CaseQuery(crn=crn):
-                history = await commands.case_history(uow, user, crn, today=today)
+            case command_text.CaseQuery(crn=crn):
+                history = await case_history.case_history(uow, user, crn, today=today)
                 return case_message(history, record_url=record_link(services.settings.record_case_url, history.case.crn))
-            case commands.CaseloadQuery(user_id=person):
+            case command_text.CaseloadQuery(user_id=person):
                 return caseload_message(await commands.caseload(uow, user, person, weights=services.settings.tier_weights))
             case _:
                 return answers.usage_message()
     except commands.NotInTeam:
         return answers.not_in_team_message()
-    except commands.CaseNotVisible:
-        return answers.case_not_visible_message(query.crn if isinstance(query, commands.CaseQuery) else "")
+    except case_history.CaseNotVisible:
+        return answers.case_not_visible_message(query.crn if isinstance(query, command_text.CaseQuery) else "")
     except commands.UnknownPerson as unknown:
         return answers.unknown_person_message(unknown.user_id)
     except commands.NotAllowed as refused:

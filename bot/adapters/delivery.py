@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from bot.domain.errors import CasebotError
+
 
 class Port(Protocol):
     """An outside system the outbox delivers to: one call by method name, a JSON-like answer."""
@@ -16,7 +18,7 @@ class Port(Protocol):
     async def call(self, method: str, payload: dict[str, Any]) -> dict[str, Any]: ...
 
 
-class DeliveryError(Exception):
+class DeliveryError(CasebotError):
     """Base of the outcomes other than success."""
 
     def __init__(self, reason: str) -> None:

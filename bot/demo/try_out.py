@@ -25,6 +25,7 @@ import aiohttp
 from blocks.render_text import render
 from bot.demo.fake_slack import FakeSlack
 from bot.domain.clock import Clock, SystemClock, london_today
+from bot.domain.errors import CasebotError
 from bot.domain.teams_file import TeamsFile, parse_teams_file
 from bot.runtime.app import create_runtime
 from bot.runtime.logs import configure_logging
@@ -51,7 +52,7 @@ EXAMPLE_CASE = {
 }
 
 
-class PortInUse(Exception):
+class PortInUse(CasebotError):
     """The chosen port is taken; the message says what to do."""
 
 

@@ -20,7 +20,7 @@ from bot.domain.decision import CurrentAllocation
 class CasebotError(Exception):
     """Base of every error casebot raises on purpose; `message` is fit to show a person."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str = "") -> None:
         super().__init__(message)
         self.message = message
 

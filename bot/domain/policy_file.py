@@ -24,6 +24,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from bot.domain.errors import CasebotError
 from bot.domain.teams_file import GRADES
 from bot.domain.yaml_source import YamlSyntaxError, field_path, node_line, read_yaml, repeated_keys
 
@@ -47,7 +48,7 @@ class PolicyProblem:
         return f"{self.line}: {self.field}: {self.message}" if self.line is not None else f"{self.field}: {self.message}"
 
 
-class PolicyFileError(Exception):
+class PolicyFileError(CasebotError):
     """The file cannot be used; `problems` lists every one found, in file order."""
 
     def __init__(self, problems: list[PolicyProblem]) -> None:

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator, model_validator
 
+from bot.domain.errors import CasebotError
 from bot.domain.input_messages import did_you_mean, plain_message
 from bot.domain.tiers import Tier
 from bot.domain.yaml_source import YamlSyntaxError, field_path, node_line, read_yaml, repeated_keys
@@ -26,7 +27,7 @@ SLACK_CHANNEL = re.compile(r"^[CG][A-Z0-9]{6,}$")
 StaffCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
 
 
-class TeamsFileError(Exception):
+class TeamsFileError(CasebotError):
     """The file cannot be loaded; `problems` are 'line N: path: message' strings."""
 
     def __init__(self, problems: list[str]) -> None:

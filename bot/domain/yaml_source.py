@@ -8,8 +8,10 @@ from typing import Any
 
 import yaml
 
+from bot.domain.errors import CasebotError
 
-class YamlSyntaxError(Exception):
+
+class YamlSyntaxError(CasebotError):
     """The text is not YAML at all; `line` is 1-based, None when the parser gave no position."""
 
     def __init__(self, line: int | None, problem: str) -> None:

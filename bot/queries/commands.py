@@ -1,7 +1,7 @@
 """`/casebot`: the team's queue, one case's history, a practitioner's caseload.
 
-The subcommand is parsed here (pure) and each query reads in one unit of work, bounded by a
-limit, so the answer fits in Slack's 3 s. Who may see what is decided here, not in the
+The subcommand is parsed by handlers/command_text.py; each query here reads in one unit of
+work, bounded by a limit, so the answer fits in Slack's 3 s. Who may see what is decided here, not in the
 builders: sensitive text is dropped before it leaves this module unless the reader is an SPO
 of the case's team, and restricted cases are only read for those SPOs. The results are plain
 dataclasses holding no ORM object with sensitive text, so a builder cannot leak what it
@@ -10,132 +10,31 @@ never received.
 
 from __future__ import annotations
 
-import html
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import ColumnElement, false, func, or_, select
 from sqlalchemy import case as sql_case
-from sqlalchemy.orm import selectinload
 
-from bot.domain.case_input import CRN_PATTERN
-from bot.domain.policy_file import Policy
-from bot.domain.slack_text import looks_like_user_id
+from bot.domain.errors import CasebotError
 from bot.domain.workload import DEFAULT_TIER_POINTS
 from bot.queries.caseload import Workload, workload_now
 from storage.db import UnitOfWork
-from storage.models import Allocation, AuditEvent, Case, Practitioner, Team, Touchpoint
+from storage.models import Allocation, Case, Practitioner, Team
 
 QUEUE_LIMIT = 30  # cases listed per team; the rest are counted ("and N more")
 CASELOAD_LIMIT = 30
-ALLOCATIONS_LIMIT = 10  # allocations shown in a case's history, newest first
-AUDIT_LIMIT = 25  # the latest audit events of a case
 
-# Audit detail that may be shown to anyone who may see the case: codes, dates, flags, never text.
-SAFE_AUDIT_DETAIL = (
-    "reason", "from_staff_code", "staff_code", "grade", "tier", "outside_policy", "kept_touchpoint", "due_on", "what", "team", "sensitive",
-)  # fmt: skip
 
 UowFactory = Callable[[], UnitOfWork]
-
-
-# ---------------------------------------------------------------------------------------------
-# Parsing
-
-
-@dataclass(frozen=True)
-class Help:
-    pass
-
-
-@dataclass(frozen=True)
-class QueueQuery:
-    pass
-
-
-@dataclass(frozen=True)
-class CaseQuery:
-    crn: str
-
-
-@dataclass(frozen=True)
-class CaseloadQuery:
-    user_id: str
-
-
-Command = Help | QueueQuery | CaseQuery | CaseloadQuery
-
-
-class UsageProblem(Exception):
-    """The text is not a command we know; `message` says what was wrong (plain text, may quote
-    the caller's own words, so builders escape it)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-QUOTE_MAX = 40
-
-
-def _quoted(word: str) -> str:
-    """The caller's word as they typed it (Slack escapes &, < and > when should_escape is on)."""
-    shown = html.unescape(word)
-    return shown if len(shown) <= QUOTE_MAX else shown[: QUOTE_MAX - 1] + "…"
-
-
-_MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
-
-
-def _mentioned(text: str) -> str | None:
-    """The user id when `text` is one mention as Slack sends it: `<@U123>` or `<@U123|name>`
-    (the name may hold spaces)."""
-    found = _MENTION.fullmatch(text)
-    return found.group(1) if found and looks_like_user_id(found.group(1)) else None
-
-
-def parse(text: str) -> Command:
-    """The command in `/casebot`'s text; raises UsageProblem naming what was wrong."""
-    words = (text or "").split()
-    if not words:
-        return Help()
-    sub, args = words[0].lower(), words[1:]
-    rest = (text or "").strip()[len(words[0]) :].strip()
-    if sub == "help":
-        return Help()
-    if sub == "queue":
-        if args:
-            raise UsageProblem(f"`queue` takes nothing after it (got “{_quoted(' '.join(args))}”).")
-        return QueueQuery()
-    if sub == "case":
-        if not args:
-            raise UsageProblem("`case` needs a CRN, e.g. `/casebot case X123456`.")
-        if len(args) > 1:
-            raise UsageProblem("`case` takes one CRN, e.g. `/casebot case X123456`.")
-        crn = args[0].upper()
-        if not CRN_PATTERN.match(crn):
-            raise UsageProblem(f"“{_quoted(args[0])}” is not a CRN: a CRN is one letter and six digits, e.g. X123456.")
-        return CaseQuery(crn)
-    if sub == "caseload":
-        if not rest:
-            raise UsageProblem("`caseload` needs a person: mention them, e.g. `/casebot caseload @Ada`.")
-        user_id = _mentioned(rest)
-        if user_id is not None:
-            return CaseloadQuery(user_id)
-        if rest.count("<@") > 1:
-            raise UsageProblem("`caseload` takes one person: mention them, e.g. `/casebot caseload @Ada`.")
-        raise UsageProblem(f"“{_quoted(rest)}” is not a person: mention them with @, e.g. `/casebot caseload @Ada`.")
-    raise UsageProblem(f"I don't know “{_quoted(words[0])}”.")
 
 
 # ---------------------------------------------------------------------------------------------
 # Who the caller is
 
 
-class NotInTeam(Exception):
+class NotInTeam(CasebotError):
     """The caller is neither an SPO nor a practitioner of any team casebot knows."""
 
 
@@ -174,7 +73,7 @@ async def membership(uow: UnitOfWork, user_id: str) -> Membership:
     return Membership(teams=mine, spo_team_ids=spo)
 
 
-async def _member(uow: UnitOfWork, user_id: str) -> Membership:
+async def member_of(uow: UnitOfWork, user_id: str) -> Membership:
     found = await membership(uow, user_id)
     if not found.teams:
         raise NotInTeam()
@@ -205,7 +104,7 @@ async def queue(uow_factory: UowFactory, user_id: str, *, today: date, limit: in
     """Each of the caller's teams' unallocated cases, soonest due first; restricted ones only
     for the team's SPOs. Raises NotInTeam."""
     async with uow_factory() as uow:
-        member = await _member(uow, user_id)
+        member = await member_of(uow, user_id)
         teams = []
         for team in member.teams:
             spo = member.is_spo(team.id)
@@ -223,168 +122,10 @@ async def queue(uow_factory: UowFactory, user_id: str, *, today: date, limit: in
 
 
 # ---------------------------------------------------------------------------------------------
-# case
-
-
-class CaseNotVisible(Exception):
-    """No case with this CRN that the caller may see. One answer for 'none held', 'another
-    team's' and 'restricted', so the command never tells whether a restricted case exists."""
-
-
-@dataclass(frozen=True)
-class Note:
-    """A text someone wrote, or the fact that it is withheld from this reader."""
-
-    text: str | None
-    withheld: bool
-    sensitive: bool  # shown to an SPO, marked so they know not to pass it on
-
-
-def note(text: str | None, sensitive: bool | None, may_read_sensitive: bool) -> Note | None:
-    """`text` as this reader may see it. A note whose sensitivity was never answered is treated
-    as sensitive: failing closed costs an SPO a look, failing open could breach a SAR."""
-    if not text:
-        return None
-    flagged = sensitive is not False
-    if flagged and not may_read_sensitive:
-        return Note(text=None, withheld=True, sensitive=True)
-    return Note(text=text, withheld=False, sensitive=flagged)
-
-
-@dataclass(frozen=True)
-class TouchpointRecord:
-    state: str
-    priority: str
-    due_on: date | None
-    not_required_reason: str | None
-    notes: Note | None
-    outcome_by: str | None
-    outcome_at: datetime | None
-
-
-@dataclass(frozen=True)
-class AllocationRecord:
-    practitioner_name: str
-    practitioner_user_id: str
-    staff_code: str
-    grade: str
-    allocated_by: str
-    allocated_at: datetime
-    current: bool
-    ended_at: datetime | None
-    reason: str | None  # why it was reallocated to this practitioner, in words (None for the first)
-    outside_policy: bool
-    policy_exceptions: list[str]
-    evidence: Note | None
-    hate_crime: bool
-    hate_crime_notes: Note | None
-    discrimination: bool
-    discrimination_notes: Note | None
-    touchpoint: TouchpointRecord | None
-
-
-@dataclass(frozen=True)
-class AuditLine:
-    at: datetime
-    actor: str
-    action: str
-    detail: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class CaseHistory:
-    case: Case  # columns only; the team's name is in team_name
-    team_name: str
-    service: str
-    viewer_is_spo: bool
-    today: date
-    allocations: list[AllocationRecord]  # newest first
-    allocations_total: int
-    audit: list[AuditLine]  # oldest first, the latest `AUDIT_LIMIT`
-    audit_total: int
-    other_events: int  # other sentence events with this CRN the caller may see
-
-
-def _touchpoint(tp: Touchpoint | None, spo: bool) -> TouchpointRecord | None:
-    if tp is None:
-        return None
-    return TouchpointRecord(
-        state=tp.state, priority=tp.priority, due_on=tp.due_on, not_required_reason=tp.not_required_reason,
-        notes=note(tp.notes, tp.notes_sensitive, spo), outcome_by=tp.outcome_by, outcome_at=tp.outcome_at,
-    )  # fmt: skip
-
-
-def may_read_sensitive(spo: bool, allocation: Allocation, user_id: str) -> bool:
-    """Sensitive notes are for the team's SPOs and the practitioner who holds the case now: they
-    exist so the SPO can raise concerns with that practitioner (docs/policy-sources.md)."""
-    return spo or (allocation.current and allocation.practitioner.slack_user_id == user_id)
-
-
-def _allocation(allocation: Allocation, tp: Touchpoint | None, spo: bool, policy: Policy) -> AllocationRecord:
-    person = allocation.practitioner
-    return AllocationRecord(
-        practitioner_name=person.name, practitioner_user_id=person.slack_user_id, staff_code=person.staff_code, grade=person.grade,
-        allocated_by=allocation.allocated_by, allocated_at=allocation.allocated_at, current=allocation.current,
-        ended_at=allocation.ended_at, reason=policy.reason_label(allocation.reason) if allocation.reason else None,
-        outside_policy=allocation.outside_policy, policy_exceptions=list(allocation.policy_exceptions or []),
-        evidence=note(allocation.evidence, allocation.evidence_sensitive, spo), hate_crime=allocation.hate_crime,
-        hate_crime_notes=note(allocation.hate_crime_notes, allocation.hate_crime_sensitive, spo) if allocation.hate_crime else None,
-        discrimination=allocation.discrimination,
-        discrimination_notes=note(allocation.discrimination_notes, allocation.discrimination_sensitive, spo) if allocation.discrimination else None,
-        touchpoint=_touchpoint(tp, spo),
-    )  # fmt: skip
-
-
-async def case_history(uow_factory: UowFactory, user_id: str, crn: str, *, today: date) -> CaseHistory:
-    """The latest sentence event with this CRN the caller may see, with its allocations,
-    touchpoints and audit trail. Raises NotInTeam or CaseNotVisible."""
-    async with uow_factory() as uow:
-        member = await _member(uow, user_id)
-        policy = await uow.policies.current()
-        visible = (
-            await uow.session.scalars(select(Case).where(Case.crn == crn, member.visible_clause()).order_by(Case.received_at.desc(), Case.id.desc()).limit(10))
-        ).all()
-        if not visible:
-            raise CaseNotVisible()
-        case = visible[0]
-        spo = member.is_spo(case.team_id)
-        team = next(team for team in member.teams if team.id == case.team_id)
-        allocations = (
-            await uow.session.scalars(
-                select(Allocation)
-                .where(Allocation.case_id == case.id)
-                .order_by(Allocation.allocated_at.desc(), Allocation.id.desc())
-                .limit(ALLOCATIONS_LIMIT)
-                .options(selectinload(Allocation.practitioner))
-            )
-        ).all()
-        allocations_total = await uow.session.scalar(select(func.count()).select_from(Allocation).where(Allocation.case_id == case.id))
-        touchpoints = {
-            tp.allocation_id: tp
-            for tp in await uow.session.scalars(select(Touchpoint).where(Touchpoint.allocation_id.in_([a.id for a in allocations])).order_by(Touchpoint.id))
-        }
-        events = (await uow.session.scalars(select(AuditEvent).where(AuditEvent.case_id == case.id).order_by(AuditEvent.id.desc()).limit(AUDIT_LIMIT))).all()
-        audit_total = await uow.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.case_id == case.id))
-        return CaseHistory(
-            case=case, team_name=team.name, service=team.service, viewer_is_spo=spo, today=today,
-            allocations=[_allocation(a, touchpoints.get(a.id), may_read_sensitive(spo, a, user_id), policy) for a in allocations],
-            allocations_total=int(allocations_total or 0),
-            audit=[_audit_line(e, policy) for e in reversed(events)], audit_total=int(audit_total or 0), other_events=len(visible) - 1,
-        )  # fmt: skip
-
-
-def _audit_line(event: AuditEvent, policy: Policy) -> AuditLine:
-    detail = {key: event.detail[key] for key in SAFE_AUDIT_DETAIL if key in (event.detail or {})}
-    if isinstance(detail.get("reason"), str):
-        detail["reason"] = policy.reason_label(detail["reason"])
-    return AuditLine(at=event.at, actor=event.actor, action=event.action, detail=detail)
-
-
-# ---------------------------------------------------------------------------------------------
 # caseload
 
 
-class UnknownPerson(Exception):
+class UnknownPerson(CasebotError):
     """Nobody with this Slack id is a practitioner in casebot's teams."""
 
     def __init__(self, user_id: str) -> None:
@@ -392,7 +133,7 @@ class UnknownPerson(Exception):
         self.user_id = user_id
 
 
-class NotAllowed(Exception):
+class NotAllowed(CasebotError):
     """The caller may not see this; `team_names` says whose SPOs may."""
 
     def __init__(self, user_id: str, team_names: Sequence[str]) -> None:
@@ -432,7 +173,7 @@ async def caseload(
     NotInTeam, UnknownPerson or NotAllowed.
     """
     async with uow_factory() as uow:
-        member = await _member(uow, user_id)
+        member = await member_of(uow, user_id)
         rows = (
             await uow.session.execute(
                 select(Practitioner, Team)

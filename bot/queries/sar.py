@@ -33,7 +33,7 @@ from sqlalchemy.orm import selectinload
 from bot.domain.case_input import CRN_PATTERN
 from bot.domain.clock import Clock
 from bot.domain.enums import OutboxPurpose
-from bot.domain.errors import FieldError, InvalidInput
+from bot.domain.errors import CasebotError, FieldError, InvalidInput
 from bot.domain.policy_file import REASON_CODE, Policy
 from bot.domain.slack_text import escape
 from storage.db import UnitOfWork
@@ -121,7 +121,7 @@ WITHHELD_UNCLEARED = "message text of a kind not cleared for subject access"
 WITHHELD_AUDIT = "audit event details not cleared for subject access"
 
 
-class NothingHeld(Exception):
+class NothingHeld(CasebotError):
     """No case with this CRN: casebot holds nothing about the person."""
 
     def __init__(self, crn: str) -> None:

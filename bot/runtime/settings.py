@@ -12,12 +12,13 @@ from typing import Any
 from pydantic import AliasChoices, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.domain.errors import CasebotError
 from bot.domain.workload import DEFAULT_TIER_POINTS, validate_weights
 
 README_SETTINGS = "see 'Settings' in README.md"
 
 
-class SettingsError(Exception):
+class SettingsError(CasebotError):
     """A missing or malformed setting; the message is one line naming the variable."""
 
 

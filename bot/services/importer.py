@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.domain.case_input import FIELDS
+from bot.domain.errors import CasebotError
 from bot.domain.input_messages import did_you_mean
 from bot.services.facade import Services
 from bot.services.intake import Received, Rejected
@@ -28,7 +29,7 @@ CHUNK = 500  # rows per transaction: large enough to be fast, small enough to ke
 Progress = Callable[[int, int], None]  # (rows done, rows in the file), after each chunk
 
 
-class ImportFileError(Exception):
+class ImportFileError(CasebotError):
     """The file as a whole cannot be read (not a line-level problem)."""
 
 

@@ -23,7 +23,8 @@ from blocks.queue_answer import queue_message
 from blocks.render_text import render
 from bot.demo.slack_requests import interaction_body, signed_headers, slash_body, view_submission
 from bot.domain.clock import london_today
-from bot.queries.commands import AllocationRecord, AuditLine, CaseHistory, Note, QueueAnswer, TeamQueue, TouchpointRecord
+from bot.queries.case_history import AllocationRecord, AuditLine, CaseHistory, Note, TouchpointRecord
+from bot.queries.commands import QueueAnswer, TeamQueue
 from storage.models import Case, Touchpoint
 from tests.support.allocation import answers
 from tests.support.bot import BotUnderTest
