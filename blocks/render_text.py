@@ -12,12 +12,16 @@ from typing import Any
 _LINK = re.compile(r"<(https?://[^|>]+)\|([^>]+)>")
 _USER = re.compile(r"<@([A-Z0-9]+)>")
 _DATE = re.compile(r"<!date\^[^|>]*\|([^>]*)>")  # Slack shows the reader's local time; we show the fallback
+# The emoji shortcodes casebot writes, as Slack draws them: a terminal shows the symbol, not ":lock:".
+_EMOJI = {":warning:": "⚠", ":lock:": "🔒"}
+_SHORTCODE = re.compile("|".join(map(re.escape, _EMOJI)))
 
 
 def _unescape(text: str, names: dict[str, str]) -> str:
     text = _DATE.sub(r"\1", text)
     text = _LINK.sub(r"\2 (\1)", text)
     text = _USER.sub(lambda m: "@" + names.get(m.group(1), m.group(1)), text)
+    text = _SHORTCODE.sub(lambda m: _EMOJI[m.group(0)], text)
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").replace("*", "")
 
 
