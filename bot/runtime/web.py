@@ -66,6 +66,7 @@ def case_body(case: Case, team_code: str) -> dict[str, Any]:
         "release_date": case.release_date,
         "restricted": case.restricted,
         "excluded_practitioners": case.excluded_practitioners,
+        "event_number": case.event_number,
         "state": case.state,
         "due_by": case.due_by,
         "received_at": case.received_at,
