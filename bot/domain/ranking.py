@@ -1,4 +1,4 @@
-"""The order practitioners are offered in for one case: best fits first. Pure.
+"""The order practitioners are offered in for one case: best fits first, anyone away last. Pure.
 
 Order, each key breaking ties in the one before:
 0. anyone away today last (bot/domain/availability.py; seeds/004, Q "What mixed caseload lessons

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from bot.domain.availability import REASONS, Absence
 from bot.domain.errors import FieldError, InvalidInput
@@ -109,11 +109,13 @@ class StaffIn(BaseModel):
             raise ValueError("must be an ISO date and time with its offset, e.g. 2026-12-03T07:00:00+00:00")
         return value
 
-    @model_validator(mode="after")
-    def _hours(self) -> StaffIn:
-        if self.available_hours is not None and self.contracted_hours is not None and self.available_hours > self.contracted_hours:
-            raise ValueError("available_hours cannot be more than contracted_hours")
-        return self
+    @field_validator("available_hours")
+    @classmethod
+    def _hours(cls, value: float | None, info: ValidationInfo) -> float | None:
+        contracted = info.data.get("contracted_hours")
+        if value is not None and contracted is not None and value > contracted:
+            raise ValueError("cannot be more than contracted_hours")
+        return value
 
     def absence_values(self) -> list[Absence]:
         return [Absence(a.starts_on, a.ends_on, a.reason) for a in self.absences]
