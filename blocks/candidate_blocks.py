@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from blocks.formats import percent_text, tier_mix_bars
+from blocks.formats import TEAMS_FILE_FIGURES, away_text, percent_text, tier_mix_bars, workload_bar
 from blocks.ids import INPUT_ACTION, Action, AllocateBlock
 from blocks.kit import Block, context, divider, input_block, section
 from blocks.text import SECTION_TEXT_MAX, cut, mrkdwn_safe
@@ -36,6 +36,10 @@ class OfferLike(Protocol):
     def tier_mix(self) -> dict[str, int]: ...
     @property
     def over_capacity_after(self) -> bool: ...
+    @property
+    def away(self) -> Any: ...  # bot.domain.availability.Away or None
+    @property
+    def from_feed(self) -> bool: ...
 
 
 def capitalised(word: str) -> str:
@@ -44,9 +48,9 @@ def capitalised(word: str) -> str:
 
 
 def option_label(offer: OfferLike) -> str:
-    """'⚠ Ada Lovelace · PO · 52% after' within Slack's 75 characters."""
+    """'⚠ Ada Lovelace · PO · 52% after' within Slack's 75 characters; ⛔ marks someone away."""
     fit = offer.candidate.fit
-    marks = ("⚠ " if fit.exceptions else "") + ("↩ " if fit.is_previous else "")
+    marks = ("⛔ " if offer.away is not None else "") + ("⚠ " if fit.exceptions else "") + ("↩ " if fit.is_previous else "")
     tail = f" · {offer.practitioner.grade} · {percent_text(offer.candidate.workload_after)} after"
     room = OPTION_TEXT_MAX - len(marks) - len(tail)
     return marks + cut(offer.practitioner.name, room) + tail
@@ -64,13 +68,17 @@ def practitioner_options(offers: Sequence[OfferLike], query: str = "") -> list[d
 
 
 def candidate_line(offer: OfferLike) -> str:
-    """One practitioner's figures and fit, as mrkdwn (names escaped)."""
+    """One practitioner's figures and fit, as mrkdwn (names escaped): whether they are away, the
+    workload and tier mix as bars with their numbers beside them (seeds/002, "Choose a POM":
+    "Use 'tier mix' bars", and some readers "prefer seeing numeric information")."""
     c = offer.candidate
     over = " *over capacity*" if offer.over_capacity_after else ""
+    away = f" · :no_entry: *{away_text(offer.away)}*" if offer.away is not None else ""
+    source = "" if offer.from_feed else f" · {TEAMS_FILE_FIGURES}"
     head = (
-        f"*{mrkdwn_safe(offer.practitioner.name, 200)}* · {mrkdwn_safe(offer.practitioner.grade, 10)} · "
-        f"workload {percent_text(offer.workload_now)} → {percent_text(c.workload_after)}{over} · "
-        f"{c.recent_allocations} new in 7 days\nTier mix: {tier_mix_bars(offer.tier_mix)}"
+        f"*{mrkdwn_safe(offer.practitioner.name, 200)}* · {mrkdwn_safe(offer.practitioner.grade, 10)}{away} · "
+        f"{c.recent_allocations} new in 7 days\nWorkload {workload_bar(offer.workload_now)} → {percent_text(c.workload_after)} after{over}{source}"
+        f"\nTier mix: {tier_mix_bars(offer.tier_mix)}"
     )
     if c.fit.exceptions:
         fit = "⚠ Outside policy: " + "; ".join(mrkdwn_safe(e, 300) for e in c.fit.exceptions)
@@ -95,7 +103,7 @@ def _practitioner_input(offers: Sequence[OfferLike], terms: Terms) -> Block:
             "placeholder": {"type": "plain_text", "text": f"Choose a {terms.practitioner} (best fits first)"},
             "options": practitioner_options(offers),
         }
-    hint = "⚠ outside policy (confirm below)  ↩ held this case before"
+    hint = "⚠ outside policy (confirm below)  ↩ held this case before  ⛔ away today"
     return input_block(AllocateBlock.PRACTITIONER, capitalised(terms.practitioner), element, hint=hint)
 
 

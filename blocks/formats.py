@@ -10,6 +10,7 @@ calls it:
   research asks for "tier mix" bars, and notes some readers prefer the numbers: both are shown).
 - dates: "Fri 4 Dec" within the year, "Fri 4 Dec 2026" where the year matters.
 - due: "due Fri 4 Dec", "due *today*", "overdue by 3 working days".
+- availability: "away until Mon 14 Dec" (the last day away), "away, no return date".
 
 Pure: the reader's `today` is always passed in, never read from a clock. The outputs are
 mrkdwn made only of our own words, digits and dates: nothing here needs escaping.
@@ -22,16 +23,19 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from functools import lru_cache
 
+from bot.domain.availability import Away
 from bot.domain.calendar import working_days_between
 from bot.domain.clock import LONDON
 from bot.domain.workload import CAPACITY_PERCENT, RISK_LETTERS, over_capacity, tier_mix_text
 
 __all__ = [
-    "clock_text", "day_text", "due_text", "due_words", "long_date", "plural", "percent_text", "ready_text", "rsr_text",
-    "short_date", "tier_mix_bars", "tier_mix_text", "when_text", "london_time_text", "workload_bar",
+    "away_text", "clock_text", "day_text", "due_text", "due_words", "long_date", "plural", "percent_text", "ready_text", "rsr_text",
+    "short_date", "tier_mix_bars", "tier_mix_text", "when_text", "london_time_text", "workload_bar", "TEAMS_FILE_FIGURES",
 ]  # fmt: skip
 
 NO_CAPACITY = "no capacity"
+# Beside figures the workforce source has not reported: the teams file's, a fallback (docs/workload.md).
+TEAMS_FILE_FIGURES = "_teams file figures_"
 BAR_CELLS = 10
 BAR_FULL, BAR_EMPTY = "▓", "░"
 MIX_BAR = "▇"
@@ -132,6 +136,12 @@ def london_time_text(at: datetime) -> str:
 def when_text(at: datetime) -> str:
     """Slack's date token (shown in each reader's time zone), falling back to London time."""
     return f"<!date^{int(at.timestamp())}^{{date_short_pretty}} at {{time}}|{london_time_text(at)}>"
+
+
+def away_text(away: Away) -> str:
+    """'away until Mon 14 Dec' (the last day of the absence), or 'away, no return date'. Never
+    the reason: the workforce source's category (sickness, ...) is not the team's to read."""
+    return f"away until {short_date(away.until)}" if away.until is not None else "away, no return date"
 
 
 # ---------------------------------------------------------------------------------------------

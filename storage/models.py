@@ -34,6 +34,9 @@ class Team(Base):
     service: Mapped[str] = mapped_column(String(20), default="probation")
     spo_user_ids: Mapped[list[str]] = mapped_column(default=list)
     notify_user_ids: Mapped[list[str]] = mapped_column(default=list)
+    # SPO Slack id -> {"staff_code", "name"} where the teams file gives them: the write-back and
+    # the audit export name the SPO as the system of record knows them.
+    spo_staff: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=text("'{}'"))
     updated_at: Mapped[datetime]
 
     practitioners: Mapped[list[Practitioner]] = relationship(back_populates="team", order_by="Practitioner.name")
@@ -59,6 +62,15 @@ class Practitioner(Base):
     caseload: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=text("'{}'"))
     contracted_hours: Mapped[float] = mapped_column(Float, default=37.0, server_default=text("37"))
     available_hours: Mapped[float] = mapped_column(Float, default=37.0, server_default=text("37"))
+    # What the workforce source last said (PUT /api/v1/staff, `casebot staff import`); None: it
+    # has not reported this person, and the teams file's figures above are the fallback.
+    feed_caseload_points: Mapped[float | None] = mapped_column(Float)
+    feed_caseload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    feed_contracted_hours: Mapped[float | None] = mapped_column(Float)
+    feed_available_hours: Mapped[float | None] = mapped_column(Float)
+    feed_as_of: Mapped[datetime | None]
+    # [{"from": ISO date, "to": ISO date or None, "reason": category}], as the feed last sent them.
+    absences: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
 
     team: Mapped[Team] = relationship(back_populates="practitioners")
 
@@ -85,6 +97,7 @@ class Case(Base):
     mappa_level: Mapped[int | None]
     offence: Mapped[str | None] = mapped_column(Text)
     previous_practitioner: Mapped[str | None] = mapped_column(String(20))
+    event_number: Mapped[str | None] = mapped_column(String(10))  # the system of record's event being allocated
     release_date: Mapped[date | None] = mapped_column(Date)  # people in prison (seeds/002)
     # The day the case reached the team: the team's allocation target counts from it (None: cases
     # stored before the field existed, which counted from sentence).

@@ -142,25 +142,32 @@ class AllocationRepository(Repository[Allocation]):
         )
 
     async def held_tiers(self, practitioner_ids: Sequence[int]) -> dict[int, list[str]]:
-        """Each practitioner's cases allocated through casebot and in force, as tiers."""
+        """Each practitioner's cases allocated through casebot and in force, as tiers; those the
+        workforce source counts already are left out (`current_tier_counts`)."""
         held: dict[int, list[str]] = {pid: [] for pid in practitioner_ids}
         for pid, tier, count, _ in await self.current_tier_counts(practitioner_ids):
             held[pid] += [tier] * count
         return held
 
     async def current_tier_counts(self, practitioner_ids: Sequence[int], recent_since: datetime | None = None) -> list[tuple[int, str, int, int]]:
-        """(practitioner id, case tier, allocations in force, of which since `recent_since`):
-        the caseload casebot itself has added, counted in SQL (a region holds tens of thousands)."""
+        """(practitioner id, case tier, allocations in force the workforce source does not count
+        yet, allocations since `recent_since` whether counted or not):
+        the caseload casebot itself has added, counted in SQL (a region holds tens of thousands).
+
+        When the workforce source has sent a caseload (`feed_as_of`), the allocations before it
+        are in its figures already (docs/workload.md): only the later ones are added."""
         if not practitioner_ids:
             return []
+        unreported = or_(Practitioner.feed_as_of.is_(None), Allocation.allocated_at > Practitioner.feed_as_of)
         recent = func.sum(case((Allocation.allocated_at >= recent_since, 1), else_=0)) if recent_since else func.sum(0)
         rows = await self.session.execute(
-            select(Allocation.practitioner_id, Case.tier, func.count(), recent)
+            select(Allocation.practitioner_id, Case.tier, func.sum(case((unreported, 1), else_=0)), recent)
             .join(Case, Case.id == Allocation.case_id)
+            .join(Practitioner, Practitioner.id == Allocation.practitioner_id)
             .where(Allocation.current.is_(True), Allocation.practitioner_id.in_(list(practitioner_ids)))
             .group_by(Allocation.practitioner_id, Case.tier)
         )
-        return [(pid, tier, int(count), int(recent_count or 0)) for pid, tier, count, recent_count in rows.all()]
+        return [(pid, tier, int(count or 0), int(recent_count or 0)) for pid, tier, count, recent_count in rows.all()]
 
     async def end_current(self, allocation_id: int, now: datetime) -> bool:
         """End an allocation in force, atomically; False when it was already ended."""

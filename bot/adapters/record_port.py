@@ -1,17 +1,10 @@
 """Write-back to the system of record (nDelius-like) over HTTP, as the outbox worker sees it.
 
-The write-back contract (ours; a thin gateway in front of the real system implements it):
+The write-back contract (ours; a thin gateway in front of the real system implements it) is
+docs/write-back.md; the bodies are built by bot/domain/write_back.py:
 
-``record.contact``: ``POST {base}/cases/{crn}/contacts`` with JSON::
-
-    {"type": "Case allocation decision evidencing" | "Hate crime or discrimination" | "Management oversight",
-     "text": str, "sensitive": bool, "staff_code": str | null,
-     "recorded_by": str (Slack user id), "recorded_at": ISO 8601 datetime}
-
-``record.allocation``: ``POST {base}/cases/{crn}/allocations`` with JSON::
-
-    {"staff_code": str, "allocated_by": str (Slack user id), "allocated_at": ISO 8601 datetime,
-     "outside_policy": bool}
+- ``record.contact``: ``POST {base}/cases/{crn}/contacts``, a contact of a named type;
+- ``record.allocation``: ``POST {base}/cases/{crn}/allocations``, an allocation or reallocation.
 
 The outbox payload is ``{"crn": str, "idempotency_key": str, "body": {...}}``; ``body`` is sent
 as is. Every request carries ``Idempotency-Key`` (the outbox row id) and, when a token is set,

@@ -101,11 +101,24 @@ async def run_demo() -> None:
             demo = Demo(f"http://127.0.0.1:{bound_port(runner)}", fake, runtime, clock, http)
             await load_teams(runtime.db.uow, parse_teams_file(TEAMS), clock=clock)
             print("casebot demo: a fake Slack and the real bot on SQLite; every request below is signed as Slack signs it.")
+            await workforce(demo, start_at.date())
             case_id = await intake(demo, sentenced.isoformat())
             tp_date = await allocate(demo, case_id)
             await touchpoint(demo, tp_date)
             await app_home(demo)
             print("\nThat was the whole journey. Next: README.md 'Slack app setup' to connect a real workspace.")
+
+
+async def workforce(demo: Demo, today: date) -> None:
+    """The workforce source's figures (README, "The staff feed"): Grace's caseload as it counts
+    it, and Alan away this week, so the modal shows him as away and offers him last."""
+    feed = {
+        "N07A002": {"caseload_points": 38.5, "caseload": {"C2": 12, "D1": 10}, "contracted_hours": 37, "available_hours": 30},
+        "N07A003": {"absences": [{"from": today.isoformat(), "to": (today + timedelta(days=4)).isoformat(), "reason": "training"}]},
+    }
+    for code, body in feed.items():
+        async with demo.http.put(f"{demo.base}/api/v1/staff/{code}", json=body, headers={"Authorization": f"Bearer {TOKEN}"}) as response:
+            assert response.status == 200, await response.text()
 
 
 async def intake(demo: Demo, sentenced: str) -> int:
@@ -119,7 +132,8 @@ async def intake(demo: Demo, sentenced: str) -> int:
         async with demo.http.post(f"{demo.base}/api/v1/cases", json=body, headers={"Authorization": f"Bearer {TOKEN}"}) as response:
             ids.append((await response.json())["id"])
     await demo.settle()
-    print("\n1. The system of record sends two new cases; the bot posts each to the team channel.")
+    print("\n1. The workforce source sends caseloads and leave (Alan is on training this week); the system of record")
+    print("   sends two new cases; the bot posts each to the team channel.")
     show("#sheffield-north sees", demo.posts_to("C0DEMO0001")[0])
     return int(ids[0])
 
@@ -128,8 +142,11 @@ async def allocate(demo: Demo, case_id: int) -> date:
     print("\n2. Sam Shaw, the SPO, presses Allocate. The modal opens at once, then fills with the practitioners.")
     await demo.slack(interaction_body(button_click(action_id=Action.ALLOCATE, value=str(case_id), user=SPO, channel="C0DEMO0001")))
     [filled] = await demo.fake.wait_for_async("views.update")  # the click is acked before the modal fills
-    view = filled.args["view"]
-    show("Sam's Allocate modal (top part)", {**view, "blocks": view["blocks"][:9]})
+    view, blocks = filled.args["view"], filled.args["view"]["blocks"]
+    heading = next(i for i, b in enumerate(blocks) if "best fit first" in b.get("text", {}).get("text", ""))
+    chooser = next(i for i, b in enumerate(blocks) if b.get("block_id") == AllocateBlock.PRACTITIONER)
+    show("Sam's Allocate modal: the case", {**view, "blocks": blocks[:heading]})
+    show("Sam's Allocate modal: the practitioners, workload and tier mix as bars (numbers beside them)", {**view, "blocks": blocks[heading:chooser]})
     initial = next(b for b in view["blocks"] if b.get("block_id") == AllocateBlock.TOUCHPOINT_DATE)["element"]["initial_date"]
     select = next(b for b in view["blocks"] if b.get("block_id") == AllocateBlock.PRACTITIONER)["element"]["options"]
     ada = next(o["value"] for o in select if "Ada Lovelace" in o["text"]["text"])

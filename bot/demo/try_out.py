@@ -63,7 +63,7 @@ def people_and_places(teams: TeamsFile) -> tuple[dict[str, str], dict[str, str]]
     channels: dict[str, str] = {}
     for team in teams.teams:
         channels[team.channel] = f"{team.name}'s channel"
-        names.update({spo: f"{team.name} SPO" for spo in team.spos})
+        names.update({spo.slack_user: spo.name or f"{team.name} SPO" for spo in team.spos})
         names.update({p.slack_user: p.name for p in team.practitioners})
     return names, channels
 

@@ -40,6 +40,7 @@ FIELDS = (
     "restricted",
     "excluded_practitioners",
     "arrived_on",
+    "event_number",
 )
 
 # Where the case fields say more than the shared wording (bot/domain/input_messages.py).
@@ -73,6 +74,7 @@ class CaseIn(BaseModel):
     arrived_on: date | None = None  # the day the case reached the team; the day of receipt when absent
     restricted: bool = False
     excluded_practitioners: list[str] = Field(default_factory=list)
+    event_number: str | None = None  # the system of record's event being allocated (docs/write-back.md)
 
     @field_validator("event_id", "name", "team", "sentence_type", "prison", "offence", "previous_practitioner")
     @classmethod
@@ -94,6 +96,15 @@ class CaseIn(BaseModel):
     @classmethod
     def _tier(cls, value: str) -> str:
         return str(Tier.parse(value))
+
+    @field_validator("event_number", mode="before")
+    @classmethod
+    def _event_number(cls, value: Any) -> Any:
+        """nDelius numbers a person's events 1, 2, ...: digits only (JSON may send a number)."""
+        text = str(value).strip() if isinstance(value, int | str) and not isinstance(value, bool) else None
+        if text is None or not text.isdigit() or not 1 <= len(text) <= 10:
+            raise ValueError("must be the record's event number: 1 to 10 digits, e.g. 1")
+        return text
 
     @field_validator("rsr")
     @classmethod

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from bot.domain.availability import Away
 from bot.domain.vocabulary import Terms
 from bot.domain.workload import over_capacity
 
@@ -39,6 +40,8 @@ class CapacityLine:
     percent: float
     tier_mix: dict[str, int]
     ready_for_tiers: list[str]
+    away: Away | None = None  # away today (the workforce source's absences)
+    from_feed: bool = True  # False: the teams file's figures, the fallback
 
     @property
     def over_capacity(self) -> bool:
@@ -100,7 +103,7 @@ class SpoSection:
     queue: list[QueueItem]  # soonest due first, the first few
     queue_total: int
     queue_overdue: int
-    capacity: list[CapacityLine]  # lowest workload first
+    capacity: list[CapacityLine]  # lowest workload first, anyone away last
     exceptions: list[ExceptionItem]  # newest first
     exceptions_total: int
     exception_days: int

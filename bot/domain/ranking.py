@@ -1,6 +1,9 @@
-"""The order practitioners are offered in for one case: best fits first. Pure.
+"""The order practitioners are offered in for one case: best fits first, anyone away last. Pure.
 
 Order, each key breaking ties in the one before:
+0. anyone away today last (bot/domain/availability.py; seeds/004, Q "What mixed caseload lessons
+   were learnt from Wales?": allocating with "information on whereabouts"): an absent
+   practitioner cannot start the case, however well they fit;
 1. within policy before outside it (bot/domain/policy.py: an exception needs the SPO's confirmation);
 2. the previous practitioner first among equals (seeds/002, "Choose a POM": "Include
    previously allocated POM details in the table and above the table"; continuity is a benefit
@@ -29,10 +32,12 @@ class Candidate:
     fit: PolicyFit
     workload_after: float  # % after taking this case (bot/workload.workload_after)
     recent_allocations: int  # cases allocated to them in the past 7 days
+    away: bool = False  # away today (the workforce source's absences)
 
 
-def _sort_key(candidate: Candidate) -> tuple[bool, bool, float, int, str, str]:
+def _sort_key(candidate: Candidate) -> tuple[bool, bool, bool, float, int, str, str]:
     return (
+        candidate.away,
         not candidate.fit.within_policy,
         not candidate.fit.is_previous,
         candidate.workload_after,

@@ -70,6 +70,19 @@ class PractitionerIn(BaseModel):
         return self
 
 
+class SpoIn(BaseModel):
+    """An SPO: a Slack user id, or `{slack_user, staff_code, name}` so the write-back and the
+    audit export can name them as the system of record knows them (docs/write-back.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    slack_user: str
+    staff_code: StaffCode | None = None
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+
+    _user = field_validator("slack_user")(_slack_user)
+
+
 class TeamIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -77,7 +90,7 @@ class TeamIn(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     channel: str
     service: Literal["probation", "prison"] = "probation"
-    spos: list[str] = Field(default_factory=list)
+    spos: list[SpoIn] = Field(default_factory=list)
     notify: list[str] = Field(default_factory=list)
     practitioners: list[PractitionerIn] = Field(default_factory=list)
 
@@ -88,10 +101,27 @@ class TeamIn(BaseModel):
             raise ValueError(f"'{value[:30]}' is not a Slack channel id (like C0123ABCD)")
         return value
 
-    @field_validator("spos", "notify")
+    @field_validator("notify")
     @classmethod
     def _users(cls, values: list[str]) -> list[str]:
         return [_slack_user(v) for v in values]
+
+    @field_validator("spos", mode="before")
+    @classmethod
+    def _spo_entries(cls, values: Any) -> Any:
+        """`U0SPO0001` is short for `{slack_user: U0SPO0001}`."""
+        if isinstance(values, list):
+            return [{"slack_user": v} if isinstance(v, str) else v for v in values]
+        return values
+
+    @property
+    def spo_user_ids(self) -> list[str]:
+        return [spo.slack_user for spo in self.spos]
+
+    @property
+    def spo_staff(self) -> dict[str, dict[str, str | None]]:
+        """Slack id -> staff code and name, for the SPOs the file names fully."""
+        return {s.slack_user: {"staff_code": s.staff_code, "name": s.name} for s in self.spos if s.staff_code or s.name}
 
 
 class TeamsFile(BaseModel):
@@ -136,6 +166,8 @@ def _duplicates(data: Any, root: yaml.Node | None) -> list[Problem]:
 
 def _known_keys(loc: tuple[Any, ...]) -> tuple[str, ...]:
     """The keys allowed in the mapping that holds `loc`'s last key (file, team or practitioner)."""
+    if "spos" in loc[:-1]:
+        return tuple(SpoIn.model_fields)
     depth = sum(isinstance(part, str) for part in loc[:-1])
     model = (TeamsFile, TeamIn, PractitionerIn)[min(depth, 2)]
     return tuple(model.model_fields)

@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from types import MappingProxyType
 
@@ -130,7 +131,8 @@ def available_points(
     return capacity_points * available_hours / contracted_hours
 
 
-def _percent(total: float, available: float) -> float:
+def points_percent(total: float, available: float) -> float:
+    """Workload % of `total` points against `available` points, one decimal place."""
     if total == 0:
         return 0.0
     if available == 0:
@@ -148,7 +150,7 @@ def workload_percent(
 ) -> float:
     """Workload % = total case points / available points x 100, one decimal place."""
     available = available_points(capacity_points, available_hours, contracted_hours)
-    return _percent(total_points(open_case_tiers, weights), available)
+    return points_percent(total_points(open_case_tiers, weights), available)
 
 
 def workload_after(
@@ -182,3 +184,25 @@ def tier_mix(open_case_tiers: Iterable[str]) -> dict[str, int]:
 def tier_mix_text(mix: Mapping[str, int]) -> str:
     """ "A 2 · B 5 · C 9 · D 3"; a letter missing from `mix` counts 0."""
     return " · ".join(f"{letter} {mix.get(letter, 0)}" for letter in RISK_LETTERS)
+
+
+@dataclass(frozen=True)
+class StaffFigures:
+    """A practitioner's figures from the workforce source, or the teams file where the source
+    has not said (docs/workload.md). `outside_points`: the source's own caseload points, when it
+    sends them; else the points of `outside_tiers`."""
+
+    capacity_points: float
+    contracted_hours: float
+    available_hours: float
+    outside_tiers: tuple[str, ...]
+    outside_points: float | None = None
+    from_feed: bool = False  # the caseload is the workforce source's, not the teams file's
+
+
+def staff_percent(figures: StaffFigures, casebot_tiers: Iterable[str], weights: Mapping[str, float] = DEFAULT_TIER_POINTS) -> float:
+    """Workload % of the source's caseload plus casebot's allocations it does not count yet."""
+    checked = _checked(weights)
+    base = figures.outside_points if figures.outside_points is not None else total_points(figures.outside_tiers, checked)
+    total = base + total_points(casebot_tiers, checked)
+    return points_percent(total, available_points(figures.capacity_points, figures.available_hours, figures.contracted_hours))

@@ -2,7 +2,8 @@
 
 One row per allocation: how long from sentence to allocation in working days, whether that was
 within the two working days of PI 05/2014 (seeds/003 s1.9, s2.2), who took the case at what
-grade, who allocated it, and whether it was outside policy and why (seeds/004 grades for tiers,
+grade, who allocated it (the SPO by staff code and name, as the teams file gives them in
+`spos`: blank when it does not; never a Slack id, which means nothing in a review), and whether it was outside policy and why (seeds/004 grades for tiers,
 confirmed as exceptions: seeds/000). A reallocation is a row of its own, with its reason
 (seeds/003 Annex D); the earlier allocation's row then has `current` false. Its working days
 still run from sentence to the reallocation, so a review of the two-day rule reads the rows
@@ -33,8 +34,8 @@ from storage.models import Allocation, AuditEvent, Case, Practitioner, Team
 
 COLUMNS = (
     "crn", "team", "tier", "sentence_date", "arrived_on", "allocated_at", "working_days_from_sentence",
-    "working_days_from_arrival", "team_target_met", "staff_code", "practitioner", "grade", "allocated_by", "outside_policy",
-    "policy_exceptions", "policy_version", "current", "reallocation_reason",
+    "working_days_from_arrival", "team_target_met", "staff_code", "practitioner", "grade", "allocated_by_staff_code",
+    "allocated_by_name", "outside_policy", "policy_exceptions", "policy_version", "current", "reallocation_reason",
 )  # fmt: skip
 DECISION_ACTIONS = ("allocated", "reallocated")  # audit events that record the grade at the time
 # A spreadsheet runs a cell starting with these as a formula (OWASP "CSV injection"); names and
@@ -134,6 +135,8 @@ async def _grades_at_allocation(uow: UnitOfWork, flt: AuditFilter) -> dict[int, 
 
 def _row(allocation: Allocation, case: Case, team: Team, person: Practitioner, grade: str | None, policy: Policy) -> dict[str, Any]:
     allocated_on = allocation.allocated_at.astimezone(LONDON).date()
+    found = (team.spo_staff or {}).get(allocation.allocated_by)
+    spo: dict[str, Any] = found if isinstance(found, dict) else {}
     arrived = case.arrived_on or case.sentence_date
     return {
         "crn": case.crn,
@@ -149,7 +152,8 @@ def _row(allocation: Allocation, case: Case, team: Team, person: Practitioner, g
         "staff_code": person.staff_code,
         "practitioner": person.name,
         "grade": grade or person.grade,
-        "allocated_by": allocation.allocated_by,
+        "allocated_by_staff_code": spo.get("staff_code"),
+        "allocated_by_name": spo.get("name"),
         "outside_policy": allocation.outside_policy,
         "policy_exceptions": list(allocation.policy_exceptions),
         "current": allocation.current,

@@ -40,7 +40,7 @@ from bot.domain.home_view import (
 )
 from bot.domain.vocabulary import terms_for
 from bot.domain.workload import DEFAULT_TIER_POINTS
-from bot.queries.caseload import workload_now
+from bot.queries.caseload import away_today, workload_now
 from storage.db import UnitOfWork
 from storage.models import Allocation, Case, Practitioner, Team, Touchpoint
 
@@ -104,7 +104,7 @@ async def _spo_section(
     queue_total = int(rows[0][8]) if rows else 0
     queue_overdue = int(rows[0][9] or 0) if rows else 0
 
-    capacity = await _capacity(uow, team.id, weights)
+    capacity = await _capacity(uow, team.id, weights, today)
 
     since = now - timedelta(days=EXCEPTION_DAYS)
     rows = (
@@ -138,9 +138,10 @@ async def _spo_section(
     )  # fmt: skip
 
 
-async def _capacity(uow: UnitOfWork, team_id: int, weights: Mapping[str, float]) -> list[CapacityLine]:
-    """Each active practitioner's workload, counted as bot/queries/candidates.py counts it (cases held
-    outside casebot plus casebot's allocations in force): two queries for the whole team."""
+async def _capacity(uow: UnitOfWork, team_id: int, weights: Mapping[str, float], today: date) -> list[CapacityLine]:
+    """Each active practitioner's workload, counted as bot/queries/candidates.py counts it (the
+    workforce source's caseload, or the teams file's, plus casebot's allocations it does not count
+    yet), and whether they are away today: two queries for the whole team."""
     staff = await uow.teams.active_practitioners(team_id)
     held = await uow.allocations.held_tiers([p.id for p in staff])
     lines = []
@@ -149,10 +150,10 @@ async def _capacity(uow: UnitOfWork, team_id: int, weights: Mapping[str, float])
         lines.append(
             CapacityLine(
                 name=person.name, grade=person.grade, percent=figures.percent, tier_mix=figures.tier_mix,
-                ready_for_tiers=list(person.ready_for_tiers or []),
+                ready_for_tiers=list(person.ready_for_tiers or []), away=away_today(person, today), from_feed=figures.from_feed,
             )
         )  # fmt: skip
-    lines.sort(key=lambda line: (line.percent, line.name))  # most room first: whom to allocate to next
+    lines.sort(key=lambda line: (line.away is not None, line.percent, line.name))  # most room first, anyone away last: whom to allocate to next
     return lines
 
 

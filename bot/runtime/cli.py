@@ -1,4 +1,4 @@
-"""The `casebot` command (README): serve, migrate, teams load, policy, import, sar, audit.
+"""The `casebot` command (README): serve, migrate, teams load, policy, import, staff import, sar, audit.
 
 Exit codes: 0 success, 1 runtime failure, 2 bad input (the message names file, line and field).
 """
@@ -27,6 +27,7 @@ from bot.runtime.app import create_services
 from bot.runtime.logs import configure_logging
 from bot.runtime.progress import terminal_progress
 from bot.runtime.settings import Settings, SettingsError, load_settings
+from bot.runtime.staff_cli import add_staff_parser, staff_import
 from bot.services.importer import ImportFileError, import_file
 from bot.services.policies import current_policy, load_policy
 from bot.services.teams import load_teams
@@ -59,6 +60,7 @@ def _parser() -> argparse.ArgumentParser:
     audit.add_argument("--until", metavar="DATE", help="last London day, inclusive (default: no end)")
     audit.add_argument("--team", metavar="CODE", help="one team's allocations only")
     audit.add_argument("--format", required=True, choices=("csv", "json"), dest="output_format")
+    add_staff_parser(sub)
     return parser
 
 
@@ -296,6 +298,8 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_policy(settings, args))
         if args.command == "import":
             return asyncio.run(_import(settings, args.file))
+        if args.command == "staff":
+            return asyncio.run(staff_import(settings, args.file))
         if args.command == "sar":
             return asyncio.run(_sar(settings, args.crn))
         if args.command == "audit":

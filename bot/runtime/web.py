@@ -17,9 +17,10 @@ from sqlalchemy import text
 
 from bot.adapters.replay import ReplayGuard, verified_signature
 from bot.domain.errors import FieldError, InvalidInput
+from bot.domain.staff_input import parse_staff
 from bot.runtime.settings import Settings
 from bot.services.facade import Services
-from storage.models import Case
+from storage.models import Case, Practitioner
 
 log = logging.getLogger("casebot.web")
 
@@ -66,6 +67,7 @@ def case_body(case: Case, team_code: str) -> dict[str, Any]:
         "release_date": case.release_date,
         "restricted": case.restricted,
         "excluded_practitioners": case.excluded_practitioners,
+        "event_number": case.event_number,
         "state": case.state,
         "due_by": case.due_by,
         "received_at": case.received_at,
@@ -88,6 +90,32 @@ async def _read_limited(request: web.Request) -> bytes | None:
 
 async def intake(request: web.Request) -> web.Response:
     """POST /api/v1/cases: 201 new, 200 repeat, 401, 413, 422 naming every bad field."""
+    raw = await _json_body(request)
+    if isinstance(raw, web.Response):
+        return raw
+    try:
+        received = await request.app[SERVICES_KEY].receive_case(raw, source="api")
+    except InvalidInput as exc:
+        return _errors(422, exc.errors)
+    return _json(201 if received.created else 200, case_body(received.case, received.case.team.code))
+
+
+def staff_body(person: Practitioner, team_code: str) -> dict[str, Any]:
+    """What the staff feed stored for one practitioner, as `PUT /api/v1/staff/{staff_code}` answers it."""
+    return {
+        "staff_code": person.staff_code,
+        "team": team_code,
+        "caseload_points": person.feed_caseload_points,
+        "caseload": person.feed_caseload,
+        "contracted_hours": person.feed_contracted_hours,
+        "available_hours": person.feed_available_hours,
+        "absences": person.absences,
+        "as_of": person.feed_as_of,
+    }
+
+
+async def _json_body(request: web.Request) -> Any | web.Response:
+    """The bearer-authenticated JSON body, or the 401/413/422 answer (as the intake API)."""
     settings = request.app[SETTINGS_KEY]
     if not settings.intake_token or not _authorised(request, settings.intake_token):
         return _json(401, {"errors": [{"field": "Authorization", "message": "a valid 'Bearer <CASEBOT_INTAKE_TOKEN>' header is required"}]})
@@ -95,14 +123,27 @@ async def intake(request: web.Request) -> web.Response:
     if body is None:
         return _errors(413, [FieldError("body", f"must be at most {INTAKE_MAX_BYTES} bytes")])
     try:
-        raw = json.loads(body)
+        return json.loads(body)
     except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: absurdly deep nesting
         return _errors(422, [FieldError("body", "must be a JSON object")])
+
+
+async def staff_feed(request: web.Request) -> web.Response:
+    """PUT /api/v1/staff/{staff_code}: 200 with what was stored, 401, 404 unknown staff code,
+    413, 422 naming every bad field (README, "The staff feed")."""
+    raw = await _json_body(request)
+    if isinstance(raw, web.Response):
+        return raw
+    code = request.match_info["staff_code"].strip()
     try:
-        received = await request.app[SERVICES_KEY].receive_case(raw, source="api")
+        record = parse_staff(raw, staff_code=code)
     except InvalidInput as exc:
         return _errors(422, exc.errors)
-    return _json(201 if received.created else 200, case_body(received.case, received.case.team.code))
+    result = await request.app[SERVICES_KEY].update_staff([record], actor="api")
+    if not result.updated:
+        return _errors(404, [FieldError("staff_code", f"no practitioner with staff code '{code[:20]}' is loaded (`casebot teams load`)")])
+    [person] = result.updated
+    return _json(200, staff_body(person, result.team_codes.get(person.team_id, "")))
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -159,6 +200,7 @@ def build_web_app(settings: Settings, services: Services, *, bolt: AsyncApp | No
     app[SERVICES_KEY] = services
     app[SETTINGS_KEY] = settings
     app.router.add_post("/api/v1/cases", intake)
+    app.router.add_put("/api/v1/staff/{staff_code}", staff_feed)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
     if bolt is not None:

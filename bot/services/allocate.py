@@ -23,6 +23,7 @@ from bot.domain.facts import AllocationFacts
 from bot.domain.policy import PolicyFit, offerable, policy_fit
 from bot.domain.policy_file import Policy, Reminders
 from bot.domain.reminder_plan import plan_reminders
+from bot.domain.write_back import CONTACT_TYPE_NAMES, ContactKind, RecordContext, allocation_body, contact_body, oversight_text, spo_staff_code
 from bot.services import notices
 from bot.services.home_refresh import queue_home_refresh
 from bot.services.outbox import audit, enqueue
@@ -31,9 +32,8 @@ from storage.models import Allocation, Case, Practitioner, ScheduledJob, Team, T
 
 PRISON_NOTICE_LIMIT = timedelta(hours=24)  # seeds/003 s1.15: notified "within 24 hours of allocation"
 PRISON_ALERT_MARGIN = timedelta(hours=4)  # SPOs alerted 4 hours before the limit
-INITIAL_ALLOCATION = "initial_allocation"  # the write-back's reason code for a first allocation
 # Each question answered yes is its own contact, flagged as the SPO said (seeds/000 version two).
-CONCERN_CONTACTS = {"Hate crime": "Hate crime", "Discrimination": "Discrimination"}
+CONCERN_CONTACTS = {"Hate crime": ContactKind.HATE_CRIME, "Discrimination": ContactKind.DISCRIMINATION}
 
 
 @dataclass(frozen=True)
@@ -214,32 +214,36 @@ def plan_touchpoint(uow: UnitOfWork, touchpoint: Touchpoint, recipients: list[st
 
 def queue_write_backs(uow: UnitOfWork, checked: Checked, facts: AllocationFacts, now: datetime, *, reason_code: str | None = None) -> None:
     """The system of record gets the allocation (with why: the first allocation, or the
-    reallocation's reason) and the evidence contacts, flagged (seeds/000). The evidence's
-    contact type is the policy's for the team's service: CADE in probation, the prison's own in
-    a prison."""
-    case, staff = checked.case, checked.practitioner.staff_code
-    allocation = {
-        "staff_code": staff, "allocated_by": facts.spo_user, "allocated_at": now.isoformat(), "outside_policy": facts.outside_policy,
-        "reason_code": reason_code or INITIAL_ALLOCATION, "reason": facts.reason or "Initial allocation",
-        "policy_version": checked.policy.version,
-    }  # fmt: skip
-    evidence_type = checked.policy.evidence_contact(checked.team.service)
+    reallocation's reason) and the contacts, each flagged (docs/write-back.md): the evidence
+    (its type is the policy's for the team's service: CADE in probation, the prison's own in a
+    prison), the SPO's oversight of an allocation outside policy (seeds/000 Background: the
+    rationale of a decision outside the guidelines; seeds/004: "endorsed through a management
+    oversight entry"), and the hate crime and discrimination notes."""
+    case, team = checked.case, checked.team
+    ctx = RecordContext(
+        team_code=team.code, event_number=case.event_number, staff_code=checked.practitioner.staff_code,
+        by_user=facts.spo_user, by_staff_code=spo_staff_code(team.spo_staff or {}, facts.spo_user), at=now,
+    )  # fmt: skip
+    allocation = allocation_body(ctx, outside_policy=facts.outside_policy, reason_code=reason_code, reason=facts.reason, policy_version=checked.policy.version)
+    evidence_type = checked.policy.evidence_contact(team.service)
     writes: list[tuple[str, dict[str, object]]] = [
         ("record.allocation", allocation),
-        ("record.contact", _contact(evidence_type, facts.evidence, facts.evidence_sensitive, staff, facts.spo_user, now)),
+        ("record.contact", contact_body(ctx, ContactKind.CADE, evidence_type, facts.evidence, sensitive=facts.evidence_sensitive)),
     ]
+    if facts.outside_policy:
+        oversight = oversight_text(facts.policy_exceptions)
+        writes.append(
+            ("record.contact", contact_body(ctx, ContactKind.SPO_OVERSIGHT, CONTACT_TYPE_NAMES[ContactKind.SPO_OVERSIGHT], oversight, sensitive=False))
+        )
     if facts.previous_user is None:  # recorded once, at allocation
         for label, concern in facts.concerns():
-            writes.append(("record.contact", _contact(CONCERN_CONTACTS[label], concern.notes or "", bool(concern.sensitive), staff, facts.spo_user, now)))
+            kind = CONCERN_CONTACTS[label]
+            writes.append(("record.contact", contact_body(ctx, kind, CONTACT_TYPE_NAMES[kind], concern.notes or "", sensitive=bool(concern.sensitive))))
     for method, body in writes:
         enqueue(
             uow, method=method, payload={"crn": case.crn, "body": body}, purpose=OutboxPurpose.WRITE_BACK,
             ordering_key=f"record:{case.id}", now=now, case_id=case.id,
         )  # fmt: skip
-
-
-def _contact(kind: str, text: str, sensitive: bool, staff: str, by: str, now: datetime) -> dict[str, object]:
-    return {"type": kind, "text": text, "sensitive": sensitive, "staff_code": staff, "recorded_by": by, "recorded_at": now.isoformat()}
 
 
 def touchpoint_default(today: date, policy: Policy) -> date:

@@ -20,12 +20,14 @@ from bot.domain.decision import AllocationForm, CurrentAllocation, ReallocationF
 from bot.domain.enums import CaseState, OutboxPurpose
 from bot.domain.errors import Question, TouchpointRefused
 from bot.domain.facts import TouchpointView
+from bot.domain.staff_input import StaffIn
 from bot.queries.candidates import Offer, offers_for
 from bot.services import notices, touchpoints
 from bot.services.allocate import Allocated, allocate, current_allocation, touchpoint_default
 from bot.services.intake import Received, Rejected, receive_case, receive_cases
 from bot.services.outbox import audit
 from bot.services.reallocate import reallocate
+from bot.services.staff_feed import StaffFeedResult, update_staff
 from storage.db import Database, UnitOfWork
 from storage.models import Case, OutboxMessage
 
@@ -126,6 +128,13 @@ class Services:
             self.metrics.count_received(source, created)
             self.nudge()
         return results
+
+    async def update_staff(self, records: Sequence[StaffIn], *, actor: str) -> StaffFeedResult:
+        """The workforce source's records (bot/services/staff_feed.py); wakes the worker for the Home refreshes."""
+        result = await update_staff(self.db.uow, records, clock=self.clock, actor=actor)
+        if result.updated:
+            self.nudge()
+        return result
 
     async def offers(self, case_id: int, user: str) -> list[Offer]:
         """The practitioners the case may go to, for the team's SPOs only: anyone else (who

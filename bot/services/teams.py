@@ -48,7 +48,8 @@ async def load_teams(uow_factory: Callable[[], UnitOfWork], teams_file: TeamsFil
             team.name = spec.name
             team.channel_id = spec.channel
             team.service = spec.service
-            team.spo_user_ids = list(spec.spos)
+            team.spo_user_ids = spec.spo_user_ids
+            team.spo_staff = spec.spo_staff
             team.notify_user_ids = list(spec.notify)
             team.updated_at = now
             listed = {p.staff_code for p in spec.practitioners}

@@ -18,14 +18,13 @@ from bot.domain.decision import MAX_TEXT_CHARS, touchpoint_date_problem
 from bot.domain.enums import OutboxPurpose, TouchpointState
 from bot.domain.errors import Question, TouchpointRefused
 from bot.domain.working_hours import morning_of, next_working_day
+from bot.domain.write_back import CONTACT_TYPE_NAMES, ContactKind, RecordContext, contact_body, spo_staff_code
 from bot.services import notices
 from bot.services.allocate import plan_touchpoint
 from bot.services.home_refresh import queue_home_refresh
 from bot.services.outbox import audit, enqueue
 from storage.db import UnitOfWork
 from storage.models import Allocation, Case, ScheduledJob, Touchpoint
-
-OVERSIGHT_CONTACT = "Management oversight"  # seeds/000; docs/architecture.md glossary
 
 
 @dataclass(frozen=True)
@@ -80,10 +79,13 @@ async def _settle_reminders(uow: UnitOfWork, loaded: Loaded, outcome: str, user:
 
 
 def _write_back(uow: UnitOfWork, loaded: Loaded, text: str, sensitive: bool, user: str, now: datetime) -> None:
-    body = {
-        "type": OVERSIGHT_CONTACT, "text": text, "sensitive": sensitive,
-        "staff_code": loaded.allocation.practitioner.staff_code, "recorded_by": user, "recorded_at": now.isoformat(),
-    }  # fmt: skip
+    """The SPO's management oversight of the touchpoint (seeds/000 Research insights)."""
+    case = loaded.case
+    ctx = RecordContext(
+        team_code=case.team.code, event_number=case.event_number, staff_code=loaded.allocation.practitioner.staff_code,
+        by_user=user, by_staff_code=spo_staff_code(case.team.spo_staff or {}, user), at=now,
+    )  # fmt: skip
+    body = contact_body(ctx, ContactKind.TOUCHPOINT, CONTACT_TYPE_NAMES[ContactKind.TOUCHPOINT], text, sensitive=sensitive)
     enqueue(
         uow, method="record.contact", payload={"crn": loaded.case.crn, "body": body}, purpose=OutboxPurpose.WRITE_BACK,
         ordering_key=f"record:{loaded.case.id}", now=now, case_id=loaded.case.id,

@@ -8,14 +8,15 @@ from types import SimpleNamespace
 
 from blocks.allocate_modal import AllocateMetadata, allocate_modal, loading_modal, reallocate_modal
 from blocks.candidate_blocks import MAX_STATIC_OPTIONS, OPTION_TEXT_MAX, candidate_line, option_label, practitioner_options
-from blocks.formats import percent_text, tier_mix_bars
+from blocks.formats import TEAMS_FILE_FIGURES, percent_text, tier_mix_bars, workload_bar
 from blocks.ids import Action, AllocateBlock, Callback
+from bot.domain.availability import Away
 from bot.domain.vocabulary import PRISON
 from tests.blocks.support import DECIMAL_PERCENT, HOSTILE, all_text, assert_valid_view, make_case
 
 
 def offer(n: int = 1, *, name: str = "Ada Lovelace", now: float = 62.3, after: float = 66.1, exceptions: list[str] | None = None,
-          previous: bool = False, mix: dict[str, int] | None = None) -> SimpleNamespace:  # fmt: skip
+          previous: bool = False, mix: dict[str, int] | None = None, away: Away | None = None, from_feed: bool = True) -> SimpleNamespace:  # fmt: skip
     fit = SimpleNamespace(exceptions=exceptions or [], notes=["Held a case for this person before"] if previous else [], is_previous=previous)
     return SimpleNamespace(
         practitioner=SimpleNamespace(id=n, name=name, grade="PO", slack_user_id=f"U0PP{n:05d}"),
@@ -23,6 +24,8 @@ def offer(n: int = 1, *, name: str = "Ada Lovelace", now: float = 62.3, after: f
         workload_now=now,
         tier_mix=mix if mix is not None else {"A": 2, "B": 5, "C": 9, "D": 3},
         over_capacity_after=after > 100,
+        away=away,
+        from_feed=from_feed,
     )
 
 
@@ -44,13 +47,13 @@ def test_the_modal_validates_and_carries_the_case() -> None:
 
 def test_candidate_figures_are_whole_per_cents_with_tier_mix_bars() -> None:
     line = candidate_line(offer())
-    assert "workload 62% → 66%" in line and f"\nTier mix: {tier_mix_bars({'A': 2, 'B': 5, 'C': 9, 'D': 3})}\n" in line
+    assert f"Workload {workload_bar(62.3)} → 66% after" in line and f"\nTier mix: {tier_mix_bars({'A': 2, 'B': 5, 'C': 9, 'D': 3})}\n" in line
     assert "✓ Within policy" in line
     assert option_label(offer()) == f"Ada Lovelace · PO · {percent_text(66.1)} after"
     over = candidate_line(offer(now=99.0, after=100.3))
-    assert "workload 99% → 101% *over capacity*" in over
+    assert "99% → 101% after *over capacity*" in over
     modal = build([offer(), offer(2, now=float("inf"), after=float("inf"))])
-    assert not DECIMAL_PERCENT.search(all_text(modal)) and "no capacity → no capacity" in all_text(modal)
+    assert not DECIMAL_PERCENT.search(all_text(modal)) and "no capacity :warning: → no capacity after" in all_text(modal)
 
 
 def test_option_labels_fit_slacks_75_characters_and_mark_exceptions() -> None:
@@ -83,3 +86,14 @@ def test_reallocate_and_loading_modals_validate() -> None:
     loading = loading_modal(make_case(name=HOSTILE), record_url="https://records.example/X123456")
     assert_valid_view(loading)
     assert "submit" not in loading and "Loading practitioners and workloads…" in all_text(loading)
+
+
+def test_someone_away_is_marked_with_the_last_day_and_fallback_figures_say_so() -> None:
+    """The workforce source's absence shows as "away until ..." (never its reason); figures the
+    source has not reported are marked as the teams file's."""
+    line = candidate_line(offer(away=Away(date(2026, 12, 14)), from_feed=False))
+    assert "*away until Mon 14 Dec*" in line and TEAMS_FILE_FIGURES in line
+    assert option_label(offer(away=Away(None))).startswith("⛔ ")
+    assert "away, no return date" in candidate_line(offer(away=Away(None)))
+    plain = candidate_line(offer())
+    assert "away" not in plain and TEAMS_FILE_FIGURES not in plain

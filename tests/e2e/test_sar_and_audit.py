@@ -48,10 +48,12 @@ from tests.fakes.fake_http_sink import FakeHttpSink
 from tests.support.allocation import answers
 from tests.support.bot import BotUnderTest, bot_settings, start_bot
 from tests.support.cli import Cli, Run
-from tests.support.factories import case_fields
+from tests.support.factories import TEAMS_YAML, case_fields
 
 LONDON = ZoneInfo("Europe/London")
 SPO = "U0SPO0001"
+# The allocating SPO named as the system of record knows them (README, "The teams and staff file").
+TEAMS_WITH_SPO_CODES = TEAMS_YAML.replace("spos: [U0SPO0001, U0SPO0002]", "spos: [{slack_user: U0SPO0001, staff_code: N07S001, name: Sue Price}, U0SPO0002]")
 BAD_INPUT = 2
 
 PERSON = "Siân Ó Ceallaigh"  # not ASCII: the export is UTF-8, not \u escapes
@@ -78,7 +80,7 @@ async def world(database_url: str, fake_slack: FakeSlack) -> AsyncIterator[tuple
         settings = bot_settings(database_url, fake_slack, record_api_url=record.url)
         async with AsyncExitStack() as stack:
             bot = await start_bot(stack, settings, fake_slack, clock=clock)
-            await bot.load_teams()
+            await bot.load_teams(TEAMS_WITH_SPO_CODES)
             yield bot, clock
 
 
@@ -282,6 +284,9 @@ def check_audit(as_csv: Run, as_json: Run, exceptions: list[str]) -> None:
         ("2026-12-29", "0", "casebot-default-1"),
     ]
     assert rows[0]["allocated_at"] == "2026-12-29T10:00:00+00:00" and rows[1]["practitioner"] == "Grace Hopper"
+    # The SPO by staff code and name, never by Slack id (which means nothing in a review).
+    assert {(r["allocated_by_staff_code"], r["allocated_by_name"]) for r in rows} == {("N07S001", "Sue Price")}
+    assert SPO not in as_csv.stdout and SPO not in as_json.stdout
 
     decisions = json.loads(as_json.stdout)
     assert [(d["crn"], d["working_days_from_sentence"], d["team_target_met"], d["outside_policy"], d["current"]) for d in decisions] == [

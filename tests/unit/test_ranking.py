@@ -16,10 +16,11 @@ def candidate(
     previous: bool = False,
     after: float = 50.0,
     recent: int = 0,
+    away: bool = False,
 ) -> Candidate:
     fit = PolicyFit(exceptions=[] if within else ["outside policy"], is_previous=previous)
     staff = StaffSnapshot(staff_code=code or name.upper(), name=name, grade="PO")
-    return Candidate(staff=staff, fit=fit, workload_after=after, recent_allocations=recent)
+    return Candidate(staff=staff, fit=fit, workload_after=after, recent_allocations=recent, away=away)
 
 
 def names(ranked: list[Candidate]) -> list[str]:
@@ -96,3 +97,10 @@ def test_full_ordering_with_real_policy_fits() -> None:
 
 def test_empty_input_gives_an_empty_list() -> None:
     assert rank_candidates(CASE, []) == []
+
+
+def test_someone_away_today_comes_last_however_well_they_fit() -> None:
+    ranked = rank_candidates(
+        CASE, [candidate("Away", previous=True, after=5.0, away=True), candidate("Outside", within=False, after=120.0), candidate("Here", after=90.0)]
+    )
+    assert names(ranked) == ["Here", "Outside", "Away"]

@@ -50,7 +50,7 @@ def test_valid_file_parses() -> None:
     parsed = parse_teams_file(VALID)
     (team,) = parsed.teams
     assert (team.code, team.name, team.channel) == ("N07T1", "Sheffield North", "C0123456789")
-    assert team.spos == ["U0SPO0001"] and team.notify == ["U0ADMIN01"]
+    assert team.spo_user_ids == ["U0SPO0001"] and team.notify == ["U0ADMIN01"]
     ada, grace = team.practitioners
     assert (ada.staff_code, ada.grade, ada.slack_user, ada.visor_vetted) == ("N07A001", "PO", "U0PP00001", True)
     assert ada.ready_for_tiers == ["A", "B", "C", "D"]
@@ -125,7 +125,7 @@ def test_duplicate_team_codes_are_reported() -> None:
         ("slack_user: U0PP00001", "slack_user: ada.lovelace", "teams[0].practitioners[0].slack_user"),
         ("slack_user: U0PP00001", "slack_user: C0PP00001", "teams[0].practitioners[0].slack_user"),
         # The list validators report the list, not the item.
-        ("spos: [U0SPO0001]", "spos: [U0SPO0001, '@spo']", "teams[0].spos"),
+        ("spos: [U0SPO0001]", "spos: [U0SPO0001, '@spo']", "teams[0].spos[1].slack_user"),
         ("notify: [U0ADMIN01]", "notify: [u0admin01]", "teams[0].notify"),
     ],
 )
@@ -271,3 +271,17 @@ def test_the_readme_example_is_what_the_example_file_gives() -> None:
     section = (root / "README.md").read_text(encoding="utf-8").split("## The teams and staff file", 1)[1]
     shown = section.split("```\n", 1)[1].split("\n```", 1)[0].splitlines()
     assert [f"teams.yml: {p}" for p in problems(broken)] == shown[:-1]
+
+
+def test_an_spo_may_be_given_with_staff_code_and_name() -> None:
+    """A Slack id alone stays valid; the long form names the SPO for the write-back."""
+    text = VALID.replace("spos: [U0SPO0001]", "spos: [{slack_user: U0SPO0001, staff_code: N07S001, name: Sue Price}, U0SPO0002]")
+    team = parse_teams_file(text).teams[0]
+    assert team.spo_user_ids == ["U0SPO0001", "U0SPO0002"]
+    assert team.spo_staff == {"U0SPO0001": {"staff_code": "N07S001", "name": "Sue Price"}}
+
+
+def test_an_spo_entry_with_an_unknown_key_names_the_known_ones() -> None:
+    text = VALID.replace("spos: [U0SPO0001]", "spos: [{slack_user: U0SPO0001, staff: N07S001}]")
+    (problem,) = problems(text)
+    assert "teams[0].spos[0].staff: is not a known key: did you mean 'staff_code'?" in problem
