@@ -16,26 +16,46 @@ from bot.domain.vocabulary import PROBATION, Terms
 
 
 class CaseLike(Protocol):
-    """What the builders read of a case (storage.models.Case satisfies it)."""
+    """What the builders read of a case: the stored row (storage.models.Case), which the
+    notices and modals render, and the plain `CaseSummary` the /casebot case answer renders
+    (bot/domain/case_history_view.py). Read-only, so a frozen value satisfies it."""
 
-    id: int
-    crn: str
-    name: str
-    tier: str
-    sentence_type: str
-    sentence_date: date
-    due_by: date
-    custodial: bool
-    prison: str | None
-    rosh: str | None
-    rsr: float | None
-    mappa_category: int | None
-    mappa_level: int | None
-    offence: str | None
-    previous_practitioner: str | None
-    restricted: bool
-    release_date: date | None
-    arrived_on: date | None
+    @property
+    def id(self) -> int: ...
+    @property
+    def crn(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def tier(self) -> str: ...
+    @property
+    def sentence_type(self) -> str: ...
+    @property
+    def sentence_date(self) -> date: ...
+    @property
+    def due_by(self) -> date: ...
+    @property
+    def custodial(self) -> bool: ...
+    @property
+    def prison(self) -> str | None: ...
+    @property
+    def rosh(self) -> str | None: ...
+    @property
+    def rsr(self) -> float | None: ...
+    @property
+    def mappa_category(self) -> int | None: ...
+    @property
+    def mappa_level(self) -> int | None: ...
+    @property
+    def offence(self) -> str | None: ...
+    @property
+    def previous_practitioner(self) -> str | None: ...
+    @property
+    def restricted(self) -> bool: ...
+    @property
+    def release_date(self) -> date | None: ...
+    @property
+    def arrived_on(self) -> date | None: ...
 
 
 def record_link(template: str | None, crn: str) -> str | None:

@@ -8,22 +8,11 @@ Allocate modal can never disagree about the same person.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 
-from bot.domain.workload import DEFAULT_TIER_POINTS, over_capacity, tier_mix, workload_percent
+from bot.domain.command_views import Workload
+from bot.domain.workload import DEFAULT_TIER_POINTS, tier_mix, workload_percent
 from bot.queries.candidates import _tiers as open_case_tiers  # the one definition of "what a practitioner holds"
 from storage.models import Practitioner
-
-
-@dataclass(frozen=True)
-class Workload:
-    percent: float
-    tier_mix: dict[str, int]
-    held_outside: int  # cases the system of record reports outside casebot
-
-    @property
-    def over_capacity(self) -> bool:
-        return over_capacity(self.percent)
 
 
 def workload_now(practitioner: Practitioner, allocated_tiers: Iterable[str], weights: Mapping[str, float] = DEFAULT_TIER_POINTS) -> Workload:
