@@ -22,8 +22,8 @@ from blocks.kit import MESSAGE_BLOCKS_MAX
 from blocks.queue_answer import queue_message
 from blocks.render_text import render
 from bot.demo.slack_requests import interaction_body, signed_headers, slash_body, view_submission
-from bot.domain.clock import london_today
 from bot.domain.case_history_view import AllocationRecord, AuditLine, CaseHistory, Note, TouchpointRecord
+from bot.domain.clock import london_today
 from bot.domain.command_views import QueueAnswer, TeamQueue
 from bot.queries.case_history import case_summary
 from bot.queries.commands import queue_case
