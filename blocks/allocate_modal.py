@@ -10,12 +10,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from blocks.candidate_blocks import OfferLike, candidate_blocks
+from blocks.candidate_blocks import candidate_blocks
 from blocks.case_card import CaseLike, summary_fields
 from blocks.formats import long_date
 from blocks.ids import INPUT_ACTION, AllocateBlock, Callback
 from blocks.kit import YES_NO, Block, context, date_input, field, fields_section, input_block, modal, radio_input, section, text_input
 from blocks.text import mrkdwn_safe
+from bot.domain.offers import Offer
 from bot.domain.vocabulary import PROBATION, Terms
 
 HINT_EVIDENCE = (
@@ -110,7 +111,7 @@ CONFIRM_BLOCK: Block = input_block(
 
 def allocate_modal(
     case: CaseLike,
-    offers: Sequence[OfferLike],
+    offers: Sequence[Offer],
     *,
     touchpoint_default: date,
     notify_default: Sequence[str],
@@ -134,7 +135,7 @@ def allocate_modal(
 
 def reallocate_modal(
     case: CaseLike,
-    offers: Sequence[OfferLike],
+    offers: Sequence[Offer],
     *,
     current_name: str,
     reasons: dict[str, str],

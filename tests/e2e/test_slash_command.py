@@ -352,7 +352,7 @@ async def test_caseload_shows_open_cases_workload_and_tier_mix_to_spos_and_the_p
     for case_id in (b2, c1, secret):
         await allocate(bot, case_id)
     offers = await bot.runtime.services.offers(waiting, SPO)  # what the Allocate modal shows for Ada now
-    ada = next(o for o in offers if o.practitioner.staff_code == "N07A001")
+    ada = next(o for o in offers if o.staff_code == "N07A001")
     expected = ada.workload_now
     assert expected > 0 and percent_text(expected).endswith("%") and "." not in percent_text(expected)
     assert f"workload {percent_text(expected)} →" in candidate_line(ada)  # the modal's figure, the same as /casebot's
