@@ -17,7 +17,8 @@ from blocks.formats import day_text, due_text, long_date, plural, rsr_text, when
 from blocks.ids import Action
 from blocks.kit import NAME_MAX, Block, Message, actions, button, context, divider, field, fields_section, header, mention, message, packed, section
 from blocks.text import mrkdwn_safe
-from bot.domain.case_history_view import AllocationRecord, AuditLine, CaseHistory, CaseSummary, Note, TouchpointRecord
+from bot.domain.case_history_view import AllocationRecord, AuditLine, CaseHistory, Note, TouchpointRecord
+from bot.domain.case_summary import CaseSummary
 from bot.domain.vocabulary import PROBATION, Terms, terms_for
 
 

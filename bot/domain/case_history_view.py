@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from bot.domain.case_summary import CaseSummary
+
 
 @dataclass(frozen=True)
 class Note:
@@ -61,31 +63,6 @@ class AuditLine:
     actor: str
     action: str
     detail: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class CaseSummary:
-    """The case's own facts, as intake stored them (no notes: a case has none), and its state."""
-
-    id: int
-    crn: str
-    name: str
-    tier: str
-    sentence_type: str
-    sentence_date: date
-    due_by: date
-    custodial: bool
-    prison: str | None
-    rosh: str | None
-    rsr: float | None
-    mappa_category: int | None
-    mappa_level: int | None
-    offence: str | None
-    previous_practitioner: str | None
-    restricted: bool
-    release_date: date | None
-    arrived_on: date | None
-    state: str
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,12 @@ builder cannot leak what it never received.
 
 from __future__ import annotations
 
-from dataclasses import fields
 from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from bot.domain.case_history_view import AllocationRecord, AuditLine, CaseHistory, CaseSummary, Note, TouchpointRecord
+from bot.domain.case_history_view import AllocationRecord, AuditLine, CaseHistory, Note, TouchpointRecord
 from bot.domain.errors import CasebotError
 from bot.domain.policy_file import Policy
 from bot.queries.commands import UowFactory, member_of
@@ -43,11 +42,6 @@ def note(text: str | None, sensitive: bool | None, may_read_sensitive: bool) -> 
     if flagged and not may_read_sensitive:
         return Note(text=None, withheld=True, sensitive=True)
     return Note(text=text, withheld=False, sensitive=flagged)
-
-
-def case_summary(case: Case) -> CaseSummary:
-    """The case's columns the answer shows, copied out of the ORM row."""
-    return CaseSummary(**{f.name: getattr(case, f.name) for f in fields(CaseSummary)})
 
 
 def _touchpoint(tp: Touchpoint | None, spo: bool) -> TouchpointRecord | None:
@@ -111,7 +105,7 @@ async def case_history(uow_factory: UowFactory, user_id: str, crn: str, *, today
         events = (await uow.session.scalars(select(AuditEvent).where(AuditEvent.case_id == case.id).order_by(AuditEvent.id.desc()).limit(AUDIT_LIMIT))).all()
         audit_total = await uow.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.case_id == case.id))
         return CaseHistory(
-            case=case_summary(case), team_name=team.name, service=team.service, viewer_is_spo=spo, today=today,
+            case=case.summary(), team_name=team.name, service=team.service, viewer_is_spo=spo, today=today,
             allocations=[_allocation(a, touchpoints.get(a.id), may_read_sensitive(spo, a, user_id), policy) for a in allocations],
             allocations_total=int(allocations_total or 0),
             audit=[_audit_line(e, policy) for e in reversed(events)], audit_total=int(audit_total or 0), other_events=len(visible) - 1,

@@ -25,7 +25,6 @@ from bot.demo.slack_requests import interaction_body, signed_headers, slash_body
 from bot.domain.case_history_view import AllocationRecord, AuditLine, CaseHistory, Note, TouchpointRecord
 from bot.domain.clock import london_today
 from bot.domain.command_views import QueueAnswer, TeamQueue
-from bot.queries.case_history import case_summary
 from bot.queries.commands import queue_case
 from storage.models import Case, Touchpoint
 from tests.support.allocation import answers
@@ -452,7 +451,7 @@ def test_the_longest_history_and_the_longest_queue_fit_in_one_slack_message() ->
     )  # fmt: skip
     audit = [AuditLine(at=at, actor=long, action=long, detail={"what": long, "reason": long, "due_on": "not a date"}) for _ in range(25)]
     history = CaseHistory(
-        case=case_summary(_case()), team_name=long, service="probation", viewer_is_spo=True, today=date(2026, 11, 23), allocations=[allocation] * 10,
+        case=_case().summary(), team_name=long, service="probation", viewer_is_spo=True, today=date(2026, 11, 23), allocations=[allocation] * 10,
         allocations_total=40, audit=audit, audit_total=400, other_events=3,
     )  # fmt: skip
     message = case_message(history, record_url="https://record.example/case/X123456")
