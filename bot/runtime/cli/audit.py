@@ -7,8 +7,7 @@ import json
 
 from bot.domain.errors import InvalidInput
 from bot.queries.audit_export import allocation_rows, audit_filter, to_csv
-from bot.runtime.app import create_services
-from bot.runtime.cli.output import FAILURE, OK, bad_input, emit, unready
+from bot.runtime.cli.output import FAILURE, OK, bad_input, emit, services_for, unready
 from bot.runtime.settings import Settings
 
 
@@ -28,12 +27,10 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
         return bad_input("audit", exc)
     if await unready("audit", settings):
         return FAILURE
-    services = create_services(settings)
-    try:
-        rows = await allocation_rows(services.db.uow, flt)
-    except InvalidInput as exc:
-        return bad_input("audit", exc)
-    finally:
-        await services.db.dispose()
+    async with services_for(settings, migrate=False) as services:
+        try:
+            rows = await allocation_rows(services.db.uow, flt)
+        except InvalidInput as exc:
+            return bad_input("audit", exc)
     emit(to_csv(rows) if args.output_format == "csv" else json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
     return OK

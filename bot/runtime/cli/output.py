@@ -1,15 +1,20 @@
-"""What every subcommand shares: exit codes, reading the operator's file, and writing to the
-terminal (errors on stderr; exports on stdout as UTF-8 whatever the locale)."""
+"""What every subcommand shares: exit codes, reading the operator's file, opening the use cases
+over the database, and writing to the terminal (errors on stderr; exports on stdout as UTF-8
+whatever the locale)."""
 
 from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from bot.domain.errors import InvalidInput
+from bot.runtime.app import create_services
 from bot.runtime.settings import Settings
-from storage.migrate import unmigrated
+from bot.services.facade import Services
+from storage.migrate import unmigrated, upgrade_to_head
 
 OK, FAILURE, BAD_INPUT = 0, 1, 2
 
@@ -53,3 +58,16 @@ async def unready(command: str, settings: Settings) -> bool:
     if problem is not None:
         err(f"casebot {command}: {problem}")
     return problem is not None
+
+
+@asynccontextmanager
+async def services_for(settings: Settings, *, migrate: bool) -> AsyncIterator[Services]:
+    """The use cases over the configured database, its connections closed when the command is
+    done. `migrate`: first bring the database to the newest schema (the commands that write)."""
+    if migrate:
+        await asyncio.to_thread(upgrade_to_head, settings.database_url)
+    services = create_services(settings)
+    try:
+        yield services
+    finally:
+        await services.db.dispose()

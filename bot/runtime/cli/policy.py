@@ -5,17 +5,14 @@ the file in force; show prints the policy in force."""
 from __future__ import annotations
 
 import argparse
-import asyncio
 import getpass
 from pathlib import Path
 
 from bot.domain.errors import InvalidInput
 from bot.domain.policy_file import Policy, PolicyFileError, field_line, parse_policy
-from bot.runtime.app import create_services
-from bot.runtime.cli.output import BAD_INPUT, OK, emit, err, read_text
+from bot.runtime.cli.output import BAD_INPUT, OK, emit, err, read_text, services_for
 from bot.runtime.settings import Settings
 from bot.services.policies import current_policy, load_policy
-from storage.migrate import upgrade_to_head
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -49,12 +46,8 @@ def _operator() -> str:
 
 async def _show(settings: Settings) -> int:
     """The policy in force, version first: the shipped default until one is loaded."""
-    await asyncio.to_thread(upgrade_to_head, settings.database_url)
-    services = create_services(settings)
-    try:
+    async with services_for(settings, migrate=True) as services:
         shown = await current_policy(services.db.uow)
-    finally:
-        await services.db.dispose()
     if shown.loaded is None:
         origin = "the shipped default: no policy has been loaded"
     else:
@@ -76,16 +69,13 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
     if args.policy_command == "check":
         print(f"{args.file}: policy {parsed.version} is valid (nothing stored)")
         return OK
-    await asyncio.to_thread(upgrade_to_head, settings.database_url)
-    services = create_services(settings)
-    try:
-        outcome = await load_policy(services.db.uow, text, parsed, clock=services.clock, actor=_operator())
-    except InvalidInput as exc:
-        for error in exc.errors:
-            err(f"{args.file}:{field_line(text, error.field)}: {error.field}: {error.message}")
-        err(f"{args.file}: nothing loaded; the policy in force is unchanged")
-        return BAD_INPUT
-    finally:
-        await services.db.dispose()
+    async with services_for(settings, migrate=True) as services:
+        try:
+            outcome = await load_policy(services.db.uow, text, parsed, clock=services.clock, actor=_operator())
+        except InvalidInput as exc:
+            for error in exc.errors:
+                err(f"{args.file}:{field_line(text, error.field)}: {error.field}: {error.message}")
+            err(f"{args.file}: nothing loaded; the policy in force is unchanged")
+            return BAD_INPUT
     print(f"{args.file}: {outcome}")
     return OK

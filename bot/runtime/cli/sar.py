@@ -8,8 +8,7 @@ import json
 
 from bot.domain.errors import InvalidInput
 from bot.queries.sar import NothingHeld, json_default, parse_crn, subject_access
-from bot.runtime.app import create_services
-from bot.runtime.cli.output import BAD_INPUT, FAILURE, OK, bad_input, emit, err, unready
+from bot.runtime.cli.output import BAD_INPUT, FAILURE, OK, bad_input, emit, err, services_for, unready
 from bot.runtime.settings import Settings
 
 
@@ -26,13 +25,11 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
         return bad_input("sar", exc)
     if await unready("sar", settings):
         return FAILURE
-    services = create_services(settings)
-    try:
-        export = await subject_access(services.db.uow, crn, clock=services.clock)
-    except NothingHeld:
-        err(f"casebot sar: CRN {crn}: nothing is held about this person")
-        return BAD_INPUT
-    finally:
-        await services.db.dispose()
+    async with services_for(settings, migrate=False) as services:
+        try:
+            export = await subject_access(services.db.uow, crn, clock=services.clock)
+        except NothingHeld:
+            err(f"casebot sar: CRN {crn}: nothing is held about this person")
+            return BAD_INPUT
     emit(json.dumps(export, indent=2, ensure_ascii=False, default=json_default) + "\n")
     return OK

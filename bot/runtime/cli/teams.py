@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 from pathlib import Path
 
 from bot.domain.teams_file import TeamsFileError, parse_teams_file
-from bot.runtime.app import create_services
-from bot.runtime.cli.output import BAD_INPUT, OK, err, read_text
+from bot.runtime.cli.output import BAD_INPUT, OK, err, read_text, services_for
 from bot.runtime.settings import Settings
 from bot.services.teams import load_teams
-from storage.migrate import upgrade_to_head
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -33,11 +30,7 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
             err(f"{path}: {problem}")
         err(f"{path}: nothing loaded; the teams already loaded are unchanged")
         return BAD_INPUT
-    await asyncio.to_thread(upgrade_to_head, settings.database_url)
-    services = create_services(settings)
-    try:
+    async with services_for(settings, migrate=True) as services:
         summary = await load_teams(services.db.uow, parsed, clock=services.clock)
-    finally:
-        await services.db.dispose()
     print(f"{path}: {summary}")
     return OK

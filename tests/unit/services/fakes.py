@@ -128,6 +128,17 @@ class FakeDatabase:
         self.uow = store.uow
 
 
+class Nudges:
+    """Stands in for the outbox worker's wake-up (`nudge`), counting the calls: a service nudges
+    after a commit that queued messages, and only then."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self) -> None:
+        self.count += 1
+
+
 class FakeUnitOfWork:
     """Rolls back unless `commit()` was called, like storage/db.py's UnitOfWork."""
 

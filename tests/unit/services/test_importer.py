@@ -18,7 +18,7 @@ from bot.services.facade import Services
 from bot.services.importer import ImportFileError, import_file
 from storage.models import Case, OutboxMessage, Team
 from tests.support.factories import case_fields
-from tests.unit.services.fakes import FakeStore
+from tests.unit.services.fakes import FakeStore, Nudges
 
 BAD_CRN = "12345"
 
@@ -43,14 +43,6 @@ class Metrics:
 
     def render(self) -> bytes:
         raise AssertionError("the importer does not render metrics")
-
-
-class Nudges:
-    def __init__(self) -> None:
-        self.count = 0
-
-    def __call__(self) -> None:
-        self.count += 1
 
 
 @pytest.fixture

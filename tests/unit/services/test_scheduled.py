@@ -20,22 +20,12 @@ from bot.services.allocate import allocate
 from bot.services.scheduled import Scheduler
 from storage.models import Allocation, Case, OutboxMessage, Practitioner, ScheduledJob, Team, Touchpoint
 from tests.unit.services.conftest import NOW, PO_USER, SPO
-from tests.unit.services.fakes import FakeStore, add_case
+from tests.unit.services.fakes import FakeStore, Nudges, add_case
 from tests.unit.services.test_allocate import allocation_form
 
 TOUCHPOINT_DAY = date(2026, 12, 16)
 BEFORE = datetime(2026, 12, 14, 9, 0, tzinfo=UTC)  # Monday, two working days before
 ON_THE_DAY = datetime(2026, 12, 16, 9, 0, tzinfo=UTC)
-
-
-class Nudges:
-    """Counts the scheduler's wake-ups of the outbox worker."""
-
-    def __init__(self) -> None:
-        self.count = 0
-
-    def __call__(self) -> None:
-        self.count += 1
 
 
 def scheduler(store: FakeStore, clock: FixedClock, nudges: Nudges | None = None) -> Scheduler:
