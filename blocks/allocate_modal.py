@@ -10,12 +10,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from blocks.candidate_blocks import OfferLike, candidate_blocks
-from blocks.case_card import CaseLike, summary_fields
+from blocks.candidate_blocks import candidate_blocks
+from blocks.case_card import summary_fields
 from blocks.formats import long_date
 from blocks.ids import INPUT_ACTION, AllocateBlock, Callback
 from blocks.kit import YES_NO, Block, context, date_input, field, fields_section, input_block, modal, radio_input, section, text_input
 from blocks.text import mrkdwn_safe
+from bot.domain.case_summary import CaseSummary
+from bot.domain.offers import Offer
 from bot.domain.vocabulary import PROBATION, Terms
 
 HINT_EVIDENCE = (
@@ -43,7 +45,7 @@ class AllocateMetadata:
             return cls(case_id=0)
 
 
-def _case_blocks(case: CaseLike, previous_name: str | None, record_url: str | None, terms: Terms) -> list[Block]:
+def _case_blocks(case: CaseSummary, previous_name: str | None, record_url: str | None, terms: Terms) -> list[Block]:
     fields = summary_fields(case, record_url)
     previous = previous_name or case.previous_practitioner
     fields.append(field(f"Previous {terms.practitioner}", previous or "None recorded"))
@@ -109,8 +111,8 @@ CONFIRM_BLOCK: Block = input_block(
 
 
 def allocate_modal(
-    case: CaseLike,
-    offers: Sequence[OfferLike],
+    case: CaseSummary,
+    offers: Sequence[Offer],
     *,
     touchpoint_default: date,
     notify_default: Sequence[str],
@@ -133,8 +135,8 @@ def allocate_modal(
 
 
 def reallocate_modal(
-    case: CaseLike,
-    offers: Sequence[OfferLike],
+    case: CaseSummary,
+    offers: Sequence[Offer],
     *,
     current_name: str,
     reasons: dict[str, str],
@@ -163,7 +165,7 @@ def reallocate_modal(
     return modal("Reallocate case", blocks, callback=Callback.REALLOCATE, submit="Reallocate", metadata=AllocateMetadata(case.id).dumps())
 
 
-def loading_modal(case: CaseLike, record_url: str | None, terms: Terms = PROBATION) -> Block:
+def loading_modal(case: CaseSummary, record_url: str | None, terms: Terms = PROBATION) -> Block:
     """Opened at once on the click (the trigger id expires in 3 s); the full form follows."""
     blocks = [*_case_blocks(case, None, record_url, terms), context(f"Loading {terms.practitioners} and workloads…")]
     return modal("Allocate case", blocks, callback=Callback.ALLOCATE, metadata=AllocateMetadata(case.id).dumps())

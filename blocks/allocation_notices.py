@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from blocks.case_card import CaseLike, case_card, summary_fields
+from blocks.case_card import case_card, summary_fields
 from blocks.formats import london_time_text, long_date, when_text
 from blocks.ids import Action
 from blocks.kit import Block, Message, actions, button, context, fields_section, mention, message, section, text_message
 from blocks.text import FALLBACK_TEXT_MAX, SECTION_TEXT_MAX, cut, mrkdwn_safe
+from bot.domain.case_summary import CaseSummary
 from bot.domain.facts import AllocationFacts
 from bot.domain.vocabulary import PROBATION, Terms
 
@@ -44,7 +45,7 @@ def _allocated_line(facts: AllocationFacts) -> str:
     return f"{verb} to {mention(facts.practitioner_user)} by {mention(facts.spo_user)} on {when_text(facts.allocated_at)}{was}"
 
 
-def allocated_card(case: CaseLike, facts: AllocationFacts, *, team_name: str, record_url: str | None) -> Message:
+def allocated_card(case: CaseSummary, facts: AllocationFacts, *, team_name: str, record_url: str | None) -> Message:
     """The channel card after allocation: the Allocate button gives way to who took it."""
     card = case_card(case, team_name=team_name, record_url=record_url)
     head, fields, _context, buttons = card["blocks"]
@@ -93,7 +94,7 @@ SENSITIVE_WARNING = (
 )
 
 
-def sensitive_notes(case: CaseLike, facts: AllocationFacts, terms: Terms = PROBATION) -> Message:
+def sensitive_notes(case: CaseSummary, facts: AllocationFacts, terms: Terms = PROBATION) -> Message:
     """The private message carrying what the SPO marked sensitive, to the allocated practitioner
     only, so the SPO can raise concerns without them reaching the person (seeds/000)."""
     blocks: list[Block] = [section(SENSITIVE_WARNING.format(manager=terms.manager)), context(f"Case {case.crn}")]
@@ -105,11 +106,11 @@ def sensitive_notes(case: CaseLike, facts: AllocationFacts, terms: Terms = PROBA
     return message(f"Sensitive notes for case {case.crn}: not to be disclosed", blocks)
 
 
-def _summary(case: CaseLike, record_url: str | None) -> list[Block]:
+def _summary(case: CaseSummary, record_url: str | None) -> list[Block]:
     return [section(f"*{mrkdwn_safe(case.name, 200)}* · {case.crn}"), fields_section(summary_fields(case, record_url, waiting=False))]
 
 
-def practitioner_notice(case: CaseLike, facts: AllocationFacts, *, record_url: str | None, link: str | None, terms: Terms = PROBATION) -> Message:
+def practitioner_notice(case: CaseSummary, facts: AllocationFacts, *, record_url: str | None, link: str | None, terms: Terms = PROBATION) -> Message:
     """The DM to the practitioner who now holds the case."""
     intro = f"{mention(facts.spo_user)} has allocated you a new case. {touchpoint_text(facts)}"
     if facts.touchpoint_date is not None and facts.touchpoint_priority != "not_required":
@@ -120,7 +121,7 @@ def practitioner_notice(case: CaseLike, facts: AllocationFacts, *, record_url: s
     return message(mrkdwn_safe(f"New case allocated to you: {case.crn} ({case.name})", FALLBACK_TEXT_MAX), blocks)
 
 
-def notify_notice(case: CaseLike, facts: AllocationFacts, *, link: str | None, record_url: str | None = None) -> Message:
+def notify_notice(case: CaseSummary, facts: AllocationFacts, *, link: str | None, record_url: str | None = None) -> Message:
     """For the people the SPO chose to tell (seeds/002, "Notify people about the allocation")."""
     subject = "A limited-access case" if case.restricted else f"{mrkdwn_safe(case.name, 200)} ({case.crn})"
     text = f"{subject} was allocated to {mention(facts.practitioner_user)} by {mention(facts.spo_user)}."
@@ -139,7 +140,7 @@ RECORD_PENDING = (
 )
 
 
-def spo_copy(case: CaseLike, facts: AllocationFacts, *, record_url: str | None, record_configured: bool = True) -> Message:
+def spo_copy(case: CaseSummary, facts: AllocationFacts, *, record_url: str | None, record_configured: bool = True) -> Message:
     """The allocating SPO's private copy of the whole record, sensitive text included."""
     lines = [
         f"*Your allocation of {case.crn}*: " + _allocated_line(facts) + ".",
@@ -160,7 +161,7 @@ def spo_copy(case: CaseLike, facts: AllocationFacts, *, record_url: str | None, 
     return message(mrkdwn_safe(f"Your allocation record for {case.crn}", FALLBACK_TEXT_MAX), blocks)
 
 
-def prison_notice(case: CaseLike, facts: AllocationFacts, *, team_name: str) -> dict[str, str]:
+def prison_notice(case: CaseSummary, facts: AllocationFacts, *, team_name: str) -> dict[str, str]:
     """Plain text for the receiving prison (seeds/003 s1.15 'notification of allocation')."""
     subject = f"Notification of allocation: {case.crn} {case.name}"[:200]
     text = "\n".join(
@@ -193,7 +194,7 @@ def delivery_failed_notice(crn: str, what: str, reason: str) -> Message:
     )
 
 
-def handed_over_notice(case: CaseLike, facts: AllocationFacts) -> Message:
+def handed_over_notice(case: CaseSummary, facts: AllocationFacts) -> Message:
     """To the practitioner who no longer holds the case."""
     text = f"{mrkdwn_safe(case.name, 200)} ({case.crn}) has been reallocated to {mention(facts.practitioner_user)} by {mention(facts.spo_user)}."
     if facts.reason:

@@ -10,12 +10,13 @@ practitioners gets an external select, searched by name, served by the options l
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Any
 
 from blocks.formats import TEAMS_FILE_FIGURES, away_text, percent_text, tier_mix_bars, workload_bar
 from blocks.ids import INPUT_ACTION, Action, AllocateBlock
 from blocks.kit import Block, context, divider, input_block, section
 from blocks.text import SECTION_TEXT_MAX, cut, mrkdwn_safe
+from bot.domain.offers import Offer
 from bot.domain.vocabulary import Terms
 
 MAX_STATIC_OPTIONS = 100
@@ -23,72 +24,52 @@ LISTED_CANDIDATES = 8  # candidates shown with their full figures above the ques
 OPTION_TEXT_MAX = 75
 
 
-class OfferLike(Protocol):
-    """What the modal reads of one offered practitioner (bot.queries.candidates.Offer satisfies it)."""
-
-    @property
-    def practitioner(self) -> Any: ...  # id, name, grade, slack_user_id
-    @property
-    def candidate(self) -> Any: ...  # fit (exceptions, notes, is_previous), workload_after, recent_allocations
-    @property
-    def workload_now(self) -> float: ...
-    @property
-    def tier_mix(self) -> dict[str, int]: ...
-    @property
-    def over_capacity_after(self) -> bool: ...
-    @property
-    def away(self) -> Any: ...  # bot.domain.availability.Away or None
-    @property
-    def from_feed(self) -> bool: ...
-
-
 def capitalised(word: str) -> str:
     """'Practitioners' for a heading, leaving a word already capitalised ('POMs') as it is."""
     return word.capitalize() if word.islower() else word
 
 
-def option_label(offer: OfferLike) -> str:
+def option_label(offer: Offer) -> str:
     """'⚠ Ada Lovelace · PO · 52% after' within Slack's 75 characters; ⛔ marks someone away."""
-    fit = offer.candidate.fit
+    fit = offer.fit
     marks = ("⛔ " if offer.away is not None else "") + ("⚠ " if fit.exceptions else "") + ("↩ " if fit.is_previous else "")
-    tail = f" · {offer.practitioner.grade} · {percent_text(offer.candidate.workload_after)} after"
+    tail = f" · {offer.grade} · {percent_text(offer.workload_after)} after"
     room = OPTION_TEXT_MAX - len(marks) - len(tail)
-    return marks + cut(offer.practitioner.name, room) + tail
+    return marks + cut(offer.name, room) + tail
 
 
-def _option(offer: OfferLike) -> dict[str, Any]:
-    return {"text": {"type": "plain_text", "text": option_label(offer)}, "value": str(offer.practitioner.id)}
+def _option(offer: Offer) -> dict[str, Any]:
+    return {"text": {"type": "plain_text", "text": option_label(offer)}, "value": str(offer.practitioner_id)}
 
 
-def practitioner_options(offers: Sequence[OfferLike], query: str = "") -> list[dict[str, Any]]:
+def practitioner_options(offers: Sequence[Offer], query: str = "") -> list[dict[str, Any]]:
     """Options for the select (or a search in it), best fit first, at most 100."""
     wanted = query.strip().casefold()
-    matching = [o for o in offers if wanted in o.practitioner.name.casefold()] if wanted else list(offers)
+    matching = [o for o in offers if wanted in o.name.casefold()] if wanted else list(offers)
     return [_option(o) for o in matching[:MAX_STATIC_OPTIONS]]
 
 
-def candidate_line(offer: OfferLike) -> str:
+def candidate_line(offer: Offer) -> str:
     """One practitioner's figures and fit, as mrkdwn (names escaped): whether they are away, the
     workload and tier mix as bars with their numbers beside them (seeds/002, "Choose a POM":
     "Use 'tier mix' bars", and some readers "prefer seeing numeric information")."""
-    c = offer.candidate
     over = " *over capacity*" if offer.over_capacity_after else ""
     away = f" · :no_entry: *{away_text(offer.away)}*" if offer.away is not None else ""
     source = "" if offer.from_feed else f" · {TEAMS_FILE_FIGURES}"
     head = (
-        f"*{mrkdwn_safe(offer.practitioner.name, 200)}* · {mrkdwn_safe(offer.practitioner.grade, 10)}{away} · "
-        f"{c.recent_allocations} new in 7 days\nWorkload {workload_bar(offer.workload_now)} → {percent_text(c.workload_after)} after{over}{source}"
+        f"*{mrkdwn_safe(offer.name, 200)}* · {mrkdwn_safe(offer.grade, 10)}{away} · "
+        f"{offer.recent_allocations} new in 7 days\nWorkload {workload_bar(offer.workload_now)} → {percent_text(offer.workload_after)} after{over}{source}"
         f"\nTier mix: {tier_mix_bars(offer.tier_mix)}"
     )
-    if c.fit.exceptions:
-        fit = "⚠ Outside policy: " + "; ".join(mrkdwn_safe(e, 300) for e in c.fit.exceptions)
+    if offer.fit.exceptions:
+        fit = "⚠ Outside policy: " + "; ".join(mrkdwn_safe(e, 300) for e in offer.fit.exceptions)
     else:
         fit = "✓ Within policy"
-    notes = "".join(f"\n{mrkdwn_safe(n, 300)}" for n in c.fit.notes)
+    notes = "".join(f"\n{mrkdwn_safe(n, 300)}" for n in offer.fit.notes)
     return cut(f"{head}\n{fit}{notes}", SECTION_TEXT_MAX)
 
 
-def _practitioner_input(offers: Sequence[OfferLike], terms: Terms) -> Block:
+def _practitioner_input(offers: Sequence[Offer], terms: Terms) -> Block:
     if len(offers) > MAX_STATIC_OPTIONS:
         element: Block = {
             "type": "external_select",
@@ -107,7 +88,7 @@ def _practitioner_input(offers: Sequence[OfferLike], terms: Terms) -> Block:
     return input_block(AllocateBlock.PRACTITIONER, capitalised(terms.practitioner), element, hint=hint)
 
 
-def candidate_blocks(offers: Sequence[OfferLike], terms: Terms) -> list[Block]:
+def candidate_blocks(offers: Sequence[Offer], terms: Terms) -> list[Block]:
     """The practitioners best fit first with their figures, then the select."""
     blocks: list[Block] = [divider(), section(f"*{capitalised(terms.practitioners)}, best fit first*")]
     blocks += [section(candidate_line(o)) for o in offers[:LISTED_CANDIDATES]]

@@ -8,121 +8,21 @@ is named, never quoted. Each piece has its own budget so an allocation stays und
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import date, datetime
-from typing import Any, Protocol
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
 
-from blocks.case_card import CaseLike, summary_fields
+from blocks.case_card import summary_fields
 from blocks.formats import day_text, due_text, long_date, plural, rsr_text, when_text
 from blocks.ids import Action
 from blocks.kit import NAME_MAX, Block, Message, actions, button, context, divider, field, fields_section, header, mention, message, packed, section
 from blocks.text import mrkdwn_safe
+from bot.domain.case_history_view import AllocationRecord, AuditLine, CaseHistory, Note, TouchpointRecord
+from bot.domain.case_summary import CaseSummary
 from bot.domain.vocabulary import PROBATION, Terms, terms_for
 
 
-class NoteLike(Protocol):
-    # Read-only members here and below, so the frozen read models (bot.queries) satisfy them.
-    @property
-    def text(self) -> str | None: ...
-    @property
-    def withheld(self) -> bool: ...
-    @property
-    def sensitive(self) -> bool: ...
-
-
-class TouchpointLike(Protocol):
-    @property
-    def state(self) -> str: ...
-    @property
-    def priority(self) -> str: ...
-    @property
-    def due_on(self) -> date | None: ...
-    @property
-    def not_required_reason(self) -> str | None: ...
-    @property
-    def notes(self) -> NoteLike | None: ...
-    @property
-    def outcome_by(self) -> str | None: ...
-    @property
-    def outcome_at(self) -> datetime | None: ...
-
-
-class AllocationLike(Protocol):
-    @property
-    def practitioner_name(self) -> str: ...
-    @property
-    def practitioner_user_id(self) -> str: ...
-    @property
-    def staff_code(self) -> str: ...
-    @property
-    def grade(self) -> str: ...
-    @property
-    def allocated_by(self) -> str: ...
-    @property
-    def allocated_at(self) -> datetime: ...
-    @property
-    def current(self) -> bool: ...
-    @property
-    def ended_at(self) -> datetime | None: ...
-    @property
-    def reason(self) -> str | None: ...
-    @property
-    def outside_policy(self) -> bool: ...
-    @property
-    def policy_exceptions(self) -> list[str]: ...
-    @property
-    def evidence(self) -> NoteLike | None: ...
-    @property
-    def hate_crime(self) -> bool: ...
-    @property
-    def hate_crime_notes(self) -> NoteLike | None: ...
-    @property
-    def discrimination(self) -> bool: ...
-    @property
-    def discrimination_notes(self) -> NoteLike | None: ...
-    @property
-    def touchpoint(self) -> TouchpointLike | None: ...
-
-
-class AuditLineLike(Protocol):
-    @property
-    def at(self) -> datetime: ...
-    @property
-    def actor(self) -> str: ...
-    @property
-    def action(self) -> str: ...
-    @property
-    def detail(self) -> Mapping[str, Any]: ...
-
-
-class HistoryCaseLike(CaseLike, Protocol):
-    state: str
-
-
-class CaseHistoryLike(Protocol):
-    @property
-    def case(self) -> HistoryCaseLike: ...
-    @property
-    def team_name(self) -> str: ...
-    @property
-    def service(self) -> str: ...
-    @property
-    def viewer_is_spo(self) -> bool: ...
-    @property
-    def today(self) -> date: ...
-    @property
-    def allocations(self) -> Sequence[AllocationLike]: ...
-    @property
-    def allocations_total(self) -> int: ...
-    @property
-    def audit(self) -> Sequence[AuditLineLike]: ...
-    @property
-    def audit_total(self) -> int: ...
-    @property
-    def other_events(self) -> int: ...
-
-
-def _note(item: NoteLike | None, limit: int, terms: Terms) -> str:
+def _note(item: Note | None, limit: int, terms: Terms) -> str:
     if item is None:
         return "None recorded"
     if item.withheld or item.text is None:
@@ -131,7 +31,7 @@ def _note(item: NoteLike | None, limit: int, terms: Terms) -> str:
     return flag + mrkdwn_safe(item.text, limit)
 
 
-def _touchpoint(tp: TouchpointLike | None, today: date, terms: Terms) -> str:
+def _touchpoint(tp: TouchpointRecord | None, today: date, terms: Terms) -> str:
     if tp is None:
         return "None planned"
     by = f" by {mention(tp.outcome_by)}" if tp.outcome_by else ""
@@ -147,7 +47,7 @@ def _touchpoint(tp: TouchpointLike | None, today: date, terms: Terms) -> str:
     return mrkdwn_safe(tp.state.replace("_", " "), 30) + by + on
 
 
-def allocation_section(allocation: AllocationLike, today: date, terms: Terms = PROBATION) -> Block:
+def allocation_section(allocation: AllocationRecord, today: date, terms: Terms = PROBATION) -> Block:
     """One allocation: who, by whom, when, policy, evidence, hate crime notes, touchpoint.
     Each piece has its own budget; together they stay under Slack's 3,000 characters."""
     title = "Current allocation" if allocation.current else "Earlier allocation"
@@ -213,20 +113,20 @@ def _audit_detail(detail: Mapping[str, Any]) -> str:
     return " · ".join(parts)
 
 
-def audit_line(event: AuditLineLike) -> str:
+def audit_line(event: AuditLine) -> str:
     label = AUDIT_LABELS.get(event.action) or mrkdwn_safe(event.action.replace("_", " ").capitalize(), 60)
     detail = _audit_detail(event.detail)
     return f"• {when_text(event.at)} · {label} · by {mention(event.actor)}" + (f" · {detail}" if detail else "")
 
 
-def _spo_button(case: HistoryCaseLike) -> Block:
+def _spo_button(case: CaseSummary) -> Block:
     """Allocate or Reallocate, for the team's SPOs (reallocation starts from `/casebot case` too);
     the listeners in handlers/allocate.py check the clicker again."""
     action, label = (Action.ALLOCATE, "Allocate") if case.state == "unallocated" else (Action.REALLOCATE, "Reallocate")
     return actions([button(action, label, value=str(case.id))], f"command_case_{case.id}")
 
 
-def _facts(history: CaseHistoryLike, terms: Terms) -> list[str]:
+def _facts(history: CaseHistory, terms: Terms) -> list[str]:
     case = history.case
     facts = []
     if case.restricted:
@@ -240,7 +140,7 @@ def _facts(history: CaseHistoryLike, terms: Terms) -> list[str]:
     return facts
 
 
-def case_message(history: CaseHistoryLike, *, record_url: str | None) -> Message:
+def case_message(history: CaseHistory, *, record_url: str | None) -> Message:
     """One case: the facts, every allocation (newest first), the touchpoints and the audit trail."""
     case, today, terms = history.case, history.today, terms_for(history.service)
     if case.state == "unallocated":

@@ -5,37 +5,14 @@ Pure builders. Every upstream string goes through `blocks.text` (escaped, cut to
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any, Protocol
+from typing import Any
 
 from blocks.formats import long_date, rsr_text, short_date
 from blocks.ids import Action, Callback
 from blocks.kit import Block, actions, button, context, field, fields_section, header, message, modal, section
 from blocks.text import FALLBACK_TEXT_MAX, SECTION_TEXT_MAX, mrkdwn_safe
+from bot.domain.case_summary import CaseSummary
 from bot.domain.vocabulary import PROBATION, Terms
-
-
-class CaseLike(Protocol):
-    """What the builders read of a case (storage.models.Case satisfies it)."""
-
-    id: int
-    crn: str
-    name: str
-    tier: str
-    sentence_type: str
-    sentence_date: date
-    due_by: date
-    custodial: bool
-    prison: str | None
-    rosh: str | None
-    rsr: float | None
-    mappa_category: int | None
-    mappa_level: int | None
-    offence: str | None
-    previous_practitioner: str | None
-    restricted: bool
-    release_date: date | None
-    arrived_on: date | None
 
 
 def record_link(template: str | None, crn: str) -> str | None:
@@ -43,7 +20,7 @@ def record_link(template: str | None, crn: str) -> str | None:
     return template.format(crn=crn) if template else None
 
 
-def mappa_text(case: CaseLike) -> str:
+def mappa_text(case: CaseSummary) -> str:
     if case.mappa_category is None and case.mappa_level is None:
         return "None recorded"
     parts = []
@@ -54,13 +31,13 @@ def mappa_text(case: CaseLike) -> str:
     return ", ".join(parts)
 
 
-def _crnfield(case: CaseLike, record_url: str | None) -> Block:
+def _crnfield(case: CaseSummary, record_url: str | None) -> Block:
     if record_url:
         return {"type": "mrkdwn", "text": f"*CRN*\n<{mrkdwn_safe(record_url, 1500)}|{mrkdwn_safe(case.crn, 20)}>"}
     return field("CRN", case.crn)
 
 
-def summary_fields(case: CaseLike, record_url: str | None, *, waiting: bool = True) -> list[Block]:
+def summary_fields(case: CaseSummary, record_url: str | None, *, waiting: bool = True) -> list[Block]:
     """The at-a-glance facts, at most 10 fields (Slack's section limit). `waiting`: the case
     still waits for allocation, so the team's target date is shown; once allocated it is not."""
     return [
@@ -83,20 +60,20 @@ def case_buttons(case_id: int) -> list[Block]:
     ]
 
 
-def _buttons(case: CaseLike, record_url: str | None) -> Block:
+def _buttons(case: CaseSummary, record_url: str | None) -> Block:
     elements = case_buttons(case.id)
     if record_url:
         elements.append(button(Action.OPEN_RECORD, "Open record", url=record_url))
     return actions(elements, f"case_actions_{case.id}")
 
 
-def case_fallback_text(case: CaseLike, team_name: str) -> str:
+def case_fallback_text(case: CaseSummary, team_name: str) -> str:
     """Notification text: what a phone shows, so short and escaped."""
     text = f"New case: {case.name} ({case.crn}, tier {case.tier}) for {team_name}, allocate by {short_date(case.due_by)}"
     return mrkdwn_safe(text, FALLBACK_TEXT_MAX)
 
 
-def case_card(case: CaseLike, *, team_name: str, record_url: str | None) -> dict[str, Any]:
+def case_card(case: CaseSummary, *, team_name: str, record_url: str | None) -> dict[str, Any]:
     """The channel message for a new unallocated case: the start of its thread."""
     blocks: list[Block] = [
         header(f"New case: {case.name}"),
@@ -114,7 +91,7 @@ def case_card(case: CaseLike, *, team_name: str, record_url: str | None) -> dict
     return message(case_fallback_text(case, team_name), blocks)
 
 
-def restricted_case_dm(case: CaseLike, *, team_name: str, record_url: str | None, terms: Terms = PROBATION) -> dict[str, Any]:
+def restricted_case_dm(case: CaseSummary, *, team_name: str, record_url: str | None, terms: Terms = PROBATION) -> dict[str, Any]:
     """A limited-access case goes to each SPO (HOMD) privately, never to the channel."""
     card = case_card(case, team_name=team_name, record_url=record_url)
     notice = context(
@@ -132,7 +109,7 @@ def _yes_no(value: bool) -> str:
     return "Yes" if value else "No"
 
 
-def details_modal(case: CaseLike, *, team_name: str, record_url: str | None, terms: Terms = PROBATION) -> dict[str, Any]:
+def details_modal(case: CaseSummary, *, team_name: str, record_url: str | None, terms: Terms = PROBATION) -> dict[str, Any]:
     """Everything the intake told us about the case, for anyone in the channel (issue: Details)."""
     facts = [
         *summary_fields(case, record_url),

@@ -8,62 +8,16 @@ Allocate modal, the App Home and this answer agree for the same person.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
-from typing import Protocol
 
-from blocks.command_blocks import QueueCaseLike, case_line
+from blocks.command_blocks import case_line
 from blocks.formats import percent_text, plural, tier_mix_bars, when_text
 from blocks.kit import NAME_MAX, Block, Message, context, mention, message, packed
 from blocks.text import mrkdwn_safe
+from bot.domain.command_views import CaseloadView
 from bot.domain.vocabulary import terms_for
 
 
-class WorkloadLike(Protocol):
-    # Read-only members here and below, so the frozen read models (bot.queries) satisfy them.
-    @property
-    def percent(self) -> float: ...
-    @property
-    def tier_mix(self) -> dict[str, int]: ...
-    @property
-    def held_outside(self) -> int: ...
-
-    @property
-    def over_capacity(self) -> bool: ...
-
-
-class HeldCaseLike(Protocol):
-    @property
-    def case(self) -> QueueCaseLike: ...
-    @property
-    def allocated_at(self) -> datetime: ...
-
-
-class CaseloadLike(Protocol):
-    @property
-    def name(self) -> str: ...
-    @property
-    def grade(self) -> str: ...
-    @property
-    def staff_code(self) -> str: ...
-    @property
-    def user_id(self) -> str: ...
-    @property
-    def active(self) -> bool: ...
-    @property
-    def team_name(self) -> str: ...
-    @property
-    def service(self) -> str: ...
-    @property
-    def workload(self) -> WorkloadLike: ...
-    @property
-    def cases(self) -> Sequence[HeldCaseLike]: ...
-    @property
-    def listed_total(self) -> int: ...
-    @property
-    def restricted_hidden(self) -> int: ...
-
-
-def caseload_message(views: Sequence[CaseloadLike]) -> Message:
+def caseload_message(views: Sequence[CaseloadView]) -> Message:
     """Per team the person works in: workload now, tier mix, and the cases casebot allocated them."""
     blocks: list[Block] = []
     for view in views:

@@ -11,11 +11,10 @@ builders run (bot/queries/commands.py): they show what they are given.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
-from typing import Protocol
 
 from blocks.kit import NAME_MAX, Message, mention, message, section, text_message
 from blocks.text import mrkdwn_safe
+from bot.domain.command_views import QueueCase
 
 USAGE_LINES = (
     "`/casebot queue`: your team's unallocated cases, soonest due first",
@@ -25,15 +24,7 @@ USAGE_LINES = (
 )
 
 
-class QueueCaseLike(Protocol):
-    crn: str
-    name: str
-    tier: str
-    due_by: date
-    restricted: bool
-
-
-def case_line(case: QueueCaseLike, tail: str) -> str:
+def case_line(case: QueueCase, tail: str) -> str:
     """'• *X123456* Jo Bloggs · tier B2 · {tail}', marked when restricted."""
     restricted = " · :lock: restricted" if case.restricted else ""
     return f"• *{mrkdwn_safe(case.crn, 10)}* {mrkdwn_safe(case.name, NAME_MAX)} · tier {mrkdwn_safe(case.tier, 5)} · {tail}{restricted}"

@@ -6,41 +6,15 @@ carries more than 50 blocks (`blocks.kit.message`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date
-from typing import Protocol
-
-from blocks.command_blocks import QueueCaseLike, case_line
+from blocks.command_blocks import case_line
 from blocks.formats import due_text, plural
 from blocks.kit import NAME_MAX, Block, Message, context, header, message, packed, section
 from blocks.text import mrkdwn_safe
+from bot.domain.command_views import QueueAnswer
 from bot.domain.vocabulary import terms_for
 
 
-class TeamQueueLike(Protocol):
-    # Read-only members here and below, so the frozen read models (bot.queries) satisfy them.
-    @property
-    def team_name(self) -> str: ...
-    @property
-    def service(self) -> str: ...
-    @property
-    def viewer_is_spo(self) -> bool: ...
-    @property
-    def cases(self) -> Sequence[QueueCaseLike]: ...
-    @property
-    def total(self) -> int: ...
-    @property
-    def overdue(self) -> int: ...
-
-
-class QueueLike(Protocol):
-    @property
-    def today(self) -> date: ...
-    @property
-    def teams(self) -> Sequence[TeamQueueLike]: ...
-
-
-def queue_message(answer: QueueLike) -> Message:
+def queue_message(answer: QueueAnswer) -> Message:
     """Each of the caller's teams: unallocated cases soonest due first, overdue marked."""
     blocks: list[Block] = [header("Waiting for allocation")]
     summary = []

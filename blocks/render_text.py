@@ -13,7 +13,7 @@ _LINK = re.compile(r"<(https?://[^|>]+)\|([^>]+)>")
 _USER = re.compile(r"<@([A-Z0-9]+)>")
 _DATE = re.compile(r"<!date\^[^|>]*\|([^>]*)>")  # Slack shows the reader's local time; we show the fallback
 # The emoji shortcodes casebot writes, as Slack draws them: a terminal shows the symbol, not ":lock:".
-_EMOJI = {":warning:": "⚠", ":lock:": "🔒"}
+_EMOJI = {":warning:": "⚠", ":lock:": "🔒", ":no_entry:": "⛔"}
 _SHORTCODE = re.compile("|".join(map(re.escape, _EMOJI)))
 
 

@@ -10,22 +10,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from blocks.case_card import CaseLike
 from blocks.formats import due_words, long_date, plural, short_date
 from blocks.ids import Action, Callback, TouchpointBlock
 from blocks.kit import YES_NO, Block, Message, actions, button, date_input, mention, message, modal, radio_input, section, text_input, text_message
 from blocks.text import FALLBACK_TEXT_MAX, SECTION_TEXT_MAX, cut, mrkdwn_safe
+from bot.domain.case_summary import CaseSummary
 from bot.domain.facts import TouchpointView
 from bot.domain.vocabulary import PROBATION, Terms
 
 PRIORITY = {"high": "high priority", "normal": "normal priority"}
 
 
-def _case_line(case: CaseLike) -> str:
+def _case_line(case: CaseSummary) -> str:
     return f"*{mrkdwn_safe(case.name, 200)}* · {case.crn} · tier {case.tier}"
 
 
-def reminder(case: CaseLike, tp: TouchpointView, *, when: str, terms: Terms = PROBATION) -> Message:
+def reminder(case: CaseSummary, tp: TouchpointView, *, when: str, terms: Terms = PROBATION) -> Message:
     """The reminder DM, with the actions (Record is for the SPO; the listener enforces it)."""
     headline = {
         "before": f"Post-allocation touchpoint on {long_date(tp.due_on)} ({PRIORITY.get(tp.priority, tp.priority)})",
@@ -44,24 +44,24 @@ def reminder(case: CaseLike, tp: TouchpointView, *, when: str, terms: Terms = PR
     return message(mrkdwn_safe(f"{headline}: {case.crn}", FALLBACK_TEXT_MAX), [section(text), actions(buttons, f"touchpoint_{tp.touchpoint_id}")])
 
 
-def reminder_settled(case: CaseLike, outcome: str, by_user: str, at_text: str) -> Message:
+def reminder_settled(case: CaseSummary, outcome: str, by_user: str, at_text: str) -> Message:
     """A reminder after the touchpoint is settled: buttons gone, who did what."""
     words = {"recorded": "Recorded", "not_required": "Marked not required", "rescheduled": "Rescheduled"}[outcome]
     text = f"Post-allocation touchpoint for {_case_line(case)}\n✅ {words} by {mention(by_user)} on {at_text}."
     return message(mrkdwn_safe(f"Touchpoint {words.lower()}: {case.crn}", FALLBACK_TEXT_MAX), [section(text)])
 
 
-def rescheduled_notice(case: CaseLike, due_on: date, by_user: str) -> Message:
+def rescheduled_notice(case: CaseSummary, due_on: date, by_user: str) -> Message:
     text = f"{mention(by_user)} moved the post-allocation touchpoint for {_case_line(case)} to {long_date(due_on)}."
     return message(mrkdwn_safe(f"Touchpoint moved: {case.crn}", FALLBACK_TEXT_MAX), [section(text)])
 
 
-def _modal(callback: Callback, title: str, submit: str, tp: TouchpointView, case: CaseLike, question: Block) -> Block:
+def _modal(callback: Callback, title: str, submit: str, tp: TouchpointView, case: CaseSummary, question: Block) -> Block:
     intro = section(f"{_case_line(case)}\nTouchpoint due {long_date(tp.due_on)} with {mention(tp.practitioner_user)}.")
     return modal(title, [intro, question], callback=callback, submit=submit, metadata=str(tp.touchpoint_id))
 
 
-def record_modal(case: CaseLike, tp: TouchpointView) -> Block:
+def record_modal(case: CaseSummary, tp: TouchpointView) -> Block:
     """The SPO's management oversight record (seeds/000: 'Management oversight' contact)."""
     notes = text_input(TouchpointBlock.NOTES, "Oversight notes", hint="What you discussed and agreed. Written back as a Management oversight contact.")
     view = _modal(Callback.TOUCHPOINT_RECORD, "Record touchpoint", "Record", tp, case, notes)
@@ -69,24 +69,24 @@ def record_modal(case: CaseLike, tp: TouchpointView) -> Block:
     return view
 
 
-def reschedule_modal(case: CaseLike, tp: TouchpointView, *, suggested: date) -> Block:
+def reschedule_modal(case: CaseSummary, tp: TouchpointView, *, suggested: date) -> Block:
     question = date_input(TouchpointBlock.DATE, "New date (a working day)", suggested)
     return _modal(Callback.TOUCHPOINT_RESCHEDULE, "Reschedule touchpoint", "Reschedule", tp, case, question)
 
 
-def not_required_modal(case: CaseLike, tp: TouchpointView) -> Block:
+def not_required_modal(case: CaseSummary, tp: TouchpointView) -> Block:
     question = text_input(TouchpointBlock.REASON, "Why is the touchpoint not required?")
     return _modal(Callback.TOUCHPOINT_NOT_REQUIRED, "Touchpoint not needed", "Save", tp, case, question)
 
 
-def deadline_chase(case: CaseLike, *, overdue_days: int, spos: Sequence[str]) -> Message:
+def deadline_chase(case: CaseSummary, *, overdue_days: int, spos: Sequence[str]) -> Message:
     """The thread reply chasing an unallocated case at or past the team's target."""
     status = ("⏰ " if overdue_days <= 0 else "⚠ ") + due_words(overdue_days).capitalize()
     who = " ".join(mention(s) for s in spos) or "the team's SPOs"
     return text_message(f"{status}: this case is not yet allocated (the team's target: allocate by {short_date(case.due_by)}). {who}")
 
 
-def deadline_digest(team_name: str, rows: Sequence[tuple[CaseLike, int]]) -> Message:
+def deadline_digest(team_name: str, rows: Sequence[tuple[CaseSummary, int]]) -> Message:
     """One message per team per morning: every case due or overdue, soonest first."""
     lines = []
     hidden = 0
@@ -103,14 +103,14 @@ def deadline_digest(team_name: str, rows: Sequence[tuple[CaseLike, int]]) -> Mes
     return message(text, [section(head), section(body or "-")])
 
 
-def overdue_touchpoints_digest(rows: Sequence[tuple[CaseLike, TouchpointView]]) -> Message:
+def overdue_touchpoints_digest(rows: Sequence[tuple[CaseSummary, TouchpointView]]) -> Message:
     """One DM per SPO per working morning listing overdue touchpoints, not one message each."""
     lines = [f"• {case.crn} {mrkdwn_safe(case.name, 100)} with {mention(tp.practitioner_user)}: due {long_date(tp.due_on)}" for case, tp in rows]
     text = f"*Overdue post-allocation touchpoints* ({len(rows)})\n" + "\n".join(lines)
     return message(plural(len(rows), "overdue touchpoint"), [section(text)])
 
 
-def prison_notice_late(case: CaseLike, allocated_text: str) -> Message:
+def prison_notice_late(case: CaseSummary, allocated_text: str) -> Message:
     """To the SPOs: the prison notice is not delivered 4 hours before its 24-hour limit."""
     return text_message(
         f"⚠ The prison has not yet been notified of the allocation of {case.crn} ({mrkdwn_safe(case.prison or 'prison', 100)}), "

@@ -23,7 +23,7 @@ def register(app: AsyncApp, services: Services) -> None:
         case = await services.case_with_team(case_id) if case_id else None
         may_see = case is not None and (not case.restricted or is_spo(case.team, user_of(body)))
         team_name, service = (case.team.name, case.team.service) if case else ("", "")
-        view = details_view(case, may_see, team_name, service, services.settings.record_case_url)
+        view = details_view(case.summary() if case else None, may_see, team_name, service, services.settings.record_case_url)
         await client.views_open(trigger_id=body["trigger_id"], view=view)
 
     @app.action(Action.OPEN_RECORD)

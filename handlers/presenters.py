@@ -12,11 +12,12 @@ from datetime import datetime
 from typing import Any
 
 from blocks.allocate_modal import allocate_modal, loading_modal, reallocate_modal
-from blocks.case_card import CaseLike, details_modal, notice_modal, record_link
+from blocks.case_card import details_modal, notice_modal, record_link
 from blocks.formats import when_text
 from blocks.home_blocks import home_view
 from blocks.text import mrkdwn_safe
 from blocks.touchpoint_blocks import not_required_modal, record_modal, reschedule_modal
+from bot.domain.case_summary import CaseSummary
 from bot.domain.decision import CurrentAllocation
 from bot.domain.vocabulary import terms_for
 from bot.domain.workload import DEFAULT_TIER_POINTS
@@ -57,7 +58,7 @@ def first_view(step: ModalStep, record_case_url: str | None) -> dict[str, Any]:
     if step.case is None or step.fill is None:
         return notice_view(step.notice or CASE_NOT_FOUND)
     case = step.case
-    return loading_modal(case, record_link(record_case_url, case.crn), terms_for(case.team.service))
+    return loading_modal(case.summary(), record_link(record_case_url, case.crn), terms_for(case.team.service))
 
 
 def full_view(picture: AllocatePicture | ReallocatePicture, record_case_url: str | None) -> dict[str, Any]:
@@ -66,7 +67,7 @@ def full_view(picture: AllocatePicture | ReallocatePicture, record_case_url: str
     link, terms = record_link(record_case_url, case.crn), terms_for(case.team.service)
     if isinstance(picture, ReallocatePicture):
         return reallocate_modal(
-            case,
+            case.summary(),
             picture.offers,
             current_name=picture.current_name,
             reasons=dict(picture.reasons),
@@ -75,12 +76,12 @@ def full_view(picture: AllocatePicture | ReallocatePicture, record_case_url: str
             terms=terms,
         )
     return allocate_modal(
-        case, picture.offers, touchpoint_default=picture.touchpoint_default, notify_default=picture.notify_default,
+        case.summary(), picture.offers, touchpoint_default=picture.touchpoint_default, notify_default=picture.notify_default,
         previous_name=picture.previous_name, record_url=link, terms=terms,
     )  # fmt: skip
 
 
-def details_view(case: CaseLike | None, may_see: bool, team_name: str, service: str, record_case_url: str | None) -> dict[str, Any]:
+def details_view(case: CaseSummary | None, may_see: bool, team_name: str, service: str, record_case_url: str | None) -> dict[str, Any]:
     """A case's Details modal, or why it cannot be shown."""
     if case is None:
         return notice_view(CASE_NOT_FOUND)
@@ -92,10 +93,10 @@ def details_view(case: CaseLike | None, may_see: bool, team_name: str, service: 
 def touchpoint_view(picture: TouchpointPicture) -> dict[str, Any]:
     if picture.kind == "reschedule":
         assert picture.suggested is not None
-        return reschedule_modal(picture.case, picture.touchpoint, suggested=picture.suggested)
+        return reschedule_modal(picture.case.summary(), picture.touchpoint, suggested=picture.suggested)
     if picture.kind == "record":
-        return record_modal(picture.case, picture.touchpoint)
-    return not_required_modal(picture.case, picture.touchpoint)
+        return record_modal(picture.case.summary(), picture.touchpoint)
+    return not_required_modal(picture.case.summary(), picture.touchpoint)
 
 
 async def render_home(uow_factory: UowFactory, user_id: str, now: datetime, *, weights: Mapping[str, float] = DEFAULT_TIER_POINTS) -> dict[str, Any]:

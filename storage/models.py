@@ -13,6 +13,7 @@ from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, S
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from bot.domain.case_summary import CaseSummary
 from storage.types import UTCDateTime
 
 
@@ -111,6 +112,15 @@ class Case(Base):
     slack_ts: Mapped[str | None] = mapped_column(String(32))
 
     team: Mapped[Team] = relationship()
+
+    def summary(self) -> CaseSummary:
+        """The case's own facts as a plain value, for the Block Kit builders (bot/domain/case_summary.py)."""
+        return CaseSummary(
+            id=self.id, crn=self.crn, name=self.name, tier=self.tier, sentence_type=self.sentence_type, sentence_date=self.sentence_date,
+            due_by=self.due_by, custodial=self.custodial, prison=self.prison, rosh=self.rosh, rsr=self.rsr, mappa_category=self.mappa_category,
+            mappa_level=self.mappa_level, offence=self.offence, previous_practitioner=self.previous_practitioner, restricted=self.restricted,
+            release_date=self.release_date, arrived_on=self.arrived_on, state=self.state,
+        )  # fmt: skip
 
 
 class Allocation(Base):

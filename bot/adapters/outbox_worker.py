@@ -11,7 +11,8 @@
 - Dispatch: `run` sends each claimed row as its own task and claims again as soon as a task
   ends or a paced lane frees up, so one slow call holds up nothing but its own lane.
 - Send: every message carries Slack message metadata with its outbox id.
-- Mark: the result (channel, ts) is stored; purpose hooks copy it where it belongs.
+- Mark: the result (channel, ts) is stored; purpose hooks copy it where it belongs
+  (bot/adapters/outbox_settle.py, which also backs off and fails rows).
 - If the outcome is unknown (timeout, 5xx, or a crash between send and mark that leaves the
   lease to expire), the next attempt first looks for the outbox id in the conversation's
   history, and marks the row sent if Slack already has it.
@@ -24,10 +25,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -35,9 +35,10 @@ from bot.adapters.delivery import DeliveryError, PermanentFailure, Port, RateLim
 from bot.adapters.metrics import Metrics
 from bot.adapters.outbox_pacing import LOOKAHEAD_SECONDS, Pacer
 from bot.adapters.outbox_reconcile import find_sent, outbox_metadata
+from bot.adapters.outbox_settle import Settlement
 from bot.domain.clock import Clock
 from bot.domain.lanes import CONVERSATION_LANES, is_conversation_lane
-from storage.db import Database, UnitOfWork
+from storage.db import Database
 from storage.models import OutboxMessage
 
 log = logging.getLogger("casebot.outbox")
@@ -46,12 +47,6 @@ POSTING_METHODS = frozenset({"chat.postMessage"})
 RESULT_KEYS = ("channel", "ts", "id")  # what later rows and hooks need of a delivery's answer
 LANE_BURST = 4  # rows of one unpaced lane per claim (a paced lane sends one per interval)
 CLAIM_GAP_SECONDS = 0.02  # calls finishing together share one claim (at most 50 claims a second)
-
-
-def backoff_seconds(attempts: int, cap: float) -> float:
-    """Exponential backoff with jitter: 2, 4, 8 ... seconds, capped."""
-    base = min(cap, 2.0 ** max(1, attempts))
-    return base * random.uniform(0.8, 1.2)
 
 
 class OutboxWorker:
@@ -80,7 +75,6 @@ class OutboxWorker:
         self.metrics = metrics
         self.lease = timedelta(seconds=lease_seconds)
         self.poll_seconds = poll_seconds
-        self.max_backoff = max_backoff_seconds
         self.batch_size = batch_size
         # Calls in flight, by kind of lane: conversations, and the rest (Home, write-backs...),
         # each with `concurrency` of its own so neither can take the other's turn.
@@ -93,8 +87,9 @@ class OutboxWorker:
         self._next_ready: float | None = None  # the soonest a paced or paused row may go
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
-        self.after_sent: dict[str, Callable[[UnitOfWork, OutboxMessage], Any]] = {}
-        self.after_failed: dict[str, Callable[[UnitOfWork, OutboxMessage], Any]] = {}
+        self.settle = Settlement(db, clock, max_backoff_seconds)
+        self.after_sent = self.settle.after_sent  # filled by the runtime: what each purpose does once sent
+        self.after_failed = self.settle.after_failed
 
     def deliverable_prefixes(self) -> tuple[str, ...]:
         """Slack methods, plus the other systems that are configured. A write-back with no
@@ -205,7 +200,7 @@ class OutboxWorker:
             await self._deliver(row)
         except Exception:  # keep the row for a later attempt; never lose it
             log.exception("outbox delivery crashed", extra={"outbox_id": row.id, "method": row.method})
-            await self._retry_later(row, "internal error", unknown=True)
+            await self.settle.retry_later(row, "internal error", unknown=True)
         finally:
             self._in_flight[is_conversation_lane(row.lane)] -= 1
             self._wake.set()  # a lane or a key may be free now
@@ -225,7 +220,7 @@ class OutboxWorker:
                 if found is not None:
                     log.info("outbox row already delivered; reconciled", extra={"outbox_id": row.id})
                     self.metrics.reconciled.inc()
-                    await self._mark_sent(row, found)
+                    await self.settle.sent(row, found)
                     return
         port = self.port_for(row.method)
         if port is not self.slack:
@@ -239,7 +234,7 @@ class OutboxWorker:
             self.pacer.pause(row, exc.retry_after, time.monotonic())
             self._backlogged.add(row.lane)
             self.metrics.delivery_failures.labels(row.method, "ratelimited").inc()
-            await self._retry_later(row, exc.reason, delay=exc.retry_after, count_attempt=False)
+            await self.settle.retry_later(row, exc.reason, delay=exc.retry_after, count_attempt=False)
         except PermanentFailure as exc:
             self.metrics.delivery_failures.labels(row.method, "permanent").inc()
             log.error("outbox row failed permanently", extra={"outbox_id": row.id, "method": row.method, "error": exc.reason})
@@ -247,10 +242,10 @@ class OutboxWorker:
         except DeliveryError as exc:
             self.metrics.delivery_failures.labels(row.method, "transient").inc()
             log.warning("outbox delivery will be retried", extra={"outbox_id": row.id, "method": row.method, "error": exc.reason})
-            await self._retry_later(row, exc.reason, unknown=isinstance(exc, UnknownOutcome))
+            await self.settle.retry_later(row, exc.reason, unknown=isinstance(exc, UnknownOutcome))
         else:
             self.metrics.messages_sent.labels(row.method).inc()
-            await self._mark_sent(row, {k: response[k] for k in RESULT_KEYS if k in response})
+            await self.settle.sent(row, {k: response[k] for k in RESULT_KEYS if k in response})
 
     async def _parent_result(self, row: OutboxMessage, parent_id: int) -> dict[str, Any] | None:
         """The result of the row this one threads under or edits; None (and deferred) if not sent."""
@@ -261,7 +256,7 @@ class OutboxWorker:
         if parent is None or parent.state == "failed":
             await self._mark_failed(row, "the message it refers to could not be delivered")
         else:
-            await self._retry_later(row, "waiting for the message it refers to", delay=self.poll_seconds, count_attempt=False)
+            await self.settle.retry_later(row, "waiting for the message it refers to", delay=self.poll_seconds, count_attempt=False)
         return None
 
     @staticmethod
@@ -270,53 +265,6 @@ class OutboxWorker:
             return {**payload, "channel": parent["channel"], "ts": parent["ts"]}
         return {**payload, "channel": parent["channel"], "thread_ts": parent["ts"]}
 
-    async def _mark_sent(self, row: OutboxMessage, result: dict[str, Any]) -> None:
-        async with self.db.uow() as uow:
-            stored = await uow.outbox.get(row.id)
-            assert stored is not None
-            stored.state = "sent"
-            stored.result = result
-            stored.sent_at = self.clock.now()
-            stored.lease_until = None
-            stored.outcome_unknown = False
-            stored.last_error = None
-            hook = self.after_sent.get(stored.purpose)
-            if hook is not None:
-                await hook(uow, stored)
-            await uow.commit()
-
     async def _mark_failed(self, row: OutboxMessage, reason: str) -> None:
-        async with self.db.uow() as uow:
-            stored = await uow.outbox.get(row.id)
-            assert stored is not None
-            stored.state = "failed"
-            stored.last_error = reason[:500]
-            stored.lease_until = None
-            hook = self.after_failed.get(stored.purpose)
-            if hook is not None:
-                await hook(uow, stored)
-            await uow.commit()
-        if hook is not None:
-            self.nudge()
-
-    async def _retry_later(
-        self,
-        row: OutboxMessage,
-        reason: str,
-        *,
-        delay: float | None = None,
-        unknown: bool = False,
-        count_attempt: bool = True,
-    ) -> None:
-        async with self.db.uow() as uow:
-            stored = await uow.outbox.get(row.id)
-            assert stored is not None
-            wait = delay if delay is not None else backoff_seconds(stored.attempts, self.max_backoff)
-            stored.state = "pending"
-            stored.next_attempt_at = self.clock.now() + timedelta(seconds=wait)
-            stored.last_error = reason[:500]
-            stored.lease_until = None
-            stored.outcome_unknown = stored.outcome_unknown or unknown
-            if not count_attempt:
-                stored.attempts = max(0, stored.attempts - 1)
-            await uow.commit()
+        if await self.settle.failed(row, reason):
+            self.nudge()  # the failure hook may have queued rows (a notice to the SPO)

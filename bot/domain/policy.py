@@ -1,6 +1,6 @@
 """Allocation policy: how well one practitioner fits one case. Pure rules, no Slack, no SQL.
 
-The rules are mechanisms; what they enforce is the region's `Policy` (bot/domain/policy_file.py),
+The rules are mechanisms; what they enforce is the region's `Policy` (bot/domain/policy_schema.py),
 by default the shipped `default_policy.yml`. docs/policy-sources.md quotes the documents behind
 each rule and names the points they leave to the region. In short:
 

@@ -10,36 +10,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.domain.availability import Away
 from bot.domain.clock import london_day
+from bot.domain.offers import Offer
 from bot.domain.policy import policy_fit
 from bot.domain.policy_file import Policy
 from bot.domain.ranking import Candidate, rank_candidates
-from bot.domain.workload import DEFAULT_TIER_POINTS, over_capacity, staff_percent
+from bot.domain.workload import DEFAULT_TIER_POINTS, staff_percent
 from bot.queries.caseload import away_today, staff_figures, workload_now
 from storage.db import UnitOfWork
-from storage.models import Case, Practitioner
+from storage.models import Case
 
 RECENT_DAYS = 7  # the MoJ allocation tool's "cases allocated in the last 7 days"
-
-
-@dataclass(frozen=True)
-class Offer:
-    """One practitioner as offered for one case, with the figures the modal shows."""
-
-    candidate: Candidate
-    practitioner: Practitioner
-    workload_now: float
-    tier_mix: dict[str, int]
-    away: Away | None = None  # away today (the workforce source's absences)
-    from_feed: bool = False  # the figures are the workforce source's; False: the teams file's
-
-    @property
-    def over_capacity_after(self) -> bool:
-        return over_capacity(self.candidate.workload_after)
 
 
 async def offers_for(
@@ -56,7 +39,8 @@ async def offers_for(
         held[practitioner_id] += [tier] * count
         recent[practitioner_id] += recent_count
     today = london_day(now)
-    by_code: dict[str, Offer] = {}
+    candidates: list[Candidate] = []
+    offers: dict[str, Offer] = {}  # by staff code, in the ranked order below
     for person in staff:
         figures = workload_now(person, held[person.id], weights)
         away = away_today(person, today)
@@ -67,8 +51,10 @@ async def offers_for(
             recent_allocations=recent[person.id],
             away=away is not None,
         )
-        by_code[person.staff_code] = Offer(
-            candidate=candidate, practitioner=person, workload_now=figures.percent, tier_mix=figures.tier_mix, away=away, from_feed=figures.from_feed
-        )
-    ranked = rank_candidates(case, [offer.candidate for offer in by_code.values()])
-    return [by_code[c.staff.staff_code] for c in ranked]
+        candidates.append(candidate)
+        offers[person.staff_code] = Offer(
+            practitioner_id=person.id, staff_code=person.staff_code, name=person.name, grade=person.grade, slack_user_id=person.slack_user_id,
+            fit=candidate.fit, workload_now=figures.percent, workload_after=candidate.workload_after,
+            recent_allocations=candidate.recent_allocations, tier_mix=figures.tier_mix, away=away, from_feed=figures.from_feed,
+        )  # fmt: skip
+    return [offers[c.staff.staff_code] for c in rank_candidates(case, candidates)]

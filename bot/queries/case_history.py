@@ -8,13 +8,12 @@ builder cannot leak what it never received.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from bot.domain.case_history_view import AllocationRecord, AuditLine, CaseHistory, Note, TouchpointRecord
 from bot.domain.errors import CasebotError
 from bot.domain.policy_file import Policy
 from bot.queries.commands import UowFactory, member_of
@@ -34,15 +33,6 @@ class CaseNotVisible(CasebotError):
     team's' and 'restricted', so the command never tells whether a restricted case exists."""
 
 
-@dataclass(frozen=True)
-class Note:
-    """A text someone wrote, or the fact that it is withheld from this reader."""
-
-    text: str | None
-    withheld: bool
-    sensitive: bool  # shown to an SPO, marked so they know not to pass it on
-
-
 def note(text: str | None, sensitive: bool | None, may_read_sensitive: bool) -> Note | None:
     """`text` as this reader may see it. A note whose sensitivity was never answered is treated
     as sensitive: failing closed costs an SPO a look, failing open could breach a SAR."""
@@ -52,60 +42,6 @@ def note(text: str | None, sensitive: bool | None, may_read_sensitive: bool) -> 
     if flagged and not may_read_sensitive:
         return Note(text=None, withheld=True, sensitive=True)
     return Note(text=text, withheld=False, sensitive=flagged)
-
-
-@dataclass(frozen=True)
-class TouchpointRecord:
-    state: str
-    priority: str
-    due_on: date | None
-    not_required_reason: str | None
-    notes: Note | None
-    outcome_by: str | None
-    outcome_at: datetime | None
-
-
-@dataclass(frozen=True)
-class AllocationRecord:
-    practitioner_name: str
-    practitioner_user_id: str
-    staff_code: str
-    grade: str
-    allocated_by: str
-    allocated_at: datetime
-    current: bool
-    ended_at: datetime | None
-    reason: str | None  # why it was reallocated to this practitioner, in words (None for the first)
-    outside_policy: bool
-    policy_exceptions: list[str]
-    evidence: Note | None
-    hate_crime: bool
-    hate_crime_notes: Note | None
-    discrimination: bool
-    discrimination_notes: Note | None
-    touchpoint: TouchpointRecord | None
-
-
-@dataclass(frozen=True)
-class AuditLine:
-    at: datetime
-    actor: str
-    action: str
-    detail: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class CaseHistory:
-    case: Case  # columns only; the team's name is in team_name
-    team_name: str
-    service: str
-    viewer_is_spo: bool
-    today: date
-    allocations: list[AllocationRecord]  # newest first
-    allocations_total: int
-    audit: list[AuditLine]  # oldest first, the latest `AUDIT_LIMIT`
-    audit_total: int
-    other_events: int  # other sentence events with this CRN the caller may see
 
 
 def _touchpoint(tp: Touchpoint | None, spo: bool) -> TouchpointRecord | None:
@@ -169,7 +105,7 @@ async def case_history(uow_factory: UowFactory, user_id: str, crn: str, *, today
         events = (await uow.session.scalars(select(AuditEvent).where(AuditEvent.case_id == case.id).order_by(AuditEvent.id.desc()).limit(AUDIT_LIMIT))).all()
         audit_total = await uow.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.case_id == case.id))
         return CaseHistory(
-            case=case, team_name=team.name, service=team.service, viewer_is_spo=spo, today=today,
+            case=case.summary(), team_name=team.name, service=team.service, viewer_is_spo=spo, today=today,
             allocations=[_allocation(a, touchpoints.get(a.id), may_read_sensitive(spo, a, user_id), policy) for a in allocations],
             allocations_total=int(allocations_total or 0),
             audit=[_audit_line(e, policy) for e in reversed(events)], audit_total=int(audit_total or 0), other_events=len(visible) - 1,

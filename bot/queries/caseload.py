@@ -4,31 +4,19 @@ The one definition of "what a practitioner holds", used by bot/queries/candidate
 and `/casebot caseload`, so they can never disagree about the same person: the workforce
 source's caseload (PUT /api/v1/staff, `casebot staff import`) or, where it has not reported
 one, the teams file's `caseload`; plus casebot's allocations in force that the source does not
-count yet (storage/repositories.py `current_tier_counts`). Hours likewise come from the source
+count yet (storage/repositories/allocations.py `current_tier_counts`). Hours likewise come from the source
 where it gave them, else the teams file (docs/workload.md). Pure rules in bot/domain/workload.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import date
 
 from bot.domain.availability import Away, away_on, stored_absences
-from bot.domain.workload import DEFAULT_TIER_POINTS, StaffFigures, over_capacity, staff_percent, tier_mix
+from bot.domain.command_views import Workload
+from bot.domain.workload import DEFAULT_TIER_POINTS, StaffFigures, staff_percent, tier_mix
 from storage.models import Practitioner
-
-
-@dataclass(frozen=True)
-class Workload:
-    percent: float
-    tier_mix: dict[str, int]
-    held_outside: int  # cases the workforce source (or the teams file) reports outside casebot
-    from_feed: bool  # the caseload is the workforce source's; False: the teams file's fallback
-
-    @property
-    def over_capacity(self) -> bool:
-        return over_capacity(self.percent)
 
 
 def _tiers(counts: Mapping[str, object] | None) -> tuple[str, ...]:

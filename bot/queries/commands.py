@@ -4,7 +4,7 @@ The subcommand is parsed by handlers/command_text.py; each query here reads in o
 work, bounded by a limit, so the answer fits in Slack's 3 s. Who may see what is decided here, not in the
 builders: sensitive text is dropped before it leaves this module unless the reader is an SPO
 of the case's team, and restricted cases are only read for those SPOs. The results are plain
-dataclasses holding no ORM object with sensitive text, so a builder cannot leak what it
+values (bot/domain/command_views.py) holding no ORM object, so a builder cannot leak what it
 never received.
 """
 
@@ -12,14 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import ColumnElement, false, func, or_, select
 from sqlalchemy import case as sql_case
 
+from bot.domain.command_views import CaseloadView, HeldCase, QueueAnswer, QueueCase, TeamQueue
 from bot.domain.errors import CasebotError
 from bot.domain.workload import DEFAULT_TIER_POINTS
-from bot.queries.caseload import Workload, workload_now
+from bot.queries.caseload import workload_now
 from storage.db import UnitOfWork
 from storage.models import Allocation, Case, Practitioner, Team
 
@@ -84,20 +85,9 @@ async def member_of(uow: UnitOfWork, user_id: str) -> Membership:
 # queue
 
 
-@dataclass(frozen=True)
-class TeamQueue:
-    team_name: str
-    service: str  # probation | prison: whose words the answer uses (bot/domain/vocabulary.py)
-    viewer_is_spo: bool
-    cases: list[Case]  # soonest due first, at most the limit
-    total: int
-    overdue: int
-
-
-@dataclass(frozen=True)
-class QueueAnswer:
-    today: date
-    teams: list[TeamQueue]
+def queue_case(case: Case) -> QueueCase:
+    """The columns a list line shows, copied out of the ORM row."""
+    return QueueCase(crn=case.crn, name=case.name, tier=case.tier, due_by=case.due_by, restricted=case.restricted)
 
 
 async def queue(uow_factory: UowFactory, user_id: str, *, today: date, limit: int = QUEUE_LIMIT) -> QueueAnswer:
@@ -116,7 +106,14 @@ async def queue(uow_factory: UowFactory, user_id: str, *, today: date, limit: in
                 await uow.session.execute(select(func.count(), func.sum(sql_case((Case.due_by < today, 1), else_=0))).select_from(Case).where(*where))
             ).one()
             teams.append(
-                TeamQueue(team_name=team.name, service=team.service, viewer_is_spo=spo, cases=list(cases), total=int(total), overdue=int(overdue or 0))
+                TeamQueue(
+                    team_name=team.name,
+                    service=team.service,
+                    viewer_is_spo=spo,
+                    cases=[queue_case(c) for c in cases],
+                    total=int(total),
+                    overdue=int(overdue or 0),
+                )
             )
     return QueueAnswer(today=today, teams=teams)
 
@@ -140,27 +137,6 @@ class NotAllowed(CasebotError):
         super().__init__(user_id)
         self.user_id = user_id
         self.team_names = list(team_names)
-
-
-@dataclass(frozen=True)
-class HeldCase:
-    case: Case
-    allocated_at: datetime
-
-
-@dataclass(frozen=True)
-class CaseloadView:
-    name: str
-    grade: str
-    staff_code: str
-    user_id: str
-    active: bool
-    team_name: str
-    service: str
-    workload: Workload
-    cases: list[HeldCase]  # newest allocation first, at most the limit
-    listed_total: int  # cases this reader may see listed
-    restricted_hidden: int  # restricted cases counted in the workload but not listed
 
 
 async def caseload(
@@ -208,7 +184,7 @@ async def caseload(
                     name=practitioner.name, grade=practitioner.grade, staff_code=practitioner.staff_code,
                     user_id=practitioner.slack_user_id, active=practitioner.active, team_name=team.name, service=team.service,
                     workload=workload_now(practitioner, tiers, weights),
-                    cases=[HeldCase(case=c, allocated_at=at) for c, at in listed],
+                    cases=[HeldCase(case=queue_case(c), allocated_at=at) for c, at in listed],
                     listed_total=int(listed_total or 0), restricted_hidden=len(tiers) - int(listed_total or 0),
                 )
             )  # fmt: skip

@@ -22,8 +22,7 @@ someone decides it may go to the person:
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -32,93 +31,25 @@ from sqlalchemy.orm import selectinload
 
 from bot.domain.case_input import CRN_PATTERN
 from bot.domain.clock import Clock
-from bot.domain.enums import OutboxPurpose
 from bot.domain.errors import CasebotError, FieldError, InvalidInput
-from bot.domain.policy_file import REASON_CODE, Policy
-from bot.domain.slack_text import escape
+from bot.domain.policy_file import Policy
+from bot.queries.sar_rules import (
+    ALLOCATION_FIELDS,
+    AUDIT_DETAIL_CODES,
+    AUDIT_DETAIL_KEYS,
+    CASE_FIELDS,
+    TOUCHPOINT_FIELDS,
+    WITHHELD_AUDIT,
+    WITHHELD_DISCRIMINATION_NOTES,
+    WITHHELD_EVIDENCE,
+    WITHHELD_HATE_NOTES,
+    WITHHELD_OVERSIGHT,
+    WITHHELD_QUOTING,
+    withhold_reason,
+)
+from bot.queries.sar_text import CaseRecords, message_text, quotes_any, sensitive_needles
 from storage.db import UnitOfWork
 from storage.models import Allocation, AuditEvent, Case, OutboxMessage, ScheduledJob, Touchpoint
-
-# Every column of the three tables is accounted for here: exported as stored, exported by hand
-# (sensitive text behind its flag, ids turned into names), or left out as an internal pointer.
-# tests/e2e/test_sar_and_audit.py fails when a column is added without a decision.
-CASE_FIELDS = (
-    "event_id", "crn", "name", "tier", "sentence_type", "sentence_date", "custodial", "prison", "release_date",
-    "rosh", "rsr", "mappa_category", "mappa_level", "offence", "previous_practitioner", "restricted",
-    "excluded_practitioners", "state", "due_by", "received_at", "arrived_on", "event_number",
-)  # fmt: skip
-CASE_BY_HAND = frozenset({"team_id"})
-CASE_LEFT_OUT = frozenset({"id", "slack_channel", "slack_ts"})
-ALLOCATION_FIELDS = (
-    "allocated_by",
-    "allocated_at",
-    "current",
-    "ended_at",
-    "outside_policy",
-    "policy_exceptions",
-    "policy_version",
-    "hate_crime",
-    "discrimination",
-)
-ALLOCATION_BY_HAND = frozenset(
-    {
-        "practitioner_id",
-        "evidence",
-        "evidence_sensitive",
-        "hate_crime_notes",
-        "hate_crime_sensitive",
-        "discrimination_notes",
-        "discrimination_sensitive",
-        "notify_user_ids",
-        "reason",
-    }
-)
-ALLOCATION_LEFT_OUT = frozenset({"id", "case_id"})
-TOUCHPOINT_FIELDS = ("due_on", "priority", "state", "created_at", "outcome_by", "outcome_at", "not_required_reason", "date_reason")
-TOUCHPOINT_BY_HAND = frozenset({"notes", "notes_sensitive"})
-TOUCHPOINT_LEFT_OUT = frozenset({"id", "case_id", "allocation_id"})
-
-# Audit detail keys that carry ids, codes, flags and fixed labels only (bot/services/allocate.py,
-# bot/services/reallocate.py, bot/services/intake.py, bot/services/touchpoints.py, bot/services/facade.py). Anything else is
-# dropped and counted. A key that is free text elsewhere is kept only with a known code.
-AUDIT_DETAIL_KEYS = frozenset(
-    {
-        "event_id", "team", "allocation_id", "staff_code", "from_staff_code", "grade", "tier", "outside_policy",
-        "policy_exceptions", "kept_touchpoint", "touchpoint_id", "due_on", "sensitive", "outbox_id", "what", "policy_version",
-    }
-)  # fmt: skip
-# A reallocation reason is a code (lower-case letters, digits, underscores), never free text.
-AUDIT_DETAIL_CODES = {"reason": REASON_CODE}
-
-# Outbox purposes whose text never quotes a sensitive note (blocks/allocation_notices.py,
-# blocks/touchpoint_blocks.py: the practitioner's notice quotes notes only when they are not
-# sensitive; the sensitive ones travel in their own message, "sensitive_notes", never shown).
-# "write_back" is decided per row (the contact's own flag); "spo_copy" is never shown.
-SAFE_MESSAGE_PURPOSES = frozenset(
-    {
-        OutboxPurpose.CASE_CARD, OutboxPurpose.RESTRICTED_CASE_DM, OutboxPurpose.CARD_ALLOCATED,
-        OutboxPurpose.RESTRICTED_CASE_ALLOCATED, OutboxPurpose.ALLOCATION_THREAD, OutboxPurpose.PRACTITIONER_NOTICE,
-        OutboxPurpose.NOTIFY_NOTICE, OutboxPurpose.PRISON_NOTICE, OutboxPurpose.PRISON_ALERT, OutboxPurpose.DEADLINE_CHASE,
-        OutboxPurpose.FAILURE_NOTICE, OutboxPurpose.TOUCHPOINT_REMINDER, OutboxPurpose.TOUCHPOINT_SETTLED,
-        OutboxPurpose.TOUCHPOINT_RESCHEDULED, OutboxPurpose.HANDED_OVER_NOTICE,
-    }
-)  # fmt: skip
-
-SPO_COPY = OutboxPurpose.SPO_COPY
-WRITE_BACK = OutboxPurpose.WRITE_BACK
-NEEDLE_CHARS = 40  # the backstop looks for every 40-character stretch of a sensitive note
-MIN_NEEDLE_CHARS = 12  # shorter stretches ("ok") would match innocent text; the flags alone guard them
-
-WITHHELD_EVIDENCE = "allocation evidence (sensitive)"
-WITHHELD_HATE_NOTES = "hate crime notes (sensitive)"
-WITHHELD_DISCRIMINATION_NOTES = "discrimination notes (sensitive)"
-WITHHELD_SENSITIVE_NOTES = "text of the allocated practitioner's private copy of the sensitive notes"
-WITHHELD_OVERSIGHT = "touchpoint oversight notes (sensitive)"
-WITHHELD_SPO_COPY = "text of the allocating SPO's private copy (quotes sensitive notes)"
-WITHHELD_WRITE_BACK = "text of a sensitive contact written back to the case record"
-WITHHELD_QUOTING = "message text quoting a sensitive note"
-WITHHELD_UNCLEARED = "message text of a kind not cleared for subject access"
-WITHHELD_AUDIT = "audit event details not cleared for subject access"
 
 
 class NothingHeld(CasebotError):
@@ -149,18 +80,6 @@ class Withheld:
 
     def as_list(self) -> list[dict[str, Any]]:
         return [{"kind": kind, "count": count} for kind, count in sorted(self._counts.items())]
-
-
-@dataclass(frozen=True)
-class CaseRecords:
-    """One case and every row that hangs off it."""
-
-    case: Case
-    allocations: Sequence[Allocation]
-    touchpoints: Sequence[Touchpoint]
-    audit: Sequence[AuditEvent]
-    messages: Sequence[OutboxMessage]
-    jobs: Sequence[ScheduledJob]
 
 
 async def subject_access(uow_factory: Callable[[], UnitOfWork], crn: str, *, clock: Clock) -> dict[str, Any]:
@@ -273,7 +192,7 @@ def _flat(value: Any) -> str:
 def _message(row: OutboxMessage, needles: frozenset[str], withheld: Withheld) -> dict[str, Any]:
     """A message casebot sent (or will send) about the case; its text unless withheld."""
     out: dict[str, Any] = {"purpose": row.purpose, "method": row.method, "state": row.state, "created_at": row.created_at, "sent_at": row.sent_at}
-    reason = _withhold_reason(row)
+    reason = withhold_reason(row)
     text = None if reason else message_text(row)
     if text is not None and quotes_any(text, needles):
         reason, text = WITHHELD_QUOTING, None
@@ -282,74 +201,6 @@ def _message(row: OutboxMessage, needles: frozenset[str], withheld: Withheld) ->
     else:
         out["text"] = text
     return out
-
-
-def _withhold_reason(row: OutboxMessage) -> str | None:
-    """Why this row's text may not go to the person, by what it is (seeds/000)."""
-    if row.purpose == SPO_COPY:
-        return WITHHELD_SPO_COPY
-    if row.purpose == OutboxPurpose.SENSITIVE_NOTES:
-        return WITHHELD_SENSITIVE_NOTES
-    if row.purpose == WRITE_BACK:
-        body = _body(row)
-        return WITHHELD_WRITE_BACK if "text" in body and body.get("sensitive") is not False else None
-    return None if row.purpose in SAFE_MESSAGE_PURPOSES else WITHHELD_UNCLEARED
-
-
-def _body(row: OutboxMessage) -> dict[str, Any]:
-    body = (row.payload or {}).get("body")
-    return body if isinstance(body, dict) else {}
-
-
-def message_text(row: OutboxMessage) -> str | None:
-    """What the message said, as readable text: a contact's text, a prison notice's subject and
-    text, or a Slack message's fallback text and the text of its blocks (buttons left out)."""
-    payload = row.payload or {}
-    if row.method.startswith("record."):
-        parts = [_body(row).get("type"), _body(row).get("text")]
-    elif row.method == "prison.notify":
-        parts = [payload.get("subject"), payload.get("text")]
-    else:
-        parts = [payload.get("text"), *block_texts(payload.get("blocks") or [])]
-    lines = [p for p in parts if isinstance(p, str) and p]
-    return "\n".join(dict.fromkeys(lines)) or None
-
-
-def block_texts(node: Any) -> list[str]:
-    """Every text object's text in Block Kit, skipping buttons and inputs (labels, not content)."""
-    if isinstance(node, list):
-        return [text for item in node for text in block_texts(item)]
-    if not isinstance(node, dict) or node.get("type") in ("actions", "input", "button"):
-        return []
-    if node.get("type") in ("mrkdwn", "plain_text") and isinstance(node.get("text"), str):
-        return [node["text"]]
-    return [text for value in node.values() if isinstance(value, (dict, list)) for text in block_texts(value)]
-
-
-def sensitive_needles(records: CaseRecords) -> frozenset[str]:
-    """Stretches of every sensitive note of the case, as stored and as escaped for mrkdwn: what
-    the backstop looks for in messages and audit details. Consecutive stretches, so a whole copy,
-    a copy cut short (blocks/text.py `cut`) or any 80 characters of it still contain one."""
-    texts: list[str] = [a.evidence for a in records.allocations if a.evidence_sensitive is not False]
-    texts += [a.hate_crime_notes for a in records.allocations if a.hate_crime_notes and a.hate_crime_sensitive is not False]
-    texts += [a.discrimination_notes for a in records.allocations if a.discrimination_notes and a.discrimination_sensitive is not False]
-    texts += [t.notes for t in records.touchpoints if t.notes and t.notes_sensitive is not False]
-    texts += [str(_body(m).get("text")) for m in records.messages if m.purpose == WRITE_BACK and _withhold_reason(m)]
-    return frozenset(_needles(texts))
-
-
-def _needles(texts: Iterable[str]) -> Iterable[str]:
-    for text in texts:
-        for form in {text.strip(), escape(text.strip())}:
-            for start in range(0, len(form), NEEDLE_CHARS):
-                stretch = form[start : start + NEEDLE_CHARS]
-                if len(stretch) >= MIN_NEEDLE_CHARS:
-                    yield stretch
-
-
-def quotes_any(text: str, needles: frozenset[str]) -> bool:
-    """True when `text` contains a stretch of a sensitive note."""
-    return any(needle in text for needle in needles)
 
 
 def json_default(value: Any) -> str:

@@ -20,8 +20,9 @@ from bot.domain.decision import AllocationForm, CurrentAllocation, ReallocationF
 from bot.domain.enums import CaseState, OutboxPurpose
 from bot.domain.errors import Question, TouchpointRefused
 from bot.domain.facts import TouchpointView
+from bot.domain.offers import Offer
 from bot.domain.staff_input import StaffIn
-from bot.queries.candidates import Offer, offers_for
+from bot.queries.candidates import offers_for
 from bot.services import notices, touchpoints
 from bot.services.allocate import Allocated, allocate, current_allocation, touchpoint_default
 from bot.services.intake import Received, Rejected, receive_case, receive_cases
@@ -196,7 +197,7 @@ class Services:
             policy = await uow.policies.current()
             offers = await offers_for(uow, case, now=self.clock.now(), weights=self.settings.tier_weights, policy=policy)
         holder = current.practitioner if current else None
-        others = [o for o in offers if holder is None or o.practitioner.id != holder.id]
+        others = [o for o in offers if holder is None or o.practitioner_id != holder.id]
         current_name = f"{holder.name} ({holder.grade})" if holder else "nobody"
         return ReallocatePicture(
             case=case, offers=others, current_name=current_name, reasons=dict(policy.reallocation_reasons),

@@ -63,12 +63,12 @@ def new_case_rows(case: Case, team: Team, record_case_url: str | None, now: date
     link = record_link(record_case_url, case.crn)
     key = f"case:{case.id}"
     if case.restricted:
-        dm = restricted_case_dm(case, team_name=team.name, record_url=link, terms=terms_for(team.service))
+        dm = restricted_case_dm(case.summary(), team_name=team.name, record_url=link, terms=terms_for(team.service))
         return [
             outbox_values(method="chat.postMessage", payload={"channel": spo, **dm}, purpose=Purpose.RESTRICTED_CASE_DM, ordering_key=key, now=now, case_id=case.id)
             for spo in team.spo_user_ids
         ]  # fmt: skip
-    card = {"channel": team.channel_id, **case_card(case, team_name=team.name, record_url=link)}
+    card = {"channel": team.channel_id, **case_card(case.summary(), team_name=team.name, record_url=link)}
     return [outbox_values(method="chat.postMessage", payload=card, purpose=Purpose.CASE_CARD, ordering_key=key, now=now, case_id=case.id)]
 
 
@@ -91,13 +91,14 @@ async def allocation_made(
     (if they asked for copies) the SPO are told privately; the prison is notified of a
     custodial case."""
     key = f"case:{case.id}"
+    summary = case.summary()
     link = record_link(record_case_url, case.crn)
     thread = None if case.restricted else thread_link(case.slack_channel, case.slack_ts)
 
     def slack(method: str, payload: dict[str, Any], purpose: Purpose, reply_to: OutboxMessage | None = None) -> None:
         enqueue(uow, method=method, payload=payload, purpose=purpose, ordering_key=key, now=now, case_id=case.id, reply_to=reply_to)
 
-    card_view = allocated_card(case, facts, team_name=team.name, record_url=link)
+    card_view = allocated_card(summary, facts, team_name=team.name, record_url=link)
     if case.restricted:
         for row in await uow.cases.restricted_rows(case.id):
             slack("chat.update", dict(card_view), Purpose.RESTRICTED_CASE_ALLOCATED, reply_to=row)
@@ -107,26 +108,26 @@ async def allocation_made(
             slack("chat.update", dict(card_view), Purpose.CARD_ALLOCATED, reply_to=card)
             slack("chat.postMessage", allocation_thread_reply(facts, record_url=link), Purpose.ALLOCATION_THREAD, reply_to=card)
     terms = terms_for(team.service)
-    notice = practitioner_notice(case, facts, record_url=link, link=thread, terms=terms)
+    notice = practitioner_notice(summary, facts, record_url=link, link=thread, terms=terms)
     slack("chat.postMessage", {"channel": facts.practitioner_user, **notice}, Purpose.PRACTITIONER_NOTICE)
     if facts.has_sensitive_notes:  # only the allocated practitioner, privately (seeds/000 user needs)
-        slack("chat.postMessage", {"channel": facts.practitioner_user, **sensitive_notes(case, facts, terms)}, Purpose.SENSITIVE_NOTES)
+        slack("chat.postMessage", {"channel": facts.practitioner_user, **sensitive_notes(summary, facts, terms)}, Purpose.SENSITIVE_NOTES)
     for user in dict.fromkeys(allocation.notify_user_ids):
         if user not in (facts.practitioner_user, facts.spo_user):
-            slack("chat.postMessage", {"channel": user, **notify_notice(case, facts, link=thread, record_url=link)}, Purpose.NOTIFY_NOTICE)
+            slack("chat.postMessage", {"channel": user, **notify_notice(summary, facts, link=thread, record_url=link)}, Purpose.NOTIFY_NOTICE)
     if await uow.preferences.spo_copies(facts.spo_user):
-        copy = spo_copy(case, facts, record_url=link, record_configured=record_configured)
+        copy = spo_copy(summary, facts, record_url=link, record_configured=record_configured)
         slack("chat.postMessage", {"channel": facts.spo_user, **copy}, Purpose.SPO_COPY)
     if case.custodial and case.prison:
         enqueue(
-            uow, method="prison.notify", payload={"prison": case.prison, **prison_notice(case, facts, team_name=team.name)},
+            uow, method="prison.notify", payload={"prison": case.prison, **prison_notice(summary, facts, team_name=team.name)},
             purpose=Purpose.PRISON_NOTICE, ordering_key=f"prison:{case.id}", now=now, case_id=case.id,
         )  # fmt: skip
 
 
 def handed_over(uow: UnitOfWork, case: Case, facts: AllocationFacts, previous_user: str, now: datetime) -> None:
     """The practitioner who held a reallocated case is told who holds it now."""
-    _post(uow, previous_user, handed_over_notice(case, facts), Purpose.HANDED_OVER_NOTICE, f"case:{case.id}", now, case.id)
+    _post(uow, previous_user, handed_over_notice(case.summary(), facts), Purpose.HANDED_OVER_NOTICE, f"case:{case.id}", now, case.id)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -143,13 +144,13 @@ def touchpoint_view(tp: Touchpoint, allocation: Allocation) -> TouchpointView:
 
 
 def touchpoint_reminder(uow: UnitOfWork, case: Case, tp: Touchpoint, allocation: Allocation, recipient: str, when: str, now: datetime) -> None:
-    message = reminder(case, touchpoint_view(tp, allocation), when=when, terms=terms_for(case.team.service))
+    message = reminder(case.summary(), touchpoint_view(tp, allocation), when=when, terms=terms_for(case.team.service))
     _post(uow, recipient, message, Purpose.TOUCHPOINT_REMINDER, f"touchpoint:{tp.id}", now, case.id)
 
 
 def reminders_settled(uow: UnitOfWork, case: Case, tp: Touchpoint, sent: Sequence[OutboxMessage], outcome: str, user: str, now: datetime) -> None:
     """Each reminder already sent is edited to say who settled the touchpoint, so nobody acts on it again."""
-    settled = reminder_settled(case, outcome, user, when_text(now))
+    settled = reminder_settled(case.summary(), outcome, user, when_text(now))
     for row in sent:
         enqueue(
             uow, method="chat.update", payload=dict(settled), purpose=Purpose.TOUCHPOINT_SETTLED,
@@ -159,13 +160,13 @@ def reminders_settled(uow: UnitOfWork, case: Case, tp: Touchpoint, sent: Sequenc
 
 def touchpoint_rescheduled(uow: UnitOfWork, case: Case, touchpoint_id: int, people: Sequence[str], new_date: date, user: str, now: datetime) -> None:
     for person in dict.fromkeys(people):
-        message = rescheduled_notice(case, new_date, user)
+        message = rescheduled_notice(case.summary(), new_date, user)
         _post(uow, person, message, Purpose.TOUCHPOINT_RESCHEDULED, f"touchpoint:{touchpoint_id}", now, case.id)
 
 
 def overdue_touchpoints(uow: UnitOfWork, spo: str, rows: Sequence[tuple[Case, Touchpoint, Allocation]], now: datetime) -> None:
     """One digest per SPO per morning of the touchpoints they are overdue on."""
-    views = [(case, touchpoint_view(tp, allocation)) for case, tp, allocation in rows]
+    views = [(case.summary(), touchpoint_view(tp, allocation)) for case, tp, allocation in rows]
     _post(uow, spo, overdue_touchpoints_digest(views), Purpose.TOUCHPOINT_DIGEST, f"digest:{spo}", now, None)
 
 
@@ -177,7 +178,7 @@ async def deadline_chases(uow: UnitOfWork, team: Team, rows: Sequence[tuple[Case
     """Each case past or at the team's target is chased in its thread (restricted cases: to
     the SPOs privately), and the team gets one digest, soonest first."""
     for case, overdue in rows:
-        message = deadline_chase(case, overdue_days=overdue, spos=team.spo_user_ids)
+        message = deadline_chase(case.summary(), overdue_days=overdue, spos=team.spo_user_ids)
         if case.restricted:
             targets: list[tuple[dict[str, Any], OutboxMessage | None]] = [({"channel": spo, **message}, None) for spo in team.spo_user_ids]
         else:
@@ -188,13 +189,21 @@ async def deadline_chases(uow: UnitOfWork, team: Team, rows: Sequence[tuple[Case
                 uow, method="chat.postMessage", payload=payload, purpose=Purpose.DEADLINE_CHASE,
                 ordering_key=f"case:{case.id}", now=now, case_id=case.id, reply_to=reply_to,
             )  # fmt: skip
-    _post(uow, team.channel_id, deadline_digest(team.name, rows), Purpose.DEADLINE_DIGEST, f"team:{team.code}", now, None)
+    _post(
+        uow,
+        team.channel_id,
+        deadline_digest(team.name, [(case.summary(), overdue) for case, overdue in rows]),
+        Purpose.DEADLINE_DIGEST,
+        f"team:{team.code}",
+        now,
+        None,
+    )
 
 
 def prison_notice_overdue(uow: UnitOfWork, case: Case, allocated_at: datetime, now: datetime) -> None:
     """The prison has not been told within the time the instruction allows: the SPOs are."""
     for spo in case.team.spo_user_ids:
-        _post(uow, spo, prison_notice_late(case, when_text(allocated_at)), Purpose.PRISON_ALERT, f"case:{case.id}", now, case.id)
+        _post(uow, spo, prison_notice_late(case.summary(), when_text(allocated_at)), Purpose.PRISON_ALERT, f"case:{case.id}", now, case.id)
 
 
 def delivery_failed(uow: UnitOfWork, case: Case, row: OutboxMessage, now: datetime) -> None:

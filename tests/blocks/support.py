@@ -1,4 +1,4 @@
-"""Shared pieces of the builder tests: a case with every `CaseLike` attribute, Slack's own
+"""Shared pieces of the builder tests: a case as the builders get it (`CaseSummary`), Slack's own
 models as the judge of what we build, and the text objects inside a message or view."""
 
 from __future__ import annotations
@@ -7,7 +7,6 @@ import json
 import re
 from collections.abc import Iterator
 from datetime import date
-from types import SimpleNamespace
 from typing import Any
 
 from slack_sdk.models.blocks import Block
@@ -15,14 +14,15 @@ from slack_sdk.models.views import View
 
 from blocks.kit import MESSAGE_BLOCKS_MAX
 from blocks.text import FALLBACK_TEXT_MAX, FIELD_TEXT_MAX, SECTION_TEXT_MAX
+from bot.domain.case_summary import CaseSummary
 
 HOSTILE = "<!channel> & <@U0BOSS01> *bold* " * 200  # 6,200 characters of markup
 # A figure a person reads as a workload: a bar, "workload", "Workload now" or "after" next to it.
 DECIMAL_PERCENT = re.compile(r"\d\.\d+%")
 
 
-def make_case(**changes: Any) -> SimpleNamespace:
-    """A case with every attribute of the `CaseLike` protocol (and `state`, for /casebot case)."""
+def make_case(**changes: Any) -> CaseSummary:
+    """A case as the builders get it (bot/domain/case_summary.py)."""
     fields: dict[str, Any] = {
         "id": 42,
         "crn": "X123456",
@@ -45,7 +45,7 @@ def make_case(**changes: Any) -> SimpleNamespace:
         "state": "unallocated",
     }
     fields.update(changes)
-    return SimpleNamespace(**fields)
+    return CaseSummary(**fields)
 
 
 def text_objects(node: Any) -> Iterator[dict[str, Any]]:

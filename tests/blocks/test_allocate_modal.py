@@ -4,32 +4,29 @@
 from __future__ import annotations
 
 from datetime import date
-from types import SimpleNamespace
 
 from blocks.allocate_modal import AllocateMetadata, allocate_modal, loading_modal, reallocate_modal
 from blocks.candidate_blocks import MAX_STATIC_OPTIONS, OPTION_TEXT_MAX, candidate_line, option_label, practitioner_options
 from blocks.formats import TEAMS_FILE_FIGURES, percent_text, tier_mix_bars, workload_bar
 from blocks.ids import Action, AllocateBlock, Callback
 from bot.domain.availability import Away
+from bot.domain.offers import Offer
+from bot.domain.policy import PolicyFit
 from bot.domain.vocabulary import PRISON
 from tests.blocks.support import DECIMAL_PERCENT, HOSTILE, all_text, assert_valid_view, make_case
 
 
 def offer(n: int = 1, *, name: str = "Ada Lovelace", now: float = 62.3, after: float = 66.1, exceptions: list[str] | None = None,
-          previous: bool = False, mix: dict[str, int] | None = None, away: Away | None = None, from_feed: bool = True) -> SimpleNamespace:  # fmt: skip
-    fit = SimpleNamespace(exceptions=exceptions or [], notes=["Held a case for this person before"] if previous else [], is_previous=previous)
-    return SimpleNamespace(
-        practitioner=SimpleNamespace(id=n, name=name, grade="PO", slack_user_id=f"U0PP{n:05d}"),
-        candidate=SimpleNamespace(fit=fit, workload_after=after, recent_allocations=2),
-        workload_now=now,
-        tier_mix=mix if mix is not None else {"A": 2, "B": 5, "C": 9, "D": 3},
-        over_capacity_after=after > 100,
-        away=away,
-        from_feed=from_feed,
-    )
+          previous: bool = False, mix: dict[str, int] | None = None, away: Away | None = None, from_feed: bool = True) -> Offer:  # fmt: skip
+    fit = PolicyFit(exceptions=exceptions or [], notes=["Held a case for this person before"] if previous else [], is_previous=previous)
+    return Offer(
+        practitioner_id=n, staff_code=f"N07A{n:03d}", name=name, grade="PO", slack_user_id=f"U0PP{n:05d}", fit=fit,
+        workload_now=now, workload_after=after, recent_allocations=2, tier_mix=mix if mix is not None else {"A": 2, "B": 5, "C": 9, "D": 3},
+        away=away, from_feed=from_feed,
+    )  # fmt: skip
 
 
-def build(offers: list[SimpleNamespace], **changes: object) -> dict:
+def build(offers: list[Offer], **changes: object) -> dict:
     kwargs: dict = dict(touchpoint_default=date(2026, 12, 21), notify_default=["U0SPO0002"], previous_name=None, record_url=None)
     kwargs.update(changes)
     return allocate_modal(make_case(), offers, **kwargs)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -14,6 +13,7 @@ from slack_sdk.models.views import View
 from blocks.case_card import case_card, details_modal, mappa_text, record_link, restricted_case_dm
 from blocks.ids import Action, Callback
 from blocks.text import FIELD_TEXT_MAX, HEADER_MAX, SECTION_TEXT_MAX
+from bot.domain.case_summary import CaseSummary
 from tests.blocks.support import make_case, text_objects
 
 RECORD_URL = "https://records.example/case/X123456?view=full&tab=1"
@@ -31,7 +31,7 @@ HOSTILE = make_case(
 )
 
 
-def builds(case: SimpleNamespace, record_url: str | None) -> dict[str, dict[str, Any]]:
+def builds(case: CaseSummary, record_url: str | None) -> dict[str, dict[str, Any]]:
     return {
         "card": case_card(case, team_name="Sheffield <North>", record_url=record_url),
         "dm": restricted_case_dm(case, team_name="Sheffield <North>", record_url=record_url),
@@ -53,7 +53,7 @@ def section_fields(view: dict[str, Any]) -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize("case", [make_case(), HOSTILE], ids=["plain", "hostile"])
 @pytest.mark.parametrize("record_url", [None, RECORD_URL], ids=["no-record", "record"])
-def test_builds_validate_against_slack_sdk_models(case: SimpleNamespace, record_url: str | None) -> None:
+def test_builds_validate_against_slack_sdk_models(case: CaseSummary, record_url: str | None) -> None:
     built = builds(case, record_url)
     for name in ("card", "dm"):
         for block in built[name]["blocks"]:

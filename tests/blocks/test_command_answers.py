@@ -4,7 +4,7 @@ caseload_answer.py), judged by slack_sdk's block models."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -22,45 +22,55 @@ from blocks.formats import percent_text, tier_mix_bars
 from blocks.ids import Action
 from blocks.kit import MESSAGE_BLOCKS_MAX
 from blocks.queue_answer import queue_message
+from bot.domain.case_history_view import AllocationRecord, AuditLine, CaseHistory, Note, TouchpointRecord
+from bot.domain.case_summary import CaseSummary
+from bot.domain.command_views import CaseloadView, HeldCase, QueueAnswer, QueueCase, TeamQueue, Workload
 from tests.blocks.support import DECIMAL_PERCENT, HOSTILE, all_text, assert_valid_message, make_case, mrkdwn_of
 
 TODAY = date(2026, 12, 7)
 AT = datetime(2026, 12, 2, 16, 31, tzinfo=UTC)
 
 
-def team(cases: list[SimpleNamespace], **changes: object) -> SimpleNamespace:
-    fields: dict[str, object] = dict(team_name="Sheffield North", service="probation", viewer_is_spo=True, cases=cases, total=len(cases), overdue=0)
+def listed(case: CaseSummary) -> QueueCase:
+    """The list line's columns of a case, as bot/queries/commands.py copies them."""
+    return QueueCase(crn=case.crn, name=case.name, tier=case.tier, due_by=case.due_by, restricted=case.restricted)
+
+
+def team(cases: list[CaseSummary], **changes: object) -> TeamQueue:
+    fields: dict[str, Any] = dict(
+        team_name="Sheffield North", service="probation", viewer_is_spo=True, cases=[listed(c) for c in cases], total=len(cases), overdue=0
+    )
     fields.update(changes)
-    return SimpleNamespace(**fields)
+    return TeamQueue(**fields)
 
 
-def caseload(**changes: object) -> SimpleNamespace:
-    load = SimpleNamespace(percent=62.3, tier_mix={"A": 0, "B": 2, "C": 1, "D": 0}, held_outside=1, over_capacity=False)
-    fields: dict[str, object] = dict(name="Ada Lovelace", grade="PO", staff_code="N07A001", user_id="U0PP00001", active=True,
+def caseload(**changes: object) -> CaseloadView:
+    load = Workload(percent=62.3, tier_mix={"A": 0, "B": 2, "C": 1, "D": 0}, held_outside=1)
+    fields: dict[str, Any] = dict(name="Ada Lovelace", grade="PO", staff_code="N07A001", user_id="U0PP00001", active=True,
                                      team_name="Sheffield North", service="probation", workload=load,
-                                     cases=[SimpleNamespace(case=make_case(), allocated_at=AT)], listed_total=1, restricted_hidden=1)  # fmt: skip
+                                     cases=[HeldCase(case=listed(make_case()), allocated_at=AT)], listed_total=1, restricted_hidden=1)  # fmt: skip
     fields.update(changes)
-    return SimpleNamespace(**fields)
+    return CaseloadView(**fields)
 
 
-def note(text: str | None, *, withheld: bool = False, sensitive: bool = False) -> SimpleNamespace:
-    return SimpleNamespace(text=text, withheld=withheld, sensitive=sensitive)
+def note(text: str | None, *, withheld: bool = False, sensitive: bool = False) -> Note:
+    return Note(text=text, withheld=withheld, sensitive=sensitive)
 
 
-def history(**changes: object) -> SimpleNamespace:
-    touchpoint = SimpleNamespace(
+def history(**changes: object) -> CaseHistory:
+    touchpoint = TouchpointRecord(
         state="planned", priority="high", due_on=date(2026, 12, 2), not_required_reason=None, notes=None, outcome_by=None, outcome_at=None
     )
-    allocation = SimpleNamespace(
+    allocation = AllocationRecord(
         practitioner_name="Ada Lovelace", practitioner_user_id="U0PP00001", staff_code="N07A001", grade="PO", allocated_by="U0SPO0001",
         allocated_at=AT, current=True, ended_at=None, reason=None, outside_policy=False, policy_exceptions=[],
         evidence=note("Ada knows the family."), hate_crime=True, hate_crime_notes=note(None, withheld=True), discrimination=False, discrimination_notes=None, touchpoint=touchpoint,
     )  # fmt: skip
-    audit = [SimpleNamespace(at=AT, actor="U0SPO0001", action="allocated", detail={"outside_policy": False, "due_on": "2026-12-21"})]
-    fields: dict[str, object] = dict(case=make_case(state="allocated", rsr=4.2), team_name="Sheffield North", service="probation", viewer_is_spo=True,
+    audit = [AuditLine(at=AT, actor="U0SPO0001", action="allocated", detail={"outside_policy": False, "due_on": "2026-12-21"})]
+    fields: dict[str, Any] = dict(case=make_case(state="allocated", rsr=4.2), team_name="Sheffield North", service="probation", viewer_is_spo=True,
                                      today=TODAY, allocations=[allocation], allocations_total=1, audit=audit, audit_total=1, other_events=0)  # fmt: skip
     fields.update(changes)
-    return SimpleNamespace(**fields)
+    return CaseHistory(**fields)
 
 
 def test_queue_marks_due_and_overdue_in_the_one_due_format() -> None:
@@ -69,7 +79,7 @@ def test_queue_marks_due_and_overdue_in_the_one_due_format() -> None:
         make_case(crn="X000002", due_by=TODAY),
         make_case(crn="X000003", due_by=date(2026, 12, 9), restricted=True),
     ]
-    message = queue_message(SimpleNamespace(today=TODAY, teams=[team(cases, total=40, overdue=1, viewer_is_spo=False)]))
+    message = queue_message(QueueAnswer(today=TODAY, teams=[team(cases, total=40, overdue=1, viewer_is_spo=False)]))
     assert_valid_message(message)
     text = all_text(message)
     assert "*Sheffield North*: 40 unallocated cases, 1 overdue" in text
@@ -91,8 +101,8 @@ def test_caseload_shows_the_one_percent_format_and_tier_mix_bars() -> None:
 
 
 def test_caseload_over_and_without_capacity() -> None:
-    over = SimpleNamespace(percent=100.2, tier_mix={"B": 30}, held_outside=0, over_capacity=True)
-    none = SimpleNamespace(percent=float("inf"), tier_mix={"D": 1}, held_outside=0, over_capacity=True)
+    over = Workload(percent=100.2, tier_mix={"B": 30}, held_outside=0)
+    none = Workload(percent=float("inf"), tier_mix={"D": 1}, held_outside=0)
     text = all_text(caseload_message([caseload(workload=over), caseload(workload=none, active=False)]))
     assert "Workload now: *101%* :warning: over capacity" in text
     assert "Workload now: *no capacity* :warning: over capacity" in text and " · inactive" in text
@@ -122,7 +132,7 @@ def test_case_answer_of_an_unallocated_case_offers_allocate() -> None:
 
 def test_long_answers_stay_within_50_blocks() -> None:
     cases = [make_case(name=HOSTILE, crn=f"Q{n:06d}") for n in range(30)]
-    message = queue_message(SimpleNamespace(today=TODAY, teams=[team(cases, team_name=HOSTILE, total=1000)] * 30))
+    message = queue_message(QueueAnswer(today=TODAY, teams=[team(cases, team_name=HOSTILE, total=1000)] * 30))
     assert_valid_message(message)
     assert len(message["blocks"]) == MESSAGE_BLOCKS_MAX and "left out to fit" in all_text(message)
 

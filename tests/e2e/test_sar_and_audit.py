@@ -30,9 +30,9 @@ from blocks.text import escape
 from bot.demo.fake_slack import FakeSlack
 from bot.demo.slack_requests import interaction_body, view_submission
 from bot.domain.clock import FixedClock
-from bot.queries import sar
+from bot.queries import sar_rules
 from bot.queries.audit_export import COLUMNS
-from bot.queries.sar import (
+from bot.queries.sar_rules import (
     AUDIT_DETAIL_KEYS,
     WITHHELD_AUDIT,
     WITHHELD_EVIDENCE,
@@ -234,7 +234,7 @@ def check_sar(run: Run) -> list[str]:
 
     actions = {event["action"] for event in first["audit_events"]}
     assert {"case_received", "allocated", "touchpoint_recorded", "write_back_delivered"} <= actions
-    cleared = AUDIT_DETAIL_KEYS | set(sar.AUDIT_DETAIL_CODES)
+    cleared = AUDIT_DETAIL_KEYS | set(sar_rules.AUDIT_DETAIL_CODES)
     assert all(set(event["detail"]) <= cleared for case in (first, second) for event in case["audit_events"])
 
     messages = {m["purpose"]: m for m in first["messages"]}
@@ -313,13 +313,13 @@ def check_bad_input(runs: dict[str, Run]) -> None:
 @pytest.mark.parametrize(
     ("model", "exported", "by_hand", "left_out"),
     [
-        (Case, sar.CASE_FIELDS, sar.CASE_BY_HAND, sar.CASE_LEFT_OUT),
-        (Allocation, sar.ALLOCATION_FIELDS, sar.ALLOCATION_BY_HAND, sar.ALLOCATION_LEFT_OUT),
-        (Touchpoint, sar.TOUCHPOINT_FIELDS, sar.TOUCHPOINT_BY_HAND, sar.TOUCHPOINT_LEFT_OUT),
+        (Case, sar_rules.CASE_FIELDS, sar_rules.CASE_BY_HAND, sar_rules.CASE_LEFT_OUT),
+        (Allocation, sar_rules.ALLOCATION_FIELDS, sar_rules.ALLOCATION_BY_HAND, sar_rules.ALLOCATION_LEFT_OUT),
+        (Touchpoint, sar_rules.TOUCHPOINT_FIELDS, sar_rules.TOUCHPOINT_BY_HAND, sar_rules.TOUCHPOINT_LEFT_OUT),
     ],
 )
 def test_every_column_has_a_subject_access_decision(model: type[Base], exported: tuple[str, ...], by_hand: frozenset[str], left_out: frozenset[str]) -> None:
-    """A column added later must be placed in bot/queries/sar.py: exported, exported behind its
+    """A column added later must be placed in bot/queries/sar_rules.py: exported, exported behind its
     sensitivity flag, or left out as an internal pointer. Nothing about the person by default."""
     decided = [*exported, *by_hand, *left_out]
     assert sorted(decided) == sorted(set(decided)), "a column is placed twice"

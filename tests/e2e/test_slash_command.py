@@ -22,9 +22,10 @@ from blocks.kit import MESSAGE_BLOCKS_MAX
 from blocks.queue_answer import queue_message
 from blocks.render_text import render
 from bot.demo.slack_requests import interaction_body, signed_headers, slash_body, view_submission
+from bot.domain.case_history_view import AllocationRecord, AuditLine, CaseHistory, Note, TouchpointRecord
 from bot.domain.clock import london_today
-from bot.queries.case_history import AllocationRecord, AuditLine, CaseHistory, Note, TouchpointRecord
-from bot.queries.commands import QueueAnswer, TeamQueue
+from bot.domain.command_views import QueueAnswer, TeamQueue
+from bot.queries.commands import queue_case
 from storage.models import Case, Touchpoint
 from tests.support.allocation import answers
 from tests.support.bot import BotUnderTest
@@ -350,10 +351,10 @@ async def test_caseload_shows_open_cases_workload_and_tier_mix_to_spos_and_the_p
     for case_id in (b2, c1, secret):
         await allocate(bot, case_id)
     offers = await bot.runtime.services.offers(waiting, SPO)  # what the Allocate modal shows for Ada now
-    ada = next(o for o in offers if o.practitioner.staff_code == "N07A001")
+    ada = next(o for o in offers if o.staff_code == "N07A001")
     expected = ada.workload_now
     assert expected > 0 and percent_text(expected).endswith("%") and "." not in percent_text(expected)
-    assert f"workload {percent_text(expected)} →" in candidate_line(ada)  # the modal's figure, the same as /casebot's
+    assert f"{percent_text(expected)} →" in candidate_line(ada)  # the modal's figure, the same as /casebot's
 
     spo = await casebot(bot, "caseload <@U0PP00001|Ada Lovelace>", SPO)  # a display name may hold spaces
     assert f"Workload now: {percent_text(expected)}\n" in spo.text
@@ -450,14 +451,14 @@ def test_the_longest_history_and_the_longest_queue_fit_in_one_slack_message() ->
     )  # fmt: skip
     audit = [AuditLine(at=at, actor=long, action=long, detail={"what": long, "reason": long, "due_on": "not a date"}) for _ in range(25)]
     history = CaseHistory(
-        case=_case(), team_name=long, service="probation", viewer_is_spo=True, today=date(2026, 11, 23), allocations=[allocation] * 10,
+        case=_case().summary(), team_name=long, service="probation", viewer_is_spo=True, today=date(2026, 11, 23), allocations=[allocation] * 10,
         allocations_total=40, audit=audit, audit_total=400, other_events=3,
     )  # fmt: skip
     message = case_message(history, record_url="https://record.example/case/X123456")
     assert_fits_slack(message)
     assert all("<!channel>" not in json.dumps(b) for b in message["blocks"])
 
-    cases = [_case(id=n, name=long, crn=f"Q{n:06d}") for n in range(30)]
+    cases = [queue_case(_case(id=n, name=long, crn=f"Q{n:06d}")) for n in range(30)]
     teams = [TeamQueue(team_name=long, service="prison", viewer_is_spo=False, cases=cases, total=1000, overdue=999) for _ in range(20)]
     queued = queue_message(QueueAnswer(today=date(2026, 11, 23), teams=teams))
     assert_fits_slack(queued)

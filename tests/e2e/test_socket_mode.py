@@ -5,7 +5,8 @@ from __future__ import annotations
 from contextlib import AsyncExitStack
 
 from blocks.ids import Action
-from bot.demo.fake_slack import FakeSlack, interactive_envelope
+from bot.demo.fake_slack import FakeSlack
+from bot.demo.fake_slack_http import interactive_envelope
 from bot.demo.slack_requests import button_click
 from tests.support.bot import bot_settings, start_bot
 from tests.support.factories import case_fields

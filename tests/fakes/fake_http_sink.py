@@ -7,7 +7,7 @@ test can tell "delivered once" (``accepted()``) from "sent twice". Faults (any s
 with Retry-After) and delays can be injected; a delayed request is recorded and accepted
 before the wait, which is exactly the "it arrived but we never heard back" case that
 idempotency keys exist for. Runs on its own event loop in a background thread, like
-tests/fakes/fake_slack.py, so sync and async tests can both use it.
+bot/demo/fake_slack.py, so sync and async tests can both use it.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.demo.background_server import BackgroundServer
-from bot.demo.fake_slack import WAIT_SECONDS, _poll, _poll_async
+from bot.demo.waiting import WAIT_SECONDS, poll, poll_async
 
 
 @dataclass(frozen=True)
@@ -100,10 +100,10 @@ class FakeHttpSink(BackgroundServer):
 
     def wait_for(self, count: int = 1, timeout: float = WAIT_SECONDS) -> list[RecordedRequest]:
         """Block until ``count`` requests were received; returns all of them."""
-        return _poll(lambda: self._enough(count), timeout, lambda: self._missing(count, timeout))
+        return poll(lambda: self._enough(count), timeout, lambda: self._missing(count, timeout))
 
     async def wait_for_async(self, count: int = 1, timeout: float = WAIT_SECONDS) -> list[RecordedRequest]:
-        return await _poll_async(lambda: self._enough(count), timeout, lambda: self._missing(count, timeout))
+        return await poll_async(lambda: self._enough(count), timeout, lambda: self._missing(count, timeout))
 
     def _enough(self, count: int) -> list[RecordedRequest] | None:
         found = self.requests

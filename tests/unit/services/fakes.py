@@ -13,26 +13,33 @@ Ids are given on add, as a flush would.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from types import TracebackType
-from typing import Any, Generic, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import inspect
 
-from bot.domain.policy_file import Policy, default_policy, default_policy_text, parse_policy
-from storage.db import UnitOfWork
+from bot.domain.policy_file import Policy, default_policy_text, parse_policy
+from storage.db import Database, UnitOfWork
 from storage.models import (
     Allocation,
-    AuditEvent,
     Base,
     Case,
     OutboxMessage,
     Practitioner,
-    ScheduledJob,
     StoredPolicy,
     Team,
-    Touchpoint,
+)
+from tests.unit.services.fake_repositories import (
+    FakeAllocations,
+    FakeAudit,
+    FakeCases,
+    FakeJobs,
+    FakeOutbox,
+    FakePolicies,
+    FakePreferences,
+    FakeTeams,
 )
 
 M = TypeVar("M", bound=Base)
@@ -63,6 +70,12 @@ class FakeStore:
     @property
     def factory(self) -> Callable[[], UnitOfWork]:
         return self.uow
+
+    @property
+    def database(self) -> Database:
+        """A stand-in for storage/db.py's Database, for services that take one (the scheduler,
+        the facade): its `uow` opens units of work over this store."""
+        return cast(Database, FakeDatabase(self))
 
     @property
     def commits(self) -> int:
@@ -108,156 +121,22 @@ def _copy(value: Any) -> Any:
     return list(value) if isinstance(value, list) else dict(value) if isinstance(value, dict) else value
 
 
-class FakeRepository(Generic[M]):
-    model: type[M]
+class FakeDatabase:
+    """What the services use of a Database: `uow()`."""
 
     def __init__(self, store: FakeStore) -> None:
-        self.store = store
-
-    def _all(self) -> Iterator[M]:
-        return iter(self.store.rows(self.model))
-
-    async def get(self, id_: int, *, for_update: bool = False) -> M | None:
-        return cast(M | None, self.store.tables.get(self.model, {}).get(id_))
-
-    def add(self, obj: M) -> M:
-        return self.store.put(obj)
-
-    async def insert_many(self, rows: Sequence[dict[str, Any]]) -> None:
-        for values in rows:
-            self.store.put(self.model(**values))
+        self.uow = store.uow
 
 
-class FakeTeams(FakeRepository[Team]):
-    model = Team
+class Nudges:
+    """Stands in for the outbox worker's wake-up (`nudge`), counting the calls: a service nudges
+    after a commit that queued messages, and only then."""
 
-    async def by_code(self) -> dict[str, Team]:
-        return {team.code: team for team in self._all()}
+    def __init__(self) -> None:
+        self.count = 0
 
-    async def by_codes(self, codes: Iterable[str]) -> dict[str, Team]:
-        wanted = set(codes)
-        return {team.code: team for team in self._all() if team.code in wanted}
-
-    async def practitioner(self, practitioner_id: int) -> Practitioner | None:
-        return cast(Practitioner | None, self.store.tables.get(Practitioner, {}).get(practitioner_id))
-
-    def add_practitioner(self, practitioner: Practitioner) -> Practitioner:
-        return self.store.put(practitioner)
-
-    async def practitioners_by_code(self, codes: Iterable[str]) -> dict[str, Practitioner]:
-        wanted = set(codes)
-        return {p.staff_code: p for p in self.store.rows(Practitioner) if p.staff_code in wanted}
-
-
-class FakeCases(FakeRepository[Case]):
-    model = Case
-
-    async def by_event_ids(self, event_ids: Iterable[str]) -> dict[str, Case]:
-        wanted = set(event_ids)
-        return {case.event_id: case for case in self._all() if case.event_id in wanted}
-
-    async def with_team(self, case_id: int) -> Case | None:
-        return await self.get(case_id)
-
-    async def mark_allocated(self, case_id: int) -> bool:
-        case = await self.get(case_id)
-        if case is None or case.state != "unallocated":
-            return False
-        case.state = "allocated"
-        return True
-
-    async def card_row(self, case_id: int) -> OutboxMessage | None:
-        return next((row for row in self.store.rows(OutboxMessage) if row.case_id == case_id and row.purpose == "case_card"), None)
-
-    async def restricted_rows(self, case_id: int) -> Sequence[OutboxMessage]:
-        return [row for row in self.store.rows(OutboxMessage) if row.case_id == case_id and row.purpose == "restricted_case_dm"]
-
-
-class FakeAllocations(FakeRepository[Allocation]):
-    model = Allocation
-
-    async def current_for_case(self, case_id: int) -> Allocation | None:
-        return next((a for a in self._all() if a.case_id == case_id and a.current), None)
-
-    async def end_current(self, allocation_id: int, now: datetime) -> bool:
-        allocation = await self.get(allocation_id)
-        if allocation is None or not allocation.current:
-            return False
-        allocation.current, allocation.ended_at = False, now
-        return True
-
-    def add_touchpoint(self, touchpoint: Touchpoint) -> Touchpoint:
-        return self.store.put(touchpoint)
-
-    async def touchpoint(self, touchpoint_id: int) -> tuple[Touchpoint, Allocation, Case] | None:
-        tp = cast(Touchpoint | None, self.store.tables.get(Touchpoint, {}).get(touchpoint_id))
-        if tp is None:
-            return None
-        allocation, case = await self.get(tp.allocation_id), self.store.tables[Case][tp.case_id]
-        assert allocation is not None
-        return tp, allocation, cast(Case, case)
-
-    async def touchpoint_for(self, allocation_id: int) -> Touchpoint | None:
-        return next((tp for tp in self.store.rows(Touchpoint) if tp.allocation_id == allocation_id), None)
-
-
-class FakeJobs(FakeRepository[ScheduledJob]):
-    model = ScheduledJob
-
-    async def cancel(self, *, touchpoint_id: int | None = None, case_id: int | None = None, kinds: Sequence[str] | None = None) -> None:
-        for job in self._all():
-            if (
-                job.state == "planned"
-                and touchpoint_id in (None, job.touchpoint_id)
-                and case_id in (None, job.case_id)
-                and (kinds is None or job.kind in kinds)
-            ):
-                job.state = "cancelled"
-
-
-class FakeOutbox(FakeRepository[OutboxMessage]):
-    model = OutboxMessage
-
-    async def with_key(self, ordering_key: str, purpose: str) -> Sequence[OutboxMessage]:
-        return [row for row in self._all() if row.ordering_key == ordering_key and row.purpose == purpose]
-
-    async def lock_pending(self, ordering_key: str, purpose: str) -> bool:
-        return any(row.state == "pending" for row in await self.with_key(ordering_key, purpose))
-
-    async def cancel_pending(self, case_id: int, purposes: Sequence[str]) -> None:
-        for row in self._all():
-            if row.case_id == case_id and row.purpose in purposes and row.state == "pending":
-                row.state = "cancelled"
-
-
-class FakeAudit(FakeRepository[AuditEvent]):
-    model = AuditEvent
-
-
-class FakePolicies(FakeRepository[StoredPolicy]):
-    model = StoredPolicy
-
-    async def current_row(self) -> StoredPolicy | None:
-        return next((row for row in reversed(self.store.rows(StoredPolicy)) if row.current), None)
-
-    async def current(self) -> Policy:
-        row = await self.current_row()
-        return default_policy() if row is None else parse_policy(row.text)
-
-    async def by_version(self, version: str) -> StoredPolicy | None:
-        return next((row for row in self._all() if row.version == version), None)
-
-    async def make_current(self, row: StoredPolicy) -> None:
-        for other in self._all():
-            other.current = other is row
-
-
-class FakePreferences:
-    def __init__(self, store: FakeStore) -> None:
-        self.store = store
-
-    async def spo_copies(self, user_id: str) -> bool:
-        return user_id not in self.store.spo_copies_off
+    def __call__(self) -> None:
+        self.count += 1
 
 
 class FakeUnitOfWork:

@@ -1,0 +1,35 @@
+"""The shared part of every repository. Repositories never commit (the unit of work does)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Base
+
+M = TypeVar("M", bound=Base)
+
+
+class Repository(Generic[M]):
+    """The shared part: fetch by id and add."""
+
+    model: type[M]
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, id_: int, *, for_update: bool = False) -> M | None:
+        return await self.session.get(self.model, id_, with_for_update=for_update)
+
+    def add(self, obj: M) -> M:
+        self.session.add(obj)
+        return obj
+
+    async def insert_many(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Many rows (column values) in one executemany, for batch intake: no ids come back, and
+        SQLite cannot batch ORM inserts that return ids (SQLAlchemy falls back to one statement a row)."""
+        if rows:
+            await self.session.execute(insert(self.model), list(rows))

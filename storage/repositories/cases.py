@@ -1,0 +1,67 @@
+"""Cases: lookup, the atomic allocated flip, the card rows, the morning chase."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload, selectinload
+
+from storage.models import (
+    Case,
+    OutboxMessage,
+)
+from storage.repositories.base import Repository
+
+
+class CaseRepository(Repository[Case]):
+    model = Case
+
+    async def by_event_ids(self, event_ids: Iterable[str]) -> dict[str, Case]:
+        ids = list(event_ids)
+        if not ids:
+            return {}
+        rows = await self.session.scalars(select(Case).where(Case.event_id.in_(ids)).options(selectinload(Case.team)))
+        return {case.event_id: case for case in rows}
+
+    async def with_team(self, case_id: int) -> Case | None:
+        """One case and its team in one query (a join: selectin would make it two round trips on
+        the Details and Allocate clicks)."""
+        return await self.session.scalar(select(Case).where(Case.id == case_id).options(joinedload(Case.team)))
+
+    async def mark_allocated(self, case_id: int) -> bool:
+        """unallocated -> allocated, atomically; False when someone else got there first.
+
+        A conditional update, not read-then-write: two SPOs submitting at once (or one SPO
+        double-clicking) race here and exactly one wins, on SQLite and PostgreSQL alike.
+        """
+        result = await self.session.execute(
+            update(Case).where(Case.id == case_id, Case.state == "unallocated").values(state="allocated").execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0) == 1)
+
+    async def card_row(self, case_id: int) -> OutboxMessage | None:
+        """The outbox row that posted the case's channel card (or the first restricted DM)."""
+        return await self.session.scalar(
+            select(OutboxMessage).where(OutboxMessage.case_id == case_id, OutboxMessage.purpose.in_(("case_card",))).order_by(OutboxMessage.id).limit(1)
+        )
+
+    async def restricted_rows(self, case_id: int) -> Sequence[OutboxMessage]:
+        return (
+            await self.session.scalars(
+                select(OutboxMessage).where(OutboxMessage.case_id == case_id, OutboxMessage.purpose == "restricted_case_dm").order_by(OutboxMessage.id)
+            )
+        ).all()
+
+    async def awaiting_allocation(self, team_id: int, due_on_or_before: date) -> Sequence[Case]:
+        """Unallocated cases of a team due by a date, soonest first (the morning chase)."""
+        return (
+            await self.session.scalars(
+                select(Case).where(Case.team_id == team_id, Case.state == "unallocated", Case.due_by <= due_on_or_before).order_by(Case.due_by, Case.id)
+            )
+        ).all()
+
+    async def count_by_state(self) -> dict[str, int]:
+        rows = await self.session.execute(select(Case.state, func.count()).group_by(Case.state))
+        return {state: count for state, count in rows.all()}

@@ -1,0 +1,62 @@
+"""Scheduled jobs (claimed per tick) and the once-a-day runs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from sqlalchemy import select, update
+
+from storage.models import (
+    DailyRun,
+    ScheduledJob,
+)
+from storage.repositories.base import Repository
+
+
+class JobRepository(Repository[ScheduledJob]):
+    model = ScheduledJob
+
+    async def claim_due(self, now: datetime, token: str, limit: int) -> Sequence[ScheduledJob]:
+        """Take due jobs for this tick: one conditional UPDATE first, then read what we took.
+
+        The UPDATE is the transaction's first statement, so on SQLite it queues on the write
+        lock; on PostgreSQL a racing tick waits on the row locks and then finds the rows no
+        longer 'planned'. Either way no job is taken twice, and a crash before commit leaves
+        them planned (their work is done in the same transaction).
+        """
+        due = select(ScheduledJob.id).where(ScheduledJob.state == "planned", ScheduledJob.due_at <= now).order_by(ScheduledJob.due_at).limit(limit)
+        await self.session.execute(
+            update(ScheduledJob)
+            .where(ScheduledJob.id.in_(due.scalar_subquery()), ScheduledJob.state == "planned")
+            .values(state="running", claim=token)
+            .execution_options(synchronize_session=False)
+        )
+        return (await self.session.scalars(select(ScheduledJob).where(ScheduledJob.claim == token, ScheduledJob.state == "running"))).all()
+
+    async def cancel(self, *, touchpoint_id: int | None = None, case_id: int | None = None, kinds: Sequence[str] | None = None) -> None:
+        """Cancel planned jobs of a touchpoint or a case (same transaction as the change)."""
+        query = update(ScheduledJob).where(ScheduledJob.state == "planned")
+        if touchpoint_id is not None:
+            query = query.where(ScheduledJob.touchpoint_id == touchpoint_id)
+        if case_id is not None:
+            query = query.where(ScheduledJob.case_id == case_id)
+        if kinds is not None:
+            query = query.where(ScheduledJob.kind.in_(list(kinds)))
+        await self.session.execute(query.values(state="cancelled").execution_options(synchronize_session=False))
+
+    async def planned(self, *, touchpoint_id: int) -> Sequence[ScheduledJob]:
+        return (
+            await self.session.scalars(
+                select(ScheduledJob).where(ScheduledJob.touchpoint_id == touchpoint_id, ScheduledJob.state == "planned").order_by(ScheduledJob.due_at)
+            )
+        ).all()
+
+    async def first_run_today(self, kind: str, scope: str, day: date, now: datetime) -> bool:
+        """Record that `kind` ran for `scope` today; False when it already had (any replica)."""
+        exists_already = await self.session.scalar(select(DailyRun.id).where(DailyRun.kind == kind, DailyRun.scope == scope, DailyRun.day == day))
+        if exists_already is not None:
+            return False
+        self.session.add(DailyRun(kind=kind, scope=scope, day=day, at=now))
+        await self.session.flush()  # the unique key refuses a racing replica's insert
+        return True

@@ -1,0 +1,128 @@
+"""The outbox: claiming rows fairly across lanes, leasing, locking and cancelling."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import and_, case, exists, func, or_, select, update
+from sqlalchemy.orm import aliased
+
+from storage.models import (
+    OutboxMessage,
+)
+from storage.repositories.base import Repository
+
+
+class OutboxRepository(Repository[OutboxMessage]):
+    model = OutboxMessage
+
+    async def claimable(
+        self,
+        now: datetime,
+        limit: int,
+        *,
+        skip_locked: bool,
+        only_prefixes: Sequence[str],
+        per_lane: int = 1,
+        held_lanes: Sequence[str] = (),
+        held_methods: Sequence[str] = (),
+        last_lanes: Sequence[str] = (),
+    ) -> Sequence[OutboxMessage]:
+        """Rows ready to send: due, not leased by a live worker, first in line for their key,
+        and at most the first `per_lane` of each lane, so one busy lane cannot fill the batch.
+
+        Per-key order is kept by only offering a row when no earlier row of its key is still
+        unsent. `held_lanes` and `held_methods` (paced or paused by the caller) are left out.
+        Order: lanes whose name starts with one of `last_lanes` after the others (so App Home
+        publishes and write-backs never queue behind channel posts), then each lane's first
+        row before any lane's second, oldest first. On PostgreSQL the rows are locked with
+        SKIP LOCKED so replicas share the work.
+        """
+        earlier = aliased(OutboxMessage)
+        blocked = exists().where(
+            and_(
+                earlier.ordering_key == OutboxMessage.ordering_key,
+                earlier.id < OutboxMessage.id,
+                earlier.state.in_(("pending", "sending")),
+            )
+        )
+        ready = ((OutboxMessage.state == "pending") & (OutboxMessage.next_attempt_at <= now)) | (
+            (OutboxMessage.state == "sending") & (OutboxMessage.lease_until < now)
+        )
+        deliverable = or_(*(OutboxMessage.method.startswith(prefix) for prefix in only_prefixes))
+        conditions = [ready, deliverable, ~blocked]
+        if held_lanes:
+            conditions.append(OutboxMessage.lane.not_in(list(held_lanes)))
+        if held_methods:
+            conditions.append(OutboxMessage.method.not_in(list(held_methods)))
+        place = func.row_number().over(partition_by=OutboxMessage.lane, order_by=OutboxMessage.id).label("place")
+        ranked = select(OutboxMessage.id, place).where(*conditions).subquery()
+        late = case((or_(*(OutboxMessage.lane.startswith(p) for p in last_lanes)), 1), else_=0) if last_lanes else None
+        query = (
+            select(OutboxMessage)
+            .join(ranked, ranked.c.id == OutboxMessage.id)
+            .where(ranked.c.place <= per_lane)
+            .order_by(*([late] if late is not None else []), ranked.c.place, OutboxMessage.id)
+            .limit(limit)
+        )
+        if skip_locked:
+            query = query.with_for_update(skip_locked=True, of=OutboxMessage)
+        return (await self.session.scalars(query)).all()
+
+    async def lease(self, row: OutboxMessage, *, now: datetime, lease_until: datetime) -> bool:
+        """Conditionally take the row; False when another worker took it first."""
+        taken = await self.session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id == row.id,
+                OutboxMessage.state == row.state,
+                OutboxMessage.attempts == row.attempts,
+            )
+            .values(
+                state="sending",
+                attempts=OutboxMessage.attempts + 1,
+                lease_until=lease_until,
+                first_attempt_at=func.coalesce(OutboxMessage.first_attempt_at, now),
+            )
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(taken, "rowcount", 0) == 1)
+
+    async def backlog(self) -> dict[str, int]:
+        rows = await self.session.execute(select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state))
+        return {state: count for state, count in rows.all()}
+
+    async def for_case(self, case_id: int) -> Sequence[OutboxMessage]:
+        return (await self.session.scalars(select(OutboxMessage).where(OutboxMessage.case_id == case_id).order_by(OutboxMessage.id))).all()
+
+    async def with_key(self, ordering_key: str, purpose: str) -> Sequence[OutboxMessage]:
+        return (
+            await self.session.scalars(
+                select(OutboxMessage).where(OutboxMessage.ordering_key == ordering_key, OutboxMessage.purpose == purpose).order_by(OutboxMessage.id)
+            )
+        ).all()
+
+    async def lock_pending(self, ordering_key: str, purpose: str) -> bool:
+        """Lock the row of `ordering_key` and `purpose` still waiting to be sent, if there is one.
+
+        A write that changes nothing, for its lock (PostgreSQL row lock; SQLite's write lock),
+        held until the caller commits: the worker cannot claim the row meanwhile. False when no
+        such row is waiting.
+        """
+        touched = await self.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.ordering_key == ordering_key, OutboxMessage.purpose == purpose, OutboxMessage.state == "pending")
+            .values(purpose=OutboxMessage.purpose)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(touched, "rowcount", 0))
+
+    async def cancel_pending(self, case_id: int, purposes: Sequence[str]) -> None:
+        """Stop messages not yet sent (a chase for a case that has just been allocated)."""
+        await self.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.case_id == case_id, OutboxMessage.purpose.in_(list(purposes)), OutboxMessage.state == "pending")
+            .values(state="cancelled")
+            .execution_options(synchronize_session=False)
+        )

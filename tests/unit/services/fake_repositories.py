@@ -1,0 +1,214 @@
+"""The fake repositories (tests/unit/services/fakes.py): exactly the methods the services call,
+over the store's dicts of rows, each keeping the real one's semantics (storage/repositories/:
+filters, order, what an atomic update answers). A method a service starts to call must be added
+here with the same meaning, or the test fails with an AttributeError, not a silent pass."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
+
+from bot.domain.policy_file import Policy, default_policy, parse_policy
+from storage.models import (
+    Allocation,
+    AuditEvent,
+    Base,
+    Case,
+    DailyRun,
+    OutboxMessage,
+    Practitioner,
+    ScheduledJob,
+    StoredPolicy,
+    Team,
+    Touchpoint,
+)
+
+if TYPE_CHECKING:
+    from tests.unit.services.fakes import FakeStore
+
+M = TypeVar("M", bound=Base)
+
+
+class FakeRepository(Generic[M]):
+    model: type[M]
+
+    def __init__(self, store: FakeStore) -> None:
+        self.store = store
+
+    def _all(self) -> Iterator[M]:
+        return iter(self.store.rows(self.model))
+
+    async def get(self, id_: int, *, for_update: bool = False) -> M | None:
+        return cast(M | None, self.store.tables.get(self.model, {}).get(id_))
+
+    def add(self, obj: M) -> M:
+        return self.store.put(obj)
+
+    async def insert_many(self, rows: Sequence[dict[str, Any]]) -> None:
+        for values in rows:
+            self.store.put(self.model(**values))
+
+
+class FakeTeams(FakeRepository[Team]):
+    model = Team
+
+    async def by_code(self) -> dict[str, Team]:
+        return {team.code: team for team in self._all()}
+
+    async def by_codes(self, codes: Iterable[str]) -> dict[str, Team]:
+        wanted = set(codes)
+        return {team.code: team for team in self._all() if team.code in wanted}
+
+    async def practitioner(self, practitioner_id: int) -> Practitioner | None:
+        return cast(Practitioner | None, self.store.tables.get(Practitioner, {}).get(practitioner_id))
+
+    def add_practitioner(self, practitioner: Practitioner) -> Practitioner:
+        return self.store.put(practitioner)
+
+    async def practitioners_by_code(self, codes: Iterable[str]) -> dict[str, Practitioner]:
+        wanted = set(codes)
+        return {p.staff_code: p for p in self.store.rows(Practitioner) if p.staff_code in wanted}
+
+
+class FakeCases(FakeRepository[Case]):
+    model = Case
+
+    async def by_event_ids(self, event_ids: Iterable[str]) -> dict[str, Case]:
+        wanted = set(event_ids)
+        return {case.event_id: case for case in self._all() if case.event_id in wanted}
+
+    async def with_team(self, case_id: int) -> Case | None:
+        return await self.get(case_id)
+
+    async def mark_allocated(self, case_id: int) -> bool:
+        case = await self.get(case_id)
+        if case is None or case.state != "unallocated":
+            return False
+        case.state = "allocated"
+        return True
+
+    async def card_row(self, case_id: int) -> OutboxMessage | None:
+        return next((row for row in self.store.rows(OutboxMessage) if row.case_id == case_id and row.purpose == "case_card"), None)
+
+    async def restricted_rows(self, case_id: int) -> Sequence[OutboxMessage]:
+        return [row for row in self.store.rows(OutboxMessage) if row.case_id == case_id and row.purpose == "restricted_case_dm"]
+
+    async def awaiting_allocation(self, team_id: int, due_on_or_before: date) -> Sequence[Case]:
+        waiting = [c for c in self._all() if c.team_id == team_id and c.state == "unallocated" and c.due_by <= due_on_or_before]
+        return sorted(waiting, key=lambda c: (c.due_by, c.id))
+
+
+class FakeAllocations(FakeRepository[Allocation]):
+    model = Allocation
+
+    async def current_for_case(self, case_id: int) -> Allocation | None:
+        return next((a for a in self._all() if a.case_id == case_id and a.current), None)
+
+    async def end_current(self, allocation_id: int, now: datetime) -> bool:
+        allocation = await self.get(allocation_id)
+        if allocation is None or not allocation.current:
+            return False
+        allocation.current, allocation.ended_at = False, now
+        return True
+
+    def add_touchpoint(self, touchpoint: Touchpoint) -> Touchpoint:
+        return self.store.put(touchpoint)
+
+    async def touchpoint(self, touchpoint_id: int) -> tuple[Touchpoint, Allocation, Case] | None:
+        tp = cast(Touchpoint | None, self.store.tables.get(Touchpoint, {}).get(touchpoint_id))
+        if tp is None:
+            return None
+        allocation, case = await self.get(tp.allocation_id), self.store.tables[Case][tp.case_id]
+        assert allocation is not None
+        return tp, allocation, cast(Case, case)
+
+    async def touchpoints(self, ids: Iterable[int]) -> dict[int, tuple[Touchpoint, Allocation, Case]]:
+        """Inner joins, as the SQL: a touchpoint without its allocation or case is not returned."""
+        found = {id_: await self.touchpoint(id_) for id_ in set(ids)}
+        return {id_: row for id_, row in found.items() if row is not None}
+
+    async def overdue_touchpoints(self, team_id: int, before: date) -> list[tuple[Touchpoint, Allocation, Case]]:
+        rows = [row for tp in self.store.rows(Touchpoint) if (row := await self.touchpoint(tp.id)) is not None]
+        overdue = [
+            (tp, allocation, case)
+            for tp, allocation, case in rows
+            if case.team_id == team_id and tp.state == "planned" and tp.due_on is not None and tp.due_on < before and allocation.current
+        ]
+        return sorted(overdue, key=lambda row: row[0].due_on or before)
+
+    async def touchpoint_for(self, allocation_id: int) -> Touchpoint | None:
+        return next((tp for tp in self.store.rows(Touchpoint) if tp.allocation_id == allocation_id), None)
+
+
+class FakeJobs(FakeRepository[ScheduledJob]):
+    model = ScheduledJob
+
+    async def claim_due(self, now: datetime, token: str, limit: int) -> Sequence[ScheduledJob]:
+        """Planned and due, soonest first, at most `limit`: marked running under `token`."""
+        due = sorted((job for job in self._all() if job.state == "planned" and job.due_at <= now), key=lambda job: job.due_at)[:limit]
+        for job in due:
+            job.state, job.claim = "running", token
+        return [job for job in self._all() if job.claim == token and job.state == "running"]
+
+    async def first_run_today(self, kind: str, scope: str, day: date, now: datetime) -> bool:
+        """The daily_runs unique key: False when `kind` already ran for `scope` on `day`."""
+        if any(run.kind == kind and run.scope == scope and run.day == day for run in self.store.rows(DailyRun)):
+            return False
+        self.store.put(DailyRun(kind=kind, scope=scope, day=day, at=now))
+        return True
+
+    async def cancel(self, *, touchpoint_id: int | None = None, case_id: int | None = None, kinds: Sequence[str] | None = None) -> None:
+        for job in self._all():
+            if (
+                job.state == "planned"
+                and touchpoint_id in (None, job.touchpoint_id)
+                and case_id in (None, job.case_id)
+                and (kinds is None or job.kind in kinds)
+            ):
+                job.state = "cancelled"
+
+
+class FakeOutbox(FakeRepository[OutboxMessage]):
+    model = OutboxMessage
+
+    async def with_key(self, ordering_key: str, purpose: str) -> Sequence[OutboxMessage]:
+        return [row for row in self._all() if row.ordering_key == ordering_key and row.purpose == purpose]
+
+    async def lock_pending(self, ordering_key: str, purpose: str) -> bool:
+        return any(row.state == "pending" for row in await self.with_key(ordering_key, purpose))
+
+    async def cancel_pending(self, case_id: int, purposes: Sequence[str]) -> None:
+        for row in self._all():
+            if row.case_id == case_id and row.purpose in purposes and row.state == "pending":
+                row.state = "cancelled"
+
+
+class FakeAudit(FakeRepository[AuditEvent]):
+    model = AuditEvent
+
+
+class FakePolicies(FakeRepository[StoredPolicy]):
+    model = StoredPolicy
+
+    async def current_row(self) -> StoredPolicy | None:
+        return next((row for row in reversed(self.store.rows(StoredPolicy)) if row.current), None)
+
+    async def current(self) -> Policy:
+        row = await self.current_row()
+        return default_policy() if row is None else parse_policy(row.text)
+
+    async def by_version(self, version: str) -> StoredPolicy | None:
+        return next((row for row in self._all() if row.version == version), None)
+
+    async def make_current(self, row: StoredPolicy) -> None:
+        for other in self._all():
+            other.current = other is row
+
+
+class FakePreferences:
+    def __init__(self, store: FakeStore) -> None:
+        self.store = store
+
+    async def spo_copies(self, user_id: str) -> bool:
+        return user_id not in self.store.spo_copies_off
