@@ -1,15 +1,16 @@
-"""The case as the team sees it: the channel card, the restricted-case DM and the Details modal.
+"""The case as the team sees it: the channel card and the restricted-case DM (Details: blocks/case_picture.py).
 
 Pure builders. Every upstream string goes through `blocks.text` (escaped, cut to limits).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any, Protocol
 
-from blocks.formats import long_date, rsr_text, short_date
-from blocks.ids import Action, Callback
+from blocks.formats import long_date, short_date
+from blocks.ids import Action
 from blocks.kit import Block, actions, button, context, field, fields_section, header, message, modal, section
 from blocks.text import FALLBACK_TEXT_MAX, SECTION_TEXT_MAX, mrkdwn_safe
 from bot.domain.vocabulary import PROBATION, Terms
@@ -36,6 +37,7 @@ class CaseLike(Protocol):
     restricted: bool
     release_date: date | None
     arrived_on: date | None
+    picture: Mapping[str, Any]  # the allocator's picture as stored (bot/domain/case_picture.py)
 
 
 def record_link(template: str | None, crn: str) -> str | None:
@@ -126,28 +128,6 @@ def restricted_case_dm(case: CaseLike, *, team_name: str, record_url: str | None
     blocks = [card["blocks"][0], notice, *card["blocks"][1:]]
     text = mrkdwn_safe(f"Restricted case {case.crn} for {team_name}: allocate by {short_date(case.due_by)}", FALLBACK_TEXT_MAX)
     return message(text, blocks)
-
-
-def _yes_no(value: bool) -> str:
-    return "Yes" if value else "No"
-
-
-def details_modal(case: CaseLike, *, team_name: str, record_url: str | None, terms: Terms = PROBATION) -> dict[str, Any]:
-    """Everything the intake told us about the case, for anyone in the channel (issue: Details)."""
-    facts = [
-        *summary_fields(case, record_url),
-        field("Sentence date", long_date(case.sentence_date)),
-        field("RSR", rsr_text(case.rsr)),
-        field("Custodial", _yes_no(case.custodial) + (f" ({case.prison})" if case.custodial and case.prison else "")),
-        field(f"Previous {terms.practitioner}", case.previous_practitioner or "None recorded"),
-    ]
-    blocks: list[Block] = [
-        header(f"{case.name} ({case.crn})"),
-        fields_section(facts),
-        section("*Offence*\n" + mrkdwn_safe(case.offence or "Not recorded", SECTION_TEXT_MAX - 20)),
-        context(mrkdwn_safe(f"Team: {team_name} · allocate by {long_date(case.due_by)}", SECTION_TEXT_MAX)),
-    ]
-    return modal("Case details", blocks, callback=Callback.CASE_DETAILS, close="Close")
 
 
 def notice_modal(title: str, message_mrkdwn: str) -> dict[str, Any]:

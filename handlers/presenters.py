@@ -12,7 +12,8 @@ from datetime import datetime
 from typing import Any
 
 from blocks.allocate_modal import allocate_modal, loading_modal, reallocate_modal
-from blocks.case_card import CaseLike, details_modal, notice_modal, record_link
+from blocks.case_card import CaseLike, notice_modal, record_link
+from blocks.case_picture import details_modal
 from blocks.formats import when_text
 from blocks.home_blocks import home_view
 from blocks.text import mrkdwn_safe

@@ -34,6 +34,8 @@ class Team(Base):
     service: Mapped[str] = mapped_column(String(20), default="probation")
     spo_user_ids: Mapped[list[str]] = mapped_column(default=list)
     notify_user_ids: Mapped[list[str]] = mapped_column(default=list)
+    # What the channel's case card shows (README, "What the channel may see"): minimal or standard.
+    channel_detail: Mapped[str] = mapped_column(String(20), default="minimal", server_default="minimal")
     updated_at: Mapped[datetime]
 
     practitioners: Mapped[list[Practitioner]] = relationship(back_populates="team", order_by="Practitioner.name")
@@ -91,6 +93,10 @@ class Case(Base):
     arrived_on: Mapped[date | None] = mapped_column(Date)
     restricted: Mapped[bool] = mapped_column(Boolean, default=False)
     excluded_practitioners: Mapped[list[str]] = mapped_column(default=list)
+    # Only these staff may see or hold the case (nDelius restriction list), beside the exclusions.
+    restricted_to: Mapped[list[str]] = mapped_column(default=list, server_default=text("'[]'"))
+    # The allocator's picture as sent (bot/domain/case_picture.py `CasePicture` reads it typed).
+    picture: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=text("'{}'"))
     state: Mapped[str] = mapped_column(String(20), default="unallocated")
     due_by: Mapped[date] = mapped_column(Date)
     received_at: Mapped[datetime]

@@ -45,7 +45,7 @@ from storage.models import Allocation, AuditEvent, Case, OutboxMessage, Schedule
 CASE_FIELDS = (
     "event_id", "crn", "name", "tier", "sentence_type", "sentence_date", "custodial", "prison", "release_date",
     "rosh", "rsr", "mappa_category", "mappa_level", "offence", "previous_practitioner", "restricted",
-    "excluded_practitioners", "state", "due_by", "received_at", "arrived_on",
+    "excluded_practitioners", "state", "due_by", "received_at", "arrived_on", "restricted_to", "picture",
 )  # fmt: skip
 CASE_BY_HAND = frozenset({"team_id"})
 CASE_LEFT_OUT = frozenset({"id", "slack_channel", "slack_ts"})

@@ -16,6 +16,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from sqlalchemy import text
 
 from bot.adapters.replay import ReplayGuard, verified_signature
+from bot.domain.case_picture import CasePicture
 from bot.domain.errors import FieldError, InvalidInput
 from bot.runtime.settings import Settings
 from bot.services.facade import Services
@@ -66,6 +67,8 @@ def case_body(case: Case, team_code: str) -> dict[str, Any]:
         "release_date": case.release_date,
         "restricted": case.restricted,
         "excluded_practitioners": case.excluded_practitioners,
+        "restricted_to": case.restricted_to,
+        **CasePicture.from_stored(case.picture).to_stored(),
         "state": case.state,
         "due_by": case.due_by,
         "received_at": case.received_at,

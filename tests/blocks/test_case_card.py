@@ -11,7 +11,8 @@ import pytest
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-from blocks.case_card import case_card, details_modal, mappa_text, record_link, restricted_case_dm
+from blocks.case_card import case_card, mappa_text, record_link, restricted_case_dm
+from blocks.case_picture import details_modal
 from blocks.ids import Action, Callback
 from blocks.text import FIELD_TEXT_MAX, HEADER_MAX, SECTION_TEXT_MAX
 from tests.blocks.support import make_case, text_objects
@@ -97,15 +98,6 @@ def test_no_raw_markup_from_case_data_in_mrkdwn(record_url: str | None) -> None:
         assert any("&lt;!channel&gt;" in t or "&lt;!here&gt;" in t for t in mrkdwn), name
 
 
-def test_offence_is_escaped_and_cut_in_the_modal() -> None:
-    modal = details_modal(HOSTILE, team_name="T", record_url=None)
-    offence = next(b for b in modal["blocks"] if b.get("text", {}).get("text", "").startswith("*Offence*"))
-    text = offence["text"]["text"]
-    assert text.startswith("*Offence*\n&lt;&gt;&amp;")
-    assert text.endswith("…")
-    assert len(text) <= SECTION_TEXT_MAX
-
-
 # --- buttons ---------------------------------------------------------------------------------
 
 
@@ -189,27 +181,3 @@ def test_restricted_dm_says_it_is_restricted_and_not_in_the_channel() -> None:
     assert "not posted to the channel" in notice["elements"][0]["text"]
     # The DM's phone notification carries the CRN, not the person's name.
     assert "Jo Bloggs" not in dm["text"]
-
-
-def test_details_modal_shows_everything() -> None:
-    case = make_case(custodial=True, prison="HMP Leeds", rsr=12.5, previous_practitioner="N07A001", mappa_category=2, mappa_level=1)
-    modal = details_modal(case, team_name="Sheffield North", record_url=None)
-    assert modal["type"] == "modal" and modal["callback_id"] == Callback.CASE_DETAILS.value
-    assert modal["blocks"][0]["text"]["text"] == "Jo Bloggs (X123456)"
-    fields = [f["text"] for f in section_fields(modal)]
-    assert "*Sentence date*\nThu 24 Dec 2026" in fields
-    assert "*RSR*\n12.5%" in fields
-    assert "*Custodial*\nYes (HMP Leeds)" in fields
-    assert "*Previous practitioner*\nN07A001" in fields
-    assert "*MAPPA*\nCategory 2, Level 1" in fields
-    context = json.dumps([b for b in modal["blocks"] if b["type"] == "context"])
-    assert "Wed 30 Dec 2026" in context and "Sheffield North" in context
-
-
-def test_details_modal_absent_values() -> None:
-    modal = details_modal(make_case(rsr=None, offence=None), team_name="T", record_url=None)
-    fields = [f["text"] for f in section_fields(modal)]
-    assert "*RSR*\nNot recorded" in fields
-    assert "*Custodial*\nNo" in fields
-    assert "*Previous practitioner*\nNone recorded" in fields
-    assert any(b.get("text", {}).get("text") == "*Offence*\nNot recorded" for b in modal["blocks"])
