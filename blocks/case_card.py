@@ -13,6 +13,7 @@ from blocks.formats import long_date, short_date
 from blocks.ids import Action
 from blocks.kit import Block, actions, button, context, field, fields_section, header, message, modal, section
 from blocks.text import FALLBACK_TEXT_MAX, SECTION_TEXT_MAX, mrkdwn_safe
+from bot.domain.channel_detail import DEFAULT_CHANNEL_DETAIL, channel_name, shows_name
 from bot.domain.vocabulary import PROBATION, Terms
 
 
@@ -37,7 +38,9 @@ class CaseLike(Protocol):
     restricted: bool
     release_date: date | None
     arrived_on: date | None
-    picture: Mapping[str, Any]  # the allocator's picture as stored (bot/domain/case_picture.py)
+
+    @property
+    def picture(self) -> Mapping[str, Any]: ...  # the allocator's picture as stored (bot/domain/case_picture.py)
 
 
 def record_link(template: str | None, crn: str) -> str | None:
@@ -92,33 +95,55 @@ def _buttons(case: CaseLike, record_url: str | None) -> Block:
     return actions(elements, f"case_actions_{case.id}")
 
 
-def case_fallback_text(case: CaseLike, team_name: str) -> str:
+FULL = "full"  # every summary field: the SPOs' private copy of a restricted case, never a channel
+
+
+def card_fields(case: CaseLike, record_url: str | None, detail: str) -> list[Block]:
+    """The card's facts at the team's `channel_detail`: CRN, tier and target (minimal), with the
+    sentence (standard); RoSH and MAPPA only in the SPOs' private copy (`FULL`)."""
+    if detail == FULL:
+        return summary_fields(case, record_url)
+    return [
+        _crnfield(case, record_url),
+        field("Tier", case.tier),
+        *([field("Sentence", case.sentence_type)] if shows_name(detail) else []),
+        field("Team target", "allocate by " + short_date(case.due_by)),
+        *([field("Release date", long_date(case.release_date))] if case.release_date and shows_name(detail) else []),
+    ]
+
+
+def case_fallback_text(case: CaseLike, team_name: str, detail: str = DEFAULT_CHANNEL_DETAIL) -> str:
     """Notification text: what a phone shows, so short and escaped."""
-    text = f"New case: {case.name} ({case.crn}, tier {case.tier}) for {team_name}, allocate by {short_date(case.due_by)}"
+    who = case.name if detail == FULL else channel_name(case.name, detail)
+    text = f"New case: {who} ({case.crn}, tier {case.tier}) for {team_name}, allocate by {short_date(case.due_by)}"
     return mrkdwn_safe(text, FALLBACK_TEXT_MAX)
 
 
-def case_card(case: CaseLike, *, team_name: str, record_url: str | None) -> dict[str, Any]:
-    """The channel message for a new unallocated case: the start of its thread."""
+def case_card(case: CaseLike, *, team_name: str, record_url: str | None, detail: str = DEFAULT_CHANNEL_DETAIL) -> dict[str, Any]:
+    """The channel message for a new unallocated case, the start of its thread, at the team's
+    `channel_detail` (bot/domain/channel_detail.py; `FULL` for the SPOs' private copy)."""
+    full = detail == FULL
+    who = case.name if full else channel_name(case.name, detail)
+    sentenced = f"Sentenced {long_date(case.sentence_date)} · " if full or shows_name(detail) else ""
     blocks: list[Block] = [
-        header(f"New case: {case.name}"),
-        fields_section(summary_fields(case, record_url)),
+        header(f"New case: {who}"),
+        fields_section(card_fields(case, record_url, detail)),
         context(
             mrkdwn_safe(
-                f"Sentenced {long_date(case.sentence_date)}"
-                + (f" · reached the team {long_date(case.arrived_on)}" if case.arrived_on else "")
-                + " · the team's target counts in working days from its arrival · discuss this case in the thread",
+                sentenced
+                + (f"reached the team {long_date(case.arrived_on)} · " if case.arrived_on else "")
+                + "the team's target counts in working days from its arrival · discuss this case in the thread",
                 SECTION_TEXT_MAX,
             )
         ),
         _buttons(case, record_url),
     ]
-    return message(case_fallback_text(case, team_name), blocks)
+    return message(case_fallback_text(case, team_name, detail), blocks)
 
 
 def restricted_case_dm(case: CaseLike, *, team_name: str, record_url: str | None, terms: Terms = PROBATION) -> dict[str, Any]:
     """A limited-access case goes to each SPO (HOMD) privately, never to the channel."""
-    card = case_card(case, team_name=team_name, record_url=record_url)
+    card = case_card(case, team_name=team_name, record_url=record_url, detail=FULL)
     notice = context(
         mrkdwn_safe(
             f"Restricted (limited-access) case for {team_name}: sent only to the team's {terms.managers} and not posted to the channel.",

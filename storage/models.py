@@ -36,6 +36,8 @@ class Team(Base):
     notify_user_ids: Mapped[list[str]] = mapped_column(default=list)
     # What the channel's case card shows (README, "What the channel may see"): minimal or standard.
     channel_detail: Mapped[str] = mapped_column(String(20), default="minimal", server_default="minimal")
+    # Slack user id -> staff code (practitioners, and SPOs and notify people the file names).
+    staff_codes: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=text("'{}'"))
     updated_at: Mapped[datetime]
 
     practitioners: Mapped[list[Practitioner]] = relationship(back_populates="team", order_by="Practitioner.name")

@@ -159,7 +159,8 @@ _LISTS = frozenset(f.name for f in fields(CasePicture) if f.type == "tuple[str, 
 
 def picture_of(values: Mapping[str, Any]) -> CasePicture:
     """The picture from validated case values (`CaseIn.model_dump()`)."""
-    return CasePicture(**{name: tuple(values[name]) if isinstance(values.get(name), list) else values.get(name) for name in PICTURE_FIELDS})
+    given: dict[str, Any] = {name: tuple(values[name]) if isinstance(values.get(name), list) else values.get(name) for name in PICTURE_FIELDS}
+    return CasePicture(**given)
 
 
 def picture_date_errors(dates: Mapping[str, date | None], *, today: date, sentence: date | None) -> list[FieldError]:

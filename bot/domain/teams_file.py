@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator, model_validator
 
+from bot.domain.channel_detail import DEFAULT_CHANNEL_DETAIL, ChannelDetail
 from bot.domain.errors import CasebotError
 from bot.domain.input_messages import did_you_mean, plain_message
 from bot.domain.tiers import Tier
@@ -77,8 +78,12 @@ class TeamIn(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     channel: str
     service: Literal["probation", "prison"] = "probation"
+    channel_detail: ChannelDetail = DEFAULT_CHANNEL_DETAIL  # what the channel's cards show (bot/domain/channel_detail.py)
     spos: list[str] = Field(default_factory=list)
     notify: list[str] = Field(default_factory=list)
+    # Staff codes of SPOs and notify people who are not practitioners, by Slack user id, so a
+    # case's exclusion or restriction list can name them (README, "What the channel may see").
+    staff_codes: dict[str, StaffCode] = Field(default_factory=dict)
     practitioners: list[PractitionerIn] = Field(default_factory=list)
 
     @field_validator("channel")
@@ -92,6 +97,11 @@ class TeamIn(BaseModel):
     @classmethod
     def _users(cls, values: list[str]) -> list[str]:
         return [_slack_user(v) for v in values]
+
+    @field_validator("staff_codes")
+    @classmethod
+    def _coded_users(cls, values: dict[str, str]) -> dict[str, str]:
+        return {_slack_user(user): code for user, code in values.items()}
 
 
 class TeamsFile(BaseModel):

@@ -48,6 +48,9 @@ async def load_teams(uow_factory: Callable[[], UnitOfWork], teams_file: TeamsFil
             team.name = spec.name
             team.channel_id = spec.channel
             team.service = spec.service
+            team.channel_detail = spec.channel_detail
+            # Who is who for a case's exclusion and restriction lists (bot/domain/access.py).
+            team.staff_codes = {**{p.slack_user: p.staff_code for p in spec.practitioners}, **spec.staff_codes}
             team.spo_user_ids = list(spec.spos)
             team.notify_user_ids = list(spec.notify)
             team.updated_at = now

@@ -1,5 +1,6 @@
 """The allocator's picture of a case (one JSON value), its restriction list, and what the
-team's channel may see of a case card (`channel_detail`, minimal unless the team says so).
+team's channel may see of a case card (`channel_detail`, minimal unless the team says so);
+the staff code of each of a team's people, for the exclusion and restriction lists.
 
 Revision ID: 0012
 Revises: 0010
@@ -23,10 +24,12 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("picture", sa.JSON(), server_default=sa.text("'{}'"), nullable=False))
     with op.batch_alter_table("teams", schema=None) as batch_op:
         batch_op.add_column(sa.Column("channel_detail", sa.String(length=20), server_default="minimal", nullable=False))
+        batch_op.add_column(sa.Column("staff_codes", sa.JSON(), server_default=sa.text("'{}'"), nullable=False))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("teams", schema=None) as batch_op:
+        batch_op.drop_column("staff_codes")
         batch_op.drop_column("channel_detail")
     with op.batch_alter_table("cases", schema=None) as batch_op:
         batch_op.drop_column("picture")
