@@ -48,7 +48,7 @@ def _case_blocks(case: CaseLike, previous_name: str | None, record_url: str | No
     fields = summary_fields(case, record_url)
     previous = previous_name or case.previous_practitioner
     fields.append(field(f"Previous {terms.practitioner}", previous or "None recorded"))
-    return [section(f"*{mrkdwn_safe(case.name, 200)}* · {case.crn}"), fields_section(fields), *picture_blocks(case, terms)]
+    return [section(f"*{mrkdwn_safe(case.name, 200)}* · {case.crn}"), fields_section(fields), *picture_blocks(case)]
 
 
 # What "sensitive" means, in the MoJ allocation tool's spirit (seeds/000 research insights):

@@ -15,10 +15,10 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from blocks.case_card import CaseLike, mappa_text, summary_fields
+from blocks.case_card import CaseLike, summary_fields
 from blocks.formats import NOT_KNOWN, age_text, long_date, score_text, yes_no_text
 from blocks.ids import Callback
-from blocks.kit import Block, context, divider, fields_section, header, modal, section
+from blocks.kit import Block, context, divider, field, fields_section, header, modal, section
 from blocks.text import SECTION_TEXT_MAX, mrkdwn_safe
 from bot.domain.case_picture import CasePicture
 from bot.domain.vocabulary import PROBATION, Terms
@@ -55,17 +55,17 @@ def _rsr_line(case: CaseLike, picture: CasePicture) -> str:
 
 
 def risk_lines(case: CaseLike, picture: CasePicture) -> list[str]:
-    """RoSH and who is at risk, then the registrations and alerts, MAPPA, the predictors and the
-    last assessment (seeds/002: "a breakdown of risk ... who is the risk against"; alerts "that
+    """Who is at risk and how much, then the registrations and alerts, the predictors and the last
+    assessment (the overall RoSH and MAPPA are in the summary above every section) (seeds/002: "a breakdown of risk ... who is the risk against"; alerts "that
     will affect an allocation decision"; 001 s3.1-3.2: OGRS, RSR, OSP, RoSH)."""
-    oasys = _date(picture.last_oasys_date) + (f" ({mrkdwn_safe(picture.last_oasys_type, 100)})" if picture.last_oasys_type else "")
+    kind = f" ({mrkdwn_safe(picture.last_oasys_type, 100)})" if picture.last_oasys_type else ""
+    oasys = (long_date(picture.last_oasys_date) if picture.last_oasys_date else "date not known" if kind else NOT_KNOWN) + kind
     return [
-        f"*RoSH:* {_safe(case.rosh)} · by who is at risk: {rosh_by_group_text(picture)}",
+        f"*RoSH by who is at risk:* {rosh_by_group_text(picture)}",
         "*Registrations:*",
         *_items(picture.registrations),
         "*Alerts:*",
         *_items(picture.alerts),
-        f"*MAPPA:* {mappa_text(case)}",
         _rsr_line(case, picture),
         f"*OGRS:* {score_text(picture.ogrs)} · *OSP/C:* {_safe(picture.osp_c)} · *OSP/I:* {_safe(picture.osp_i)}",
         f"*Last OASys assessment:* {oasys}",
@@ -91,14 +91,14 @@ def offence_lines(case: CaseLike, picture: CasePicture) -> list[str]:
     return [f"*Main:* {_safe(case.offence, 2000)}", "*Other offences:*", *_items(picture.other_offences)]
 
 
-def management_lines(case: CaseLike, picture: CasePicture, terms: Terms) -> list[str]:
-    """Who the person is and who knew them (seeds/002: name, date of birth, NOMIS id; previous allocation)."""
+def management_lines(case: CaseLike, picture: CasePicture) -> list[str]:
+    """Who the person is (seeds/002: name, date of birth, NOMIS id); the previous
+    practitioner is in the summary above."""
     born = (
         f"{long_date(picture.date_of_birth)} (aged {age_text(picture.date_of_birth, case.sentence_date)} at sentence)" if picture.date_of_birth else NOT_KNOWN
     )
     return [
         f"*Date of birth:* {born} · *gender:* {_safe(picture.gender, 100)} · *NOMIS id:* {_safe(picture.nomis_id, 10)}",
-        f"*Previous {terms.practitioner}:* {_safe(case.previous_practitioner, 20)}",
     ]
 
 
@@ -119,7 +119,7 @@ def _section(heading: str, lines: list[str]) -> list[Block]:
     return [*(section(t) for t in [*texts, current])]
 
 
-def picture_blocks(case: CaseLike, terms: Terms = PROBATION) -> list[Block]:
+def picture_blocks(case: CaseLike) -> list[Block]:
     """The four sections, most decisive first within each: at most 12 blocks with the divider."""
     picture = CasePicture.from_stored(case.picture)
     return [
@@ -127,7 +127,7 @@ def picture_blocks(case: CaseLike, terms: Terms = PROBATION) -> list[Block]:
         *_section(":warning: Risk", risk_lines(case, picture)),
         *_section("Sentence", sentence_lines(case, picture)),
         *_section("Offence", offence_lines(case, picture)),
-        *_section("Case management", management_lines(case, picture, terms)),
+        *_section("Case management", management_lines(case, picture)),
     ]
 
 
@@ -135,8 +135,8 @@ def details_modal(case: CaseLike, *, team_name: str, record_url: str | None, ter
     """Details: the case at a glance, then the picture, for the team's people (bot/domain/access.py)."""
     blocks: list[Block] = [
         header(f"{case.name} ({case.crn})"),
-        fields_section(summary_fields(case, record_url)),
-        *picture_blocks(case, terms),
+        fields_section([*summary_fields(case, record_url), field(f"Previous {terms.practitioner}", case.previous_practitioner or "None recorded")]),
+        *picture_blocks(case),
         context(mrkdwn_safe(f"Team: {team_name} · allocate by {long_date(case.due_by)}", SECTION_TEXT_MAX)),
     ]
     return modal("Case details", blocks, callback=Callback.CASE_DETAILS, close="Close")

@@ -41,6 +41,7 @@ teams:
   - code: N07T1
     name: Sheffield North
     channel: C0DEMO0001
+    channel_detail: minimal       # the channel sees CRN, initials, tier and target; risk opens in Details
     spos: [U0SPO0001]
     notify: [U0ADMIN01]
     practitioners:
@@ -52,6 +53,25 @@ teams:
          ready_for_tiers: [C, D], caseload: {C1: 4}}
 """
 SPO, PP, ADMIN = "U0SPO0001", "U0PP00001", "U0ADMIN01"
+# The allocator's picture the record sends with the first case (README, "The intake API").
+PICTURE: dict[str, Any] = {
+    "date_of_birth": "1991-06-14",
+    "rsr": 4.2,
+    "rsr_level": "Medium",
+    "ogrs": 38,
+    "rosh_children": "Low",
+    "rosh_public": "Medium",
+    "rosh_known_adult": "High",
+    "rosh_staff": "Low",
+    "registrations": ["Domestic abuse perpetrator"],
+    "alerts": ["Risk to females"],
+    "last_oasys_type": "Layer 3",
+    "last_oasys_date": "2026-10-12",
+    "other_offences": ["Criminal damage"],
+    "sentence_length": "18 months",
+    "requirements": ["Unpaid work, 120 hours", "Rehabilitation activity, 15 days"],
+    "psr_prepared": True,
+}
 NAMES = {SPO: "Sam Shaw", PP: "Ada Lovelace", "U0PP00002": "Grace Hopper", "U0PP00003": "Alan Turing", ADMIN: "Admin Hub"}
 
 
@@ -110,7 +130,7 @@ async def run_demo() -> None:
 
 async def intake(demo: Demo, sentenced: str) -> int:
     cases: list[dict[str, Any]] = [
-        {"event_id": "demo-1", "crn": "X123456", "name": "Sam Smith", "tier": "B2", "sentence_type": "Community Order", "rosh": "Medium", "mappa_category": 2, "mappa_level": 1, "offence": "Burglary (dwelling)"},
+        {"event_id": "demo-1", "crn": "X123456", "name": "Sam Smith", "tier": "B2", "sentence_type": "Community Order", "rosh": "Medium", "mappa_category": 2, "mappa_level": 1, "offence": "Burglary (dwelling)", **PICTURE},
         {"event_id": "demo-2", "crn": "X654321", "name": "Alex Morgan", "tier": "C1", "sentence_type": "Suspended Sentence Order", "rosh": "Low", "previous_practitioner": "N07A002"},
     ]  # fmt: skip
     ids = []
@@ -119,7 +139,8 @@ async def intake(demo: Demo, sentenced: str) -> int:
         async with demo.http.post(f"{demo.base}/api/v1/cases", json=body, headers={"Authorization": f"Bearer {TOKEN}"}) as response:
             ids.append((await response.json())["id"])
     await demo.settle()
-    print("\n1. The system of record sends two new cases; the bot posts each to the team channel.")
+    print("\n1. The system of record sends two new cases; the bot posts each to the team channel (initials only:")
+    print("   the team's channel_detail is minimal, and the risk opens in Details for the team's own people).")
     show("#sheffield-north sees", demo.posts_to("C0DEMO0001")[0])
     return int(ids[0])
 
@@ -129,7 +150,8 @@ async def allocate(demo: Demo, case_id: int) -> date:
     await demo.slack(interaction_body(button_click(action_id=Action.ALLOCATE, value=str(case_id), user=SPO, channel="C0DEMO0001")))
     [filled] = await demo.fake.wait_for_async("views.update")  # the click is acked before the modal fills
     view = filled.args["view"]
-    show("Sam's Allocate modal (top part)", {**view, "blocks": view["blocks"][:9]})
+    top = next(i for i, b in enumerate(view["blocks"]) if b.get("block_id") == AllocateBlock.PRACTITIONER)
+    show("Sam's Allocate modal (the case, its risk picture and the practitioners)", {**view, "blocks": view["blocks"][:top]})
     initial = next(b for b in view["blocks"] if b.get("block_id") == AllocateBlock.TOUCHPOINT_DATE)["element"]["initial_date"]
     select = next(b for b in view["blocks"] if b.get("block_id") == AllocateBlock.PRACTITIONER)["element"]["options"]
     ada = next(o["value"] for o in select if "Ada Lovelace" in o["text"]["text"])

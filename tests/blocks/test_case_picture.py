@@ -87,7 +87,7 @@ def test_full_picture_renders_within_slacks_limits(build: str) -> None:
     assert "Children *High* · Public Medium · Known adult *Very High* · Staff Low · Prisoners not known" in risk
     assert "• Domestic abuse perpetrator" in risk and "• ViSOR" in risk and "• Risk to females" in risk
     assert "*RSR:* 4.2% · Medium · on Mon 2 Nov 2026" in risk and "*OGRS:* 45%" in risk
-    assert "*Last OASys assessment:* Mon 2 Nov 2026 (Layer 3 full)" in risk and "*MAPPA:* Category 2, Level 1" in risk
+    assert "*Last OASys assessment:* Mon 2 Nov 2026 (Layer 3 full)" in risk
     assert "length 2 years 6 months" in found["Sentence"] and "• Unpaid work, 150 hours" in found["Sentence"]
     assert "*Recall:* No · *parole eligibility:* Tue 4 Jan 2028" in found["Sentence"]
     assert "*Pre-sentence report prepared:* Yes" in found["Sentence"]
@@ -105,7 +105,7 @@ def test_what_the_source_did_not_send_reads_not_known() -> None:
     view = details_modal(make_case(rsr=None, offence=None, rosh=None), team_name="T", record_url=None)
     assert_valid_view(view)
     found = sections(view)
-    assert "*RoSH:* not known · by who is at risk: not known" in found["Risk"]
+    assert "*RoSH by who is at risk:* not known" in found["Risk"] and "*Last OASys assessment:* not known" in found["Risk"]
     assert "*Registrations:*\n   not known" in found["Risk"] and "*OGRS:* not known" in found["Risk"]
     assert "*Main:* not known" in found["Offence"] and "*Recall:* not known" in found["Sentence"]
     assert "*Date of birth:* not known" in found["Case management"]

@@ -82,7 +82,7 @@ async def test_a_case_without_the_picture_reads_not_known(bot: BotUnderTest) -> 
 
     [opened] = await bot.fake.wait_for_async("views.open")
     text = json.dumps(opened.args["view"], ensure_ascii=False)
-    assert "by who is at risk: not known" in text and "*Registrations:*\\n   not known" in text and "*Recall:* not known" in text
+    assert "*RoSH by who is at risk:* not known" in text and "*Registrations:*\\n   not known" in text and "*Recall:* not known" in text
 
 
 async def test_every_bad_picture_field_is_named_and_nothing_stored(bot: BotUnderTest) -> None:
