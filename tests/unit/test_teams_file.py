@@ -271,3 +271,20 @@ def test_the_readme_example_is_what_the_example_file_gives() -> None:
     section = (root / "README.md").read_text(encoding="utf-8").split("## The teams and staff file", 1)[1]
     shown = section.split("```\n", 1)[1].split("\n```", 1)[0].splitlines()
     assert [f"teams.yml: {p}" for p in problems(broken)] == shown[:-1]
+
+
+def test_channel_detail_is_minimal_unless_the_team_says_standard() -> None:
+    base = "teams:\n  - code: T1\n    name: T\n    channel: C0123456789\n"
+    assert parse_teams_file(base).teams[0].channel_detail == "minimal"
+    assert parse_teams_file(base + "    channel_detail: standard\n").teams[0].channel_detail == "standard"
+    with pytest.raises(TeamsFileError) as refused:
+        parse_teams_file(base + "    channel_detail: everything\n")
+    assert refused.value.problems[0].startswith("line 5: teams[0].channel_detail: ")
+
+
+def test_staff_codes_are_by_slack_user() -> None:
+    base = "teams:\n  - code: T1\n    name: T\n    channel: C0123456789\n"
+    assert parse_teams_file(base + "    staff_codes: {U0SPO0001: N07S001}\n").teams[0].staff_codes == {"U0SPO0001": "N07S001"}
+    with pytest.raises(TeamsFileError) as refused:
+        parse_teams_file(base + "    staff_codes: {someone: N07S001}\n")
+    assert "is not a Slack user id" in refused.value.problems[0]
