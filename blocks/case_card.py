@@ -155,6 +155,18 @@ def restricted_case_dm(case: CaseLike, *, team_name: str, record_url: str | None
     return message(text, blocks)
 
 
+def restricted_elsewhere_notice(team_name: str, terms: Terms = PROBATION) -> dict[str, Any]:
+    """To each SPO when a restricted case's lists allow none of them: it exists and is not lost,
+    but nothing of it (not even the CRN) is shown to people its lists keep it from."""
+    text = mrkdwn_safe(
+        f"A limited-access case arrived for {team_name}, but its restriction or exclusion lists allow none of the team's "
+        f"{terms.managers} known to casebot, so it is not shown here: allocate it in the case record. If you should be on "
+        "its list, ask your administrator to add your staff code to the teams file (`staff_codes`).",
+        SECTION_TEXT_MAX,
+    )
+    return message(mrkdwn_safe(f"A limited-access case arrived for {team_name}", FALLBACK_TEXT_MAX), [section(text)])
+
+
 def notice_modal(title: str, message_mrkdwn: str) -> dict[str, Any]:
     """A one-message modal, for polite refusals and 'not yet' answers to a click.
 

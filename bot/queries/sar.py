@@ -96,7 +96,7 @@ AUDIT_DETAIL_CODES = {"reason": REASON_CODE}
 # "write_back" is decided per row (the contact's own flag); "spo_copy" is never shown.
 SAFE_MESSAGE_PURPOSES = frozenset(
     {
-        OutboxPurpose.CASE_CARD, OutboxPurpose.RESTRICTED_CASE_DM, OutboxPurpose.CARD_ALLOCATED,
+        OutboxPurpose.CASE_CARD, OutboxPurpose.RESTRICTED_CASE_DM, OutboxPurpose.RESTRICTED_ELSEWHERE, OutboxPurpose.CARD_ALLOCATED,
         OutboxPurpose.RESTRICTED_CASE_ALLOCATED, OutboxPurpose.ALLOCATION_THREAD, OutboxPurpose.PRACTITIONER_NOTICE,
         OutboxPurpose.NOTIFY_NOTICE, OutboxPurpose.PRISON_NOTICE, OutboxPurpose.PRISON_ALERT, OutboxPurpose.DEADLINE_CHASE,
         OutboxPurpose.FAILURE_NOTICE, OutboxPurpose.TOUCHPOINT_REMINDER, OutboxPurpose.TOUCHPOINT_SETTLED,

@@ -27,7 +27,7 @@ from blocks.allocation_notices import (
     spo_copy,
     thread_link,
 )
-from blocks.case_card import FULL, case_card, record_link, restricted_case_dm
+from blocks.case_card import FULL, case_card, record_link, restricted_case_dm, restricted_elsewhere_notice
 from blocks.formats import when_text
 from blocks.touchpoint_blocks import (
     deadline_chase,
@@ -65,10 +65,14 @@ def new_case_rows(case: Case, team: Team, record_case_url: str | None, now: date
     link = record_link(record_case_url, case.crn)
     key = f"case:{case.id}"
     if case.restricted:
-        dm = restricted_case_dm(case, team_name=team.name, record_url=link, terms=terms_for(team.service))
+        allowed, terms = spos_open_to(team, case), terms_for(team.service)
+        dm = restricted_case_dm(case, team_name=team.name, record_url=link, terms=terms)
+        purpose = Purpose.RESTRICTED_CASE_DM
+        if not allowed:  # never lost: every SPO learns that a case they may not see is waiting
+            allowed, dm, purpose = team.spo_user_ids, restricted_elsewhere_notice(team.name, terms), Purpose.RESTRICTED_ELSEWHERE
         return [
-            outbox_values(method="chat.postMessage", payload={"channel": spo, **dm}, purpose=Purpose.RESTRICTED_CASE_DM, ordering_key=key, now=now, case_id=case.id)
-            for spo in spos_open_to(team, case)
+            outbox_values(method="chat.postMessage", payload={"channel": spo, **dm}, purpose=purpose, ordering_key=key, now=now, case_id=case.id)
+            for spo in allowed
         ]  # fmt: skip
     card = {"channel": team.channel_id, **case_card(case, team_name=team.name, record_url=link, detail=team.channel_detail)}
     return [outbox_values(method="chat.postMessage", payload=card, purpose=Purpose.CASE_CARD, ordering_key=key, now=now, case_id=case.id)]

@@ -95,3 +95,15 @@ async def test_an_spo_on_the_exclusion_list_does_not_get_the_card(bot: BotUnderT
     await bot.click(action_id=Action.DETAILS, value=str(case["id"]), user="U0SPO0002")
     [refused] = await bot.fake.wait_for_async("views.open")
     assert "not among the staff who may see it" in json.dumps(refused.args["view"])
+
+
+async def test_a_restricted_case_naming_no_spo_is_not_lost_and_not_shown(bot: BotUnderTest) -> None:
+    await bot.load_teams(CODED)
+    await bot.post_case(case_fields(restricted_to=["N07A002"], name="Hidden Person"))
+    await bot.drained()
+
+    posts = bot.fake.calls_to("chat.postMessage")
+    assert sorted(p.args["channel"] for p in posts) == ["U0SPO0001", "U0SPO0002"]
+    for post in posts:
+        assert "allocate it in the case record" in everything(post)
+        assert "Hidden" not in everything(post) and "X123456" not in everything(post) and "B2" not in everything(post)
