@@ -107,3 +107,14 @@ async def test_a_restricted_case_naming_no_spo_is_not_lost_and_not_shown(bot: Bo
     for post in posts:
         assert "allocate it in the case record" in everything(post)
         assert "Hidden" not in everything(post) and "X123456" not in everything(post) and "B2" not in everything(post)
+
+
+async def test_app_home_counts_a_restricted_case_but_shows_nothing_of_it_to_an_spo_its_lists_keep_it_from(bot: BotUnderTest) -> None:
+    from tests.e2e.test_app_home import opened_home
+
+    await bot.load_teams(CODED)
+    await bot.post_case(case_fields(restricted_to=["N07S001"], name="Hidden Person", crn="X765432"))
+    allowed, kept_from = json.dumps(await opened_home(bot, "U0SPO0001")), json.dumps(await opened_home(bot, "U0SPO0002"))
+
+    assert "Hidden Person" in allowed and "X765432" in allowed
+    assert "Hidden Person" not in kept_from and "X765432" not in kept_from and "a limited-access case its lists keep from you" in kept_from
