@@ -51,7 +51,9 @@ async def test_a_channel_member_not_in_the_team_is_refused_details(bot: BotUnder
     _, case = await bot.post_case(case_fields(offence="burglary-canary"))
     for n, user in enumerate((OUTSIDER, "U0SPO0009", "U0ADMIN01", "U0PP00002"), start=1):  # outsider, another team's SPO, notify list, practitioner
         await bot.click(action_id=Action.DETAILS, value=str(case["id"]), user=user, trigger_id=f"trigger-{n}")
-    views = [call.args["view"] for call in await bot.fake.wait_for_async("views.open", count=4)]
+    # The modal opens after the ack, so the four may arrive in any order: each is known by its trigger.
+    by_trigger = {call.args["trigger_id"]: call.args["view"] for call in await bot.fake.wait_for_async("views.open", count=4)}
+    views = [by_trigger[f"trigger-{n}"] for n in range(1, 5)]
 
     for refused in views[:2]:
         text = json.dumps(refused)
@@ -118,3 +120,16 @@ async def test_app_home_counts_a_restricted_case_but_shows_nothing_of_it_to_an_s
 
     assert "Hidden Person" in allowed and "X765432" in allowed
     assert "Hidden Person" not in kept_from and "X765432" not in kept_from and "a limited-access case its lists keep from you" in kept_from
+
+
+async def test_casebot_queue_and_case_say_nothing_of_a_restricted_case_to_an_spo_its_lists_keep_it_from(bot: BotUnderTest) -> None:
+    from tests.e2e.test_slash_command import casebot
+
+    await bot.load_teams(CODED)
+    await bot.post_case(case_fields(restricted=True, excluded_practitioners=["N07S002"], name="Hidden Person", crn="X765432"))
+
+    allowed, kept_from = await casebot(bot, "queue", "U0SPO0001"), await casebot(bot, "queue", "U0SPO0002")
+    assert "Hidden Person" in allowed.raw and "X765432" in allowed.raw
+    assert "Hidden Person" not in kept_from.raw and "X765432" not in kept_from.raw
+    assert "Hidden Person" in (await casebot(bot, "case X765432", "U0SPO0001")).raw
+    assert "Hidden Person" not in (await casebot(bot, "case X765432", "U0SPO0002")).raw
