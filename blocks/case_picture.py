@@ -5,8 +5,9 @@ management, risks and needs) and asks that the most important facts show by defa
 and alerts that affect allocation, who is at risk and how much, the last OASys assessment and
 its type, recall or parole eligibility, previous and concurrent offences. Each section here
 starts with its most decisive line; whatever the source did not send reads "not known", so an
-SPO can tell "none" from "not sent". Pure: a case in, blocks out; every upstream string is
-escaped and cut (blocks/text.py), each section packed under 3,000 characters (blocks/kit.py).
+SPO can tell "none" from "not sent". Risk comes first: it decides the grade and the person.
+Pure: a case in, blocks out; every upstream string is escaped and cut (blocks/text.py), and
+each section kept under Slack's 3,000 characters (`_section`).
 """
 
 from __future__ import annotations
@@ -55,9 +56,10 @@ def _rsr_line(case: CaseLike, picture: CasePicture) -> str:
 
 
 def risk_lines(case: CaseLike, picture: CasePicture) -> list[str]:
-    """Who is at risk and how much, then the registrations and alerts, the predictors and the last
-    assessment (the overall RoSH and MAPPA are in the summary above every section) (seeds/002: "a breakdown of risk ... who is the risk against"; alerts "that
-    will affect an allocation decision"; 001 s3.1-3.2: OGRS, RSR, OSP, RoSH)."""
+    """Who is at risk and how much, then the registrations and alerts, the predictors and the
+    last assessment (seeds/002: "a breakdown of risk ... who is the risk against"; alerts "that
+    will affect an allocation decision"; 001 s3.1-3.2: OGRS, RSR, OSP). The overall RoSH and
+    MAPPA are in the summary above the sections."""
     kind = f" ({mrkdwn_safe(picture.last_oasys_type, 100)})" if picture.last_oasys_type else ""
     oasys = (long_date(picture.last_oasys_date) if picture.last_oasys_date else "date not known" if kind else NOT_KNOWN) + kind
     return [
@@ -120,7 +122,8 @@ def _section(heading: str, lines: list[str]) -> list[Block]:
 
 
 def picture_blocks(case: CaseLike) -> list[Block]:
-    """The four sections, most decisive first within each: at most 12 blocks with the divider."""
+    """The four sections, risk first and the most decisive line first in each: at most 13 blocks
+    (a divider, then up to two sections and a "more" note a heading)."""
     picture = CasePicture.from_stored(case.picture)
     return [
         divider(),
