@@ -12,6 +12,7 @@ from datetime import date
 
 from blocks.candidate_blocks import candidate_blocks
 from blocks.case_card import summary_fields
+from blocks.case_picture import picture_blocks
 from blocks.formats import long_date
 from blocks.ids import INPUT_ACTION, AllocateBlock, Callback
 from blocks.kit import YES_NO, Block, context, date_input, field, fields_section, input_block, modal, radio_input, section, text_input
@@ -49,7 +50,7 @@ def _case_blocks(case: CaseSummary, previous_name: str | None, record_url: str |
     fields = summary_fields(case, record_url)
     previous = previous_name or case.previous_practitioner
     fields.append(field(f"Previous {terms.practitioner}", previous or "None recorded"))
-    return [section(f"*{mrkdwn_safe(case.name, 200)}* · {case.crn}"), fields_section(fields)]
+    return [section(f"*{mrkdwn_safe(case.name, 200)}* · {case.crn}"), fields_section(fields), *picture_blocks(case)]
 
 
 # What "sensitive" means, in the MoJ allocation tool's spirit (seeds/000 research insights):

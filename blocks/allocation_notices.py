@@ -20,6 +20,7 @@ from blocks.ids import Action
 from blocks.kit import Block, Message, actions, button, context, fields_section, mention, message, section, text_message
 from blocks.text import FALLBACK_TEXT_MAX, SECTION_TEXT_MAX, cut, mrkdwn_safe
 from bot.domain.case_summary import CaseSummary
+from bot.domain.channel_detail import DEFAULT_CHANNEL_DETAIL
 from bot.domain.facts import AllocationFacts
 from bot.domain.vocabulary import PROBATION, Terms
 
@@ -45,9 +46,10 @@ def _allocated_line(facts: AllocationFacts) -> str:
     return f"{verb} to {mention(facts.practitioner_user)} by {mention(facts.spo_user)} on {when_text(facts.allocated_at)}{was}"
 
 
-def allocated_card(case: CaseSummary, facts: AllocationFacts, *, team_name: str, record_url: str | None) -> Message:
-    """The channel card after allocation: the Allocate button gives way to who took it."""
-    card = case_card(case, team_name=team_name, record_url=record_url)
+def allocated_card(case: CaseSummary, facts: AllocationFacts, *, team_name: str, record_url: str | None, detail: str = DEFAULT_CHANNEL_DETAIL) -> Message:
+    """The channel card after allocation (at the same `detail` as posted): the Allocate button
+    gives way to who took it."""
+    card = case_card(case, team_name=team_name, record_url=record_url, detail=detail)
     head, fields, _context, buttons = card["blocks"]
     kept = [button(Action.REALLOCATE, "Reallocate", value=str(case.id)), *(e for e in buttons["elements"] if e["action_id"] != Action.ALLOCATE)]
     blocks = [head, fields, section("✅ " + _allocated_line(facts)), actions(kept, buttons["block_id"])]

@@ -1,4 +1,4 @@
-"""The case as the team sees it: the channel card, the restricted-case DM and the Details modal.
+"""The case as the team sees it: the channel card and the restricted-case DM (Details: blocks/case_picture.py).
 
 Pure builders. Every upstream string goes through `blocks.text` (escaped, cut to limits).
 """
@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from blocks.formats import long_date, rsr_text, short_date
-from blocks.ids import Action, Callback
+from blocks.formats import long_date, short_date
+from blocks.ids import Action
 from blocks.kit import Block, actions, button, context, field, fields_section, header, message, modal, section
 from blocks.text import FALLBACK_TEXT_MAX, SECTION_TEXT_MAX, mrkdwn_safe
 from bot.domain.case_summary import CaseSummary
+from bot.domain.channel_detail import DEFAULT_CHANNEL_DETAIL, channel_name, shows_name
 from bot.domain.vocabulary import PROBATION, Terms
 
 
@@ -67,33 +68,55 @@ def _buttons(case: CaseSummary, record_url: str | None) -> Block:
     return actions(elements, f"case_actions_{case.id}")
 
 
-def case_fallback_text(case: CaseSummary, team_name: str) -> str:
+FULL = "full"  # every summary field: the SPOs' private copy of a restricted case, never a channel
+
+
+def card_fields(case: CaseSummary, record_url: str | None, detail: str) -> list[Block]:
+    """The card's facts at the team's `channel_detail`: CRN, tier and target (minimal), with the
+    sentence (standard); RoSH and MAPPA only in the SPOs' private copy (`FULL`)."""
+    if detail == FULL:
+        return summary_fields(case, record_url)
+    return [
+        _crnfield(case, record_url),
+        field("Tier", case.tier),
+        *([field("Sentence", case.sentence_type)] if shows_name(detail) else []),
+        field("Team target", "allocate by " + short_date(case.due_by)),
+        *([field("Release date", long_date(case.release_date))] if case.release_date and shows_name(detail) else []),
+    ]
+
+
+def case_fallback_text(case: CaseSummary, team_name: str, detail: str = DEFAULT_CHANNEL_DETAIL) -> str:
     """Notification text: what a phone shows, so short and escaped."""
-    text = f"New case: {case.name} ({case.crn}, tier {case.tier}) for {team_name}, allocate by {short_date(case.due_by)}"
+    who = case.name if detail == FULL else channel_name(case.name, detail)
+    text = f"New case: {who} ({case.crn}, tier {case.tier}) for {team_name}, allocate by {short_date(case.due_by)}"
     return mrkdwn_safe(text, FALLBACK_TEXT_MAX)
 
 
-def case_card(case: CaseSummary, *, team_name: str, record_url: str | None) -> dict[str, Any]:
-    """The channel message for a new unallocated case: the start of its thread."""
+def case_card(case: CaseSummary, *, team_name: str, record_url: str | None, detail: str = DEFAULT_CHANNEL_DETAIL) -> dict[str, Any]:
+    """The channel message for a new unallocated case, the start of its thread, at the team's
+    `channel_detail` (bot/domain/channel_detail.py; `FULL` for the SPOs' private copy)."""
+    full = detail == FULL
+    who = case.name if full else channel_name(case.name, detail)
+    sentenced = f"Sentenced {long_date(case.sentence_date)} · " if full or shows_name(detail) else ""
     blocks: list[Block] = [
-        header(f"New case: {case.name}"),
-        fields_section(summary_fields(case, record_url)),
+        header(f"New case: {who}"),
+        fields_section(card_fields(case, record_url, detail)),
         context(
             mrkdwn_safe(
-                f"Sentenced {long_date(case.sentence_date)}"
-                + (f" · reached the team {long_date(case.arrived_on)}" if case.arrived_on else "")
-                + " · the team's target counts in working days from its arrival · discuss this case in the thread",
+                sentenced
+                + (f"reached the team {long_date(case.arrived_on)} · " if case.arrived_on else "")
+                + "the team's target counts in working days from its arrival · discuss this case in the thread",
                 SECTION_TEXT_MAX,
             )
         ),
         _buttons(case, record_url),
     ]
-    return message(case_fallback_text(case, team_name), blocks)
+    return message(case_fallback_text(case, team_name, detail), blocks)
 
 
 def restricted_case_dm(case: CaseSummary, *, team_name: str, record_url: str | None, terms: Terms = PROBATION) -> dict[str, Any]:
     """A limited-access case goes to each SPO (HOMD) privately, never to the channel."""
-    card = case_card(case, team_name=team_name, record_url=record_url)
+    card = case_card(case, team_name=team_name, record_url=record_url, detail=FULL)
     notice = context(
         mrkdwn_safe(
             f"Restricted (limited-access) case for {team_name}: sent only to the team's {terms.managers} and not posted to the channel.",
@@ -105,26 +128,16 @@ def restricted_case_dm(case: CaseSummary, *, team_name: str, record_url: str | N
     return message(text, blocks)
 
 
-def _yes_no(value: bool) -> str:
-    return "Yes" if value else "No"
-
-
-def details_modal(case: CaseSummary, *, team_name: str, record_url: str | None, terms: Terms = PROBATION) -> dict[str, Any]:
-    """Everything the intake told us about the case, for anyone in the channel (issue: Details)."""
-    facts = [
-        *summary_fields(case, record_url),
-        field("Sentence date", long_date(case.sentence_date)),
-        field("RSR", rsr_text(case.rsr)),
-        field("Custodial", _yes_no(case.custodial) + (f" ({case.prison})" if case.custodial and case.prison else "")),
-        field(f"Previous {terms.practitioner}", case.previous_practitioner or "None recorded"),
-    ]
-    blocks: list[Block] = [
-        header(f"{case.name} ({case.crn})"),
-        fields_section(facts),
-        section("*Offence*\n" + mrkdwn_safe(case.offence or "Not recorded", SECTION_TEXT_MAX - 20)),
-        context(mrkdwn_safe(f"Team: {team_name} · allocate by {long_date(case.due_by)}", SECTION_TEXT_MAX)),
-    ]
-    return modal("Case details", blocks, callback=Callback.CASE_DETAILS, close="Close")
+def restricted_elsewhere_notice(team_name: str, terms: Terms = PROBATION) -> dict[str, Any]:
+    """To each SPO when a restricted case's lists allow none of them: it exists and is not lost,
+    but nothing of it (not even the CRN) is shown to people its lists keep it from."""
+    text = mrkdwn_safe(
+        f"A limited-access case arrived for {team_name}, but its restriction or exclusion lists allow none of the team's "
+        f"{terms.managers} known to casebot, so it is not shown here: allocate it in the case record. If you should be on "
+        "its list, ask your administrator to add your staff code to the teams file (`staff_codes`).",
+        SECTION_TEXT_MAX,
+    )
+    return message(mrkdwn_safe(f"A limited-access case arrived for {team_name}", FALLBACK_TEXT_MAX), [section(text)])
 
 
 def notice_modal(title: str, message_mrkdwn: str) -> dict[str, Any]:

@@ -29,8 +29,8 @@ from bot.domain.clock import LONDON
 from bot.domain.workload import CAPACITY_PERCENT, RISK_LETTERS, over_capacity, tier_mix_text
 
 __all__ = [
-    "away_text", "clock_text", "day_text", "due_text", "due_words", "long_date", "plural", "percent_text", "ready_text", "rsr_text",
-    "short_date", "tier_mix_bars", "tier_mix_text", "when_text", "london_time_text", "workload_bar", "TEAMS_FILE_FIGURES",
+    "age_text", "clock_text", "day_text", "due_text", "due_words", "long_date", "plural", "percent_text", "ready_text", "rsr_text",
+    "score_text", "short_date", "tier_mix_bars", "tier_mix_text", "when_text", "london_time_text", "workload_bar", "yes_no_text", "NOT_KNOWN",
 ]  # fmt: skip
 
 NO_CAPACITY = "no capacity"
@@ -101,6 +101,24 @@ def rsr_text(rsr: float | None) -> str:
     """The RSR score as recorded ("4.2%"): a risk score, not a workload, whose bands turn on
     tenths, so it keeps its decimals."""
     return f"{rsr:g}%" if rsr is not None else "Not recorded"
+
+
+NOT_KNOWN = "not known"  # the source sent nothing: said plainly rather than left blank
+
+
+def score_text(score: float | None) -> str:
+    """A risk predictor's percentage (OGRS, RSR) as recorded, decimals kept; "not known"."""
+    return f"{score:g}%" if score is not None else NOT_KNOWN
+
+
+def yes_no_text(value: bool | None) -> str:
+    """'Yes', 'No', or 'not known' when the source did not say."""
+    return NOT_KNOWN if value is None else "Yes" if value else "No"
+
+
+def age_text(born: date, on: date) -> str:
+    """Whole years of age on `on` ("36"): an age at sentence needs no clock."""
+    return str(on.year - born.year - ((on.month, on.day) < (born.month, born.day)))
 
 
 # ---------------------------------------------------------------------------------------------

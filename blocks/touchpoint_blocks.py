@@ -15,6 +15,7 @@ from blocks.ids import Action, Callback, TouchpointBlock
 from blocks.kit import YES_NO, Block, Message, actions, button, date_input, mention, message, modal, radio_input, section, text_input, text_message
 from blocks.text import FALLBACK_TEXT_MAX, SECTION_TEXT_MAX, cut, mrkdwn_safe
 from bot.domain.case_summary import CaseSummary
+from bot.domain.channel_detail import DEFAULT_CHANNEL_DETAIL, channel_name
 from bot.domain.facts import TouchpointView
 from bot.domain.vocabulary import PROBATION, Terms
 
@@ -86,15 +87,16 @@ def deadline_chase(case: CaseSummary, *, overdue_days: int, spos: Sequence[str])
     return text_message(f"{status}: this case is not yet allocated (the team's target: allocate by {short_date(case.due_by)}). {who}")
 
 
-def deadline_digest(team_name: str, rows: Sequence[tuple[CaseSummary, int]]) -> Message:
-    """One message per team per morning: every case due or overdue, soonest first."""
+def deadline_digest(team_name: str, rows: Sequence[tuple[CaseSummary, int]], *, detail: str = DEFAULT_CHANNEL_DETAIL) -> Message:
+    """One message per team per morning in the channel: every case due or overdue, soonest
+    first, each named as the team's `channel_detail` allows (initials at minimal)."""
     lines = []
     hidden = 0
     for case, overdue in rows:
         if case.restricted:
             hidden += 1
             continue
-        lines.append(f"• {case.crn} {mrkdwn_safe(case.name, 100)} (tier {case.tier}): {due_words(overdue)}")
+        lines.append(f"• {case.crn} {mrkdwn_safe(channel_name(case.name, detail), 100)} (tier {case.tier}): {due_words(overdue)}")
     if hidden:
         lines.append(f"• and {plural(hidden, 'restricted case')} (sent to the SPOs privately)")
     head = f"*Cases to allocate today, {mrkdwn_safe(team_name, 100)}* ({len(rows)})"

@@ -8,7 +8,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from blocks.ids import Action
-from bot.domain.access import is_spo
+from bot.domain.access import details_refusal
 from bot.services.facade import Services
 from handlers.forms import action_id_value
 from handlers.presenters import details_view
@@ -21,9 +21,9 @@ def register(app: AsyncApp, services: Services) -> None:
         await ack()
         case_id = action_id_value(body)
         case = await services.case_with_team(case_id) if case_id else None
-        may_see = case is not None and (not case.restricted or is_spo(case.team, user_of(body)))
+        refused = details_refusal(case.team, case, user_of(body)) if case is not None else None
         team_name, service = (case.team.name, case.team.service) if case else ("", "")
-        view = details_view(case.summary() if case else None, may_see, team_name, service, services.settings.record_case_url)
+        view = details_view(case.summary() if case else None, refused, team_name, service, services.settings.record_case_url)
         await client.views_open(trigger_id=body["trigger_id"], view=view)
 
     @app.action(Action.OPEN_RECORD)

@@ -12,7 +12,8 @@ from datetime import datetime
 from typing import Any
 
 from blocks.allocate_modal import allocate_modal, loading_modal, reallocate_modal
-from blocks.case_card import details_modal, notice_modal, record_link
+from blocks.case_card import notice_modal, record_link
+from blocks.case_picture import details_modal
 from blocks.formats import when_text
 from blocks.home_blocks import home_view
 from blocks.text import mrkdwn_safe
@@ -25,7 +26,6 @@ from bot.queries.home import UowFactory, read_home
 from bot.services.facade import AllocatePicture, ModalStep, Notice, ReallocatePicture, TouchpointPicture
 
 CASE_NOT_FOUND = Notice("Case not found", "This case is no longer held by casebot.")
-RESTRICTED = Notice("Restricted case", "This is a limited-access case: only the team's SPOs can see its details.")
 
 
 def notice_view(notice: Notice) -> dict[str, Any]:
@@ -81,12 +81,12 @@ def full_view(picture: AllocatePicture | ReallocatePicture, record_case_url: str
     )  # fmt: skip
 
 
-def details_view(case: CaseSummary | None, may_see: bool, team_name: str, service: str, record_case_url: str | None) -> dict[str, Any]:
-    """A case's Details modal, or why it cannot be shown."""
+def details_view(case: CaseSummary | None, refused: str | None, team_name: str, service: str, record_case_url: str | None) -> dict[str, Any]:
+    """A case's Details modal, or why it cannot be shown (bot/domain/access.py `details_refusal`)."""
     if case is None:
         return notice_view(CASE_NOT_FOUND)
-    if not may_see:
-        return notice_view(RESTRICTED)
+    if refused is not None:
+        return notice_modal("Case details", refused)
     return details_modal(case, team_name=team_name, record_url=record_link(record_case_url, case.crn), terms=terms_for(service))
 
 

@@ -38,6 +38,10 @@ class Team(Base):
     # SPO Slack id -> {"staff_code", "name"} where the teams file gives them: the write-back and
     # the audit export name the SPO as the system of record knows them.
     spo_staff: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=text("'{}'"))
+    # What the channel's case card shows (README, "What the channel may see"): minimal or standard.
+    channel_detail: Mapped[str] = mapped_column(String(20), default="minimal", server_default="minimal")
+    # Slack user id -> staff code (practitioners, and SPOs and notify people the file names).
+    staff_codes: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=text("'{}'"))
     updated_at: Mapped[datetime]
 
     practitioners: Mapped[list[Practitioner]] = relationship(back_populates="team", order_by="Practitioner.name")
@@ -105,6 +109,10 @@ class Case(Base):
     arrived_on: Mapped[date | None] = mapped_column(Date)
     restricted: Mapped[bool] = mapped_column(Boolean, default=False)
     excluded_practitioners: Mapped[list[str]] = mapped_column(default=list)
+    # Only these staff may see or hold the case (nDelius restriction list), beside the exclusions.
+    restricted_to: Mapped[list[str]] = mapped_column(default=list, server_default=text("'[]'"))
+    # The allocator's picture as sent (bot/domain/case_picture.py `CasePicture` reads it typed).
+    picture: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=text("'{}'"))
     state: Mapped[str] = mapped_column(String(20), default="unallocated")
     due_by: Mapped[date] = mapped_column(Date)
     received_at: Mapped[datetime]
@@ -119,7 +127,7 @@ class Case(Base):
             id=self.id, crn=self.crn, name=self.name, tier=self.tier, sentence_type=self.sentence_type, sentence_date=self.sentence_date,
             due_by=self.due_by, custodial=self.custodial, prison=self.prison, rosh=self.rosh, rsr=self.rsr, mappa_category=self.mappa_category,
             mappa_level=self.mappa_level, offence=self.offence, previous_practitioner=self.previous_practitioner, restricted=self.restricted,
-            release_date=self.release_date, arrived_on=self.arrived_on, state=self.state,
+            release_date=self.release_date, arrived_on=self.arrived_on, state=self.state, picture=dict(self.picture or {}),
         )  # fmt: skip
 
 

@@ -41,6 +41,7 @@ teams:
   - code: N07T1
     name: Sheffield North
     channel: C0DEMO0001
+    channel_detail: minimal       # the channel sees CRN, initials, tier and target; risk opens in Details
     spos: [U0SPO0001]
     notify: [U0ADMIN01]
     practitioners:
@@ -52,6 +53,25 @@ teams:
          ready_for_tiers: [C, D], caseload: {C1: 4}}
 """
 SPO, PP, ADMIN = "U0SPO0001", "U0PP00001", "U0ADMIN01"
+# The allocator's picture the record sends with the first case (README, "The intake API").
+PICTURE: dict[str, Any] = {
+    "date_of_birth": "1991-06-14",
+    "rsr": 4.2,
+    "rsr_level": "Medium",
+    "ogrs": 38,
+    "rosh_children": "Low",
+    "rosh_public": "Medium",
+    "rosh_known_adult": "High",
+    "rosh_staff": "Low",
+    "registrations": ["Domestic abuse perpetrator"],
+    "alerts": ["Risk to females"],
+    "last_oasys_type": "Layer 3",
+    "last_oasys_date": "2026-10-12",
+    "other_offences": ["Criminal damage"],
+    "sentence_length": "18 months",
+    "requirements": ["Unpaid work, 120 hours", "Rehabilitation activity, 15 days"],
+    "psr_prepared": True,
+}
 NAMES = {SPO: "Sam Shaw", PP: "Ada Lovelace", "U0PP00002": "Grace Hopper", "U0PP00003": "Alan Turing", ADMIN: "Admin Hub"}
 
 
@@ -123,7 +143,7 @@ async def workforce(demo: Demo, today: date) -> None:
 
 async def intake(demo: Demo, sentenced: str) -> int:
     cases: list[dict[str, Any]] = [
-        {"event_id": "demo-1", "crn": "X123456", "name": "Sam Smith", "tier": "B2", "sentence_type": "Community Order", "rosh": "Medium", "mappa_category": 2, "mappa_level": 1, "offence": "Burglary (dwelling)"},
+        {"event_id": "demo-1", "crn": "X123456", "name": "Sam Smith", "tier": "B2", "sentence_type": "Community Order", "rosh": "Medium", "mappa_category": 2, "mappa_level": 1, "offence": "Burglary (dwelling)", **PICTURE},
         {"event_id": "demo-2", "crn": "X654321", "name": "Alex Morgan", "tier": "C1", "sentence_type": "Suspended Sentence Order", "rosh": "Low", "previous_practitioner": "N07A002"},
     ]  # fmt: skip
     ids = []
@@ -133,7 +153,8 @@ async def intake(demo: Demo, sentenced: str) -> int:
             ids.append((await response.json())["id"])
     await demo.settle()
     print("\n1. The workforce source sends caseloads and leave (Alan is on training this week); the system of record")
-    print("   sends two new cases; the bot posts each to the team channel.")
+    print("   sends two new cases; the bot posts each to the team channel (initials only: the team's channel_detail")
+    print("   is minimal, and the risk opens in Details for the team's own people).")
     show("#sheffield-north sees", demo.posts_to("C0DEMO0001")[0])
     return int(ids[0])
 

@@ -9,17 +9,30 @@ from __future__ import annotations
 import re
 from collections.abc import Container, Mapping
 from datetime import date
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
+from bot.domain.case_picture import (
+    PICTURE_FIELDS,
+    NomisId,
+    Percent,
+    RiskLevel,
+    RsrLevel,
+    SentenceLength,
+    ShortText,
+    StaffCodes,
+    TextList,
+    picture_date_errors,
+    split_list,
+)
 from bot.domain.errors import FieldError, InvalidInput
 from bot.domain.input_messages import plain_message
 from bot.domain.tiers import Tier
 
 CRN_PATTERN = re.compile(r"^[A-Z][0-9]{6}\Z")  # \Z: `$` would also let a trailing newline through
 ROSH_LEVELS = ("Low", "Medium", "High", "Very High")
-Rosh = Literal["Low", "Medium", "High", "Very High"]
+Rosh = RiskLevel
 FIELDS = (
     "event_id",
     "crn",
@@ -41,6 +54,9 @@ FIELDS = (
     "excluded_practitioners",
     "arrived_on",
     "event_number",
+    # The allocator's picture (bot/domain/case_picture.py) and the restriction list.
+    *PICTURE_FIELDS,
+    "restricted_to",
 )
 
 # Where the case fields say more than the shared wording (bot/domain/input_messages.py).
@@ -75,6 +91,32 @@ class CaseIn(BaseModel):
     restricted: bool = False
     excluded_practitioners: list[str] = Field(default_factory=list)
     event_number: str | None = None  # the system of record's event being allocated (docs/write-back.md)
+    # The allocator's picture (bot/domain/case_picture.py; seeds/002 "Review the case", 001
+    # s3.1-3.2, 003 s3.17), stored as one JSON value; then the restriction list.
+    date_of_birth: date | None = None
+    gender: ShortText | None = None
+    nomis_id: NomisId = None
+    ogrs: Percent | None = None
+    rsr_level: RsrLevel = None
+    rsr_date: date | None = None
+    osp_c: RiskLevel | None = None
+    osp_i: RiskLevel | None = None
+    rosh_children: RiskLevel | None = None
+    rosh_public: RiskLevel | None = None
+    rosh_known_adult: RiskLevel | None = None
+    rosh_staff: RiskLevel | None = None
+    rosh_prisoners: RiskLevel | None = None
+    registrations: TextList = Field(default_factory=list)
+    alerts: TextList = Field(default_factory=list)
+    last_oasys_date: date | None = None
+    last_oasys_type: ShortText | None = None
+    other_offences: TextList = Field(default_factory=list)
+    sentence_length: SentenceLength = None
+    requirements: TextList = Field(default_factory=list)
+    recall: bool | None = None
+    parole_eligibility_date: date | None = None
+    psr_prepared: bool | None = None
+    restricted_to: StaffCodes = Field(default_factory=list)  # only these staff may see or hold the case
 
     @field_validator("event_id", "name", "team", "sentence_type", "prison", "offence", "previous_practitioner")
     @classmethod
@@ -127,7 +169,7 @@ class CaseIn(BaseModel):
             raise ValueError("must be a MAPPA level from 1 to 3")
         return value
 
-    @field_validator("rsr", "mappa_category", "mappa_level", mode="before")
+    @field_validator("rsr", "mappa_category", "mappa_level", "ogrs", mode="before")
     @classmethod
     def _no_booleans(cls, value: Any) -> Any:
         """JSON true is not MAPPA category 1: refuse booleans where numbers are meant."""
@@ -151,8 +193,10 @@ def _blank_to_missing(raw: Mapping[str, Any]) -> dict[str, Any]:
 
 def _field_error(error: Mapping[str, Any]) -> FieldError:
     loc = error.get("loc") or ()
-    message = _MESSAGES.get(str(error.get("type")), "") or plain_message(error)
     field = ".".join(str(part) for part in loc[:1]) or "body"
+    if error.get("type") == "list_type" and field in PICTURE_FIELDS:
+        return FieldError(field, "must be a list of texts (`;`-separated in CSV)")
+    message = _MESSAGES.get(str(error.get("type")), "") or plain_message(error)
     return FieldError(field, message)
 
 
@@ -180,6 +224,21 @@ def _custody_rule(clean: dict[str, Any]) -> FieldError | None:
     return None
 
 
+def _restriction_rule(clean: dict[str, Any]) -> FieldError | None:
+    """A restriction list makes the case limited-access: `restricted` left out becomes true, and
+    `restricted` false beside a list contradicts itself and is refused rather than guessed (the
+    list would be ignored in the channel otherwise). Changes `clean` in place."""
+    codes = split_list(clean.get("restricted_to"))
+    if not (isinstance(codes, list) and codes):
+        return None
+    if "restricted" not in clean:
+        clean["restricted"] = True
+        return None
+    if _parsed(bool, clean["restricted"]) is False:
+        return FieldError("restricted", "must be true when restricted_to names staff (a restricted case); leave it out or set it true")
+    return None
+
+
 def parse_case(raw: Mapping[str, Any], *, today: date, team_codes: Container[str]) -> CaseIn:
     """Validate one case; raise `InvalidInput` naming every bad field.
 
@@ -191,8 +250,7 @@ def parse_case(raw: Mapping[str, Any], *, today: date, team_codes: Container[str
         raise InvalidInput([FieldError("body", "must be a JSON object with the case fields")])
     clean = _blank_to_missing(raw)
     custodial_given = "custodial" in clean
-    custody_refusal = _custody_rule(clean)
-    errors: list[FieldError] = [custody_refusal] if custody_refusal else []
+    errors = [refusal for refusal in (_custody_rule(clean), _restriction_rule(clean)) if refusal]
     try:
         case = CaseIn.model_validate(clean)
     except ValidationError as exc:
@@ -211,6 +269,8 @@ def parse_case(raw: Mapping[str, Any], *, today: date, team_codes: Container[str
             errors.append(FieldError("arrived_on", "must not be in the future"))
         elif sentence is not None and arrived < sentence:
             errors.append(FieldError("arrived_on", "must not be before the sentence date"))
+    picture_dates = {name: _parsed(date, clean.get(name)) for name in ("date_of_birth", "rsr_date", "last_oasys_date") if name not in failed}
+    errors += picture_date_errors(picture_dates, today=today, sentence=sentence)
     if "custodial" not in failed and _parsed(bool, clean.get("custodial")) and "prison" not in clean:
         # seeds/003 s1.15: a custodial allocation is notified to the receiving prison.
         why = "" if custodial_given else " (a sentence of Custody is custodial)"

@@ -7,8 +7,10 @@ blocks/ never holds an ORM object and needs no mirror of one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -34,3 +36,5 @@ class CaseSummary:
     release_date: date | None
     arrived_on: date | None
     state: str
+    # The allocator's picture as stored (bot/domain/case_picture.py `CasePicture` reads it typed).
+    picture: Mapping[str, Any] = field(default_factory=dict)

@@ -36,6 +36,7 @@ class OutboxPurpose(StrEnum):
 
     CASE_CARD = "case_card"
     RESTRICTED_CASE_DM = "restricted_case_dm"
+    RESTRICTED_ELSEWHERE = "restricted_elsewhere"  # a restricted case whose lists allow none of the team's SPOs
     CARD_ALLOCATED = "card_allocated"
     RESTRICTED_CASE_ALLOCATED = "restricted_case_allocated"
     ALLOCATION_THREAD = "allocation_thread"

@@ -16,7 +16,7 @@ each rule and names the points they leave to the region. In short:
   only with a mitigation, so by default an exception, not a hard stop (`checks.visor_for_mappa`).
 - Previous practitioner (seed 002, "previously allocated POM details"): a note and a ranking
   preference, whatever the policy.
-- Exclusions (the case's `excluded_practitioners`, restricted cases): not an exception to
+- Exclusions and restrictions (the case's `excluded_practitioners` and `restricted_to`): not an exception to
   confirm: such a practitioner is never offered at all (`offerable`), whatever the policy.
 
 The texts in `PolicyFit` are plain sentences for an SPO's eyes (the allocation modal and the
@@ -30,6 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from bot.domain.access import open_to, same_code
 from bot.domain.policy_file import Check, Policy, default_policy
 from bot.domain.tiers import Tier
 
@@ -48,6 +49,9 @@ class CaseFacts(Protocol):
 
     @property
     def excluded_practitioners(self) -> Sequence[str]: ...  # staff codes never to offer
+
+    @property
+    def restricted_to(self) -> Sequence[str]: ...  # when set, the only staff codes to offer
 
 
 class StaffFacts(Protocol):
@@ -80,6 +84,7 @@ class CaseSnapshot:
     mappa_category: int | None = None
     previous_practitioner: str | None = None
     excluded_practitioners: tuple[str, ...] = ()
+    restricted_to: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -112,21 +117,17 @@ class PolicyFit:
         return not self.exceptions
 
 
-def _same_code(a: str, b: str) -> bool:
-    """Staff codes compare ignoring case and surrounding spaces: an exclusion must never miss."""
-    return a.strip().upper() == b.strip().upper()
-
-
 def offerable(case: CaseFacts, staff: StaffFacts) -> bool:
-    """False when the practitioner is on the case's exclusion list (`excluded_practitioners`,
-    restricted cases): they are never offered, not even as an exception, so a restricted case
-    cannot reach someone it must be kept from. No policy can relax this, so it takes none."""
-    return not any(_same_code(staff.staff_code, code) for code in case.excluded_practitioners)
+    """False when the practitioner is on the case's exclusion list (`excluded_practitioners`)
+    or the case has a restriction list (`restricted_to`) without them: they are never offered,
+    not even as an exception, so a restricted case cannot reach someone it must be kept from
+    (bot/domain/access.py `open_to`). No policy can relax this, so it takes none."""
+    return open_to(case, [staff.staff_code])
 
 
 def is_previous_practitioner(case: CaseFacts, staff: StaffFacts) -> bool:
     """True when this practitioner held the case before (seed 002, "previous POM")."""
-    return case.previous_practitioner is not None and _same_code(staff.staff_code, case.previous_practitioner)
+    return case.previous_practitioner is not None and same_code(staff.staff_code, case.previous_practitioner)
 
 
 class _Findings:

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator, model_validator
 
+from bot.domain.channel_detail import DEFAULT_CHANNEL_DETAIL, ChannelDetail
 from bot.domain.errors import CasebotError
 from bot.domain.input_messages import did_you_mean, plain_message
 from bot.domain.tiers import Tier
@@ -90,8 +91,12 @@ class TeamIn(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     channel: str
     service: Literal["probation", "prison"] = "probation"
+    channel_detail: ChannelDetail = DEFAULT_CHANNEL_DETAIL  # what the channel's cards show (bot/domain/channel_detail.py)
     spos: list[SpoIn] = Field(default_factory=list)
     notify: list[str] = Field(default_factory=list)
+    # Staff codes of notify people (and SPOs given as bare ids), by Slack user id, so a
+    # case's exclusion or restriction list can name them (README, "What the channel may see").
+    staff_codes: dict[str, StaffCode] = Field(default_factory=dict)
     practitioners: list[PractitionerIn] = Field(default_factory=list)
 
     @field_validator("channel")
@@ -122,6 +127,11 @@ class TeamIn(BaseModel):
     def spo_staff(self) -> dict[str, dict[str, str | None]]:
         """Slack id -> staff code and name, for the SPOs the file names fully."""
         return {s.slack_user: {"staff_code": s.staff_code, "name": s.name} for s in self.spos if s.staff_code or s.name}
+
+    @field_validator("staff_codes")
+    @classmethod
+    def _coded_users(cls, values: dict[str, str]) -> dict[str, str]:
+        return {_slack_user(user): code for user, code in values.items()}
 
 
 class TeamsFile(BaseModel):

@@ -13,6 +13,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from bot.domain.access import codes_of, open_to
 from bot.domain.case_history_view import AllocationRecord, AuditLine, CaseHistory, Note, TouchpointRecord
 from bot.domain.errors import CasebotError
 from bot.domain.policy_file import Policy
@@ -83,6 +84,9 @@ async def case_history(uow_factory: UowFactory, user_id: str, crn: str, *, today
         visible = (
             await uow.session.scalars(select(Case).where(Case.crn == crn, member.visible_clause()).order_by(Case.received_at.desc(), Case.id.desc()).limit(10))
         ).all()
+        teams = {team.id: team for team in member.teams}
+        # The case's own lists too (bot/domain/access.py): an excluded SPO gets the same answer as for no case.
+        visible = [c for c in visible if open_to(c, codes_of(teams[c.team_id], user_id))]
         if not visible:
             raise CaseNotVisible()
         case = visible[0]

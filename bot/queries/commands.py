@@ -17,8 +17,10 @@ from datetime import date
 from sqlalchemy import ColumnElement, false, func, or_, select
 from sqlalchemy import case as sql_case
 
+from bot.domain.access import codes_of, open_to
 from bot.domain.command_views import CaseloadView, HeldCase, QueueAnswer, QueueCase, TeamQueue
 from bot.domain.errors import CasebotError
+from bot.domain.policy import CaseSnapshot
 from bot.domain.workload import DEFAULT_TIER_POINTS
 from bot.queries.caseload import workload_now
 from storage.db import UnitOfWork
@@ -90,6 +92,14 @@ def queue_case(case: Case) -> QueueCase:
     return QueueCase(crn=case.crn, name=case.name, tier=case.tier, due_by=case.due_by, restricted=case.restricted)
 
 
+async def _kept_from(uow: UnitOfWork, where: list[ColumnElement[bool]], team: Team, user_id: str) -> list[int]:
+    """The restricted cases among `where` whose lists keep them from this SPO (bot/domain/access.py).
+    Restricted cases are few, so their JSON lists are read and checked here, not in SQL."""
+    rows = await uow.session.execute(select(Case.id, Case.tier, Case.excluded_practitioners, Case.restricted_to).where(*where, Case.restricted.is_(True)))
+    codes = codes_of(team, user_id)
+    return [r[0] for r in rows if not open_to(CaseSnapshot(tier=r[1], excluded_practitioners=tuple(r[2] or ()), restricted_to=tuple(r[3] or ())), codes)]
+
+
 async def queue(uow_factory: UowFactory, user_id: str, *, today: date, limit: int = QUEUE_LIMIT) -> QueueAnswer:
     """Each of the caller's teams' unallocated cases, soonest due first; restricted ones only
     for the team's SPOs. Raises NotInTeam."""
@@ -101,6 +111,8 @@ async def queue(uow_factory: UowFactory, user_id: str, *, today: date, limit: in
             where = [Case.team_id == team.id, Case.state == "unallocated"]
             if not spo:
                 where.append(Case.restricted.is_(False))
+            elif closed := await _kept_from(uow, where, team, user_id):
+                where.append(Case.id.not_in(closed))
             cases = (await uow.session.scalars(select(Case).where(*where).order_by(Case.due_by, Case.id).limit(limit))).all()
             total, overdue = (
                 await uow.session.execute(select(func.count(), func.sum(sql_case((Case.due_by < today, 1), else_=0))).select_from(Case).where(*where))

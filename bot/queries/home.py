@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import case as sql_case
 from sqlalchemy import func, select
 
+from bot.domain.access import codes_of, open_to
 from bot.domain.clock import LONDON
 from bot.domain.home_view import (
     CapacityLine,
@@ -38,6 +39,7 @@ from bot.domain.home_view import (
     SpoSection,
     TouchpointItem,
 )
+from bot.domain.policy import CaseSnapshot
 from bot.domain.vocabulary import terms_for
 from bot.domain.workload import DEFAULT_TIER_POINTS
 from bot.queries.caseload import away_today, workload_now
@@ -52,6 +54,9 @@ NEW_CASE_DAYS = 14
 
 
 UowFactory = Callable[[], UnitOfWork]
+
+
+HIDDEN = "a limited-access case its lists keep from you"
 
 
 async def read_home(uow_factory: UowFactory, user_id: str, now: datetime, *, weights: Mapping[str, float] = DEFAULT_TIER_POINTS) -> HomeData:
@@ -75,7 +80,7 @@ async def home_data(uow: UnitOfWork, user_id: str, now: datetime, *, weights: Ma
     shares = max(1, len(spo_teams))
     queue_shown = max(3, QUEUE_SHOWN // shares)
     capacity_sections = max(2, CAPACITY_SECTIONS // shares)
-    spo = [await _spo_section(uow, team, now, today, weights, queue_shown, capacity_sections) for team in spo_teams]
+    spo = [await _spo_section(uow, team, user_id, now, today, weights, queue_shown, capacity_sections) for team in spo_teams]
     practitioner = [await _practitioner_section(uow, person, by_id[person.team_id], spo_team_ids, now, today, weights) for person in own]
     return HomeData(user_id=user_id, today=today, updated_at=local, spo=spo, practitioner=practitioner)
 
@@ -85,7 +90,7 @@ def _london_day(at: datetime) -> date:
 
 
 async def _spo_section(
-    uow: UnitOfWork, team: Team, now: datetime, today: date, weights: Mapping[str, float], queue_shown: int, capacity_sections: int
+    uow: UnitOfWork, team: Team, user_id: str, now: datetime, today: date, weights: Mapping[str, float], queue_shown: int, capacity_sections: int
 ) -> SpoSection:
     # The queue: the soonest few, with the totals from window counts in the same query.
     waiting = [Case.team_id == team.id, Case.state == "unallocated"]
@@ -93,14 +98,20 @@ async def _spo_section(
         await uow.session.execute(
             select(
                 Case.id, Case.crn, Case.name, Case.tier, Case.sentence_type, Case.due_by, Case.restricted, Case.custodial,
-                func.count().over(), func.sum(sql_case((Case.due_by < today, 1), else_=0)).over(),
+                func.count().over(), func.sum(sql_case((Case.due_by < today, 1), else_=0)).over(), Case.excluded_practitioners, Case.restricted_to,
             )
             .where(*waiting)
             .order_by(Case.due_by, Case.id)
             .limit(queue_shown)
         )
     ).all()  # fmt: skip
-    queue = [QueueItem(case_id=r[0], crn=r[1], name=r[2], tier=r[3], sentence_type=r[4], due_by=r[5], restricted=r[6], custodial=r[7]) for r in rows]
+    queue = [
+        QueueItem(case_id=r[0], crn=r[1], name=r[2], tier=r[3], sentence_type=r[4], due_by=r[5], restricted=r[6], custodial=r[7])
+        if not r[6] or open_to(CaseSnapshot(tier=r[3], excluded_practitioners=tuple(r[10] or ()), restricted_to=tuple(r[11] or ())), codes_of(team, user_id))
+        # Counted, so the totals stay true, but nothing of it shown to an SPO its lists keep it from.
+        else QueueItem(case_id=r[0], crn="restricted", name=HIDDEN, tier="-", sentence_type="not on its list", due_by=r[5], restricted=True, custodial=False)
+        for r in rows
+    ]  # fmt: skip
     queue_total = int(rows[0][8]) if rows else 0
     queue_overdue = int(rows[0][9] or 0) if rows else 0
 

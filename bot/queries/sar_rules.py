@@ -15,7 +15,7 @@ from storage.models import OutboxMessage
 CASE_FIELDS = (
     "event_id", "crn", "name", "tier", "sentence_type", "sentence_date", "custodial", "prison", "release_date",
     "rosh", "rsr", "mappa_category", "mappa_level", "offence", "previous_practitioner", "restricted",
-    "excluded_practitioners", "state", "due_by", "received_at", "arrived_on", "event_number",
+    "excluded_practitioners", "state", "due_by", "received_at", "arrived_on", "event_number", "restricted_to", "picture",
 )  # fmt: skip
 CASE_BY_HAND = frozenset({"team_id"})
 CASE_LEFT_OUT = frozenset({"id", "slack_channel", "slack_ts"})
@@ -66,7 +66,7 @@ AUDIT_DETAIL_CODES = {"reason": REASON_CODE}
 # "write_back" is decided per row (the contact's own flag); "spo_copy" is never shown.
 SAFE_MESSAGE_PURPOSES = frozenset(
     {
-        OutboxPurpose.CASE_CARD, OutboxPurpose.RESTRICTED_CASE_DM, OutboxPurpose.CARD_ALLOCATED,
+        OutboxPurpose.CASE_CARD, OutboxPurpose.RESTRICTED_CASE_DM, OutboxPurpose.RESTRICTED_ELSEWHERE, OutboxPurpose.CARD_ALLOCATED,
         OutboxPurpose.RESTRICTED_CASE_ALLOCATED, OutboxPurpose.ALLOCATION_THREAD, OutboxPurpose.PRACTITIONER_NOTICE,
         OutboxPurpose.NOTIFY_NOTICE, OutboxPurpose.PRISON_NOTICE, OutboxPurpose.PRISON_ALERT, OutboxPurpose.DEADLINE_CHASE,
         OutboxPurpose.FAILURE_NOTICE, OutboxPurpose.TOUCHPOINT_REMINDER, OutboxPurpose.TOUCHPOINT_SETTLED,

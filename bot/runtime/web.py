@@ -16,6 +16,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from sqlalchemy import text
 
 from bot.adapters.replay import ReplayGuard, verified_signature
+from bot.domain.case_picture import CasePicture
 from bot.domain.errors import FieldError, InvalidInput
 from bot.domain.staff_input import parse_staff
 from bot.runtime.settings import Settings
@@ -68,6 +69,8 @@ def case_body(case: Case, team_code: str) -> dict[str, Any]:
         "restricted": case.restricted,
         "excluded_practitioners": case.excluded_practitioners,
         "event_number": case.event_number,
+        "restricted_to": case.restricted_to,
+        **CasePicture.from_stored(case.picture).to_stored(),
         "state": case.state,
         "due_by": case.due_by,
         "received_at": case.received_at,

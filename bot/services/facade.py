@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Literal, Protocol
 
-from bot.domain.access import is_spo, refusal
+from bot.domain.access import codes_of, is_spo, open_to, refusal
 from bot.domain.calendar import working_day_on_or_after
 from bot.domain.clock import Clock, london_today
 from bot.domain.decision import AllocationForm, CurrentAllocation, ReallocationForm
@@ -142,7 +142,7 @@ class Services:
         could craft a search request) learns nothing of the team's staff or workloads."""
         async with self.db.uow() as uow:
             case = await uow.cases.with_team(case_id)
-            if case is None or not is_spo(case.team, user):
+            if case is None or not is_spo(case.team, user) or not open_to(case, codes_of(case.team, user)):
                 return []
             return await offers_for(uow, case, now=self.clock.now(), weights=self.settings.tier_weights)
 
@@ -182,6 +182,8 @@ class Services:
             return ModalStep(notice=Notice("Case not found", "This case is no longer held by casebot."))
         if not is_spo(case.team, user):
             return ModalStep(refusal=refusal(case.team, f"{kind} cases"))
+        if not open_to(case, codes_of(case.team, user)):  # on the case's exclusion list, or not on its restriction list
+            return ModalStep(refusal="This case is restricted by the case record, and you are not among the staff who may see or hold it.")
         if kind == "allocate" and case.state != CaseState.UNALLOCATED:
             current = await self.current_allocation(case.id)
             return ModalStep(already=current) if current else ModalStep(notice=Notice("Already allocated", "This case is no longer waiting for allocation."))

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.domain.calendar import allocation_due_by
 from bot.domain.case_input import CaseIn, parse_case
+from bot.domain.case_picture import PICTURE_FIELDS, picture_of
 from bot.domain.clock import Clock, london_day, london_today
 from bot.domain.enums import CaseState
 from bot.domain.errors import InvalidInput
@@ -49,8 +50,10 @@ def _case_values(data: CaseIn, team: Team, policy: Policy, now: datetime) -> dic
     in working days from the day the case reached the team (the day of receipt when the source
     does not say)."""
     arrived = data.arrived_on or london_day(now)
+    values = data.model_dump(exclude={"team", "arrived_on"})
     return {
-        **data.model_dump(exclude={"team", "arrived_on"}),
+        **{name: value for name, value in values.items() if name not in PICTURE_FIELDS},
+        "picture": picture_of(values).to_stored(),
         "arrived_on": arrived,
         "team_id": team.id,
         "state": CaseState.UNALLOCATED,

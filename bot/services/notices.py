@@ -27,7 +27,7 @@ from blocks.allocation_notices import (
     spo_copy,
     thread_link,
 )
-from blocks.case_card import case_card, record_link, restricted_case_dm
+from blocks.case_card import FULL, case_card, record_link, restricted_case_dm, restricted_elsewhere_notice
 from blocks.formats import when_text
 from blocks.touchpoint_blocks import (
     deadline_chase,
@@ -38,6 +38,7 @@ from blocks.touchpoint_blocks import (
     reminder_settled,
     rescheduled_notice,
 )
+from bot.domain.access import spos_open_to
 from bot.domain.enums import OutboxPurpose as Purpose
 from bot.domain.facts import AllocationFacts, TouchpointView
 from bot.domain.vocabulary import terms_for
@@ -59,16 +60,21 @@ def _post(uow: UnitOfWork, user_or_channel: str, message: dict[str, Any], purpos
 
 def new_case_rows(case: Case, team: Team, record_case_url: str | None, now: datetime) -> list[dict[str, Any]]:
     """The outbox rows (column values, for a bulk insert) that announce a new case: its card in
-    the team's channel, or, for a restricted (limited-access) case, a private copy to each SPO."""
+    the team's channel, or, for a restricted (limited-access) case, a private copy to each SPO
+    the case's exclusion and restriction lists allow (bot/domain/access.py `spos_open_to`)."""
     link = record_link(record_case_url, case.crn)
     key = f"case:{case.id}"
     if case.restricted:
-        dm = restricted_case_dm(case.summary(), team_name=team.name, record_url=link, terms=terms_for(team.service))
+        allowed, terms = spos_open_to(team, case), terms_for(team.service)
+        dm = restricted_case_dm(case.summary(), team_name=team.name, record_url=link, terms=terms)
+        purpose = Purpose.RESTRICTED_CASE_DM
+        if not allowed:  # never lost: every SPO learns that a case they may not see is waiting
+            allowed, dm, purpose = team.spo_user_ids, restricted_elsewhere_notice(team.name, terms), Purpose.RESTRICTED_ELSEWHERE
         return [
-            outbox_values(method="chat.postMessage", payload={"channel": spo, **dm}, purpose=Purpose.RESTRICTED_CASE_DM, ordering_key=key, now=now, case_id=case.id)
-            for spo in team.spo_user_ids
+            outbox_values(method="chat.postMessage", payload={"channel": spo, **dm}, purpose=purpose, ordering_key=key, now=now, case_id=case.id)
+            for spo in allowed
         ]  # fmt: skip
-    card = {"channel": team.channel_id, **case_card(case.summary(), team_name=team.name, record_url=link)}
+    card = {"channel": team.channel_id, **case_card(case.summary(), team_name=team.name, record_url=link, detail=team.channel_detail)}
     return [outbox_values(method="chat.postMessage", payload=card, purpose=Purpose.CASE_CARD, ordering_key=key, now=now, case_id=case.id)]
 
 
@@ -98,7 +104,7 @@ async def allocation_made(
     def slack(method: str, payload: dict[str, Any], purpose: Purpose, reply_to: OutboxMessage | None = None) -> None:
         enqueue(uow, method=method, payload=payload, purpose=purpose, ordering_key=key, now=now, case_id=case.id, reply_to=reply_to)
 
-    card_view = allocated_card(summary, facts, team_name=team.name, record_url=link)
+    card_view = allocated_card(summary, facts, team_name=team.name, record_url=link, detail=FULL if case.restricted else team.channel_detail)
     if case.restricted:
         for row in await uow.cases.restricted_rows(case.id):
             slack("chat.update", dict(card_view), Purpose.RESTRICTED_CASE_ALLOCATED, reply_to=row)
@@ -180,7 +186,7 @@ async def deadline_chases(uow: UnitOfWork, team: Team, rows: Sequence[tuple[Case
     for case, overdue in rows:
         message = deadline_chase(case.summary(), overdue_days=overdue, spos=team.spo_user_ids)
         if case.restricted:
-            targets: list[tuple[dict[str, Any], OutboxMessage | None]] = [({"channel": spo, **message}, None) for spo in team.spo_user_ids]
+            targets: list[tuple[dict[str, Any], OutboxMessage | None]] = [({"channel": spo, **message}, None) for spo in spos_open_to(team, case)]
         else:
             card = await uow.cases.card_row(case.id)
             targets = [(dict(message), card)] if card is not None else []
@@ -192,7 +198,7 @@ async def deadline_chases(uow: UnitOfWork, team: Team, rows: Sequence[tuple[Case
     _post(
         uow,
         team.channel_id,
-        deadline_digest(team.name, [(case.summary(), overdue) for case, overdue in rows]),
+        deadline_digest(team.name, [(case.summary(), overdue) for case, overdue in rows], detail=team.channel_detail),
         Purpose.DEADLINE_DIGEST,
         f"team:{team.code}",
         now,

@@ -48,8 +48,13 @@ async def load_teams(uow_factory: Callable[[], UnitOfWork], teams_file: TeamsFil
             team.name = spec.name
             team.channel_id = spec.channel
             team.service = spec.service
+            team.channel_detail = spec.channel_detail
             team.spo_user_ids = spec.spo_user_ids
             team.spo_staff = spec.spo_staff
+            # Who is who for a case's exclusion and restriction lists (bot/domain/access.py):
+            # practitioners, SPOs given with their code, and the file's `staff_codes`.
+            spo_codes = {spo.slack_user: spo.staff_code for spo in spec.spos if spo.staff_code}
+            team.staff_codes = {**{p.slack_user: p.staff_code for p in spec.practitioners}, **spo_codes, **spec.staff_codes}
             team.notify_user_ids = list(spec.notify)
             team.updated_at = now
             listed = {p.staff_code for p in spec.practitioners}

@@ -42,6 +42,7 @@ def make_case(**changes: Any) -> CaseSummary:
         "release_date": None,
         "arrived_on": None,
         "restricted": False,
+        "picture": {},
         "state": "unallocated",
     }
     fields.update(changes)

@@ -10,6 +10,7 @@ from blocks.candidate_blocks import MAX_STATIC_OPTIONS, OPTION_TEXT_MAX, candida
 from blocks.formats import TEAMS_FILE_FIGURES, percent_text, tier_mix_bars, workload_bar
 from blocks.ids import Action, AllocateBlock, Callback
 from bot.domain.availability import Away
+from bot.domain.case_summary import CaseSummary
 from bot.domain.offers import Offer
 from bot.domain.policy import PolicyFit
 from bot.domain.vocabulary import PRISON
@@ -26,10 +27,10 @@ def offer(n: int = 1, *, name: str = "Ada Lovelace", now: float = 62.3, after: f
     )  # fmt: skip
 
 
-def build(offers: list[Offer], **changes: object) -> dict:
+def build(offers: list[Offer], case: CaseSummary | None = None, **changes: object) -> dict:
     kwargs: dict = dict(touchpoint_default=date(2026, 12, 21), notify_default=["U0SPO0002"], previous_name=None, record_url=None)
     kwargs.update(changes)
-    return allocate_modal(make_case(), offers, **kwargs)
+    return allocate_modal(case or make_case(), offers, **kwargs)
 
 
 def test_the_modal_validates_and_carries_the_case() -> None:
@@ -49,7 +50,9 @@ def test_candidate_figures_are_whole_per_cents_with_tier_mix_bars() -> None:
     assert option_label(offer()) == f"Ada Lovelace · PO · {percent_text(66.1)} after"
     over = candidate_line(offer(now=99.0, after=100.3))
     assert "99% → 101% after *over capacity*" in over
-    modal = build([offer(), offer(2, now=float("inf"), after=float("inf"))])
+    # The case's RSR keeps its decimals (a risk score, blocks/formats.py `score_text`): leave it
+    # out so every per cent left is a workload.
+    modal = build([offer(), offer(2, now=float("inf"), after=float("inf"))], make_case(rsr=None))
     assert not DECIMAL_PERCENT.search(all_text(modal)) and "no capacity :warning: → no capacity after" in all_text(modal)
 
 

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 from typing import Any
 
 import pytest
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-from blocks.case_card import case_card, details_modal, mappa_text, record_link, restricted_case_dm
-from blocks.ids import Action, Callback
+from blocks.case_card import FULL, case_card, mappa_text, record_link, restricted_case_dm
+from blocks.case_picture import details_modal
+from blocks.ids import Action
 from blocks.text import FIELD_TEXT_MAX, HEADER_MAX, SECTION_TEXT_MAX
 from bot.domain.case_summary import CaseSummary
-from tests.blocks.support import make_case, text_objects
+from bot.domain.channel_detail import initials
+from tests.blocks.support import all_text, make_case, text_objects
 
 RECORD_URL = "https://records.example/case/X123456?view=full&tab=1"
 # The one piece of raw mrkdwn markup the builders emit: the CRN linked to the record.
@@ -33,7 +36,8 @@ HOSTILE = make_case(
 
 def builds(case: CaseSummary, record_url: str | None) -> dict[str, dict[str, Any]]:
     return {
-        "card": case_card(case, team_name="Sheffield <North>", record_url=record_url),
+        "card": case_card(case, team_name="Sheffield <North>", record_url=record_url, detail="standard"),
+        "minimal": case_card(case, team_name="Sheffield <North>", record_url=record_url),
         "dm": restricted_case_dm(case, team_name="Sheffield <North>", record_url=record_url),
         "modal": details_modal(case, team_name="Sheffield <North>", record_url=record_url),
     }
@@ -78,7 +82,7 @@ def test_hostile_case_stays_within_slack_limits(record_url: str | None) -> None:
 
 
 def test_hostile_header_is_cut_with_an_ellipsis() -> None:
-    header = case_card(HOSTILE, team_name="T", record_url=None)["blocks"][0]
+    header = case_card(HOSTILE, team_name="T", record_url=None, detail="standard")["blocks"][0]
     assert header["text"]["text"].endswith("…")
     assert len(header["text"]["text"]) == HEADER_MAX
 
@@ -94,16 +98,7 @@ def test_no_raw_markup_from_case_data_in_mrkdwn(record_url: str | None) -> None:
             bare = _RECORD_LINK.sub("", text)
             assert "<" not in bare and ">" not in bare, (name, text[:200])
             assert not re.search(r"&(?!amp;|lt;|gt;)", bare), (name, text[:200])
-        assert any("&lt;!channel&gt;" in t or "&lt;!here&gt;" in t for t in mrkdwn), name
-
-
-def test_offence_is_escaped_and_cut_in_the_modal() -> None:
-    modal = details_modal(HOSTILE, team_name="T", record_url=None)
-    offence = next(b for b in modal["blocks"] if b.get("text", {}).get("text", "").startswith("*Offence*"))
-    text = offence["text"]["text"]
-    assert text.startswith("*Offence*\n&lt;&gt;&amp;")
-    assert text.endswith("…")
-    assert len(text) <= SECTION_TEXT_MAX
+        assert name == "minimal" or any("&lt;!channel&gt;" in t or "&lt;!here&gt;" in t for t in mrkdwn), name
 
 
 # --- buttons ---------------------------------------------------------------------------------
@@ -151,20 +146,33 @@ def test_no_record_url_means_no_link_and_no_open_button() -> None:
 # --- content ---------------------------------------------------------------------------------
 
 
-def test_card_shows_the_summary_and_due_by() -> None:
-    card = case_card(make_case(), team_name="Sheffield North", record_url=None)
+def test_a_minimal_card_shows_crn_initials_tier_and_target_and_no_name() -> None:
+    """The default (README, "What the channel may see"): no name, no sentence, no risk."""
+    card = case_card(make_case(release_date=date(2027, 3, 1)), team_name="Sheffield North", record_url=None)
     fields = [f["text"] for f in section_fields(card)]
-    assert "*Tier*\nB2" in fields
-    assert "*Sentence*\nCommunity Order" in fields
-    assert "*RoSH*\nMedium" in fields
-    assert "*Team target*\nallocate by Wed 30 Dec" in fields  # the team's target, never the PI's s1.9
-    assert card["blocks"][0]["text"]["text"] == "New case: Jo Bloggs"
-    assert "Jo Bloggs" in card["text"] and "Wed 30 Dec" in card["text"] and "Sheffield North" in card["text"]
+    assert fields == ["*CRN*\nX123456", "*Tier*\nB2", "*Team target*\nallocate by Wed 30 Dec"]
+    assert card["blocks"][0]["text"]["text"] == "New case: J.B."
+    assert "Jo" not in all_text(card) and "Bloggs" not in all_text(card) and "Community Order" not in all_text(card)
+    assert "Medium" not in all_text(card) and "Theft" not in all_text(card)
+    assert "J.B." in card["text"] and "Wed 30 Dec" in card["text"] and "Sheffield North" in card["text"]
 
 
-def test_mappa_none_recorded_when_absent() -> None:
-    fields = [f["text"] for f in section_fields(case_card(make_case(), team_name="T", record_url=None))]
-    assert "*MAPPA*\nNone recorded" in fields
+def test_a_standard_card_adds_the_name_and_sentence_but_no_risk() -> None:
+    card = case_card(make_case(), team_name="Sheffield North", record_url=None, detail="standard")
+    fields = [f["text"] for f in section_fields(card)]
+    assert fields == ["*CRN*\nX123456", "*Tier*\nB2", "*Sentence*\nCommunity Order", "*Team target*\nallocate by Wed 30 Dec"]
+    assert card["blocks"][0]["text"]["text"] == "New case: Jo Bloggs" and "Jo Bloggs" in card["text"]
+    assert "Sentenced Thu 24 Dec 2026" in all_text(card) and "RoSH" not in all_text(card)
+
+
+def test_the_spos_private_copy_shows_risk() -> None:
+    fields = [f["text"] for f in section_fields(case_card(make_case(), team_name="T", record_url=None, detail=FULL))]
+    assert "*RoSH*\nMedium" in fields and "*MAPPA*\nNone recorded" in fields and "*Sentence*\nCommunity Order" in fields
+
+
+@pytest.mark.parametrize(("name", "shown"), [("Sam de la Cruz-Smith", "S.D.L.C.S."), ("  ", "?"), ("<!channel>", "?"), ("ada", "A.")])
+def test_initials(name: str, shown: str) -> None:
+    assert initials(name) == shown
 
 
 @pytest.mark.parametrize(
@@ -176,7 +184,7 @@ def test_mappa_text(category: int | None, level: int | None, shown: str) -> None
 
 
 def test_missing_rosh_is_not_recorded() -> None:
-    fields = [f["text"] for f in section_fields(case_card(make_case(rosh=None), team_name="T", record_url=None))]
+    fields = [f["text"] for f in section_fields(case_card(make_case(rosh=None), team_name="T", record_url=None, detail=FULL))]
     assert "*RoSH*\nNot recorded" in fields
 
 
@@ -189,27 +197,3 @@ def test_restricted_dm_says_it_is_restricted_and_not_in_the_channel() -> None:
     assert "not posted to the channel" in notice["elements"][0]["text"]
     # The DM's phone notification carries the CRN, not the person's name.
     assert "Jo Bloggs" not in dm["text"]
-
-
-def test_details_modal_shows_everything() -> None:
-    case = make_case(custodial=True, prison="HMP Leeds", rsr=12.5, previous_practitioner="N07A001", mappa_category=2, mappa_level=1)
-    modal = details_modal(case, team_name="Sheffield North", record_url=None)
-    assert modal["type"] == "modal" and modal["callback_id"] == Callback.CASE_DETAILS.value
-    assert modal["blocks"][0]["text"]["text"] == "Jo Bloggs (X123456)"
-    fields = [f["text"] for f in section_fields(modal)]
-    assert "*Sentence date*\nThu 24 Dec 2026" in fields
-    assert "*RSR*\n12.5%" in fields
-    assert "*Custodial*\nYes (HMP Leeds)" in fields
-    assert "*Previous practitioner*\nN07A001" in fields
-    assert "*MAPPA*\nCategory 2, Level 1" in fields
-    context = json.dumps([b for b in modal["blocks"] if b["type"] == "context"])
-    assert "Wed 30 Dec 2026" in context and "Sheffield North" in context
-
-
-def test_details_modal_absent_values() -> None:
-    modal = details_modal(make_case(rsr=None, offence=None), team_name="T", record_url=None)
-    fields = [f["text"] for f in section_fields(modal)]
-    assert "*RSR*\nNot recorded" in fields
-    assert "*Custodial*\nNo" in fields
-    assert "*Previous practitioner*\nNone recorded" in fields
-    assert any(b.get("text", {}).get("text") == "*Offence*\nNot recorded" for b in modal["blocks"])

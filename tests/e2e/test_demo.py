@@ -18,7 +18,9 @@ def test_demo_runs_the_whole_journey_and_prints_what_people_see(tmp_path: Path) 
     assert done.returncode == 0, done.stderr
     out = done.stdout
     for seen in (
-        "New case: Sam Smith",  # the channel card
+        "New case: S.S.",  # the channel card: initials only (channel_detail minimal)
+        "RoSH by who is at risk: Children Low · Public Medium · Known adult High",  # the risk picture in the Allocate modal
+        "Domestic abuse perpetrator",
         "Practitioners, best fit first",  # the Allocate modal
         "Allocated to @Ada Lovelace by @Sam Shaw",  # the card after allocation
         "has allocated you a new case",  # Ada's DM

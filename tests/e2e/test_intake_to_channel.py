@@ -6,10 +6,11 @@ import json
 
 from blocks.ids import Action
 from tests.support.bot import BotUnderTest
-from tests.support.factories import case_fields
+from tests.support.factories import case_fields, teams_yaml
 
 
 async def test_case_is_stored_then_posted_with_escaped_name_and_due_date(bot: BotUnderTest) -> None:
+    await bot.load_teams(teams_yaml("standard"))  # a team whose channel sees names (README, "What the channel may see")
     status, body = await bot.post_case(case_fields(name="<!channel> & co", sentence_date="2026-11-19", arrived_on="2026-11-19"))
 
     assert status == 201

@@ -13,6 +13,7 @@ teams:
   - code: LEI01
     name: HMP Leeds OMU
     channel: C0PRISON01
+    channel_detail: standard   # the card shows the release date (README, "What the channel may see")
     service: prison
     spos: [U0HOMD001]
     notify: [U0OMUHUB1]

@@ -43,9 +43,9 @@ def test_make_try_prints_todays_case_by_name_and_what_to_do_next(tmp_path: Path)
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
     today = datetime.now(LONDON)
-    assert f"Sentenced {today:%a} {today.day} {today:%b %Y}" in done.stdout  # it arrives today: due ahead, not overdue
+    assert f"reached the team {today:%a} {today.day} {today:%b %Y}" in done.stdout  # it arrives today: due ahead, not overdue
     assert "Overdue" not in done.stdout
-    assert "New case: Sam Smith\n" in done.stdout
+    assert "New case: S.S.\n" in done.stdout  # the example team's channel_detail is minimal: initials, no name
     assert "[Allocate]  [Details]  [Open record]" in done.stdout
     assert not SLACK_ID.findall(done.stdout), "people and channels are printed by name"
     assert "make demo" in done.stdout and "Slack app setup" in done.stdout

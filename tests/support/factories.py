@@ -33,6 +33,12 @@ teams:
 """
 
 
+def teams_yaml(channel_detail: str = "standard", **team_keys: str) -> str:
+    """TEAMS_YAML with Sheffield North's `channel_detail` (and other team keys, as YAML text)."""
+    extra = "".join(f"    {key}: {value}\n" for key, value in {"channel_detail": channel_detail, **team_keys}.items())
+    return TEAMS_YAML.replace("    channel: C0123456789\n", "    channel: C0123456789\n" + extra, 1)
+
+
 def case_fields(**overrides: Any) -> dict[str, Any]:
     """A valid intake body; sentence date in the past so it never trips 'future'.
 

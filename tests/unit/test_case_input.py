@@ -320,3 +320,61 @@ def test_licence_is_supervision_after_release_so_it_is_not_custodial() -> None:
 def test_other_sentence_types_keep_the_custodial_field_as_given() -> None:
     case = parse_case(valid(sentence_type="Community Order", custodial="true", prison="HMP Hull"), today=TODAY, team_codes=TEAMS)
     assert case.custodial is True
+
+
+# --- the allocator's picture (bot/domain/case_picture.py) ------------------------------------
+
+
+def test_the_picture_reads_from_csv_cells() -> None:
+    """CSV carries every picture field as text: numbers, dates, yes/no and `;`-separated lists."""
+    case = parse_case(
+        valid(
+            date_of_birth="1990-01-02", ogrs="45.5", rsr_level="high", rsr_date="2026-03-01", rosh_children="High", rosh_staff="Low",
+            registrations="Domestic abuse; ViSOR ;", alerts="Risk to females", other_offences="Theft;Criminal damage",
+            requirements="Unpaid work, 150 hours;Curfew", sentence_length="2 Years 6 months", nomis_id=" a1234bc ", recall="false",
+            psr_prepared="true", parole_eligibility_date="2030-01-01", last_oasys_type="Layer 3",
+        ),
+        today=TODAY, team_codes=TEAMS,
+    )  # fmt: skip
+    assert (case.ogrs, case.rsr_level, case.rosh_children, case.nomis_id) == (45.5, "High", "High", "A1234BC")
+    assert case.registrations == ["Domestic abuse", "ViSOR"] and case.other_offences == ["Theft", "Criminal damage"]
+    assert case.requirements == ["Unpaid work, 150 hours", "Curfew"] and case.sentence_length == "2 Years 6 months"
+    assert (case.recall, case.psr_prepared, case.date_of_birth) == (False, True, date(1990, 1, 2))
+
+
+def test_the_picture_is_optional_and_unknown_stays_unknown() -> None:
+    case = parse_case(valid(), today=TODAY, team_codes=TEAMS)
+    assert case.recall is None and case.psr_prepared is None and case.registrations == [] and case.rosh_children is None
+
+
+def test_bad_picture_fields_are_each_named() -> None:
+    found = errors(
+        valid(
+            date_of_birth="2026-03-09", ogrs=True, rsr_level="Severe", osp_c="Huge", rosh_public="high", rsr_date="2027-01-01",
+            last_oasys_date="2027-01-01", registrations=["ok", "x" * 301], alerts=5, sentence_length="forever", nomis_id="A12345",
+            gender="\x00",
+        )
+    )  # fmt: skip
+    assert found == {
+        "date_of_birth": "must be before the sentence date",
+        "ogrs": "must be a number, not true or false",
+        "rsr_level": "must be one of: Low, Medium, High",
+        "osp_c": "must be one of: Low, Medium, High, Very High",
+        "rosh_public": "must be one of: Low, Medium, High, Very High",
+        "rsr_date": "must not be in the future",
+        "last_oasys_date": "must not be in the future",
+        "registrations": "must be at most 300 characters",
+        "alerts": "must be a list of texts (`;`-separated in CSV)",
+        "sentence_length": "must be a length such as '12 months' or '2 years 6 months'",
+        "nomis_id": "must be a NOMIS prison number: a letter, four digits and two letters, e.g. A1234BC",
+        "gender": "must not contain a NUL character",
+    }
+
+
+def test_a_restriction_list_makes_the_case_restricted() -> None:
+    case = parse_case(valid(restricted_to="N07A001; N07S001"), today=TODAY, team_codes=TEAMS)
+    assert case.restricted is True and case.restricted_to == ["N07A001", "N07S001"]
+    assert errors(valid(restricted_to=["N07A001"], restricted="false")) == {
+        "restricted": "must be true when restricted_to names staff (a restricted case); leave it out or set it true"
+    }
+    assert parse_case(valid(restricted_to=""), today=TODAY, team_codes=TEAMS).restricted is False

@@ -285,3 +285,20 @@ def test_an_spo_entry_with_an_unknown_key_names_the_known_ones() -> None:
     text = VALID.replace("spos: [U0SPO0001]", "spos: [{slack_user: U0SPO0001, staff: N07S001}]")
     (problem,) = problems(text)
     assert "teams[0].spos[0].staff: is not a known key: did you mean 'staff_code'?" in problem
+
+
+def test_channel_detail_is_minimal_unless_the_team_says_standard() -> None:
+    base = "teams:\n  - code: T1\n    name: T\n    channel: C0123456789\n"
+    assert parse_teams_file(base).teams[0].channel_detail == "minimal"
+    assert parse_teams_file(base + "    channel_detail: standard\n").teams[0].channel_detail == "standard"
+    with pytest.raises(TeamsFileError) as refused:
+        parse_teams_file(base + "    channel_detail: everything\n")
+    assert refused.value.problems[0].startswith("line 5: teams[0].channel_detail: ")
+
+
+def test_staff_codes_are_by_slack_user() -> None:
+    base = "teams:\n  - code: T1\n    name: T\n    channel: C0123456789\n"
+    assert parse_teams_file(base + "    staff_codes: {U0SPO0001: N07S001}\n").teams[0].staff_codes == {"U0SPO0001": "N07S001"}
+    with pytest.raises(TeamsFileError) as refused:
+        parse_teams_file(base + "    staff_codes: {someone: N07S001}\n")
+    assert "is not a Slack user id" in refused.value.problems[0]

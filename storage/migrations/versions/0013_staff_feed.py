@@ -6,7 +6,7 @@ teams load` never overwrites what the workforce source said, and the teams file'
 the fallback for practitioners the feed has not reported.
 
 Revision ID: 0013
-Revises: 0010
+Revises: 0012
 Create Date: 2026-12-03
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 import storage.types
 
 revision = "0013"
-down_revision = "0010"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

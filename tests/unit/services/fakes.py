@@ -177,7 +177,17 @@ class FakeUnitOfWork:
 
 def add_team(store: FakeStore, *, code: str = "N07T1", spos: Sequence[str] = ("U0SPO0001",), service: str = "probation") -> Team:
     return store.put(
-        Team(code=code, name="Sheffield North", channel_id="C0123456789", service=service, spo_user_ids=list(spos), notify_user_ids=[], practitioners=[])
+        Team(
+            code=code,
+            name="Sheffield North",
+            channel_id="C0123456789",
+            service=service,
+            spo_user_ids=list(spos),
+            notify_user_ids=[],
+            practitioners=[],
+            channel_detail="minimal",
+            staff_codes={},
+        )
     )
 
 
@@ -196,7 +206,7 @@ def add_case(store: FakeStore, team: Team, *, tier: str = "B2", received_at: dat
         Case(
             event_id=f"evt-{len(store.rows(Case)) + 1}", crn="X123456", name="Sam Smith", team_id=team.id, tier=tier,
             sentence_type="Community Order", sentence_date=received_at.date(), custodial=False, prison=None, restricted=False,
-            excluded_practitioners=[], state=state, due_by=due_by, received_at=received_at, slack_channel=team.channel_id, slack_ts="1700000000.000100",
+            excluded_practitioners=[], restricted_to=[], picture={}, state=state, due_by=due_by, received_at=received_at, slack_channel=team.channel_id, slack_ts="1700000000.000100",
         )
     )  # fmt: skip
     store.put(
