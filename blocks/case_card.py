@@ -11,7 +11,9 @@ from typing import Any, Protocol
 from blocks.formats import long_date, rsr_text, short_date
 from blocks.ids import Action, Callback
 from blocks.kit import Block, actions, button, context, field, fields_section, header, message, modal, section
+from blocks.path_blocks import path_blocks
 from blocks.text import FALLBACK_TEXT_MAX, SECTION_TEXT_MAX, mrkdwn_safe
+from bot.domain.case_path import PathFacts
 from bot.domain.vocabulary import PROBATION, Terms
 
 
@@ -83,8 +85,9 @@ def case_buttons(case_id: int) -> list[Block]:
     ]
 
 
-def _buttons(case: CaseLike, record_url: str | None) -> Block:
-    elements = case_buttons(case.id)
+def _buttons(case: CaseLike, record_url: str | None, pom_led: bool = False) -> Block:
+    """A POM-led case is not offered for allocation yet: Details only (seeds/001 s2.3)."""
+    elements = [button(Action.DETAILS, "Details", value=str(case.id))] if pom_led else case_buttons(case.id)
     if record_url:
         elements.append(button(Action.OPEN_RECORD, "Open record", url=record_url))
     return actions(elements, f"case_actions_{case.id}")
@@ -96,11 +99,14 @@ def case_fallback_text(case: CaseLike, team_name: str) -> str:
     return mrkdwn_safe(text, FALLBACK_TEXT_MAX)
 
 
-def case_card(case: CaseLike, *, team_name: str, record_url: str | None) -> dict[str, Any]:
-    """The channel message for a new unallocated case: the start of its thread."""
+def case_card(case: CaseLike, *, team_name: str, record_url: str | None, path: PathFacts | None = None) -> dict[str, Any]:
+    """The channel message for a new unallocated case: the start of its thread. `path`: its
+    resourcing, POM-led status, events and first appointment (blocks/path_blocks.py)."""
+    pom_led = path is not None and path.pom_led
     blocks: list[Block] = [
-        header(f"New case: {case.name}"),
+        header(f"{'Custody, POM-led' if pom_led else 'New case'}: {case.name}"),
         fields_section(summary_fields(case, record_url)),
+        *path_blocks(path),
         context(
             mrkdwn_safe(
                 f"Sentenced {long_date(case.sentence_date)}"
@@ -109,14 +115,14 @@ def case_card(case: CaseLike, *, team_name: str, record_url: str | None) -> dict
                 SECTION_TEXT_MAX,
             )
         ),
-        _buttons(case, record_url),
+        _buttons(case, record_url, pom_led),
     ]
     return message(case_fallback_text(case, team_name), blocks)
 
 
-def restricted_case_dm(case: CaseLike, *, team_name: str, record_url: str | None, terms: Terms = PROBATION) -> dict[str, Any]:
+def restricted_case_dm(case: CaseLike, *, team_name: str, record_url: str | None, terms: Terms = PROBATION, path: PathFacts | None = None) -> dict[str, Any]:
     """A limited-access case goes to each SPO (HOMD) privately, never to the channel."""
-    card = case_card(case, team_name=team_name, record_url=record_url)
+    card = case_card(case, team_name=team_name, record_url=record_url, path=path)
     notice = context(
         mrkdwn_safe(
             f"Restricted (limited-access) case for {team_name}: sent only to the team's {terms.managers} and not posted to the channel.",
@@ -132,7 +138,7 @@ def _yes_no(value: bool) -> str:
     return "Yes" if value else "No"
 
 
-def details_modal(case: CaseLike, *, team_name: str, record_url: str | None, terms: Terms = PROBATION) -> dict[str, Any]:
+def details_modal(case: CaseLike, *, team_name: str, record_url: str | None, terms: Terms = PROBATION, path: PathFacts | None = None) -> dict[str, Any]:
     """Everything the intake told us about the case, for anyone in the channel (issue: Details)."""
     facts = [
         *summary_fields(case, record_url),
@@ -145,6 +151,7 @@ def details_modal(case: CaseLike, *, team_name: str, record_url: str | None, ter
         header(f"{case.name} ({case.crn})"),
         fields_section(facts),
         section("*Offence*\n" + mrkdwn_safe(case.offence or "Not recorded", SECTION_TEXT_MAX - 20)),
+        *path_blocks(path),
         context(mrkdwn_safe(f"Team: {team_name} · allocate by {long_date(case.due_by)}", SECTION_TEXT_MAX)),
     ]
     return modal("Case details", blocks, callback=Callback.CASE_DETAILS, close="Close")

@@ -9,6 +9,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from blocks.ids import Action
 from bot.domain.access import is_spo
+from bot.services.case_path import path_facts
 from bot.services.facade import Services
 from handlers.forms import action_id_value
 from handlers.presenters import details_view
@@ -23,7 +24,8 @@ def register(app: AsyncApp, services: Services) -> None:
         case = await services.case_with_team(case_id) if case_id else None
         may_see = case is not None and (not case.restricted or is_spo(case.team, user_of(body)))
         team_name, service = (case.team.name, case.team.service) if case else ("", "")
-        view = details_view(case, may_see, team_name, service, services.settings.record_case_url)
+        path = path_facts(case) if case is not None and may_see else None
+        view = details_view(case, may_see, team_name, service, services.settings.record_case_url, path=path)
         await client.views_open(trigger_id=body["trigger_id"], view=view)
 
     @app.action(Action.OPEN_RECORD)

@@ -17,6 +17,7 @@ from blocks.formats import when_text
 from blocks.home_blocks import home_view
 from blocks.text import mrkdwn_safe
 from blocks.touchpoint_blocks import not_required_modal, record_modal, reschedule_modal
+from bot.domain.case_path import PathFacts
 from bot.domain.decision import CurrentAllocation
 from bot.domain.vocabulary import terms_for
 from bot.domain.workload import DEFAULT_TIER_POINTS
@@ -80,13 +81,15 @@ def full_view(picture: AllocatePicture | ReallocatePicture, record_case_url: str
     )  # fmt: skip
 
 
-def details_view(case: CaseLike | None, may_see: bool, team_name: str, service: str, record_case_url: str | None) -> dict[str, Any]:
+def details_view(
+    case: CaseLike | None, may_see: bool, team_name: str, service: str, record_case_url: str | None, *, path: PathFacts | None = None
+) -> dict[str, Any]:
     """A case's Details modal, or why it cannot be shown."""
     if case is None:
         return notice_view(CASE_NOT_FOUND)
     if not may_see:
         return notice_view(RESTRICTED)
-    return details_modal(case, team_name=team_name, record_url=record_link(record_case_url, case.crn), terms=terms_for(service))
+    return details_modal(case, team_name=team_name, record_url=record_link(record_case_url, case.crn), terms=terms_for(service), path=path)
 
 
 def touchpoint_view(picture: TouchpointPicture) -> dict[str, Any]:

@@ -20,6 +20,8 @@ from bot.domain.tiers import Tier
 CRN_PATTERN = re.compile(r"^[A-Z][0-9]{6}\Z")  # \Z: `$` would also let a trailing newline through
 ROSH_LEVELS = ("Low", "Medium", "High", "Very High")
 Rosh = Literal["Low", "Medium", "High", "Very High"]
+APPOINTMENT_TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]\Z")
+RESOURCING = ("enhanced", "normal")  # bot/domain/resourcing.py
 FIELDS = (
     "event_id",
     "crn",
@@ -40,6 +42,16 @@ FIELDS = (
     "restricted",
     "excluded_practitioners",
     "arrived_on",
+    # The case's path (README, "The intake API"): resourcing inputs, OMiC handover, first appointment.
+    "resourcing",
+    "foreign_national",
+    "deportation_recommended",
+    "exceptional_public_interest",
+    "sentence_months",
+    "handover_date",
+    "first_appointment_date",
+    "first_appointment_time",
+    "first_appointment_place",
 )
 
 # Where the case fields say more than the shared wording (bot/domain/input_messages.py).
@@ -71,15 +83,39 @@ class CaseIn(BaseModel):
     previous_practitioner: str | None = Field(default=None, max_length=20)
     release_date: date | None = None
     arrived_on: date | None = None  # the day the case reached the team; the day of receipt when absent
+    # The case's path: resourcing inputs (seeds/003 para 1.12), OMiC handover, first appointment.
+    resourcing: str | None = None  # the source's own outcome, when it has computed one
+    foreign_national: bool = False
+    deportation_recommended: bool = False
+    exceptional_public_interest: bool = False
+    sentence_months: float | None = Field(default=None, ge=0, le=1200)
+    handover_date: date | None = None
+    first_appointment_date: date | None = None
+    first_appointment_time: str | None = None
+    first_appointment_place: str | None = Field(default=None, max_length=200)
     restricted: bool = False
     excluded_practitioners: list[str] = Field(default_factory=list)
 
-    @field_validator("event_id", "name", "team", "sentence_type", "prison", "offence", "previous_practitioner")
+    @field_validator("event_id", "name", "team", "sentence_type", "prison", "offence", "previous_practitioner", "first_appointment_place")
     @classmethod
     def _storable(cls, value: str | None) -> str | None:
         """PostgreSQL cannot store NUL in text; refuse it here rather than fail on insert."""
         if value is not None and "\x00" in value:
             raise ValueError("must not contain a NUL character")
+        return value
+
+    @field_validator("resourcing")
+    @classmethod
+    def _resourcing(cls, value: str | None) -> str | None:
+        if value is not None and value.lower() not in RESOURCING:
+            raise ValueError("must be one of: " + ", ".join(RESOURCING))
+        return value.lower() if value is not None else None
+
+    @field_validator("first_appointment_time")
+    @classmethod
+    def _time(cls, value: str | None) -> str | None:
+        if value is not None and not APPOINTMENT_TIME.match(value):
+            raise ValueError("must be a time of day as HH:MM, e.g. 09:30")
         return value
 
     @field_validator("crn")
@@ -116,7 +152,7 @@ class CaseIn(BaseModel):
             raise ValueError("must be a MAPPA level from 1 to 3")
         return value
 
-    @field_validator("rsr", "mappa_category", "mappa_level", mode="before")
+    @field_validator("rsr", "mappa_category", "mappa_level", "sentence_months", mode="before")
     @classmethod
     def _no_booleans(cls, value: Any) -> Any:
         """JSON true is not MAPPA category 1: refuse booleans where numbers are meant."""

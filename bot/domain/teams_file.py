@@ -55,6 +55,9 @@ class PractitionerIn(BaseModel):
     caseload: dict[str, Annotated[int, Field(ge=0, le=10_000)]] = Field(default_factory=dict)
     contracted_hours: float = Field(default=37.0, gt=0, le=80)
     available_hours: float = Field(default=37.0, ge=0, le=80)
+    # How the prison reaches a community offender manager (seeds/003 para 1.15 notice).
+    email: str | None = Field(default=None, max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    phone: str | None = Field(default=None, max_length=40, pattern=r"^[0-9+() -]{6,40}$")
 
     _user = field_validator("slack_user")(_slack_user)
 
@@ -79,6 +82,8 @@ class TeamIn(BaseModel):
     service: Literal["probation", "prison"] = "probation"
     spos: list[str] = Field(default_factory=list)
     notify: list[str] = Field(default_factory=list)
+    # Who signs off an exceptional public interest allocation (seeds/003 para 3.5).
+    senior_approvers: list[str] = Field(default_factory=list)
     practitioners: list[PractitionerIn] = Field(default_factory=list)
 
     @field_validator("channel")
@@ -88,7 +93,7 @@ class TeamIn(BaseModel):
             raise ValueError(f"'{value[:30]}' is not a Slack channel id (like C0123ABCD)")
         return value
 
-    @field_validator("spos", "notify")
+    @field_validator("spos", "notify", "senior_approvers")
     @classmethod
     def _users(cls, values: list[str]) -> list[str]:
         return [_slack_user(v) for v in values]

@@ -29,6 +29,7 @@ from blocks.allocation_notices import (
 )
 from blocks.case_card import case_card, record_link, restricted_case_dm
 from blocks.formats import when_text
+from blocks.path_blocks import currently_managed_notice, currently_managed_reply, handover_reply
 from blocks.touchpoint_blocks import (
     deadline_chase,
     deadline_digest,
@@ -38,9 +39,11 @@ from blocks.touchpoint_blocks import (
     reminder_settled,
     rescheduled_notice,
 )
+from bot.domain.case_path import EventLine, PathFacts
 from bot.domain.enums import OutboxPurpose as Purpose
 from bot.domain.facts import AllocationFacts, TouchpointView
 from bot.domain.vocabulary import terms_for
+from bot.services.case_path import path_facts
 from bot.services.outbox import enqueue, outbox_values
 from storage.db import UnitOfWork
 from storage.models import Allocation, Case, OutboxMessage, Team, Touchpoint
@@ -62,14 +65,60 @@ def new_case_rows(case: Case, team: Team, record_case_url: str | None, now: date
     the team's channel, or, for a restricted (limited-access) case, a private copy to each SPO."""
     link = record_link(record_case_url, case.crn)
     key = f"case:{case.id}"
+    path = path_facts(case)
     if case.restricted:
-        dm = restricted_case_dm(case, team_name=team.name, record_url=link, terms=terms_for(team.service))
+        dm = restricted_case_dm(case, team_name=team.name, record_url=link, terms=terms_for(team.service), path=path)
         return [
             outbox_values(method="chat.postMessage", payload={"channel": spo, **dm}, purpose=Purpose.RESTRICTED_CASE_DM, ordering_key=key, now=now, case_id=case.id)
             for spo in team.spo_user_ids
         ]  # fmt: skip
-    card = {"channel": team.channel_id, **case_card(case, team_name=team.name, record_url=link)}
+    card = {"channel": team.channel_id, **case_card(case, team_name=team.name, record_url=link, path=path)}
     return [outbox_values(method="chat.postMessage", payload=card, purpose=Purpose.CASE_CARD, ordering_key=key, now=now, case_id=case.id)]
+
+
+async def _edit_card(uow: UnitOfWork, case: Case, team: Team, path: PathFacts, record_case_url: str | None, purpose: Purpose, now: datetime) -> None:
+    """The case's card (or each SPO's restricted copy) shown again with its path as it is now."""
+    link = record_link(record_case_url, case.crn)
+    if case.restricted:
+        view = restricted_case_dm(case, team_name=team.name, record_url=link, terms=terms_for(team.service), path=path)
+        rows = list(await uow.cases.restricted_rows(case.id))
+    else:
+        view = case_card(case, team_name=team.name, record_url=link, path=path)
+        card = await uow.cases.card_row(case.id)
+        rows = [card] if card is not None else []
+    for row in rows:
+        enqueue(uow, method="chat.update", payload=dict(view), purpose=purpose, ordering_key=f"case:{case.id}", now=now, case_id=case.id, reply_to=row)
+
+
+async def case_events_changed(uow: UnitOfWork, case: Case, team: Team, path: PathFacts, record_case_url: str | None, now: datetime) -> None:
+    """A later event joined a waiting case: its card lists every event (no second card)."""
+    await _edit_card(uow, case, team, path, record_case_url, Purpose.CARD_EVENTS, now)
+
+
+async def currently_managed(uow: UnitOfWork, case: Case, team: Team, practitioner_user: str, event: EventLine, now: datetime) -> None:
+    """A new event for an allocated, current case stays with its practitioner (seeds/001 s3.3):
+    the card's thread records it; the practitioner and the SPOs are told privately."""
+    card = None if case.restricted else await uow.cases.card_row(case.id)
+    if card is not None:
+        enqueue(
+            uow, method="chat.postMessage", payload=dict(currently_managed_reply(event, practitioner_user)),
+            purpose=Purpose.CURRENTLY_MANAGED_THREAD, ordering_key=f"case:{case.id}", now=now, case_id=case.id, reply_to=card,
+        )  # fmt: skip
+    notice = currently_managed_notice(case.crn, case.name, event, practitioner_user)
+    for person in dict.fromkeys([practitioner_user, *team.spo_user_ids]):
+        _post(uow, person, notice, Purpose.CURRENTLY_MANAGED_NOTICE, f"case:{case.id}", now, case.id)
+
+
+async def handover_due(uow: UnitOfWork, case: Case, path: PathFacts, record_case_url: str | None, now: datetime) -> None:
+    """A POM-led case's lead time before handover has come: its card gains the Allocate button
+    and its thread says why (seeds/004: the OMiC email "to trigger COM allocation")."""
+    await _edit_card(uow, case, case.team, path, record_case_url, Purpose.CARD_HANDOVER, now)
+    card = None if case.restricted else await uow.cases.card_row(case.id)
+    if card is not None:
+        enqueue(
+            uow, method="chat.postMessage", payload=dict(handover_reply(path)), purpose=Purpose.HANDOVER_THREAD,
+            ordering_key=f"case:{case.id}", now=now, case_id=case.id, reply_to=card,
+        )  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------

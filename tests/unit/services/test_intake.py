@@ -21,7 +21,7 @@ async def test_due_by_is_the_policys_target_in_working_days_from_arrival(store: 
     assert received.case.due_by == date(2026, 11, 23)  # the default's 2 working days: Friday, Monday
 
     region_policy(store, ("  probation: 2   ", "  probation: 5   "))
-    later = await receive_case(store.factory, case_fields(event_id="evt-0002", arrived_on=ARRIVED), clock=clock, record_case_url=None)
+    later = await receive_case(store.factory, case_fields(event_id="evt-0002", crn="X654321", arrived_on=ARRIVED), clock=clock, record_case_url=None)
     assert later.case.due_by == date(2026, 11, 26)  # 5 working days
 
 
