@@ -167,7 +167,8 @@ def prison_notice(case: CaseLike, facts: AllocationFacts, *, team_name: str) -> 
         [
             f"Case: {case.crn} {case.name}",
             f"Sentence: {case.sentence_type}, sentenced {long_date(case.sentence_date)}",
-            f"Allocated to: {facts.practitioner_name} ({facts.practitioner_grade}), {team_name}",
+            f"Community offender manager: {facts.practitioner_name} ({facts.practitioner_grade}), {team_name}",
+            f"Email: {facts.practitioner_email or 'not recorded'} · Phone: {facts.practitioner_phone or 'not recorded'}",
             f"Allocated on: {london_time_text(facts.allocated_at)}",
             "This notice is sent under PI 05/2014 s1.15.",
         ]

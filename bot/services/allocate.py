@@ -135,6 +135,8 @@ def _facts(checked: Checked, spo: str, form: AllocationForm, now: datetime) -> A
         touchpoint_reason=form.touchpoint_reason,
         outside_policy=not checked.fit.within_policy,
         policy_exceptions=list(checked.fit.exceptions),
+        practitioner_email=person.email,
+        practitioner_phone=person.phone,
     )
 
 
@@ -181,7 +183,7 @@ async def allocate(
         )  # fmt: skip
         await uow.flush()
         plan_touchpoint(uow, touchpoint, [checked.practitioner.slack_user_id, spo], now, rules=checked.policy.touchpoint.reminders)
-        if checked.case.custodial and checked.case.prison:
+        if notices.prison_is_notified(checked.case, checked.team):
             uow.jobs.add(
                 ScheduledJob(
                     kind="prison_check", case_id=case_id, due_at=now + PRISON_NOTICE_LIMIT - PRISON_ALERT_MARGIN,

@@ -166,11 +166,17 @@ async def allocation_made(
     if await uow.preferences.spo_copies(facts.spo_user):
         copy = spo_copy(case, facts, record_url=link, record_configured=record_configured)
         slack("chat.postMessage", {"channel": facts.spo_user, **copy}, Purpose.SPO_COPY)
-    if case.custodial and case.prison:
+    if prison_is_notified(case, team):
         enqueue(
             uow, method="prison.notify", payload={"prison": case.prison, **prison_notice(case, facts, team_name=team.name)},
             purpose=Purpose.PRISON_NOTICE, ordering_key=f"prison:{case.id}", now=now, case_id=case.id,
         )  # fmt: skip
+
+
+def prison_is_notified(case: Case, team: Team) -> bool:
+    """seeds/003 para 1.15: a custodial allocation is notified to the receiving prison. A prison
+    team's own allocation (a POM in that prison) is not notified to itself."""
+    return case.custodial and bool(case.prison) and team.service != "prison"
 
 
 def handed_over(uow: UnitOfWork, case: Case, facts: AllocationFacts, previous_user: str, now: datetime) -> None:
