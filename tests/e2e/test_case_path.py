@@ -18,6 +18,7 @@ from blocks.ids import Action
 from bot.demo.fake_slack import FakeSlack
 from bot.domain.clock import FixedClock
 from storage.models import Allocation, Case, OutboxMessage
+from tests.e2e.test_app_home import opened_home, text_of
 from tests.support.allocation import answers
 from tests.support.bot import BotUnderTest, bot_settings, start_bot
 from tests.support.factories import TEAMS_YAML, case_fields
@@ -114,6 +115,9 @@ async def test_custody_allocates_now_or_waits_for_the_handover_lead_time(timed) 
     assert buttons(cards["X100002"]) == ["Details"]
     text = json.dumps(cards["X100002"]["blocks"])
     assert "POM-led until handover on Tue 22 Jun 2027" in text and "no workload" in text
+    home = text_of(await opened_home(bot, "U0SPO0001"))  # the SPO's queue lists it apart
+    assert "Awaiting handover* (1)" in home and "X100002" in home and "handover Tue 22 Jun 2027 · to allocate from Tue 8 Jun 2027" in home
+    assert "1 unallocated case" in home  # only the case allocatable now
 
     # The Allocate button of a POM-led case is refused; nothing is allocated, so no workload.
     await bot.click(action_id=Action.ALLOCATE, value=str(pom["id"]), user="U0SPO0001")
