@@ -62,3 +62,16 @@ class CasePathRepository(Repository[CaseEvent]):
             update(Case).where(Case.id == case_id, Case.state == "awaiting_handover").values(state="unallocated").execution_options(synchronize_session=False)
         )
         return bool(getattr(result, "rowcount", 0) == 1)
+
+    async def hold_for_sign_off(self, case_id: int) -> None:
+        """allocated -> awaiting_sign_off, in the allocation's own transaction."""
+        await self.session.execute(
+            update(Case).where(Case.id == case_id, Case.state == "allocated").values(state="awaiting_sign_off").execution_options(synchronize_session=False)
+        )
+
+    async def mark_signed_off(self, case_id: int) -> bool:
+        """awaiting_sign_off -> allocated, atomically; False when someone signed it off first."""
+        result = await self.session.execute(
+            update(Case).where(Case.id == case_id, Case.state == "awaiting_sign_off").values(state="allocated").execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0) == 1)

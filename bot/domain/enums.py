@@ -63,6 +63,9 @@ class OutboxPurpose(StrEnum):
     CURRENTLY_MANAGED_NOTICE = "currently_managed_notice"
     CARD_HANDOVER = "card_handover"  # a POM-led case's card, now to allocate
     HANDOVER_THREAD = "handover_thread"
+    CARD_SIGN_OFF = "card_sign_off"  # the card while an exceptional public interest allocation waits
+    SIGN_OFF_THREAD = "sign_off_thread"
+    SIGN_OFF_REQUEST = "sign_off_request"  # to the senior approvers (may quote non-sensitive evidence)
 
 
 # The outbox method of a Home refresh: not a Slack Web API method, but routed by the outbox

@@ -98,6 +98,11 @@ async def _check(uow: UnitOfWork, case_id: int, spo: str, form: AllocationForm, 
     case = await spo_case(uow, case_id, spo)
     if case.state != CaseState.UNALLOCATED:
         raise await _already_allocated(uow, case_id)
+    if case.exceptional_public_interest and not case.team.senior_approver_user_ids:
+        raise AllocationRefused(
+            "This exceptional public interest case needs a senior sign-off, and the team has no senior_approvers in its teams file.",
+            Question.PRACTITIONER,
+        )
     checked = await check_choice(uow, case, form.practitioner_id, form.exception_confirmed, form.evidence)
     check_touchpoint(form, checked.policy, today=london_day(now))
     return checked
@@ -182,23 +187,44 @@ async def allocate(
             policy_version=checked.policy.version,
         )  # fmt: skip
         await uow.flush()
-        plan_touchpoint(uow, touchpoint, [checked.practitioner.slack_user_id, spo], now, rules=checked.policy.touchpoint.reminders)
-        if notices.prison_is_notified(checked.case, checked.team):
-            uow.jobs.add(
-                ScheduledJob(
-                    kind="prison_check", case_id=case_id, due_at=now + PRISON_NOTICE_LIMIT - PRISON_ALERT_MARGIN,
-                    state="planned", detail={"allocated_at": now.isoformat()}, created_at=now,
-                )
-            )  # fmt: skip
         await uow.outbox.cancel_pending(case_id, [OutboxPurpose.DEADLINE_CHASE])  # allocation stops the chase at once
         facts = _facts(checked, spo, form, now)
-        await notices.allocation_made(
-            uow, checked.case, checked.team, facts, allocation, record_case_url=record_case_url, record_configured=record_configured, now=now
-        )
-        queue_write_backs(uow, checked, facts, now)
+        if checked.case.exceptional_public_interest:  # seeds/003 para 3.5: final only once signed off
+            await _hold_for_sign_off(uow, checked, facts, now, record_case_url=record_case_url)
+        else:
+            await finish_allocation(uow, checked, allocation, touchpoint, facts, now, record_case_url=record_case_url, record_configured=record_configured)
         await queue_home_refresh(uow, [*checked.team.spo_user_ids, checked.practitioner.slack_user_id], now)
         await uow.commit()
     return Allocated(allocation_id=allocation.id, case_id=case_id, outside_policy=not checked.fit.within_policy)
+
+
+async def _hold_for_sign_off(uow: UnitOfWork, checked: Checked, facts: AllocationFacts, now: datetime, *, record_case_url: str | None) -> None:
+    """An exceptional public interest allocation waits for a senior approver's sign-off (seeds/003
+    para 3.5): the card says so, the approvers are asked; nothing else goes out until then."""
+    await uow.paths.hold_for_sign_off(checked.case.id)
+    checked.case.state = CaseState.AWAITING_SIGN_OFF
+    await notices.sign_off_requested(uow, checked.case, checked.team, facts, now, record_case_url=record_case_url)
+    audit(uow, actor=facts.spo_user, action="sign_off_requested", now=now, case_id=checked.case.id, approvers=list(checked.team.senior_approver_user_ids))
+
+
+async def finish_allocation(
+    uow: UnitOfWork, checked: Checked, allocation: Allocation, touchpoint: Touchpoint, facts: AllocationFacts, now: datetime,
+    *, record_case_url: str | None, record_configured: bool,
+) -> None:  # fmt: skip
+    """What makes an allocation final: the touchpoint's reminders, the prison check, every
+    notice and the write-backs (at once, or at the senior sign-off: bot/services/sign_off.py)."""
+    plan_touchpoint(uow, touchpoint, [checked.practitioner.slack_user_id, facts.spo_user], now, rules=checked.policy.touchpoint.reminders)
+    if notices.prison_is_notified(checked.case, checked.team):
+        uow.jobs.add(
+            ScheduledJob(
+                kind="prison_check", case_id=checked.case.id, due_at=now + PRISON_NOTICE_LIMIT - PRISON_ALERT_MARGIN,
+                state="planned", detail={"allocated_at": now.isoformat()}, created_at=now,
+            )
+        )  # fmt: skip
+    await notices.allocation_made(
+        uow, checked.case, checked.team, facts, allocation, record_case_url=record_case_url, record_configured=record_configured, now=now
+    )
+    queue_write_backs(uow, checked, facts, now)
 
 
 def plan_touchpoint(uow: UnitOfWork, touchpoint: Touchpoint, recipients: list[str], now: datetime, *, rules: Reminders) -> None:

@@ -26,6 +26,7 @@ from bot.services.allocate import Allocated, allocate, current_allocation, touch
 from bot.services.intake import Received, Rejected, receive_case, receive_cases
 from bot.services.outbox import audit
 from bot.services.reallocate import reallocate
+from bot.services.sign_off import SignedOff, sign_off
 from storage.db import Database, UnitOfWork
 from storage.models import Case, OutboxMessage
 
@@ -197,6 +198,15 @@ class Services:
     async def reallocate(self, *, case_id: int, spo: str, form: ReallocationForm) -> Allocated:
         done = await reallocate(
             self.db.uow, case_id=case_id, spo=spo, form=form, clock=self.clock,
+            record_case_url=self.settings.record_case_url, record_configured=bool(self.settings.record_api_url),
+        )  # fmt: skip
+        self.nudge()
+        return done
+
+    async def sign_off(self, *, case_id: int, user: str) -> SignedOff:
+        """A senior approver signs off an exceptional public interest allocation (bot/services/sign_off.py)."""
+        done = await sign_off(
+            self.db.uow, case_id=case_id, user=user, clock=self.clock,
             record_case_url=self.settings.record_case_url, record_configured=bool(self.settings.record_api_url),
         )  # fmt: skip
         self.nudge()

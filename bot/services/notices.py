@@ -30,6 +30,7 @@ from blocks.allocation_notices import (
 from blocks.case_card import case_card, record_link, restricted_case_dm
 from blocks.formats import when_text
 from blocks.path_blocks import currently_managed_notice, currently_managed_reply, handover_reply
+from blocks.sign_off_blocks import held_card, held_thread_reply, sign_off_request
 from blocks.touchpoint_blocks import (
     deadline_chase,
     deadline_digest,
@@ -171,6 +172,24 @@ async def allocation_made(
             uow, method="prison.notify", payload={"prison": case.prison, **prison_notice(case, facts, team_name=team.name)},
             purpose=Purpose.PRISON_NOTICE, ordering_key=f"prison:{case.id}", now=now, case_id=case.id,
         )  # fmt: skip
+
+
+async def sign_off_requested(uow: UnitOfWork, case: Case, team: Team, facts: AllocationFacts, now: datetime, *, record_case_url: str | None) -> None:
+    """An exceptional public interest allocation waits (seeds/003 para 3.5): the card and thread
+    say so and each senior approver is asked privately, with the Sign off button."""
+    link = record_link(record_case_url, case.crn)
+    approvers = team.senior_approver_user_ids
+    card = None if case.restricted else await uow.cases.card_row(case.id)
+    if card is not None:
+        held = held_card(case, facts, approvers, team_name=team.name, record_url=link)
+        for method, payload, purpose in (
+            ("chat.update", dict(held), Purpose.CARD_SIGN_OFF),
+            ("chat.postMessage", dict(held_thread_reply(facts, approvers)), Purpose.SIGN_OFF_THREAD),
+        ):
+            enqueue(uow, method=method, payload=payload, purpose=purpose, ordering_key=f"case:{case.id}", now=now, case_id=case.id, reply_to=card)
+    request = sign_off_request(case, facts, record_url=link)
+    for approver in dict.fromkeys(approvers):
+        _post(uow, approver, request, Purpose.SIGN_OFF_REQUEST, f"case:{case.id}", now, case.id)
 
 
 def prison_is_notified(case: Case, team: Team) -> bool:
