@@ -157,7 +157,7 @@ async def allocation_made(
             slack("chat.update", dict(card_view), Purpose.CARD_ALLOCATED, reply_to=card)
             slack("chat.postMessage", allocation_thread_reply(facts, record_url=link), Purpose.ALLOCATION_THREAD, reply_to=card)
     terms = terms_for(team.service)
-    notice = practitioner_notice(case, facts, record_url=link, link=thread, terms=terms)
+    notice = practitioner_notice(case, facts, record_url=link, link=thread, terms=terms, path=path_facts(case))
     slack("chat.postMessage", {"channel": facts.practitioner_user, **notice}, Purpose.PRACTITIONER_NOTICE)
     if facts.has_sensitive_notes:  # only the allocated practitioner, privately (seeds/000 user needs)
         slack("chat.postMessage", {"channel": facts.practitioner_user, **sensitive_notes(case, facts, terms)}, Purpose.SENSITIVE_NOTES)

@@ -188,3 +188,21 @@ async def test_the_prison_notice_names_the_community_offender_manager(timed) -> 
     text = row.payload["text"]
     assert "Community offender manager: Ada Lovelace (PO), Sheffield North" in text
     assert "ada.lovelace@probation.example" in text and "0114 496 0001" in text
+
+
+async def test_the_first_appointment_given_at_court_is_shown_to_the_team_and_the_practitioner(timed) -> None:
+    bot, _ = timed
+    appointment = {"first_appointment_date": "2026-12-23", "first_appointment_time": "10:30", "first_appointment_place": "Sheffield <Probation> Office"}
+    status, case = await bot.post_case(case_fields(event_id="fa", crn="X600001", **appointment))
+    assert status == 201 and (case["first_appointment_date"], case["first_appointment_time"]) == ("2026-12-23", "10:30")
+    await bot.drained()
+    expected = "First appointment given at court:* Wed 23 Dec 2026 at 10:30, Sheffield &lt;Probation&gt; Office"
+    [card] = [m for m in bot.fake.messages_in(CHANNEL) if "X600001" in m["text"]]
+    assert expected in json.dumps(card["blocks"], ensure_ascii=False)
+    await allocate(bot, case["id"])
+    [notice] = [c for c in bot.fake.calls_to("chat.postMessage") if c.args["channel"] == "U0PP00001" and "allocated you" in json.dumps(c.args)]
+    blocks = notice.args["blocks"]
+    assert expected in blocks[1]["text"]["text"]  # right under the opening line
+
+    status, bad = await bot.post_case(case_fields(event_id="fa2", first_appointment_time="25:00"))
+    assert status == 422 and bad["errors"] == [{"field": "first_appointment_time", "message": "must be a time of day as HH:MM, e.g. 09:30"}]
