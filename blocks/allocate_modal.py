@@ -108,6 +108,13 @@ CONFIRM_BLOCK: Block = input_block(
 )
 
 
+EARLY_BLOCK = text_input(
+    AllocateBlock.EARLY_REASON,
+    "Why allocate before the handover lead time?",
+    hint="This custodial case is POM-led until handover (OMiC). Allocating a community offender manager now is recorded with your reason.",
+)
+
+
 def allocate_modal(
     case: CaseLike,
     offers: Sequence[OfferLike],
@@ -117,11 +124,14 @@ def allocate_modal(
     previous_name: str | None,
     record_url: str | None,
     terms: Terms = PROBATION,
+    early: bool = False,
 ) -> Block:
-    """The whole modal. `offers` are best fit first (bot/queries/candidates.py)."""
+    """The whole modal. `offers` are best fit first (bot/queries/candidates.py). `early`: a POM-led
+    case before its handover lead time, so the SPO says why now (audited)."""
     notify = {"type": "multi_users_select", "action_id": INPUT_ACTION, **({"initial_users": list(notify_default)} if notify_default else {})}
     blocks = [
         *_case_blocks(case, previous_name, record_url, terms),
+        *([EARLY_BLOCK] if early else []),
         *candidate_blocks(offers, terms),
         *_evidence_blocks(terms),
         *_concern_blocks(terms),

@@ -45,6 +45,25 @@ def handover_line(item: HandoverItem) -> str:
     )
 
 
+def handover_blocks(team: SpoSection) -> list[Block]:
+    """POM-led cases (seeds/001 s2.3), soonest to allocate first: the first few with an Allocate
+    early button (the modal asks why, and it is audited), the rest as lines."""
+    if not team.awaiting_handover_total:
+        return []
+    heading = f"*Awaiting handover* ({team.awaiting_handover_total:,}): custodial, POM-led; they join the queue at the handover lead time"
+    blocks: list[Block] = [section(heading)]
+    for item in team.awaiting_handover[:EXCEPTIONS_WITH_BUTTONS]:
+        block = section(handover_line(item))
+        block["accessory"] = button(Action.ALLOCATE, "Allocate early", value=str(item.case_id))
+        blocks.append(block)
+    rest = [handover_line(item) for item in team.awaiting_handover[EXCEPTIONS_WITH_BUTTONS:]]
+    if rest:
+        blocks += packed(rest, max_sections=1)[0]
+    if extra := more(len(team.awaiting_handover), team.awaiting_handover_total, "the rest join the queue in turn"):
+        blocks.append(extra)
+    return blocks
+
+
 def capacity_line(line: CapacityLine) -> str:
     return (
         f"{workload_bar(line.percent)} *{mrkdwn_safe(line.name, CAPACITY_NAME_MAX)}* ({mrkdwn_safe(line.grade, 6)})"
@@ -114,12 +133,7 @@ def spo_blocks(team: SpoSection, today: date) -> list[Block]:
         blocks += queue_item_blocks(item, today)
     if extra := more(len(team.queue), team.queue_total, f"use `{QUEUE_COMMAND}`"):
         blocks.append(extra)
-    if team.awaiting_handover_total:
-        blocks += listed(
-            [handover_line(item) for item in team.awaiting_handover], team.awaiting_handover_total,
-            heading=f"*Awaiting handover* ({team.awaiting_handover_total:,}): custodial, POM-led; offered to allocate at the handover lead time",
-            empty="", hint="the rest join the queue in turn", max_sections=1,
-        )  # fmt: skip
+    blocks += handover_blocks(team)
     blocks += [divider(), *_capacity_blocks(team), divider(), *exception_blocks(team, today), divider()]
     blocks += listed(
         [overdue_touchpoint_line(item, today) for item in team.overdue_touchpoints], team.overdue_total,

@@ -47,6 +47,7 @@ class AllocateBlock(StrEnum):
     CONFIRM_EXCEPTION = "alloc_confirm_exception"
     REASON = "alloc_reason"  # reallocation only
     KEEP_TOUCHPOINT = "alloc_keep_touchpoint"  # reallocation only
+    EARLY_REASON = "alloc_early_reason"  # a POM-led case allocated before its handover lead time
 
 
 INPUT_ACTION = "value"  # every input element's action_id: the block id already says which

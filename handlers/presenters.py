@@ -19,6 +19,7 @@ from blocks.text import mrkdwn_safe
 from blocks.touchpoint_blocks import not_required_modal, record_modal, reschedule_modal
 from bot.domain.case_path import PathFacts
 from bot.domain.decision import CurrentAllocation
+from bot.domain.enums import CaseState
 from bot.domain.vocabulary import terms_for
 from bot.domain.workload import DEFAULT_TIER_POINTS
 from bot.queries.home import UowFactory, read_home
@@ -77,7 +78,7 @@ def full_view(picture: AllocatePicture | ReallocatePicture, record_case_url: str
         )
     return allocate_modal(
         case, picture.offers, touchpoint_default=picture.touchpoint_default, notify_default=picture.notify_default,
-        previous_name=picture.previous_name, record_url=link, terms=terms,
+        previous_name=picture.previous_name, record_url=link, terms=terms, early=case.state == CaseState.AWAITING_HANDOVER,
     )  # fmt: skip
 
 

@@ -75,3 +75,10 @@ class CasePathRepository(Repository[CaseEvent]):
             update(Case).where(Case.id == case_id, Case.state == "awaiting_sign_off").values(state="allocated").execution_options(synchronize_session=False)
         )
         return bool(getattr(result, "rowcount", 0) == 1)
+
+    async def mark_allocated_early(self, case_id: int) -> bool:
+        """awaiting_handover -> allocated (an SPO's early allocation, with its reason), atomically."""
+        result = await self.session.execute(
+            update(Case).where(Case.id == case_id, Case.state == "awaiting_handover").values(state="allocated").execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0) == 1)

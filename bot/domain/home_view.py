@@ -115,6 +115,7 @@ class SpoSection:
 class HandoverItem:
     """A POM-led custodial case: the team allocates it at the handover lead time (seeds/001 s2.3)."""
 
+    case_id: int
     crn: str
     name: str
     handover_date: date

@@ -16,11 +16,11 @@ async def awaiting_handover(uow: UnitOfWork, team_id: int) -> tuple[list[Handove
     """The first few POM-led cases and how many there are in all."""
     rows = (
         await uow.session.execute(
-            select(Case.crn, Case.name, Case.handover_date, Case.allocatable_from, func.count().over())
+            select(Case.crn, Case.name, Case.handover_date, Case.allocatable_from, func.count().over(), Case.id)
             .where(Case.team_id == team_id, Case.state == "awaiting_handover")
             .order_by(Case.allocatable_from, Case.id)
             .limit(HANDOVERS_SHOWN)
         )
     ).all()
-    items = [HandoverItem(crn=r[0], name=r[1], handover_date=r[2], allocatable_from=r[3]) for r in rows if r[2] and r[3]]
+    items = [HandoverItem(case_id=r[5], crn=r[0], name=r[1], handover_date=r[2], allocatable_from=r[3]) for r in rows if r[2] and r[3]]
     return items, int(rows[0][4]) if rows else 0

@@ -96,7 +96,9 @@ def check_touchpoint(form: AllocationForm | ReallocationForm, policy: Policy, *,
 
 async def _check(uow: UnitOfWork, case_id: int, spo: str, form: AllocationForm, now: datetime) -> Checked:
     case = await spo_case(uow, case_id, spo)
-    if case.state != CaseState.UNALLOCATED:
+    if case.state == CaseState.AWAITING_HANDOVER and not form.early_reason:
+        raise AllocationRefused("This case is POM-led until its handover lead time: say why you allocate it now.", Question.EARLY_REASON)
+    if case.state not in (CaseState.UNALLOCATED, CaseState.AWAITING_HANDOVER):
         raise await _already_allocated(uow, case_id)
     if case.exceptional_public_interest and not case.team.senior_approver_user_ids:
         raise AllocationRefused(
@@ -160,7 +162,8 @@ async def allocate(
     async with uow_factory() as uow:
         checked = await _check(uow, case_id, spo, form, now)
     async with uow_factory() as uow:
-        if not await uow.cases.mark_allocated(case_id):
+        early = checked.case.state == CaseState.AWAITING_HANDOVER
+        if not await (uow.paths.mark_allocated_early(case_id) if early else uow.cases.mark_allocated(case_id)):
             raise await _already_allocated(uow, case_id)
         allocation = uow.allocations.add(
             Allocation(
@@ -176,6 +179,7 @@ async def allocate(
                 policy_exceptions=list(checked.fit.exceptions),
                 notify_user_ids=list(form.notify_user_ids),
                 policy_version=checked.policy.version,
+                early_reason=form.early_reason if early else None,
             )
         )
         await uow.flush()
@@ -184,7 +188,7 @@ async def allocate(
             uow, actor=spo, action="allocated", now=now, case_id=case_id,
             allocation_id=allocation.id, staff_code=checked.practitioner.staff_code, grade=checked.practitioner.grade,
             tier=checked.case.tier, outside_policy=not checked.fit.within_policy, policy_exceptions=list(checked.fit.exceptions),
-            policy_version=checked.policy.version,
+            policy_version=checked.policy.version, **({"early_reason": form.early_reason} if early else {}),
         )  # fmt: skip
         await uow.flush()
         await uow.outbox.cancel_pending(case_id, [OutboxPurpose.DEADLINE_CHASE])  # allocation stops the chase at once

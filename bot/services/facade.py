@@ -173,7 +173,7 @@ class Services:
             return ModalStep(notice=Notice("Case not found", "This case is no longer held by casebot."))
         if not is_spo(case.team, user):
             return ModalStep(refusal=refusal(case.team, f"{kind} cases"))
-        if kind == "allocate" and case.state != CaseState.UNALLOCATED:
+        if kind == "allocate" and case.state not in (CaseState.UNALLOCATED, CaseState.AWAITING_HANDOVER):
             current = await self.current_allocation(case.id)
             return ModalStep(already=current) if current else ModalStep(notice=Notice("Already allocated", "This case is no longer waiting for allocation."))
         if kind == "reallocate" and case.state != CaseState.ALLOCATED:

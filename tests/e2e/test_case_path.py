@@ -206,3 +206,29 @@ async def test_the_first_appointment_given_at_court_is_shown_to_the_team_and_the
 
     status, bad = await bot.post_case(case_fields(event_id="fa2", first_appointment_time="25:00"))
     assert status == 422 and bad["errors"] == [{"field": "first_appointment_time", "message": "must be a time of day as HH:MM, e.g. 09:30"}]
+
+
+async def test_an_spo_may_allocate_a_pom_led_case_early_with_a_reason(timed) -> None:
+    bot, _ = timed
+    _, pom = await bot.post_case(custody(event_id="early", crn="X700001"))
+    assert pom["state"] == "awaiting_handover"
+    await bot.drained()
+    home = await opened_home(bot, "U0SPO0001")
+    early = [b["accessory"] for b in home["blocks"] if b.get("accessory", {}).get("text", {}).get("text") == "Allocate early"]
+    assert [e["value"] for e in early] == [str(pom["id"])]
+
+    await bot.click(action_id=Action.ALLOCATE, value=str(pom["id"]), user="U0SPO0001")
+    [updated] = await bot.fake.wait_for_async("views.update")
+    assert "Why allocate before the handover lead time?" in json.dumps(updated.args["view"])
+    ids = await bot.practitioner_ids()
+    values = answers(practitioner_id=ids["N07A001"], touchpoint=date(2027, 1, 12))
+    status, body = await bot.submit(case_id=pom["id"], user="U0SPO0001", values=values)
+    assert status == 200 and body["response_action"] == "errors" and "say why you allocate it now" in body["errors"]["alloc_early_reason"]
+    values["alloc_early_reason"] = {"value": {"type": "plain_text_input", "value": "Release on home detention curfew is likely next month."}}
+    status, body = await bot.submit(case_id=pom["id"], user="U0SPO0001", values=values)
+    assert (status, body) == (200, {}), body
+    async with bot.runtime.db.uow() as uow:
+        [allocation] = list(await uow.session.scalars(select(Allocation).where(Allocation.case_id == pom["id"])))
+        events = [e for e in await uow.audit.for_case(pom["id"]) if e.action == "allocated"]
+    assert allocation.early_reason == "Release on home detention curfew is likely next month."
+    assert events[0].detail["early_reason"] == allocation.early_reason
