@@ -105,7 +105,7 @@ def case_card(case: CaseLike, *, team_name: str, record_url: str | None, path: P
     pom_led = path is not None and path.pom_led
     blocks: list[Block] = [
         header(f"{'Custody, POM-led' if pom_led else 'New case'}: {case.name}"),
-        fields_section(summary_fields(case, record_url)),
+        fields_section(summary_fields(case, record_url, waiting=not pom_led)),
         *path_blocks(path),
         context(
             mrkdwn_safe(

@@ -39,8 +39,8 @@ def path_blocks(path: PathFacts | None) -> list[Block]:
     if path.pom_led and path.handover_date and path.allocatable_from:
         blocks.append(
             section(
-                f"🔒 *POM-led until handover on {long_date(path.handover_date)}*: not offered for allocation yet. "
-                f"{mrkdwn_safe(path.path_reason or '', 300)}. It joins the team's queue to allocate on "
+                f"🔒 *POM-led until handover on {long_date(path.handover_date)}*: not offered for allocation yet "
+                f"({mrkdwn_safe(path.path_reason or 'custody under OMiC', 300)}). It joins the team's queue to allocate on "
                 f"{long_date(path.allocatable_from)}; it carries no workload until then."
             )
         )
@@ -70,7 +70,7 @@ def currently_managed_notice(crn: str, name: str, event: EventLine, practitioner
     """To the practitioner and the SPOs, privately."""
     return text_message(
         f"New event for {mrkdwn_safe(name, 200)} ({crn}): {event_text(event)}. The case is current and stays with "
-        f"{mention(practitioner_user)} (seeds/001 s3.3); an SPO can still reallocate it from the card."
+        f"{mention(practitioner_user)} (Interim Guidance on Case Allocation, s3.3); an SPO can still reallocate it from the card."
     )
 
 

@@ -47,7 +47,7 @@ def decide_path(case: Custody, resourcing: Resourcing, omic: Omic, *, today: dat
         return CasePath(False, "")
     threshold = getattr(omic.com_at_sentence, resourcing.value)
     if case.release_date is not None and threshold.before(case.release_date) <= case.sentence_date:
-        return CasePath(False, f"{threshold} or less to serve at sentence ({resourcing.value} resources): a community offender manager now")
+        return CasePath(False, f"{threshold} or less to serve at sentence, {resourcing.value} resources: a community offender manager now")
     handover = case.handover_date
     if handover is None and case.release_date is not None:
         handover = getattr(omic.handover_before_release, resourcing.value).before(case.release_date)
@@ -56,8 +56,8 @@ def decide_path(case: Custody, resourcing: Resourcing, omic: Omic, *, today: dat
     allocatable_from = subtract_working_days(handover, omic.lead_working_days_before_handover)
     if allocatable_from <= today:
         return CasePath(False, "handover is near: a community offender manager now", handover, None)
-    why = f"more than {threshold} to serve at sentence ({resourcing.value} resources)" if case.release_date else "handover date given"
-    return CasePath(True, f"POM-led until handover: {why}", handover, allocatable_from)
+    why = f"more than {threshold} to serve at sentence, {resourcing.value} resources" if case.release_date else "the source gave its handover date"
+    return CasePath(True, why, handover, allocatable_from)
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ def test_normal_with_twelve_weeks_or_less_gets_a_com_now_otherwise_pom_led() -> 
     assert not path(date(2027, 3, 8), Resourcing.NORMAL).pom_led  # exactly 12 weeks
     pom = path(date(2027, 9, 14), Resourcing.NORMAL)
     assert pom.pom_led and (pom.handover_date, pom.allocatable_from) == (date(2027, 6, 22), date(2027, 6, 8))
-    assert "more than 12 weeks to serve at sentence (normal resources)" in pom.reason
+    assert "more than 12 weeks to serve at sentence, normal resources" in pom.reason
 
 
 def test_the_sources_handover_date_wins_and_a_near_handover_allocates_now() -> None:
