@@ -46,6 +46,10 @@ CASE_FIELDS = (
     "event_id", "crn", "name", "tier", "sentence_type", "sentence_date", "custodial", "prison", "release_date",
     "rosh", "rsr", "mappa_category", "mappa_level", "offence", "previous_practitioner", "restricted",
     "excluded_practitioners", "state", "due_by", "received_at", "arrived_on",
+    # The case's path (bot/services/case_path.py).
+    "resourcing", "resourcing_reason", "resourcing_given", "foreign_national", "deportation_recommended",
+    "exceptional_public_interest", "sentence_months", "handover_date", "allocatable_from", "path_reason",
+    "first_appointment_date", "first_appointment_time", "first_appointment_place",
 )  # fmt: skip
 CASE_BY_HAND = frozenset({"team_id"})
 CASE_LEFT_OUT = frozenset({"id", "slack_channel", "slack_ts"})
@@ -59,6 +63,9 @@ ALLOCATION_FIELDS = (
     "policy_version",
     "hate_crime",
     "discrimination",
+    "early_reason",
+    "signed_off_by",
+    "signed_off_at",
 )
 ALLOCATION_BY_HAND = frozenset(
     {
