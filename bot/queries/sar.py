@@ -37,7 +37,7 @@ from bot.domain.errors import CasebotError, FieldError, InvalidInput
 from bot.domain.policy_file import REASON_CODE, Policy
 from bot.domain.slack_text import escape
 from storage.db import UnitOfWork
-from storage.models import Allocation, AuditEvent, Case, OutboxMessage, ScheduledJob, Touchpoint
+from storage.models import Allocation, AuditEvent, Case, CaseEvent, OutboxMessage, ScheduledJob, Touchpoint
 
 # Every column of the three tables is accounted for here: exported as stored, exported by hand
 # (sensitive text behind its flag, ids turned into names), or left out as an internal pointer.
@@ -168,6 +168,7 @@ class CaseRecords:
     audit: Sequence[AuditEvent]
     messages: Sequence[OutboxMessage]
     jobs: Sequence[ScheduledJob]
+    events: Sequence[CaseEvent] = ()  # later sentence events that joined the case or stayed with it
 
 
 async def subject_access(uow_factory: Callable[[], UnitOfWork], crn: str, *, clock: Clock) -> dict[str, Any]:
@@ -197,6 +198,7 @@ async def _records(uow: UnitOfWork, case: Case) -> CaseRecords:
     return CaseRecords(
         case=case, allocations=allocations.all(), touchpoints=touchpoints.all(),
         audit=await uow.audit.for_case(case.id), messages=await uow.outbox.for_case(case.id), jobs=jobs.all(),
+        events=await uow.paths.events_for(case.id),
     )  # fmt: skip
 
 
@@ -210,6 +212,17 @@ def _export_case(records: CaseRecords, needles: frozenset[str], withheld: Withhe
     out["audit_events"] = [_audit_event(e, needles, withheld) for e in records.audit]
     out["messages"] = [_message(m, needles, withheld) for m in records.messages]
     out["scheduled"] = [{"kind": j.kind, "due_at": j.due_at, "state": j.state, "done_at": j.done_at} for j in records.jobs]
+    out["later_events"] = [
+        {
+            "event_id": e.event_id,
+            "sentence_type": e.sentence_type,
+            "sentence_date": e.sentence_date,
+            "custodial": e.custodial,
+            "outcome": e.outcome,
+            "received_at": e.received_at,
+        }
+        for e in records.events
+    ]
     return out
 
 

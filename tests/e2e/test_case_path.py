@@ -17,6 +17,7 @@ from sqlalchemy import select
 from blocks.ids import Action
 from bot.demo.fake_slack import FakeSlack
 from bot.domain.clock import FixedClock
+from bot.queries.sar import subject_access
 from storage.models import Allocation, Case, OutboxMessage
 from tests.e2e.test_app_home import opened_home, text_of
 from tests.support.allocation import answers
@@ -159,6 +160,8 @@ async def test_a_second_event_for_an_allocated_person_stays_with_their_practitio
     assert "Suspended Sentence Order" in reply.args["text"] and "<@U0PP00001>" in reply.args["text"]
     told = {c.args["channel"] for c in posts if "stays with" in c.args.get("text", "") and not c.args.get("thread_ts")}
     assert told == {"U0PP00001", "U0SPO0001", "U0SPO0002"}
+    export = await subject_access(bot.runtime.db.uow, "X200001", clock=bot.runtime.clock)  # the person's data includes the event
+    assert [(e["event_id"], e["outcome"]) for e in export["cases"][0]["later_events"]] == [("e2", "currently_managed")]
 
     # A new custodial sentence is a new case, following the custody rule.
     status, custodial = await bot.post_case(custody(event_id="e3", crn="X200001"))
