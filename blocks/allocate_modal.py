@@ -15,7 +15,9 @@ from blocks.case_card import CaseLike, summary_fields
 from blocks.formats import long_date
 from blocks.ids import INPUT_ACTION, AllocateBlock, Callback
 from blocks.kit import YES_NO, Block, context, date_input, field, fields_section, input_block, modal, radio_input, section, text_input
+from blocks.path_blocks import path_blocks
 from blocks.text import mrkdwn_safe
+from bot.domain.case_path import PathFacts
 from bot.domain.vocabulary import PROBATION, Terms
 
 HINT_EVIDENCE = (
@@ -125,12 +127,14 @@ def allocate_modal(
     record_url: str | None,
     terms: Terms = PROBATION,
     early: bool = False,
+    path: PathFacts | None = None,
 ) -> Block:
     """The whole modal. `offers` are best fit first (bot/queries/candidates.py). `early`: a POM-led
     case before its handover lead time, so the SPO says why now (audited)."""
     notify = {"type": "multi_users_select", "action_id": INPUT_ACTION, **({"initial_users": list(notify_default)} if notify_default else {})}
     blocks = [
         *_case_blocks(case, previous_name, record_url, terms),
+        *path_blocks(path),
         *([EARLY_BLOCK] if early else []),
         *candidate_blocks(offers, terms),
         *_evidence_blocks(terms),

@@ -23,6 +23,7 @@ from bot.domain.enums import CaseState
 from bot.domain.vocabulary import terms_for
 from bot.domain.workload import DEFAULT_TIER_POINTS
 from bot.queries.home import UowFactory, read_home
+from bot.services.case_path import path_facts
 from bot.services.facade import AllocatePicture, ModalStep, Notice, ReallocatePicture, TouchpointPicture
 
 CASE_NOT_FOUND = Notice("Case not found", "This case is no longer held by casebot.")
@@ -79,6 +80,7 @@ def full_view(picture: AllocatePicture | ReallocatePicture, record_case_url: str
     return allocate_modal(
         case, picture.offers, touchpoint_default=picture.touchpoint_default, notify_default=picture.notify_default,
         previous_name=picture.previous_name, record_url=link, terms=terms, early=case.state == CaseState.AWAITING_HANDOVER,
+        path=path_facts(case),
     )  # fmt: skip
 
 

@@ -23,6 +23,8 @@ from bot.domain.yaml_source import YamlSyntaxError, field_path, node_line, read_
 GRADES = ("PO", "PQiP", "PSO")  # seeds/004: Probation Officer, trainee PO, Probation Services Officer
 SLACK_USER = re.compile(r"^[UW][A-Z0-9]{6,}$")
 SLACK_CHANNEL = re.compile(r"^[CG][A-Z0-9]{6,}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+\Z")
+PHONE = re.compile(r"^[0-9+() -]{6,40}\Z")
 
 StaffCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
 
@@ -56,10 +58,24 @@ class PractitionerIn(BaseModel):
     contracted_hours: float = Field(default=37.0, gt=0, le=80)
     available_hours: float = Field(default=37.0, ge=0, le=80)
     # How the prison reaches a community offender manager (seeds/003 para 1.15 notice).
-    email: str | None = Field(default=None, max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-    phone: str | None = Field(default=None, max_length=40, pattern=r"^[0-9+() -]{6,40}$")
+    email: str | None = Field(default=None, max_length=200)
+    phone: str | None = Field(default=None, max_length=40)
 
     _user = field_validator("slack_user")(_slack_user)
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        if value is not None and not EMAIL.match(value):
+            raise ValueError(f"'{value[:40]}' is not an email address (like name@probation.example)")
+        return value
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        if value is not None and not PHONE.match(str(value)):
+            raise ValueError("must be a phone number: digits, spaces, +, ( ) and -")
+        return value
 
     @field_validator("caseload")
     @classmethod

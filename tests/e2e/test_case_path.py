@@ -222,7 +222,8 @@ async def test_an_spo_may_allocate_a_pom_led_case_early_with_a_reason(timed) -> 
 
     await bot.click(action_id=Action.ALLOCATE, value=str(pom["id"]), user="U0SPO0001")
     [updated] = await bot.fake.wait_for_async("views.update")
-    assert "Why allocate before the handover lead time?" in json.dumps(updated.args["view"])
+    modal = json.dumps(updated.args["view"])
+    assert "Why allocate before the handover lead time?" in modal and "Normal resources: no enhanced-resources criterion met" in modal
     ids = await bot.practitioner_ids()
     values = answers(practitioner_id=ids["N07A001"], touchpoint=date(2027, 1, 12))
     status, body = await bot.submit(case_id=pom["id"], user="U0SPO0001", values=values)
