@@ -181,7 +181,10 @@ def _field_error(error: Mapping[str, Any]) -> FieldError:
     return FieldError(field, message)
 
 
-CUSTODY = "custody"  # the `sentence_type` that means the person is in prison (README, "Case fields")
+CUSTODY = "custody"
+EARLIEST_SENTENCE = date(
+    1900, 1, 1
+)  # dates before it are typing slips, and the OMiC path counts months back from them  # the `sentence_type` that means the person is in prison (README, "Case fields")
 
 
 def _custody_rule(clean: dict[str, Any]) -> FieldError | None:
@@ -230,6 +233,12 @@ def parse_case(raw: Mapping[str, Any], *, today: date, team_codes: Container[str
     sentence = _parsed(date, clean.get("sentence_date"))
     if "sentence_date" not in failed and sentence is not None and sentence > today:
         errors.append(FieldError("sentence_date", "must not be in the future"))
+    if "sentence_date" not in failed and sentence is not None and sentence < EARLIEST_SENTENCE:
+        errors.append(FieldError("sentence_date", f"must not be before {EARLIEST_SENTENCE.isoformat()}"))
+    for name in ("release_date", "handover_date"):  # the OMiC path counts back from them (bot/domain/case_path.py)
+        later = _parsed(date, clean.get(name))
+        if name not in failed and later is not None and sentence is not None and later < sentence:
+            errors.append(FieldError(name, "must not be before the sentence date"))
     arrived = _parsed(date, clean.get("arrived_on"))
     if "arrived_on" not in failed and arrived is not None:
         if arrived > today:
