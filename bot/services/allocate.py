@@ -24,6 +24,7 @@ from bot.domain.policy import PolicyFit, offerable, policy_fit
 from bot.domain.policy_file import Policy, Reminders
 from bot.domain.reminder_plan import plan_reminders
 from bot.services import notices
+from bot.services.case_path import allocation_refusal
 from bot.services.home_refresh import queue_home_refresh
 from bot.services.outbox import audit, enqueue
 from storage.db import UnitOfWork
@@ -96,15 +97,10 @@ def check_touchpoint(form: AllocationForm | ReallocationForm, policy: Policy, *,
 
 async def _check(uow: UnitOfWork, case_id: int, spo: str, form: AllocationForm, now: datetime) -> Checked:
     case = await spo_case(uow, case_id, spo)
-    if case.state == CaseState.AWAITING_HANDOVER and not form.early_reason:
-        raise AllocationRefused("This case is POM-led until its handover lead time: say why you allocate it now.", Question.EARLY_REASON)
+    if (refused := allocation_refusal(case, form.early_reason)) is not None:
+        raise refused
     if case.state not in (CaseState.UNALLOCATED, CaseState.AWAITING_HANDOVER):
         raise await _already_allocated(uow, case_id)
-    if case.exceptional_public_interest and not case.team.senior_approver_user_ids:
-        raise AllocationRefused(
-            "This exceptional public interest case needs a senior sign-off, and the team has no senior_approvers in its teams file.",
-            Question.PRACTITIONER,
-        )
     checked = await check_choice(uow, case, form.practitioner_id, form.exception_confirmed, form.evidence)
     check_touchpoint(form, checked.policy, today=london_day(now))
     return checked
@@ -203,8 +199,7 @@ async def allocate(
 
 
 async def _hold_for_sign_off(uow: UnitOfWork, checked: Checked, facts: AllocationFacts, now: datetime, *, record_case_url: str | None) -> None:
-    """An exceptional public interest allocation waits for a senior approver's sign-off (seeds/003
-    para 3.5): the card says so, the approvers are asked; nothing else goes out until then."""
+    """Exceptional public interest: held for a senior sign-off (seeds/003 para 3.5), the approvers asked."""
     await uow.paths.hold_for_sign_off(checked.case.id)
     checked.case.state = CaseState.AWAITING_SIGN_OFF
     await notices.sign_off_requested(uow, checked.case, checked.team, facts, now, record_case_url=record_case_url)
@@ -219,12 +214,10 @@ async def finish_allocation(
     notice and the write-backs (at once, or at the senior sign-off: bot/services/sign_off.py)."""
     plan_touchpoint(uow, touchpoint, [checked.practitioner.slack_user_id, facts.spo_user], now, rules=checked.policy.touchpoint.reminders)
     if notices.prison_is_notified(checked.case, checked.team):
+        due = now + PRISON_NOTICE_LIMIT - PRISON_ALERT_MARGIN
         uow.jobs.add(
-            ScheduledJob(
-                kind="prison_check", case_id=checked.case.id, due_at=now + PRISON_NOTICE_LIMIT - PRISON_ALERT_MARGIN,
-                state="planned", detail={"allocated_at": now.isoformat()}, created_at=now,
-            )
-        )  # fmt: skip
+            ScheduledJob(kind="prison_check", case_id=checked.case.id, due_at=due, state="planned", detail={"allocated_at": now.isoformat()}, created_at=now)
+        )
     await notices.allocation_made(
         uow, checked.case, checked.team, facts, allocation, record_case_url=record_case_url, record_configured=record_configured, now=now
     )

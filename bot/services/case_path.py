@@ -11,6 +11,7 @@ from bot.domain.calendar import allocation_due_by
 from bot.domain.case_input import CaseIn
 from bot.domain.case_path import Custody, EventLine, FirstAppointment, PathFacts, decide_path
 from bot.domain.enums import CaseState
+from bot.domain.errors import AllocationRefused, Question
 from bot.domain.policy_file import Policy
 from bot.domain.resourcing import ResourcingInputs, assess
 from storage.models import Case, CaseEvent, Team
@@ -37,6 +38,17 @@ def path_values(data: CaseIn, team: Team, policy: Policy, *, arrived: date, toda
         values["allocatable_from"] = path.allocatable_from
         values["due_by"] = allocation_due_by(path.allocatable_from, policy.allocation_target_days(team.service))
     return values
+
+
+def allocation_refusal(case: Case, early_reason: str | None) -> AllocationRefused | None:
+    """What the case's path asks before an SPO allocates: why now, for a POM-led case before its
+    lead time (audited); senior approvers to sign off, for exceptional public interest."""
+    if case.state == CaseState.AWAITING_HANDOVER and not early_reason:
+        return AllocationRefused("This case is POM-led until its handover lead time: say why you allocate it now.", Question.EARLY_REASON)
+    if case.exceptional_public_interest and not case.team.senior_approver_user_ids:
+        message = "This exceptional public interest case needs a senior sign-off, and the team has no senior_approvers in its teams file."
+        return AllocationRefused(message, Question.PRACTITIONER)
+    return None
 
 
 def path_facts(case: Case, later_events: Sequence[CaseEvent] = ()) -> PathFacts:

@@ -205,10 +205,8 @@ class Services:
 
     async def sign_off(self, *, case_id: int, user: str) -> SignedOff:
         """A senior approver signs off an exceptional public interest allocation (bot/services/sign_off.py)."""
-        done = await sign_off(
-            self.db.uow, case_id=case_id, user=user, clock=self.clock,
-            record_case_url=self.settings.record_case_url, record_configured=bool(self.settings.record_api_url),
-        )  # fmt: skip
+        url, configured = self.settings.record_case_url, bool(self.settings.record_api_url)
+        done = await sign_off(self.db.uow, case_id=case_id, user=user, clock=self.clock, record_case_url=url, record_configured=configured)
         self.nudge()
         return done
 
