@@ -120,7 +120,8 @@ async def test_custody_allocates_now_or_waits_for_the_handover_lead_time(timed) 
     assert "Awaiting handover* (1)" in home and "X100002" in home and "handover Tue 22 Jun 2027 · to allocate from Tue 8 Jun 2027" in home
     assert "1 unallocated case" in home  # only the case allocatable now
 
-    # The Allocate button of a POM-led case is refused; nothing is allocated, so no workload.
+    # An Allocate click on a POM-led case opens the modal that asks why now (early allocation);
+    # unanswered, nothing is allocated, so nobody's workload counts it.
     await bot.click(action_id=Action.ALLOCATE, value=str(pom["id"]), user="U0SPO0001")
     await bot.fake.wait_for_async("views.open")
     async with bot.runtime.db.uow() as uow:
