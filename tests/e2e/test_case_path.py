@@ -119,6 +119,7 @@ async def test_custody_allocates_now_or_waits_for_the_handover_lead_time(timed) 
     home = text_of(await opened_home(bot, "U0SPO0001"))  # the SPO's queue lists it apart
     assert "Awaiting handover* (1)" in home and "X100002" in home and "handover Tue 22 Jun 2027 · to allocate from Tue 8 Jun 2027" in home
     assert "1 unallocated case" in home  # only the case allocatable now
+    assert " 0% *Ada Lovelace*" in home and " 0% *Grace Hopper*" in home  # the POM-led case weighs on nobody
 
     # An Allocate click on a POM-led case opens the modal that asks why now (early allocation);
     # unanswered, nothing is allocated, so nobody's workload counts it.
