@@ -72,7 +72,10 @@ class Case(Base):
     """One sentence event awaiting (or past) allocation. `event_id` is the intake idempotency key."""
 
     __tablename__ = "cases"
-    __table_args__ = (Index("ix_cases_team_state_due", "team_id", "state", "due_by"),)
+    __table_args__ = (
+        Index("ix_cases_team_state_due", "team_id", "state", "due_by"),
+        Index("ix_cases_state_allocatable", "state", "allocatable_from"),  # the scheduler's handover check
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[str] = mapped_column(String(200), unique=True)

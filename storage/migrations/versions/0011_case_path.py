@@ -41,6 +41,7 @@ def upgrade() -> None:
             batch_op.add_column(sa.Column(name, kind, nullable=True))
         for name in _CASE_FLAGS:
             batch_op.add_column(sa.Column(name, sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch_op.create_index("ix_cases_state_allocatable", ["state", "allocatable_from"], unique=False)
     with op.batch_alter_table("teams", schema=None) as batch_op:
         batch_op.add_column(sa.Column("senior_approver_user_ids", sa.JSON(), server_default=sa.text("'[]'"), nullable=False))
     with op.batch_alter_table("practitioners", schema=None) as batch_op:
@@ -79,6 +80,7 @@ def downgrade() -> None:
     with op.batch_alter_table("teams", schema=None) as batch_op:
         batch_op.drop_column("senior_approver_user_ids")
     with op.batch_alter_table("cases", schema=None) as batch_op:
+        batch_op.drop_index("ix_cases_state_allocatable")
         for name in reversed(_CASE_FLAGS):
             batch_op.drop_column(name)
         for name, _ in reversed(_CASE_COLUMNS):
