@@ -25,6 +25,7 @@ from storage.db import UnitOfWork
 from storage.models import Case, CaseEvent, Practitioner, Team
 
 JOINED = "joined"
+HELD = (CaseState.ALLOCATED, CaseState.AWAITING_SIGN_OFF)  # a practitioner is chosen (signed off or not)
 Target = Case | str  # an open case in the store, or the CRN of a case stored earlier in the batch
 
 
@@ -65,7 +66,7 @@ async def route(uow: UnitOfWork, fresh: Sequence[tuple[CaseIn, Team]]) -> tuple[
     later: list[tuple[CaseIn, Target]] = []
     for data, team in fresh:
         existing = open_cases.get(data.crn)
-        if existing is not None and not (existing.state == CaseState.ALLOCATED and data.custodial):
+        if existing is not None and not (existing.state in HELD and data.custodial):
             later.append((data, existing))
         elif existing is None and any(d.crn == data.crn for d, _ in new):
             later.append((data, data.crn))
@@ -83,7 +84,7 @@ async def attach(
     out: dict[str, Received] = {}
     for data, target in later:
         case = by_crn[target] if isinstance(target, str) else target
-        current = await uow.allocations.current_for_case(case.id) if case.state == CaseState.ALLOCATED else None
+        current = await uow.allocations.current_for_case(case.id) if case.state in HELD else None
         outcome = CaseState.CURRENTLY_MANAGED if current is not None else JOINED
         uow.paths.add(
             CaseEvent(
