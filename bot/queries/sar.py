@@ -108,6 +108,11 @@ SAFE_MESSAGE_PURPOSES = frozenset(
         OutboxPurpose.NOTIFY_NOTICE, OutboxPurpose.PRISON_NOTICE, OutboxPurpose.PRISON_ALERT, OutboxPurpose.DEADLINE_CHASE,
         OutboxPurpose.FAILURE_NOTICE, OutboxPurpose.TOUCHPOINT_REMINDER, OutboxPurpose.TOUCHPOINT_SETTLED,
         OutboxPurpose.TOUCHPOINT_RESCHEDULED, OutboxPurpose.HANDED_OVER_NOTICE,
+        # The case's path (blocks/path_blocks.py, blocks/sign_off_blocks.py): no notes; the
+        # approvers' request quotes the evidence only when it is not sensitive.
+        OutboxPurpose.CARD_EVENTS, OutboxPurpose.CURRENTLY_MANAGED_THREAD, OutboxPurpose.CURRENTLY_MANAGED_NOTICE,
+        OutboxPurpose.CARD_HANDOVER, OutboxPurpose.HANDOVER_THREAD, OutboxPurpose.CARD_SIGN_OFF, OutboxPurpose.SIGN_OFF_THREAD,
+        OutboxPurpose.SIGN_OFF_REQUEST,
     }
 )  # fmt: skip
 
