@@ -64,14 +64,16 @@ async def route(uow: UnitOfWork, fresh: Sequence[tuple[CaseIn, Team]]) -> tuple[
     open_cases = await uow.paths.open_by_crns({data.crn for data, _ in fresh})
     new: list[tuple[CaseIn, Team]] = []
     later: list[tuple[CaseIn, Target]] = []
+    new_crns: set[str] = set()
     for data, team in fresh:
         existing = open_cases.get(data.crn)
         if existing is not None and not (existing.state in HELD and data.custodial):
             later.append((data, existing))
-        elif existing is None and any(d.crn == data.crn for d, _ in new):
+        elif existing is None and data.crn in new_crns:
             later.append((data, data.crn))
         else:
             new.append((data, team))
+            new_crns.add(data.crn)
     return new, later
 
 
