@@ -16,7 +16,9 @@ from blocks.case_picture import picture_blocks
 from blocks.formats import long_date
 from blocks.ids import INPUT_ACTION, AllocateBlock, Callback
 from blocks.kit import YES_NO, Block, context, date_input, field, fields_section, input_block, modal, radio_input, section, text_input
+from blocks.path_blocks import path_blocks
 from blocks.text import mrkdwn_safe
+from bot.domain.case_path import PathFacts
 from bot.domain.case_summary import CaseSummary
 from bot.domain.offers import Offer
 from bot.domain.vocabulary import PROBATION, Terms
@@ -111,6 +113,13 @@ CONFIRM_BLOCK: Block = input_block(
 )
 
 
+EARLY_BLOCK = text_input(
+    AllocateBlock.EARLY_REASON,
+    "Why allocate before the handover lead time?",
+    hint="This custodial case is POM-led until handover (OMiC). Allocating a community offender manager now is recorded with your reason.",
+)
+
+
 def allocate_modal(
     case: CaseSummary,
     offers: Sequence[Offer],
@@ -120,11 +129,16 @@ def allocate_modal(
     previous_name: str | None,
     record_url: str | None,
     terms: Terms = PROBATION,
+    early: bool = False,
+    path: PathFacts | None = None,
 ) -> Block:
-    """The whole modal. `offers` are best fit first (bot/queries/candidates.py)."""
+    """The whole modal. `offers` are best fit first (bot/queries/candidates.py). `early`: a POM-led
+    case before its handover lead time, so the SPO says why now (audited)."""
     notify = {"type": "multi_users_select", "action_id": INPUT_ACTION, **({"initial_users": list(notify_default)} if notify_default else {})}
     blocks = [
         *_case_blocks(case, previous_name, record_url, terms),
+        *path_blocks(path),
+        *([EARLY_BLOCK] if early else []),
         *candidate_blocks(offers, terms),
         *_evidence_blocks(terms),
         *_concern_blocks(terms),

@@ -18,7 +18,9 @@ from blocks.case_card import case_card, summary_fields
 from blocks.formats import london_time_text, long_date, when_text
 from blocks.ids import Action
 from blocks.kit import Block, Message, actions, button, context, fields_section, mention, message, section, text_message
+from blocks.path_blocks import first_appointment_block
 from blocks.text import FALLBACK_TEXT_MAX, SECTION_TEXT_MAX, cut, mrkdwn_safe
+from bot.domain.case_path import PathFacts
 from bot.domain.case_summary import CaseSummary
 from bot.domain.channel_detail import DEFAULT_CHANNEL_DETAIL
 from bot.domain.facts import AllocationFacts
@@ -112,12 +114,15 @@ def _summary(case: CaseSummary, record_url: str | None) -> list[Block]:
     return [section(f"*{mrkdwn_safe(case.name, 200)}* · {case.crn}"), fields_section(summary_fields(case, record_url, waiting=False))]
 
 
-def practitioner_notice(case: CaseSummary, facts: AllocationFacts, *, record_url: str | None, link: str | None, terms: Terms = PROBATION) -> Message:
-    """The DM to the practitioner who now holds the case."""
+def practitioner_notice(
+    case: CaseSummary, facts: AllocationFacts, *, record_url: str | None, link: str | None, terms: Terms = PROBATION, path: PathFacts | None = None
+) -> Message:
+    """The DM to the practitioner who now holds the case; the court's first appointment, when
+    there is one, right under the opening line (it is often within days: seeds/001 s3.1-3.3)."""
     intro = f"{mention(facts.spo_user)} has allocated you a new case. {touchpoint_text(facts)}"
     if facts.touchpoint_date is not None and facts.touchpoint_priority != "not_required":
         intro += f", with {mention(facts.spo_user)}."
-    blocks = [section(intro), *_summary(case, record_url), *(section(note) for note in _notes_for_practitioner(facts, terms))]
+    blocks = [section(intro), *first_appointment_block(path), *_summary(case, record_url), *(section(note) for note in _notes_for_practitioner(facts, terms))]
     if link:
         blocks.append(context(f"<{link}|The team's thread for this case>"))
     return message(mrkdwn_safe(f"New case allocated to you: {case.crn} ({case.name})", FALLBACK_TEXT_MAX), blocks)
@@ -170,7 +175,8 @@ def prison_notice(case: CaseSummary, facts: AllocationFacts, *, team_name: str) 
         [
             f"Case: {case.crn} {case.name}",
             f"Sentence: {case.sentence_type}, sentenced {long_date(case.sentence_date)}",
-            f"Allocated to: {facts.practitioner_name} ({facts.practitioner_grade}), {team_name}",
+            f"Community offender manager: {facts.practitioner_name} ({facts.practitioner_grade}), {team_name}",
+            f"Email: {facts.practitioner_email or 'not recorded'} · Phone: {facts.practitioner_phone or 'not recorded'}",
             f"Allocated on: {london_time_text(facts.allocated_at)}",
             "This notice is sent under PI 05/2014 s1.15.",
         ]

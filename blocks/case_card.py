@@ -10,7 +10,9 @@ from typing import Any
 from blocks.formats import long_date, short_date
 from blocks.ids import Action
 from blocks.kit import Block, actions, button, context, field, fields_section, header, message, modal, section
+from blocks.path_blocks import path_blocks
 from blocks.text import FALLBACK_TEXT_MAX, SECTION_TEXT_MAX, mrkdwn_safe
+from bot.domain.case_path import PathFacts
 from bot.domain.case_summary import CaseSummary
 from bot.domain.channel_detail import DEFAULT_CHANNEL_DETAIL, channel_name, shows_name
 from bot.domain.vocabulary import PROBATION, Terms
@@ -61,8 +63,9 @@ def case_buttons(case_id: int) -> list[Block]:
     ]
 
 
-def _buttons(case: CaseSummary, record_url: str | None) -> Block:
-    elements = case_buttons(case.id)
+def _buttons(case: CaseSummary, record_url: str | None, pom_led: bool = False) -> Block:
+    """A POM-led case is not offered for allocation yet: Details only (seeds/001 s2.3)."""
+    elements = [button(Action.DETAILS, "Details", value=str(case.id))] if pom_led else case_buttons(case.id)
     if record_url:
         elements.append(button(Action.OPEN_RECORD, "Open record", url=record_url))
     return actions(elements, f"case_actions_{case.id}")
@@ -71,16 +74,17 @@ def _buttons(case: CaseSummary, record_url: str | None) -> Block:
 FULL = "full"  # every summary field: the SPOs' private copy of a restricted case, never a channel
 
 
-def card_fields(case: CaseSummary, record_url: str | None, detail: str) -> list[Block]:
+def card_fields(case: CaseSummary, record_url: str | None, detail: str, *, waiting: bool = True) -> list[Block]:
     """The card's facts at the team's `channel_detail`: CRN, tier and target (minimal), with the
-    sentence (standard); RoSH and MAPPA only in the SPOs' private copy (`FULL`)."""
+    sentence (standard); RoSH and MAPPA only in the SPOs' private copy (`FULL`). `waiting`: the
+    case is offered for allocation now, so the team's target date is shown (not while POM-led)."""
     if detail == FULL:
-        return summary_fields(case, record_url)
+        return summary_fields(case, record_url, waiting=waiting)
     return [
         _crnfield(case, record_url),
         field("Tier", case.tier),
         *([field("Sentence", case.sentence_type)] if shows_name(detail) else []),
-        field("Team target", "allocate by " + short_date(case.due_by)),
+        *([field("Team target", "allocate by " + short_date(case.due_by))] if waiting else []),
         *([field("Release date", long_date(case.release_date))] if case.release_date and shows_name(detail) else []),
     ]
 
@@ -92,15 +96,20 @@ def case_fallback_text(case: CaseSummary, team_name: str, detail: str = DEFAULT_
     return mrkdwn_safe(text, FALLBACK_TEXT_MAX)
 
 
-def case_card(case: CaseSummary, *, team_name: str, record_url: str | None, detail: str = DEFAULT_CHANNEL_DETAIL) -> dict[str, Any]:
+def case_card(
+    case: CaseSummary, *, team_name: str, record_url: str | None, detail: str = DEFAULT_CHANNEL_DETAIL, path: PathFacts | None = None
+) -> dict[str, Any]:
     """The channel message for a new unallocated case, the start of its thread, at the team's
-    `channel_detail` (bot/domain/channel_detail.py; `FULL` for the SPOs' private copy)."""
+    `channel_detail` (bot/domain/channel_detail.py; `FULL` for the SPOs' private copy). `path`:
+    its resourcing, POM-led status, events and first appointment (blocks/path_blocks.py)."""
     full = detail == FULL
+    pom_led = path is not None and path.pom_led
     who = case.name if full else channel_name(case.name, detail)
     sentenced = f"Sentenced {long_date(case.sentence_date)} · " if full or shows_name(detail) else ""
     blocks: list[Block] = [
-        header(f"New case: {who}"),
-        fields_section(card_fields(case, record_url, detail)),
+        header(f"{'Custody, POM-led' if pom_led else 'New case'}: {who}"),
+        fields_section(card_fields(case, record_url, detail, waiting=not pom_led)),
+        *path_blocks(path, in_channel=not full, detail=detail),
         context(
             mrkdwn_safe(
                 sentenced
@@ -109,14 +118,14 @@ def case_card(case: CaseSummary, *, team_name: str, record_url: str | None, deta
                 SECTION_TEXT_MAX,
             )
         ),
-        _buttons(case, record_url),
+        _buttons(case, record_url, pom_led),
     ]
     return message(case_fallback_text(case, team_name, detail), blocks)
 
 
-def restricted_case_dm(case: CaseSummary, *, team_name: str, record_url: str | None, terms: Terms = PROBATION) -> dict[str, Any]:
+def restricted_case_dm(case: CaseSummary, *, team_name: str, record_url: str | None, terms: Terms = PROBATION, path: PathFacts | None = None) -> dict[str, Any]:
     """A limited-access case goes to each SPO (HOMD) privately, never to the channel."""
-    card = case_card(case, team_name=team_name, record_url=record_url, detail=FULL)
+    card = case_card(case, team_name=team_name, record_url=record_url, detail=FULL, path=path)
     notice = context(
         mrkdwn_safe(
             f"Restricted (limited-access) case for {team_name}: sent only to the team's {terms.managers} and not posted to the channel.",

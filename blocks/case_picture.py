@@ -20,7 +20,9 @@ from blocks.case_card import summary_fields
 from blocks.formats import NOT_KNOWN, age_text, long_date, score_text, yes_no_text
 from blocks.ids import Callback
 from blocks.kit import Block, context, divider, field, fields_section, header, modal, section
+from blocks.path_blocks import path_blocks
 from blocks.text import SECTION_TEXT_MAX, mrkdwn_safe
+from bot.domain.case_path import PathFacts
 from bot.domain.case_picture import CasePicture
 from bot.domain.case_summary import CaseSummary
 from bot.domain.vocabulary import PROBATION, Terms
@@ -135,11 +137,13 @@ def picture_blocks(case: CaseSummary) -> list[Block]:
     ]
 
 
-def details_modal(case: CaseSummary, *, team_name: str, record_url: str | None, terms: Terms = PROBATION) -> dict[str, Any]:
-    """Details: the case at a glance, then the picture, for the team's people (bot/domain/access.py)."""
+def details_modal(case: CaseSummary, *, team_name: str, record_url: str | None, terms: Terms = PROBATION, path: PathFacts | None = None) -> dict[str, Any]:
+    """Details: the case at a glance, its path (resourcing and why, custody, events, first
+    appointment), then the picture, for the team's people (bot/domain/access.py)."""
     blocks: list[Block] = [
         header(f"{case.name} ({case.crn})"),
         fields_section([*summary_fields(case, record_url), field(f"Previous {terms.practitioner}", case.previous_practitioner or "None recorded")]),
+        *path_blocks(path),
         *picture_blocks(case),
         context(mrkdwn_safe(f"Team: {team_name} · allocate by {long_date(case.due_by)}", SECTION_TEXT_MAX)),
     ]

@@ -11,12 +11,12 @@ from __future__ import annotations
 from datetime import date
 
 from blocks.case_card import case_buttons
-from blocks.formats import TEAMS_FILE_FIGURES, away_text, day_text, due_text, plural, ready_text, tier_mix_bars, workload_bar
+from blocks.formats import TEAMS_FILE_FIGURES, away_text, day_text, due_text, long_date, plural, ready_text, tier_mix_bars, workload_bar
 from blocks.home_practitioner import priority_tag, touchpoint_case
 from blocks.ids import Action
 from blocks.kit import NAME_MAX, Block, actions, button, context, divider, header, listed, mention, more, packed, section
 from blocks.text import mrkdwn_safe
-from bot.domain.home_view import CapacityLine, ExceptionItem, QueueItem, SpoSection, TouchpointItem
+from bot.domain.home_view import CapacityLine, ExceptionItem, HandoverItem, QueueItem, SpoSection, TouchpointItem
 
 QUEUE_COMMAND = "/casebot queue"
 CAPACITY_NAME_MAX = 32  # capacity lines are packed ~28 to a section; long names are cut
@@ -35,6 +35,33 @@ def queue_item_blocks(item: QueueItem, today: date) -> list[Block]:
         tags.append(":lock: limited access")
     text = f"*{mrkdwn_safe(item.crn, 10)}* {mrkdwn_safe(item.name, NAME_MAX)} · " + " · ".join(tags) + f"\n{due_text(item.due_by, today)}"
     return [section(text), actions(case_buttons(item.case_id), f"home_queue_{item.case_id}")]
+
+
+def handover_line(item: HandoverItem) -> str:
+    """A POM-led case: when it passes to the community, and when the team is asked to allocate."""
+    return (
+        f"• *{mrkdwn_safe(item.crn, 10)}* {mrkdwn_safe(item.name, NAME_MAX)} · handover {long_date(item.handover_date)}"
+        f" · to allocate from {long_date(item.allocatable_from)}"
+    )
+
+
+def handover_blocks(team: SpoSection) -> list[Block]:
+    """POM-led cases (seeds/001 s2.3), soonest to allocate first: the first few with an Allocate
+    early button (the modal asks why, and it is audited), the rest as lines."""
+    if not team.awaiting_handover_total:
+        return []
+    heading = f"*Awaiting handover* ({team.awaiting_handover_total:,}): custodial, POM-led; they join the queue at the handover lead time"
+    blocks: list[Block] = [section(heading)]
+    for item in team.awaiting_handover[:EXCEPTIONS_WITH_BUTTONS]:
+        block = section(handover_line(item))
+        block["accessory"] = button(Action.ALLOCATE, "Allocate early", value=str(item.case_id))
+        blocks.append(block)
+    rest = [handover_line(item) for item in team.awaiting_handover[EXCEPTIONS_WITH_BUTTONS:]]
+    if rest:
+        blocks += packed(rest, max_sections=1)[0]
+    if extra := more(len(team.awaiting_handover), team.awaiting_handover_total, "the rest join the queue in turn"):
+        blocks.append(extra)
+    return blocks
 
 
 def capacity_line(line: CapacityLine) -> str:
@@ -110,6 +137,7 @@ def spo_blocks(team: SpoSection, today: date) -> list[Block]:
         blocks += queue_item_blocks(item, today)
     if extra := more(len(team.queue), team.queue_total, f"use `{QUEUE_COMMAND}`"):
         blocks.append(extra)
+    blocks += handover_blocks(team)
     blocks += [divider(), *_capacity_blocks(team), divider(), *exception_blocks(team, today), divider()]
     blocks += listed(
         [overdue_touchpoint_line(item, today) for item in team.overdue_touchpoints], team.overdue_total,

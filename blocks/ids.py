@@ -12,6 +12,7 @@ class Action(StrEnum):
     OPEN_RECORD = "case_open_record"
     PRACTITIONER_SEARCH = "alloc_practitioner_search"  # external select when a team has > 100
     STOP_SPO_COPIES = "spo_copies_off"
+    SIGN_OFF = "allocation_sign_off"  # a senior approver signs off an exceptional public interest allocation
     TOUCHPOINT_RECORD = "touchpoint_record"
     TOUCHPOINT_RESCHEDULE = "touchpoint_reschedule"
     TOUCHPOINT_NOT_REQUIRED = "touchpoint_not_required"
@@ -46,6 +47,7 @@ class AllocateBlock(StrEnum):
     CONFIRM_EXCEPTION = "alloc_confirm_exception"
     REASON = "alloc_reason"  # reallocation only
     KEEP_TOUCHPOINT = "alloc_keep_touchpoint"  # reallocation only
+    EARLY_REASON = "alloc_early_reason"  # a POM-led case allocated before its handover lead time
 
 
 INPUT_ACTION = "value"  # every input element's action_id: the block id already says which

@@ -8,7 +8,7 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from bot.services.facade import Services
-from handlers import allocate, case_actions, commands, errors, home, touchpoints
+from handlers import allocate, case_actions, commands, errors, home, sign_off, touchpoints
 
 
 def register_all(app: AsyncApp, services: Services) -> None:
@@ -18,3 +18,4 @@ def register_all(app: AsyncApp, services: Services) -> None:
     touchpoints.register(app, services)
     commands.register(app, services)
     home.register(app, services)
+    sign_off.register(app, services)

@@ -8,7 +8,6 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from blocks.ids import Action
-from bot.domain.access import details_refusal
 from bot.services.facade import Services
 from handlers.forms import action_id_value
 from handlers.presenters import details_view
@@ -20,10 +19,8 @@ def register(app: AsyncApp, services: Services) -> None:
     async def details(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         case_id = action_id_value(body)
-        case = await services.case_with_team(case_id) if case_id else None
-        refused = details_refusal(case.team, case, user_of(body)) if case is not None else None
-        team_name, service = (case.team.name, case.team.service) if case else ("", "")
-        view = details_view(case.summary() if case else None, refused, team_name, service, services.settings.record_case_url)
+        found = await services.case_details(case_id) if case_id else None
+        view = details_view(found, user_of(body), services.settings.record_case_url)
         await client.views_open(trigger_id=body["trigger_id"], view=view)
 
     @app.action(Action.OPEN_RECORD)

@@ -48,6 +48,7 @@ ALLOCATE_BLOCKS = {
     Question.EVIDENCE: AllocateBlock.EVIDENCE,
     Question.TOUCHPOINT_REASON: AllocateBlock.TOUCHPOINT_REASON,
     Question.REASON: AllocateBlock.REASON,
+    Question.EARLY_REASON: AllocateBlock.EARLY_REASON,
 }
 TOUCHPOINT_BLOCKS = {
     Question.NOTES: TouchpointBlock.NOTES,
@@ -223,6 +224,7 @@ def parse_allocation(values: dict[str, Any], *, today: date) -> AllocationForm:
         touchpoint_reason=reason,
         notify_user_ids=notify,
         exception_confirmed=confirmed,
+        early_reason=_text(values, AllocateBlock.EARLY_REASON) or None,
     )
 
 

@@ -18,12 +18,13 @@ from blocks.formats import when_text
 from blocks.home_blocks import home_view
 from blocks.text import mrkdwn_safe
 from blocks.touchpoint_blocks import not_required_modal, record_modal, reschedule_modal
-from bot.domain.case_summary import CaseSummary
+from bot.domain.access import details_refusal
 from bot.domain.decision import CurrentAllocation
+from bot.domain.enums import CaseState
 from bot.domain.vocabulary import terms_for
 from bot.domain.workload import DEFAULT_TIER_POINTS
 from bot.queries.home import UowFactory, read_home
-from bot.services.facade import AllocatePicture, ModalStep, Notice, ReallocatePicture, TouchpointPicture
+from bot.services.facade import AllocatePicture, CaseDetails, ModalStep, Notice, ReallocatePicture, TouchpointPicture
 
 CASE_NOT_FOUND = Notice("Case not found", "This case is no longer held by casebot.")
 
@@ -77,17 +78,21 @@ def full_view(picture: AllocatePicture | ReallocatePicture, record_case_url: str
         )
     return allocate_modal(
         case.summary(), picture.offers, touchpoint_default=picture.touchpoint_default, notify_default=picture.notify_default,
-        previous_name=picture.previous_name, record_url=link, terms=terms,
+        previous_name=picture.previous_name, record_url=link, terms=terms, early=case.state == CaseState.AWAITING_HANDOVER,
+        path=picture.path,
     )  # fmt: skip
 
 
-def details_view(case: CaseSummary | None, refused: str | None, team_name: str, service: str, record_case_url: str | None) -> dict[str, Any]:
-    """A case's Details modal, or why it cannot be shown (bot/domain/access.py `details_refusal`)."""
-    if case is None:
+def details_view(found: CaseDetails | None, user: str, record_case_url: str | None) -> dict[str, Any]:
+    """A case's Details modal, or why it cannot be shown to this person (bot/domain/access.py `details_refusal`)."""
+    if found is None:
         return notice_view(CASE_NOT_FOUND)
+    case, team = found.case, found.case.team
+    refused = details_refusal(team, case, user)
     if refused is not None:
         return notice_modal("Case details", refused)
-    return details_modal(case, team_name=team_name, record_url=record_link(record_case_url, case.crn), terms=terms_for(service))
+    link = record_link(record_case_url, case.crn)
+    return details_modal(case.summary(), team_name=team.name, record_url=link, terms=terms_for(team.service), path=found.path)
 
 
 def touchpoint_view(picture: TouchpointPicture) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from storage.case_paths import CasePathRepository
 from storage.repositories import (
     AllocationRepository,
     AuditRepository,
@@ -78,6 +79,7 @@ class UnitOfWork:
     preferences: PreferenceRepository
     jobs: JobRepository
     policies: PolicyRepository
+    paths: CasePathRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -92,6 +94,7 @@ class UnitOfWork:
         self.preferences = PreferenceRepository(self.session)
         self.jobs = JobRepository(self.session)
         self.policies = PolicyRepository(self.session)
+        self.paths = CasePathRepository(self.session)
         return self
 
     async def __aexit__(

@@ -43,6 +43,8 @@ class Team(Base):
     # Slack user id -> staff code (practitioners, and SPOs and notify people the file names).
     staff_codes: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=text("'{}'"))
     updated_at: Mapped[datetime]
+    # Who gives the senior sign-off an exceptional public interest allocation needs (seeds/003 para 3.5).
+    senior_approver_user_ids: Mapped[list[str]] = mapped_column(default=list, server_default=text("'[]'"))
 
     practitioners: Mapped[list[Practitioner]] = relationship(back_populates="team", order_by="Practitioner.name")
 
@@ -76,6 +78,9 @@ class Practitioner(Base):
     feed_as_of: Mapped[datetime | None]
     # [{"from": ISO date, "to": ISO date or None, "reason": category}], as the feed last sent them.
     absences: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
+    # Contact details the prison notice gives for a community offender manager (seeds/003 para 1.15).
+    email: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(40))
 
     team: Mapped[Team] = relationship(back_populates="practitioners")
 
@@ -84,7 +89,10 @@ class Case(Base):
     """One sentence event awaiting (or past) allocation. `event_id` is the intake idempotency key."""
 
     __tablename__ = "cases"
-    __table_args__ = (Index("ix_cases_team_state_due", "team_id", "state", "due_by"),)
+    __table_args__ = (
+        Index("ix_cases_team_state_due", "team_id", "state", "due_by"),
+        Index("ix_cases_state_allocatable", "state", "allocatable_from"),  # the scheduler's handover check
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[str] = mapped_column(String(200), unique=True)
@@ -118,6 +126,23 @@ class Case(Base):
     received_at: Mapped[datetime]
     slack_channel: Mapped[str | None] = mapped_column(String(20))
     slack_ts: Mapped[str | None] = mapped_column(String(32))
+    # The case's path (bot/domain/resourcing.py, bot/domain/case_path.py). `resourcing` is the
+    # outcome computed from the case's fields (None: stored before it was), `resourcing_given`
+    # the source's own when it sent one. A POM-led custodial case waits in `awaiting_handover`
+    # until `allocatable_from` (the handover date less the policy's lead time).
+    resourcing: Mapped[str | None] = mapped_column(String(10))
+    resourcing_reason: Mapped[str | None] = mapped_column(String(300))
+    resourcing_given: Mapped[str | None] = mapped_column(String(10))
+    foreign_national: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+    deportation_recommended: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+    exceptional_public_interest: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+    sentence_months: Mapped[float | None] = mapped_column(Float)
+    handover_date: Mapped[date | None] = mapped_column(Date)
+    allocatable_from: Mapped[date | None] = mapped_column(Date)
+    path_reason: Mapped[str | None] = mapped_column(String(300))
+    first_appointment_date: Mapped[date | None] = mapped_column(Date)
+    first_appointment_time: Mapped[str | None] = mapped_column(String(5))
+    first_appointment_place: Mapped[str | None] = mapped_column(String(200))
 
     team: Mapped[Team] = relationship()
 
@@ -129,6 +154,24 @@ class Case(Base):
             mappa_level=self.mappa_level, offence=self.offence, previous_practitioner=self.previous_practitioner, restricted=self.restricted,
             release_date=self.release_date, arrived_on=self.arrived_on, state=self.state, picture=dict(self.picture or {}),
         )  # fmt: skip
+
+
+class CaseEvent(Base):
+    """One sentence event received for a case: the one that created it, and later events for the
+    same person that joined it (still unallocated) or stayed with the practitioner holding it
+    (`currently_managed`, seeds/001 s3.3). `event_id` is the intake idempotency key of the later
+    events; `outcome` is the state the intake answered, so a repeat answers the same."""
+
+    __tablename__ = "case_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    event_id: Mapped[str] = mapped_column(String(200), unique=True)
+    sentence_type: Mapped[str] = mapped_column(String(100))
+    sentence_date: Mapped[date] = mapped_column(Date)
+    custodial: Mapped[bool] = mapped_column(Boolean, default=False)
+    outcome: Mapped[str] = mapped_column(String(20))
+    received_at: Mapped[datetime]
 
 
 class Allocation(Base):
@@ -164,6 +207,11 @@ class Allocation(Base):
     ended_at: Mapped[datetime | None]
     # The `version` of the policy the decision was judged under (None: made before policies were data).
     policy_version: Mapped[str | None] = mapped_column(String(100))
+    # Why a POM-led case was allocated before its handover lead time (docs/policy-sources.md).
+    early_reason: Mapped[str | None] = mapped_column(Text)
+    # The senior sign-off of an exceptional public interest allocation (seeds/003 para 3.5).
+    signed_off_by: Mapped[str | None] = mapped_column(String(20))
+    signed_off_at: Mapped[datetime | None]
 
     case: Mapped[Case] = relationship()
     practitioner: Mapped[Practitioner] = relationship()

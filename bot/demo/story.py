@@ -124,6 +124,7 @@ async def run_demo() -> None:
             await workforce(demo, start_at.date())
             case_id = await intake(demo, sentenced.isoformat())
             tp_date = await allocate(demo, case_id)
+            await currently_managed(demo, sentenced.isoformat())
             await touchpoint(demo, tp_date)
             await app_home(demo)
             print("\nThat was the whole journey. Next: README.md 'Slack app setup' to connect a real workspace.")
@@ -145,6 +146,8 @@ async def intake(demo: Demo, sentenced: str) -> int:
     cases: list[dict[str, Any]] = [
         {"event_id": "demo-1", "crn": "X123456", "name": "Sam Smith", "tier": "B2", "sentence_type": "Community Order", "rosh": "Medium", "mappa_category": 2, "mappa_level": 1, "offence": "Burglary (dwelling)", **PICTURE},
         {"event_id": "demo-2", "crn": "X654321", "name": "Alex Morgan", "tier": "C1", "sentence_type": "Suspended Sentence Order", "rosh": "Low", "previous_practitioner": "N07A002"},
+        {"event_id": "demo-3", "crn": "X246810", "name": "Jo Bloggs", "tier": "C2", "sentence_type": "Custody", "prison": "HMP Leeds", "rosh": "Low", "rsr": 2.1,
+         "release_date": (date.fromisoformat(sentenced) + timedelta(days=730)).isoformat()},
     ]  # fmt: skip
     ids = []
     for case in cases:
@@ -153,9 +156,11 @@ async def intake(demo: Demo, sentenced: str) -> int:
             ids.append((await response.json())["id"])
     await demo.settle()
     print("\n1. The workforce source sends caseloads and leave (Alan is on training this week); the system of record")
-    print("   sends two new cases; the bot posts each to the team channel (initials only: the team's channel_detail")
+    print("   sends three new cases; the bot posts each to the team channel (initials only: the team's channel_detail")
     print("   is minimal, and the risk opens in Details for the team's own people).")
     show("#sheffield-north sees", demo.posts_to("C0DEMO0001")[0])
+    print("\n   A custodial case with two years to serve is POM-led until handover (OMiC): not offered for allocation yet.")
+    show("#sheffield-north sees", next(p for p in demo.posts_to("C0DEMO0001") if "X246810" in p["text"]))
     return int(ids[0])
 
 
@@ -189,6 +194,26 @@ async def allocate(demo: Demo, case_id: int) -> date:
     show("The admin hub (people to notify)", demo.posts_to(ADMIN, before)[0])
     show("Sam's private copy", demo.posts_to(SPO, before)[0])
     return date.fromisoformat(initial)
+
+
+async def currently_managed(demo: Demo, sentenced: str) -> None:
+    """A second event for Sam Smith, now allocated: it stays with Ada (no new card)."""
+    body = {
+        "event_id": "demo-4",
+        "crn": "X123456",
+        "name": "Sam Smith",
+        "team": "N07T1",
+        "tier": "B2",
+        "sentence_type": "Suspended Sentence Order",
+        "sentence_date": sentenced,
+    }
+    before = len(demo.fake.calls_to("chat.postMessage"))
+    async with demo.http.post(f"{demo.base}/api/v1/cases", json=body, headers={"Authorization": f"Bearer {TOKEN}"}) as response:
+        state = (await response.json())["state"]
+    await demo.settle()
+    print(f"\n3b. The court sends a new event for Sam Smith. The case is current, so it stays with Ada (intake answers state {state!r}).")
+    show("#sheffield-north: in the case's thread", [p for p in demo.posts_to("C0DEMO0001", before) if p.get("thread_ts")][0])
+    show("Ada's direct messages", demo.posts_to(PP, before)[0])
 
 
 async def touchpoint(demo: Demo, day: date) -> None:

@@ -33,6 +33,8 @@ from bot.domain.tiers import Tier
 CRN_PATTERN = re.compile(r"^[A-Z][0-9]{6}\Z")  # \Z: `$` would also let a trailing newline through
 ROSH_LEVELS = ("Low", "Medium", "High", "Very High")
 Rosh = RiskLevel
+APPOINTMENT_TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]\Z")
+RESOURCING = ("enhanced", "normal")  # bot/domain/resourcing.py
 FIELDS = (
     "event_id",
     "crn",
@@ -57,6 +59,16 @@ FIELDS = (
     # The allocator's picture (bot/domain/case_picture.py) and the restriction list.
     *PICTURE_FIELDS,
     "restricted_to",
+    # The case's path (README, "The intake API"): resourcing inputs, OMiC handover, first appointment.
+    "resourcing",
+    "foreign_national",
+    "deportation_recommended",
+    "exceptional_public_interest",
+    "sentence_months",
+    "handover_date",
+    "first_appointment_date",
+    "first_appointment_time",
+    "first_appointment_place",
 )
 
 # Where the case fields say more than the shared wording (bot/domain/input_messages.py).
@@ -88,6 +100,16 @@ class CaseIn(BaseModel):
     previous_practitioner: str | None = Field(default=None, max_length=20)
     release_date: date | None = None
     arrived_on: date | None = None  # the day the case reached the team; the day of receipt when absent
+    # The case's path: resourcing inputs (seeds/003 para 1.12), OMiC handover, first appointment.
+    resourcing: str | None = None  # the source's own outcome, when it has computed one
+    foreign_national: bool = False
+    deportation_recommended: bool = False
+    exceptional_public_interest: bool = False
+    sentence_months: float | None = Field(default=None, ge=0, le=1200)
+    handover_date: date | None = None
+    first_appointment_date: date | None = None
+    first_appointment_time: str | None = None
+    first_appointment_place: str | None = Field(default=None, max_length=200)
     restricted: bool = False
     excluded_practitioners: list[str] = Field(default_factory=list)
     event_number: str | None = None  # the system of record's event being allocated (docs/write-back.md)
@@ -118,12 +140,26 @@ class CaseIn(BaseModel):
     psr_prepared: bool | None = None
     restricted_to: StaffCodes = Field(default_factory=list)  # only these staff may see or hold the case
 
-    @field_validator("event_id", "name", "team", "sentence_type", "prison", "offence", "previous_practitioner")
+    @field_validator("event_id", "name", "team", "sentence_type", "prison", "offence", "previous_practitioner", "first_appointment_place")
     @classmethod
     def _storable(cls, value: str | None) -> str | None:
         """PostgreSQL cannot store NUL in text; refuse it here rather than fail on insert."""
         if value is not None and "\x00" in value:
             raise ValueError("must not contain a NUL character")
+        return value
+
+    @field_validator("resourcing")
+    @classmethod
+    def _resourcing(cls, value: str | None) -> str | None:
+        if value is not None and value.lower() not in RESOURCING:
+            raise ValueError("must be one of: " + ", ".join(RESOURCING))
+        return value.lower() if value is not None else None
+
+    @field_validator("first_appointment_time")
+    @classmethod
+    def _time(cls, value: str | None) -> str | None:
+        if value is not None and not APPOINTMENT_TIME.match(value):
+            raise ValueError("must be a time of day as HH:MM, e.g. 09:30")
         return value
 
     @field_validator("crn")
@@ -169,7 +205,7 @@ class CaseIn(BaseModel):
             raise ValueError("must be a MAPPA level from 1 to 3")
         return value
 
-    @field_validator("rsr", "mappa_category", "mappa_level", "ogrs", mode="before")
+    @field_validator("rsr", "mappa_category", "mappa_level", "ogrs", "sentence_months", mode="before")
     @classmethod
     def _no_booleans(cls, value: Any) -> Any:
         """JSON true is not MAPPA category 1: refuse booleans where numbers are meant."""
@@ -200,7 +236,10 @@ def _field_error(error: Mapping[str, Any]) -> FieldError:
     return FieldError(field, message)
 
 
-CUSTODY = "custody"  # the `sentence_type` that means the person is in prison (README, "Case fields")
+CUSTODY = "custody"
+EARLIEST_SENTENCE = date(
+    1900, 1, 1
+)  # dates before it are typing slips, and the OMiC path counts months back from them  # the `sentence_type` that means the person is in prison (README, "Case fields")
 
 
 def _custody_rule(clean: dict[str, Any]) -> FieldError | None:
@@ -263,6 +302,12 @@ def parse_case(raw: Mapping[str, Any], *, today: date, team_codes: Container[str
     sentence = _parsed(date, clean.get("sentence_date"))
     if "sentence_date" not in failed and sentence is not None and sentence > today:
         errors.append(FieldError("sentence_date", "must not be in the future"))
+    if "sentence_date" not in failed and sentence is not None and sentence < EARLIEST_SENTENCE:
+        errors.append(FieldError("sentence_date", f"must not be before {EARLIEST_SENTENCE.isoformat()}"))
+    for name in ("release_date", "handover_date"):  # the OMiC path counts back from them (bot/domain/case_path.py)
+        later = _parsed(date, clean.get(name))
+        if name not in failed and later is not None and sentence is not None and later < sentence:
+            errors.append(FieldError(name, "must not be before the sentence date"))
     arrived = _parsed(date, clean.get("arrived_on"))
     if "arrived_on" not in failed and arrived is not None:
         if arrived > today:

@@ -42,6 +42,7 @@ class AllocationForm:
     touchpoint_reason: str | None
     notify_user_ids: list[str]
     exception_confirmed: bool
+    early_reason: str | None = None  # why a POM-led case is allocated before its handover lead time
 
 
 def touchpoint_date_problem(when: date | None, today: date) -> str | None:

@@ -14,6 +14,9 @@ from enum import StrEnum
 class CaseState(StrEnum):
     UNALLOCATED = "unallocated"
     ALLOCATED = "allocated"
+    AWAITING_HANDOVER = "awaiting_handover"  # custodial, POM-led until handover (seeds/001 s2.3)
+    AWAITING_SIGN_OFF = "awaiting_sign_off"  # exceptional public interest, senior sign-off due (seeds/003 para 3.5)
+    CURRENTLY_MANAGED = "currently_managed"  # intake's answer only: a new event stays with the practitioner (seeds/001 s3.3)
 
 
 class TouchpointState(StrEnum):
@@ -56,6 +59,14 @@ class OutboxPurpose(StrEnum):
     TOUCHPOINT_RESCHEDULED = "touchpoint_rescheduled"
     TOUCHPOINT_DIGEST = "touchpoint_digest"
     HOME_REFRESH = "home_refresh"
+    CARD_EVENTS = "card_events"  # the card updated to list a new event that joined the case
+    CURRENTLY_MANAGED_THREAD = "currently_managed_thread"
+    CURRENTLY_MANAGED_NOTICE = "currently_managed_notice"
+    CARD_HANDOVER = "card_handover"  # a POM-led case's card, now to allocate
+    HANDOVER_THREAD = "handover_thread"
+    CARD_SIGN_OFF = "card_sign_off"  # the card while an exceptional public interest allocation waits
+    SIGN_OFF_THREAD = "sign_off_thread"
+    SIGN_OFF_REQUEST = "sign_off_request"  # to the senior approvers (may quote non-sensitive evidence)
 
 
 # The outbox method of a Home refresh: not a Slack Web API method, but routed by the outbox

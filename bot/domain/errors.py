@@ -56,6 +56,7 @@ class Question(StrEnum):
     NOTES_SENSITIVE = "notes_sensitive"
     REASON = "reason"
     DATE = "date"
+    EARLY_REASON = "early_reason"
 
 
 class Refused(CasebotError):

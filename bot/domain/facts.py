@@ -32,6 +32,9 @@ class AllocationFacts:
     policy_exceptions: list[str] = field(default_factory=list)
     previous_user: str | None = None  # set on a reallocation: who held the case before
     reason: str | None = None  # a reallocation's reason, in words
+    # How the prison reaches the community offender manager (seeds/003 para 1.15; teams file).
+    practitioner_email: str | None = None
+    practitioner_phone: str | None = None
 
     def concerns(self) -> list[tuple[str, Concern]]:
         """The questions answered yes, with their labels, in the order the modal asks them."""

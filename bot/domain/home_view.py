@@ -110,6 +110,19 @@ class SpoSection:
     overdue_touchpoints: list[TouchpointItem]  # longest overdue first
     overdue_total: int
     capacity_sections_max: int = 8
+    awaiting_handover: list[HandoverItem] = field(default_factory=list)  # soonest to allocate first
+    awaiting_handover_total: int = 0
+
+
+@dataclass(frozen=True)
+class HandoverItem:
+    """A POM-led custodial case: the team allocates it at the handover lead time (seeds/001 s2.3)."""
+
+    case_id: int
+    crn: str
+    name: str
+    handover_date: date
+    allocatable_from: date
 
 
 @dataclass(frozen=True)

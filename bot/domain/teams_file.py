@@ -24,6 +24,8 @@ from bot.domain.yaml_source import YamlSyntaxError, field_path, node_line, read_
 GRADES = ("PO", "PQiP", "PSO")  # seeds/004: Probation Officer, trainee PO, Probation Services Officer
 SLACK_USER = re.compile(r"^[UW][A-Z0-9]{6,}$")
 SLACK_CHANNEL = re.compile(r"^[CG][A-Z0-9]{6,}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+\Z")
+PHONE = re.compile(r"^[0-9+() -]{6,40}\Z")
 
 StaffCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
 
@@ -56,8 +58,25 @@ class PractitionerIn(BaseModel):
     caseload: dict[str, Annotated[int, Field(ge=0, le=10_000)]] = Field(default_factory=dict)
     contracted_hours: float = Field(default=37.0, gt=0, le=80)
     available_hours: float = Field(default=37.0, ge=0, le=80)
+    # How the prison reaches a community offender manager (seeds/003 para 1.15 notice).
+    email: str | None = Field(default=None, max_length=200)
+    phone: str | None = Field(default=None, max_length=40)
 
     _user = field_validator("slack_user")(_slack_user)
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        if value is not None and not EMAIL.match(value):
+            raise ValueError(f"'{value[:40]}' is not an email address (like name@probation.example)")
+        return value
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        if value is not None and not PHONE.match(str(value)):
+            raise ValueError("must be a phone number: digits, spaces, +, ( ) and -")
+        return value
 
     @field_validator("caseload")
     @classmethod
@@ -97,6 +116,8 @@ class TeamIn(BaseModel):
     # Staff codes of notify people (and SPOs given as bare ids), by Slack user id, so a
     # case's exclusion or restriction list can name them (README, "What the channel may see").
     staff_codes: dict[str, StaffCode] = Field(default_factory=dict)
+    # Who signs off an exceptional public interest allocation (seeds/003 para 3.5).
+    senior_approvers: list[str] = Field(default_factory=list)
     practitioners: list[PractitionerIn] = Field(default_factory=list)
 
     @field_validator("channel")
@@ -106,7 +127,7 @@ class TeamIn(BaseModel):
             raise ValueError(f"'{value[:30]}' is not a Slack channel id (like C0123ABCD)")
         return value
 
-    @field_validator("notify")
+    @field_validator("notify", "senior_approvers")
     @classmethod
     def _users(cls, values: list[str]) -> list[str]:
         return [_slack_user(v) for v in values]

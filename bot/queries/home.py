@@ -43,6 +43,7 @@ from bot.domain.policy import CaseSnapshot
 from bot.domain.vocabulary import terms_for
 from bot.domain.workload import DEFAULT_TIER_POINTS
 from bot.queries.caseload import away_today, workload_now
+from bot.queries.handover import awaiting_handover
 from storage.db import UnitOfWork
 from storage.models import Allocation, Case, Practitioner, Team, Touchpoint
 
@@ -142,10 +143,12 @@ async def _spo_section(
     exceptions_total = int(rows[0][10]) if rows else 0
 
     overdue, overdue_total = await _touchpoints(uow, [Case.team_id == team.id, Touchpoint.due_on < today], may_see=lambda _: True)
+    handovers, handovers_total = await awaiting_handover(uow, team.id)
     return SpoSection(
         team_name=team.name, terms=terms_for(team.service), queue=queue, queue_total=queue_total, queue_overdue=queue_overdue,
         capacity=capacity, exceptions=exceptions, exceptions_total=exceptions_total, exception_days=EXCEPTION_DAYS,
         overdue_touchpoints=overdue, overdue_total=overdue_total, capacity_sections_max=capacity_sections,
+        awaiting_handover=handovers, awaiting_handover_total=handovers_total,
     )  # fmt: skip
 
 

@@ -109,6 +109,7 @@ async def _records(uow: UnitOfWork, case: Case) -> CaseRecords:
     return CaseRecords(
         case=case, allocations=allocations.all(), touchpoints=touchpoints.all(),
         audit=await uow.audit.for_case(case.id), messages=await uow.outbox.for_case(case.id), jobs=jobs.all(),
+        events=await uow.paths.events_for(case.id),
     )  # fmt: skip
 
 
@@ -122,6 +123,17 @@ def _export_case(records: CaseRecords, needles: frozenset[str], withheld: Withhe
     out["audit_events"] = [_audit_event(e, needles, withheld) for e in records.audit]
     out["messages"] = [_message(m, needles, withheld) for m in records.messages]
     out["scheduled"] = [{"kind": j.kind, "due_at": j.due_at, "state": j.state, "done_at": j.done_at} for j in records.jobs]
+    out["later_events"] = [
+        {
+            "event_id": e.event_id,
+            "sentence_type": e.sentence_type,
+            "sentence_date": e.sentence_date,
+            "custodial": e.custodial,
+            "outcome": e.outcome,
+            "received_at": e.received_at,
+        }
+        for e in records.events
+    ]
     return out
 
 

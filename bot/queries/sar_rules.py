@@ -16,6 +16,10 @@ CASE_FIELDS = (
     "event_id", "crn", "name", "tier", "sentence_type", "sentence_date", "custodial", "prison", "release_date",
     "rosh", "rsr", "mappa_category", "mappa_level", "offence", "previous_practitioner", "restricted",
     "excluded_practitioners", "state", "due_by", "received_at", "arrived_on", "event_number", "restricted_to", "picture",
+    # The case's path (bot/services/case_path.py).
+    "resourcing", "resourcing_reason", "resourcing_given", "foreign_national", "deportation_recommended",
+    "exceptional_public_interest", "sentence_months", "handover_date", "allocatable_from", "path_reason",
+    "first_appointment_date", "first_appointment_time", "first_appointment_place",
 )  # fmt: skip
 CASE_BY_HAND = frozenset({"team_id"})
 CASE_LEFT_OUT = frozenset({"id", "slack_channel", "slack_ts"})
@@ -29,6 +33,9 @@ ALLOCATION_FIELDS = (
     "policy_version",
     "hate_crime",
     "discrimination",
+    "early_reason",
+    "signed_off_by",
+    "signed_off_at",
 )
 ALLOCATION_BY_HAND = frozenset(
     {
@@ -71,6 +78,11 @@ SAFE_MESSAGE_PURPOSES = frozenset(
         OutboxPurpose.NOTIFY_NOTICE, OutboxPurpose.PRISON_NOTICE, OutboxPurpose.PRISON_ALERT, OutboxPurpose.DEADLINE_CHASE,
         OutboxPurpose.FAILURE_NOTICE, OutboxPurpose.TOUCHPOINT_REMINDER, OutboxPurpose.TOUCHPOINT_SETTLED,
         OutboxPurpose.TOUCHPOINT_RESCHEDULED, OutboxPurpose.HANDED_OVER_NOTICE,
+        # The case's path (blocks/path_blocks.py, blocks/sign_off_blocks.py): no notes; the
+        # approvers' request quotes the evidence only when it is not sensitive.
+        OutboxPurpose.CARD_EVENTS, OutboxPurpose.CURRENTLY_MANAGED_THREAD, OutboxPurpose.CURRENTLY_MANAGED_NOTICE,
+        OutboxPurpose.CARD_HANDOVER, OutboxPurpose.HANDOVER_THREAD, OutboxPurpose.CARD_SIGN_OFF, OutboxPurpose.SIGN_OFF_THREAD,
+        OutboxPurpose.SIGN_OFF_REQUEST,
     }
 )  # fmt: skip
 

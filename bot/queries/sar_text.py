@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.domain.slack_text import escape
 from bot.queries.sar_rules import MIN_NEEDLE_CHARS, NEEDLE_CHARS, WRITE_BACK, message_body, withhold_reason
-from storage.models import Allocation, AuditEvent, Case, OutboxMessage, ScheduledJob, Touchpoint
+from storage.models import Allocation, AuditEvent, Case, CaseEvent, OutboxMessage, ScheduledJob, Touchpoint
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,7 @@ class CaseRecords:
     audit: Sequence[AuditEvent]
     messages: Sequence[OutboxMessage]
     jobs: Sequence[ScheduledJob]
+    events: Sequence[CaseEvent] = ()  # later sentence events that joined the case or stayed with it
 
 
 def message_text(row: OutboxMessage) -> str | None:

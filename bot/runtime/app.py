@@ -135,7 +135,7 @@ def create_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime
         method_rates=settings.slack_method_rates,
     )
     services.nudge = worker.nudge
-    scheduler = Scheduler(db, clock, nudge=worker.nudge)
+    scheduler = Scheduler(db, clock, nudge=worker.nudge, record_case_url=settings.record_case_url)
     worker.after_sent.update(services.after_sent_hooks())
     worker.after_failed.update(services.after_failed_hooks())
     bolt = AsyncApp(

@@ -20,6 +20,7 @@ from bot.domain.case_picture import CasePicture
 from bot.domain.errors import FieldError, InvalidInput
 from bot.domain.staff_input import parse_staff
 from bot.runtime.settings import Settings
+from bot.services.case_events import Received
 from bot.services.facade import Services
 from storage.models import Case, Practitioner
 
@@ -74,7 +75,41 @@ def case_body(case: Case, team_code: str) -> dict[str, Any]:
         "state": case.state,
         "due_by": case.due_by,
         "received_at": case.received_at,
+        **path_body(case),
     }
+
+
+def path_body(case: Case) -> dict[str, Any]:
+    """The case's path fields (README, "The intake API"): resourcing as computed (and as the
+    source gave it), custody under OMiC, the first appointment."""
+    return {
+        "resourcing": case.resourcing,
+        "resourcing_reason": case.resourcing_reason,
+        "resourcing_given": case.resourcing_given,
+        "foreign_national": case.foreign_national,
+        "deportation_recommended": case.deportation_recommended,
+        "exceptional_public_interest": case.exceptional_public_interest,
+        "sentence_months": case.sentence_months,
+        "handover_date": case.handover_date,
+        "allocatable_from": case.allocatable_from,
+        "path_reason": case.path_reason,
+        "first_appointment_date": case.first_appointment_date,
+        "first_appointment_time": case.first_appointment_time,
+        "first_appointment_place": case.first_appointment_place,
+    }
+
+
+def received_body(received: Received) -> dict[str, Any]:
+    """The intake answer: the stored case, or for a later event of an open case the case with
+    that event's id and what became of it (`currently_managed`: stays with `practitioner`)."""
+    body = case_body(received.case, received.case.team.code)
+    if received.event_id is not None:
+        body["event_id"] = received.event_id
+    if received.state is not None:
+        body["state"] = received.state
+    if received.holder is not None:
+        body["practitioner"] = {"staff_code": received.holder.staff_code, "name": received.holder.name}
+    return body
 
 
 def _authorised(request: web.Request, token: str) -> bool:
@@ -100,7 +135,7 @@ async def intake(request: web.Request) -> web.Response:
         received = await request.app[SERVICES_KEY].receive_case(raw, source="api")
     except InvalidInput as exc:
         return _errors(422, exc.errors)
-    return _json(201 if received.created else 200, case_body(received.case, received.case.team.code))
+    return _json(201 if received.created else 200, received_body(received))
 
 
 def staff_body(person: Practitioner, team_code: str) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from bot.domain.policy_file import Policy, Reminders
 from bot.domain.reminder_plan import plan_reminders
 from bot.domain.write_back import CONTACT_TYPE_NAMES, ContactKind, RecordContext, allocation_body, contact_body, oversight_text, spo_staff_code
 from bot.services import notices
+from bot.services.case_path import allocation_refusal
 from bot.services.home_refresh import queue_home_refresh
 from bot.services.outbox import audit, enqueue
 from storage.db import UnitOfWork
@@ -96,7 +97,9 @@ def check_touchpoint(form: AllocationForm | ReallocationForm, policy: Policy, *,
 
 async def _check(uow: UnitOfWork, case_id: int, spo: str, form: AllocationForm, now: datetime) -> Checked:
     case = await spo_case(uow, case_id, spo)
-    if case.state != CaseState.UNALLOCATED:
+    if (refused := allocation_refusal(case, form.early_reason)) is not None:
+        raise refused
+    if case.state not in (CaseState.UNALLOCATED, CaseState.AWAITING_HANDOVER):
         raise await _already_allocated(uow, case_id)
     checked = await check_choice(uow, case, form.practitioner_id, form.exception_confirmed, form.evidence)
     check_touchpoint(form, checked.policy, today=london_day(now))
@@ -135,6 +138,8 @@ def _facts(checked: Checked, spo: str, form: AllocationForm, now: datetime) -> A
         touchpoint_reason=form.touchpoint_reason,
         outside_policy=not checked.fit.within_policy,
         policy_exceptions=list(checked.fit.exceptions),
+        practitioner_email=person.email,
+        practitioner_phone=person.phone,
     )
 
 
@@ -153,7 +158,8 @@ async def allocate(
     async with uow_factory() as uow:
         checked = await _check(uow, case_id, spo, form, now)
     async with uow_factory() as uow:
-        if not await uow.cases.mark_allocated(case_id):
+        early = checked.case.state == CaseState.AWAITING_HANDOVER
+        if not await (uow.paths.mark_allocated_early(case_id) if early else uow.cases.mark_allocated(case_id)):
             raise await _already_allocated(uow, case_id)
         allocation = uow.allocations.add(
             Allocation(
@@ -169,6 +175,7 @@ async def allocate(
                 policy_exceptions=list(checked.fit.exceptions),
                 notify_user_ids=list(form.notify_user_ids),
                 policy_version=checked.policy.version,
+                early_reason=form.early_reason if early else None,
             )
         )
         await uow.flush()
@@ -177,26 +184,44 @@ async def allocate(
             uow, actor=spo, action="allocated", now=now, case_id=case_id,
             allocation_id=allocation.id, staff_code=checked.practitioner.staff_code, grade=checked.practitioner.grade,
             tier=checked.case.tier, outside_policy=not checked.fit.within_policy, policy_exceptions=list(checked.fit.exceptions),
-            policy_version=checked.policy.version,
+            policy_version=checked.policy.version, **({"early_reason": form.early_reason} if early else {}),
         )  # fmt: skip
         await uow.flush()
-        plan_touchpoint(uow, touchpoint, [checked.practitioner.slack_user_id, spo], now, rules=checked.policy.touchpoint.reminders)
-        if checked.case.custodial and checked.case.prison:
-            uow.jobs.add(
-                ScheduledJob(
-                    kind="prison_check", case_id=case_id, due_at=now + PRISON_NOTICE_LIMIT - PRISON_ALERT_MARGIN,
-                    state="planned", detail={"allocated_at": now.isoformat()}, created_at=now,
-                )
-            )  # fmt: skip
         await uow.outbox.cancel_pending(case_id, [OutboxPurpose.DEADLINE_CHASE])  # allocation stops the chase at once
         facts = _facts(checked, spo, form, now)
-        await notices.allocation_made(
-            uow, checked.case, checked.team, facts, allocation, record_case_url=record_case_url, record_configured=record_configured, now=now
-        )
-        queue_write_backs(uow, checked, facts, now)
+        if checked.case.exceptional_public_interest:  # seeds/003 para 3.5: final only once signed off
+            await _hold_for_sign_off(uow, checked, facts, now, record_case_url=record_case_url)
+        else:
+            await finish_allocation(uow, checked, allocation, touchpoint, facts, now, record_case_url=record_case_url, record_configured=record_configured)
         await queue_home_refresh(uow, [*checked.team.spo_user_ids, checked.practitioner.slack_user_id], now)
         await uow.commit()
     return Allocated(allocation_id=allocation.id, case_id=case_id, outside_policy=not checked.fit.within_policy)
+
+
+async def _hold_for_sign_off(uow: UnitOfWork, checked: Checked, facts: AllocationFacts, now: datetime, *, record_case_url: str | None) -> None:
+    """Exceptional public interest: held for a senior sign-off (seeds/003 para 3.5), the approvers asked."""
+    await uow.paths.hold_for_sign_off(checked.case.id)
+    checked.case.state = CaseState.AWAITING_SIGN_OFF
+    await notices.sign_off_requested(uow, checked.case, checked.team, facts, now, record_case_url=record_case_url)
+    audit(uow, actor=facts.spo_user, action="sign_off_requested", now=now, case_id=checked.case.id, approvers=list(checked.team.senior_approver_user_ids))
+
+
+async def finish_allocation(
+    uow: UnitOfWork, checked: Checked, allocation: Allocation, touchpoint: Touchpoint, facts: AllocationFacts, now: datetime,
+    *, record_case_url: str | None, record_configured: bool,
+) -> None:  # fmt: skip
+    """What makes an allocation final: the touchpoint's reminders, the prison check, every
+    notice and the write-backs (at once, or at the senior sign-off: bot/services/sign_off.py)."""
+    plan_touchpoint(uow, touchpoint, [checked.practitioner.slack_user_id, facts.spo_user], now, rules=checked.policy.touchpoint.reminders)
+    if notices.prison_is_notified(checked.case, checked.team):
+        due = now + PRISON_NOTICE_LIMIT - PRISON_ALERT_MARGIN
+        uow.jobs.add(
+            ScheduledJob(kind="prison_check", case_id=checked.case.id, due_at=due, state="planned", detail={"allocated_at": now.isoformat()}, created_at=now)
+        )
+    await notices.allocation_made(
+        uow, checked.case, checked.team, facts, allocation, record_case_url=record_case_url, record_configured=record_configured, now=now
+    )
+    queue_write_backs(uow, checked, facts, now)
 
 
 def plan_touchpoint(uow: UnitOfWork, touchpoint: Touchpoint, recipients: list[str], now: datetime, *, rules: Reminders) -> None:

@@ -15,6 +15,7 @@ from typing import Any, Literal, Protocol
 
 from bot.domain.access import codes_of, is_spo, open_to, refusal
 from bot.domain.calendar import working_day_on_or_after
+from bot.domain.case_path import PathFacts
 from bot.domain.clock import Clock, london_today
 from bot.domain.decision import AllocationForm, CurrentAllocation, ReallocationForm
 from bot.domain.enums import CaseState, OutboxPurpose
@@ -25,9 +26,11 @@ from bot.domain.staff_input import StaffIn
 from bot.queries.candidates import offers_for
 from bot.services import notices, touchpoints
 from bot.services.allocate import Allocated, allocate, current_allocation, touchpoint_default
+from bot.services.case_path import path_facts
 from bot.services.intake import Received, Rejected, receive_case, receive_cases
 from bot.services.outbox import audit
 from bot.services.reallocate import reallocate
+from bot.services.sign_off import SignedOff, sign_off
 from bot.services.staff_feed import StaffFeedResult, update_staff
 from storage.db import Database, UnitOfWork
 from storage.models import Case, OutboxMessage
@@ -72,6 +75,15 @@ class AllocatePicture:
     touchpoint_default: date
     notify_default: list[str]
     previous_name: str | None
+    path: PathFacts  # resourcing, custody, every event that joined the case, first appointment
+
+
+@dataclass(frozen=True)
+class CaseDetails:
+    """What Details shows: the case (its team loaded) and its path with every joined event."""
+
+    case: Case
+    path: PathFacts
 
 
 @dataclass(frozen=True)
@@ -152,6 +164,7 @@ class Services:
             policy = await uow.policies.current()
             offers = await offers_for(uow, case, now=self.clock.now(), weights=self.settings.tier_weights, policy=policy)
             previous = await uow.teams.practitioners_by_code([case.previous_practitioner] if case.previous_practitioner else [])
+            path = path_facts(case, await uow.paths.events_for(case.id))
         prev = previous.get(case.previous_practitioner or "")
         return AllocatePicture(
             case=case,
@@ -159,6 +172,7 @@ class Services:
             touchpoint_default=touchpoint_default(london_today(self.clock), policy),
             notify_default=list(case.team.notify_user_ids),
             previous_name=f"{prev.name} ({prev.staff_code})" if prev else None,
+            path=path,
         )
 
     async def allocate(self, *, case_id: int, spo: str, form: AllocationForm) -> Allocated:
@@ -184,7 +198,7 @@ class Services:
             return ModalStep(refusal=refusal(case.team, f"{kind} cases"))
         if not open_to(case, codes_of(case.team, user)):  # on the case's exclusion list, or not on its restriction list
             return ModalStep(refusal="This case is restricted by the case record, and you are not among the staff who may see or hold it.")
-        if kind == "allocate" and case.state != CaseState.UNALLOCATED:
+        if kind == "allocate" and case.state not in (CaseState.UNALLOCATED, CaseState.AWAITING_HANDOVER):
             current = await self.current_allocation(case.id)
             return ModalStep(already=current) if current else ModalStep(notice=Notice("Already allocated", "This case is no longer waiting for allocation."))
         if kind == "reallocate" and case.state != CaseState.ALLOCATED:
@@ -211,6 +225,13 @@ class Services:
             self.db.uow, case_id=case_id, spo=spo, form=form, clock=self.clock,
             record_case_url=self.settings.record_case_url, record_configured=bool(self.settings.record_api_url),
         )  # fmt: skip
+        self.nudge()
+        return done
+
+    async def sign_off(self, *, case_id: int, user: str) -> SignedOff:
+        """A senior approver signs off an exceptional public interest allocation (bot/services/sign_off.py)."""
+        url, configured = self.settings.record_case_url, bool(self.settings.record_api_url)
+        done = await sign_off(self.db.uow, case_id=case_id, user=user, clock=self.clock, record_case_url=url, record_configured=configured)
         self.nudge()
         return done
 
@@ -256,6 +277,12 @@ class Services:
     async def case_with_team(self, case_id: int) -> Case | None:
         async with self.db.uow() as uow:
             return await uow.cases.with_team(case_id)
+
+    async def case_details(self, case_id: int) -> CaseDetails | None:
+        """The case and its whole path, for the Details modal."""
+        async with self.db.uow() as uow:
+            case = await uow.cases.with_team(case_id)
+            return None if case is None else CaseDetails(case, path_facts(case, await uow.paths.events_for(case.id)))
 
     def after_sent_hooks(self) -> dict[str, Callable[[UnitOfWork, OutboxMessage], Any]]:
         """What to record when an outbox message is delivered, by its purpose."""

@@ -7,34 +7,26 @@ a Slack outage never loses a case. Idempotent on the source's `event_id` (README
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from bot.domain.calendar import allocation_due_by
 from bot.domain.case_input import CaseIn, parse_case
 from bot.domain.case_picture import PICTURE_FIELDS, picture_of
 from bot.domain.clock import Clock, london_day, london_today
-from bot.domain.enums import CaseState
 from bot.domain.errors import InvalidInput
 from bot.domain.policy_file import Policy
-from bot.services import notices
+from bot.services import case_events, notices
+from bot.services.case_events import Received
+from bot.services.case_path import path_values
 from bot.services.home_refresh import queue_home_refresh
 from bot.services.outbox import audit_values, insert_bulk
 from storage.db import UnitOfWork
 from storage.models import Case, Team
 
 INTAKE_ACTOR = "intake"
-
-
-@dataclass(frozen=True)
-class Received:
-    """The stored case, and whether this receipt created it (False: a repeat of the event)."""
-
-    case: Case
-    created: bool
 
 
 @dataclass(frozen=True)
@@ -48,16 +40,17 @@ class Rejected:
 def _case_values(data: CaseIn, team: Team, policy: Policy, now: datetime) -> dict[str, Any]:
     """The case's columns. Its clock is the team's: the policy's target for the team's service,
     in working days from the day the case reached the team (the day of receipt when the source
-    does not say)."""
+    does not say); a POM-led custodial case's clock starts at its handover less the lead time
+    (bot/services/case_path.py)."""
     arrived = data.arrived_on or london_day(now)
     values = data.model_dump(exclude={"team", "arrived_on"})
     return {
-        **{name: value for name, value in values.items() if name not in PICTURE_FIELDS},
+        **{name: value for name, value in values.items() if name not in PICTURE_FIELDS and name != "resourcing"},
         "picture": picture_of(values).to_stored(),
+        "resourcing_given": data.resourcing,
         "arrived_on": arrived,
         "team_id": team.id,
-        "state": CaseState.UNALLOCATED,
-        "due_by": allocation_due_by(arrived, policy.allocation_target_days(team.service)),
+        **path_values(data, team, policy, arrived=arrived, today=london_day(now)),
         "received_at": now,
     }
 
@@ -130,21 +123,25 @@ async def _receive_batch(
                 parsed.append(parse_case(row, today=today, team_codes=teams))
             except InvalidInput as error:
                 parsed.append(Rejected(index, error))
-        known = await uow.cases.by_event_ids(p.event_id for p in parsed if isinstance(p, CaseIn))
+        event_ids = [p.event_id for p in parsed if isinstance(p, CaseIn)]
+        known = await uow.cases.by_event_ids(event_ids)
+        answered = await case_events.answered(uow, event_ids)
         fresh: dict[str, tuple[CaseIn, Team]] = {}
         for item in parsed:
-            if isinstance(item, CaseIn) and item.event_id not in known and item.event_id not in fresh:
+            if isinstance(item, CaseIn) and item.event_id not in known and item.event_id not in answered and item.event_id not in fresh:
                 fresh[item.event_id] = (item, teams[item.team])
-        for case in await _store_all(uow, list(fresh.values()), clock, record_case_url):
+        new, later = await case_events.route(uow, list(fresh.values()))
+        for case in await _store_all(uow, new, clock, record_case_url):
             known[case.event_id] = case
+        answered.update(await case_events.attach(uow, later, known, clock=clock, record_case_url=record_case_url))
         results: list[Received | Rejected] = []
         for item in parsed:
             if isinstance(item, Rejected):
                 results.append(item)
-            else:
-                created = item.event_id in fresh
-                fresh.pop(item.event_id, None)  # a repeat later in the same batch is not 'created'
-                results.append(Received(known[item.event_id], created=created))
+                continue
+            created = item.event_id in fresh
+            fresh.pop(item.event_id, None)  # a repeat later in the same batch is not 'created'
+            results.append(replace(answered[item.event_id], created=created) if item.event_id in answered else Received(known[item.event_id], created=created))
         await uow.commit()
         return results
 

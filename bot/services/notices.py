@@ -29,6 +29,8 @@ from blocks.allocation_notices import (
 )
 from blocks.case_card import FULL, case_card, record_link, restricted_case_dm, restricted_elsewhere_notice
 from blocks.formats import when_text
+from blocks.path_blocks import currently_managed_notice, currently_managed_reply, handover_reply
+from blocks.sign_off_blocks import held_card, held_thread_reply, sign_off_request
 from blocks.touchpoint_blocks import (
     deadline_chase,
     deadline_digest,
@@ -39,9 +41,11 @@ from blocks.touchpoint_blocks import (
     rescheduled_notice,
 )
 from bot.domain.access import spos_open_to
+from bot.domain.case_path import EventLine, PathFacts
 from bot.domain.enums import OutboxPurpose as Purpose
 from bot.domain.facts import AllocationFacts, TouchpointView
 from bot.domain.vocabulary import terms_for
+from bot.services.case_path import path_facts
 from bot.services.outbox import enqueue, outbox_values
 from storage.db import UnitOfWork
 from storage.models import Allocation, Case, OutboxMessage, Team, Touchpoint
@@ -64,9 +68,10 @@ def new_case_rows(case: Case, team: Team, record_case_url: str | None, now: date
     the case's exclusion and restriction lists allow (bot/domain/access.py `spos_open_to`)."""
     link = record_link(record_case_url, case.crn)
     key = f"case:{case.id}"
+    path = path_facts(case)
     if case.restricted:
         allowed, terms = spos_open_to(team, case), terms_for(team.service)
-        dm = restricted_case_dm(case.summary(), team_name=team.name, record_url=link, terms=terms)
+        dm = restricted_case_dm(case.summary(), team_name=team.name, record_url=link, terms=terms, path=path)
         purpose = Purpose.RESTRICTED_CASE_DM
         if not allowed:  # never lost: every SPO learns that a case they may not see is waiting
             allowed, dm, purpose = team.spo_user_ids, restricted_elsewhere_notice(team.name, terms), Purpose.RESTRICTED_ELSEWHERE
@@ -74,8 +79,53 @@ def new_case_rows(case: Case, team: Team, record_case_url: str | None, now: date
             outbox_values(method="chat.postMessage", payload={"channel": spo, **dm}, purpose=purpose, ordering_key=key, now=now, case_id=case.id)
             for spo in allowed
         ]  # fmt: skip
-    card = {"channel": team.channel_id, **case_card(case.summary(), team_name=team.name, record_url=link, detail=team.channel_detail)}
+    card = {"channel": team.channel_id, **case_card(case.summary(), team_name=team.name, record_url=link, detail=team.channel_detail, path=path)}
     return [outbox_values(method="chat.postMessage", payload=card, purpose=Purpose.CASE_CARD, ordering_key=key, now=now, case_id=case.id)]
+
+
+async def _edit_card(uow: UnitOfWork, case: Case, team: Team, path: PathFacts, record_case_url: str | None, purpose: Purpose, now: datetime) -> None:
+    """The case's card (or each SPO's restricted copy) shown again with its path as it is now."""
+    link = record_link(record_case_url, case.crn)
+    if case.restricted:
+        view = restricted_case_dm(case.summary(), team_name=team.name, record_url=link, terms=terms_for(team.service), path=path)
+        rows = list(await uow.cases.restricted_rows(case.id))
+    else:
+        view = case_card(case.summary(), team_name=team.name, record_url=link, detail=team.channel_detail, path=path)
+        card = await uow.cases.card_row(case.id)
+        rows = [card] if card is not None else []
+    for row in rows:
+        enqueue(uow, method="chat.update", payload=dict(view), purpose=purpose, ordering_key=f"case:{case.id}", now=now, case_id=case.id, reply_to=row)
+
+
+async def case_events_changed(uow: UnitOfWork, case: Case, team: Team, path: PathFacts, record_case_url: str | None, now: datetime) -> None:
+    """A later event joined a waiting case: its card lists every event (no second card)."""
+    await _edit_card(uow, case, team, path, record_case_url, Purpose.CARD_EVENTS, now)
+
+
+async def currently_managed(uow: UnitOfWork, case: Case, team: Team, practitioner_user: str, event: EventLine, now: datetime) -> None:
+    """A new event for an allocated, current case stays with its practitioner (seeds/001 s3.3):
+    the card's thread records it; the practitioner and the SPOs are told privately."""
+    card = None if case.restricted else await uow.cases.card_row(case.id)
+    if card is not None:
+        enqueue(
+            uow, method="chat.postMessage", payload=dict(currently_managed_reply(event, practitioner_user)),
+            purpose=Purpose.CURRENTLY_MANAGED_THREAD, ordering_key=f"case:{case.id}", now=now, case_id=case.id, reply_to=card,
+        )  # fmt: skip
+    notice = currently_managed_notice(case.crn, case.name, event, practitioner_user)
+    for person in dict.fromkeys([practitioner_user, *team.spo_user_ids]):
+        _post(uow, person, notice, Purpose.CURRENTLY_MANAGED_NOTICE, f"case:{case.id}", now, case.id)
+
+
+async def handover_due(uow: UnitOfWork, case: Case, path: PathFacts, record_case_url: str | None, now: datetime) -> None:
+    """A POM-led case's lead time before handover has come: its card gains the Allocate button
+    and its thread says why (seeds/004: the OMiC email "to trigger COM allocation")."""
+    await _edit_card(uow, case, case.team, path, record_case_url, Purpose.CARD_HANDOVER, now)
+    card = None if case.restricted else await uow.cases.card_row(case.id)
+    if card is not None:
+        enqueue(
+            uow, method="chat.postMessage", payload=dict(handover_reply(path)), purpose=Purpose.HANDOVER_THREAD,
+            ordering_key=f"case:{case.id}", now=now, case_id=case.id, reply_to=card,
+        )  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------
@@ -114,7 +164,7 @@ async def allocation_made(
             slack("chat.update", dict(card_view), Purpose.CARD_ALLOCATED, reply_to=card)
             slack("chat.postMessage", allocation_thread_reply(facts, record_url=link), Purpose.ALLOCATION_THREAD, reply_to=card)
     terms = terms_for(team.service)
-    notice = practitioner_notice(summary, facts, record_url=link, link=thread, terms=terms)
+    notice = practitioner_notice(summary, facts, record_url=link, link=thread, terms=terms, path=path_facts(case))
     slack("chat.postMessage", {"channel": facts.practitioner_user, **notice}, Purpose.PRACTITIONER_NOTICE)
     if facts.has_sensitive_notes:  # only the allocated practitioner, privately (seeds/000 user needs)
         slack("chat.postMessage", {"channel": facts.practitioner_user, **sensitive_notes(summary, facts, terms)}, Purpose.SENSITIVE_NOTES)
@@ -124,11 +174,35 @@ async def allocation_made(
     if await uow.preferences.spo_copies(facts.spo_user):
         copy = spo_copy(summary, facts, record_url=link, record_configured=record_configured)
         slack("chat.postMessage", {"channel": facts.spo_user, **copy}, Purpose.SPO_COPY)
-    if case.custodial and case.prison:
+    if prison_is_notified(case, team):
         enqueue(
             uow, method="prison.notify", payload={"prison": case.prison, **prison_notice(summary, facts, team_name=team.name)},
             purpose=Purpose.PRISON_NOTICE, ordering_key=f"prison:{case.id}", now=now, case_id=case.id,
         )  # fmt: skip
+
+
+async def sign_off_requested(uow: UnitOfWork, case: Case, team: Team, facts: AllocationFacts, now: datetime, *, record_case_url: str | None) -> None:
+    """An exceptional public interest allocation waits (seeds/003 para 3.5): the card and thread
+    say so and each senior approver is asked privately, with the Sign off button."""
+    link = record_link(record_case_url, case.crn)
+    approvers = team.senior_approver_user_ids
+    card = None if case.restricted else await uow.cases.card_row(case.id)
+    if card is not None:
+        held = held_card(case.summary(), facts, approvers, team_name=team.name, record_url=link, detail=team.channel_detail)
+        for method, payload, purpose in (
+            ("chat.update", dict(held), Purpose.CARD_SIGN_OFF),
+            ("chat.postMessage", dict(held_thread_reply(facts, approvers)), Purpose.SIGN_OFF_THREAD),
+        ):
+            enqueue(uow, method=method, payload=payload, purpose=purpose, ordering_key=f"case:{case.id}", now=now, case_id=case.id, reply_to=card)
+    request = sign_off_request(case.summary(), facts, record_url=link)
+    for approver in dict.fromkeys(approvers):
+        _post(uow, approver, request, Purpose.SIGN_OFF_REQUEST, f"case:{case.id}", now, case.id)
+
+
+def prison_is_notified(case: Case, team: Team) -> bool:
+    """seeds/003 para 1.15: a custodial allocation is notified to the receiving prison. A prison
+    team's own allocation (a POM in that prison) is not notified to itself."""
+    return case.custodial and bool(case.prison) and team.service != "prison"
 
 
 def handed_over(uow: UnitOfWork, case: Case, facts: AllocationFacts, previous_user: str, now: datetime) -> None:

@@ -91,6 +91,7 @@ async def reallocate(
             touchpoint_priority=touchpoint.priority, touchpoint_date=touchpoint.due_on, touchpoint_reason=touchpoint.not_required_reason,
             outside_policy=not checked.fit.within_policy, policy_exceptions=list(checked.fit.exceptions),
             previous_user=old_user, reason=reason,
+            practitioner_email=checked.practitioner.email, practitioner_phone=checked.practitioner.phone,
         )  # fmt: skip
         await notices.allocation_made(uow, case, checked.team, facts, new, record_case_url=record_case_url, record_configured=record_configured, now=now)
         queue_write_backs(uow, checked, facts, now, reason_code=form.reason)

@@ -1,4 +1,5 @@
-"""Scheduled work: touchpoint reminders, deadline chases, digests, the prison-notice check.
+"""Scheduled work: touchpoint reminders, deadline chases, digests, the prison-notice check,
+POM-led cases reaching their handover lead time (bot/services/handover.py).
 
 The plan lives in `scheduled_jobs` rows; APScheduler only calls `tick()` every few
 seconds. A tick (1) claims due jobs and does their work in one transaction (bot/storage:
@@ -26,6 +27,7 @@ from bot.domain.clock import Clock, london_today
 from bot.domain.enums import OutboxPurpose, TouchpointState
 from bot.domain.working_hours import next_working_moment, within_working_hours
 from bot.services import notices
+from bot.services.handover import handovers_due
 from storage.db import Database, UnitOfWork
 from storage.models import Allocation, Case, ScheduledJob, Touchpoint
 
@@ -49,10 +51,11 @@ def stale(when: str, due_on: date, today: date) -> bool:
 class Scheduler:
     """One `tick()` does everything due; safe to run in several processes at once."""
 
-    def __init__(self, db: Database, clock: Clock, *, nudge: Callable[[], None] = lambda: None) -> None:
+    def __init__(self, db: Database, clock: Clock, *, nudge: Callable[[], None] = lambda: None, record_case_url: str | None = None) -> None:
         self.db = db
         self.clock = clock
         self.nudge = nudge
+        self.record_case_url = record_case_url
         self._handlers: dict[str, Callable[[UnitOfWork, ScheduledJob, datetime, Preloaded], Awaitable[bool]]] = {
             "touchpoint_reminder": self._touchpoint_reminder,
             "prison_check": self._prison_check,
@@ -62,6 +65,7 @@ class Scheduler:
         """Run what is due now; returns how many jobs and morning runs did work."""
         now = self.clock.now()
         done = await self._run_due_jobs(now)
+        done += await handovers_due(self.db, now, london_today(self.clock), self.record_case_url)
         if within_working_hours(now):
             done += await self._morning_runs(now)
         if done:

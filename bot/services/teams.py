@@ -56,6 +56,7 @@ async def load_teams(uow_factory: Callable[[], UnitOfWork], teams_file: TeamsFil
             spo_codes = {spo.slack_user: spo.staff_code for spo in spec.spos if spo.staff_code}
             team.staff_codes = {**{p.slack_user: p.staff_code for p in spec.practitioners}, **spo_codes, **spec.staff_codes}
             team.notify_user_ids = list(spec.notify)
+            team.senior_approver_user_ids = list(spec.senior_approvers)
             team.updated_at = now
             listed = {p.staff_code for p in spec.practitioners}
             for member in team.practitioners:
@@ -79,6 +80,7 @@ async def load_teams(uow_factory: Callable[[], UnitOfWork], teams_file: TeamsFil
                 person.caseload = dict(p.caseload)
                 person.contracted_hours = p.contracted_hours
                 person.available_hours = p.available_hours
+                person.email, person.phone = p.email, p.phone
                 person.active = True
         listed_teams = {spec.code for spec in teams_file.teams}
         for code, team in existing.items():

@@ -5,14 +5,13 @@ refusal is polite and stores nothing."""
 
 from __future__ import annotations
 
-import json
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
 from blocks.allocate_modal import AllocateMetadata
 from blocks.ids import INPUT_ACTION, Action, AllocateBlock, Callback, TouchpointBlock
-from bot.demo.slack_requests import interaction_body, signed_headers, slash_body, view_submission
+from bot.demo.slack_requests import signed_headers, slash_body, view_submission
 from bot.domain.calendar import working_day_on_or_after
 from storage.models import Allocation, AuditEvent, Touchpoint
 from tests.support.allocation import answers
@@ -34,9 +33,9 @@ async def _state(bot: BotUnderTest) -> tuple[int, int, list[str]]:
 
 
 async def _submit(bot: BotUnderTest, callback: str, metadata: str, values: dict, user: str) -> dict:
-    status, text = await bot.slack_request(interaction_body(view_submission(callback_id=callback, private_metadata=metadata, values=values, user=user)))
+    status, answer = await bot.submit_view(view_submission(callback_id=callback, private_metadata=metadata, values=values, user=user))
     assert status == 200
-    return json.loads(text) if text.strip() else {}
+    return dict(answer)
 
 
 def _reallocation(practitioner_id: int) -> dict:

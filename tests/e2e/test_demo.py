@@ -26,7 +26,11 @@ def test_demo_runs_the_whole_journey_and_prints_what_people_see(tmp_path: Path) 
         "has allocated you a new case",  # Ada's DM
         "Post-allocation touchpoint today",  # the reminder
         "Recorded by @Sam Shaw",  # after recording it
+        "POM-led until handover on",  # the custodial case under OMiC, not offered for allocation yet
+        "state 'currently_managed'",  # a new event for an allocated person stays with Ada
+        "The case is current, so it stays with @Ada Lovelace",  # the thread reply
         "Team capacity",  # the SPO's App Home
+        "Awaiting handover",  # the SPO's App Home lists the POM-led case
         "Your workload",  # the practitioner's App Home
     ):
         assert seen in out, seen

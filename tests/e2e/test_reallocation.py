@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from blocks.allocate_modal import AllocateMetadata
 from blocks.ids import INPUT_ACTION, Action, AllocateBlock, Callback
-from bot.demo.slack_requests import interaction_body, view_submission
+from bot.demo.slack_requests import view_submission
 from storage.models import Allocation, AuditEvent, ScheduledJob, Touchpoint
 from tests.support.allocation import DEFAULT_TOUCHPOINT, answers
 from tests.support.bot import BotUnderTest
@@ -27,8 +27,7 @@ def reallocation(practitioner_id: int, *, reason: str = "error_user", keep: str 
 
 async def submit(bot: BotUnderTest, case_id: int, values: dict, user: str = "U0SPO0001") -> tuple[int, dict]:
     payload = view_submission(callback_id=Callback.REALLOCATE, private_metadata=AllocateMetadata(case_id).dumps(), values=values, user=user)
-    status, text = await bot.slack_request(interaction_body(payload))
-    return status, json.loads(text) if text.strip() else {}
+    return await bot.submit_view(payload)
 
 
 async def allocated_case(bot: BotUnderTest) -> tuple[int, dict[str, int]]:

@@ -84,10 +84,12 @@ async def world(database_url: str, fake_slack: FakeSlack) -> AsyncIterator[tuple
             yield bot, clock
 
 
-async def allocate(bot: BotUnderTest, *, event_id: str, crn: str, name: str, sentenced: date, staff: str, arrived: date | None = None, **answer: Any) -> int:
+async def allocate(
+    bot: BotUnderTest, *, event_id: str, crn: str, name: str, sentenced: date, staff: str, arrived: date | None = None, more: Any = None, **answer: Any
+) -> int:
     """One case through intake and the Allocate modal; returns the case id. `arrived`: the day
-    the case reached the team (left out: the day it is received)."""
-    fields = case_fields(event_id=event_id, crn=crn, name=name, sentence_date=sentenced.isoformat())
+    the case reached the team (left out: the day it is received); `more`: other case fields."""
+    fields = case_fields(event_id=event_id, crn=crn, name=name, sentence_date=sentenced.isoformat(), **(more or {}))
     if arrived is not None:
         fields["arrived_on"] = arrived.isoformat()
     status, body = await bot.post_case(fields)
@@ -162,9 +164,11 @@ async def test_sar_withholds_sensitive_text_and_audit_counts_working_days(world,
         evidence=SENSITIVE_EVIDENCE, evidence_sensitive="yes", hate_crime="yes", hate_notes=HATE_NOTES, hate_notes_sensitive="no",
         priority="high", touchpoint=date(2027, 1, 12),
     )  # fmt: skip
-    # The same person's second sentence, given to a PSO for tier B: outside policy, confirmed.
+    # The same person's second sentence, given to a PSO for tier B: outside policy, confirmed. It is
+    # custodial, so a case of its own (a new community sentence would stay with Ada: README).
     second = await allocate(
         bot, event_id="evt-sar-2", crn="X100001", name=PERSON, sentenced=date(2026, 12, 18), arrived=date(2026, 12, 29), staff="N07A002",
+        more={"sentence_type": "Custody", "prison": "HMP Leeds"},
         evidence=OPEN_EVIDENCE, evidence_sensitive="no", confirm=True, priority="not_required", touchpoint=None, reason=NOT_REQUIRED,
     )  # fmt: skip
     await record_oversight(bot, first, OVERSIGHT, sensitive=True)

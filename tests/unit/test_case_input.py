@@ -10,6 +10,7 @@ import pytest
 from bot.domain.case_input import parse_case
 from bot.domain.errors import InvalidInput
 from bot.queries.sar import parse_crn
+from tests.support.factories import case_fields
 
 TODAY = date(2026, 3, 10)
 TEAMS = frozenset({"N07T1", "N07T2"})
@@ -378,3 +379,26 @@ def test_a_restriction_list_makes_the_case_restricted() -> None:
         "restricted": "must be true when restricted_to names staff (a restricted case); leave it out or set it true"
     }
     assert parse_case(valid(restricted_to=""), today=TODAY, team_codes=TEAMS).restricted is False
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"resourcing": "retained"}, "resourcing", "must be one of: enhanced, normal"),
+        ({"first_appointment_time": "9am"}, "first_appointment_time", "must be a time of day as HH:MM, e.g. 09:30"),
+        ({"sentence_months": True}, "sentence_months", "must be a number, not true or false"),
+        ({"release_date": "2026-11-18"}, "release_date", "must not be before the sentence date"),
+        ({"handover_date": "2026-01-01"}, "handover_date", "must not be before the sentence date"),
+        ({"sentence_date": "0001-01-01", "arrived_on": None}, "sentence_date", "must not be before 1900-01-01"),
+    ],
+)
+def test_path_fields_are_checked(fields: dict, field: str, message: str) -> None:
+    body = case_fields(**fields)
+    with pytest.raises(InvalidInput) as excinfo:
+        parse_case(body, today=date(2026, 12, 3), team_codes={"N07T1"})
+    assert [(e.field, e.message) for e in excinfo.value.errors] == [(field, message)]
+
+
+def test_resourcing_is_read_in_any_case() -> None:
+    case = parse_case(case_fields(resourcing="Enhanced", foreign_national="true"), today=date(2026, 12, 3), team_codes={"N07T1"})
+    assert (case.resourcing, case.foreign_national) == ("enhanced", True)

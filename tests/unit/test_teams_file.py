@@ -59,6 +59,17 @@ def test_valid_file_parses() -> None:
     assert team.service == "probation"
 
 
+def test_contact_details_and_senior_approvers_are_read() -> None:
+    text = VALID.replace("    notify: [U0ADMIN01]\n", "    notify: [U0ADMIN01]\n    senior_approvers: [U0DD00001]\n").replace(
+        "        capacity_points: 100\n", "        capacity_points: 100\n        email: ada@probation.example\n        phone: 0114 496 0001\n"
+    )
+    (team,) = parse_teams_file(text).teams
+    assert team.senior_approvers == ["U0DD00001"]
+    assert (team.practitioners[0].email, team.practitioners[0].phone) == ("ada@probation.example", "0114 496 0001")
+    bad = problems(text.replace("senior_approvers: [U0DD00001]", "senior_approvers: [deputy]"))
+    assert bad == [f"line {line_of(text, 'senior_approvers')}: teams[0].senior_approvers: 'deputy' is not a Slack user id (like U0123ABCD)"]
+
+
 @pytest.mark.parametrize("grade", ["PO", "PQiP", "PSO"])
 def test_each_practitioner_grade_is_accepted(grade: str) -> None:
     # seeds/004: Probation Officer, trainee PO, Probation Services Officer.
@@ -183,6 +194,8 @@ def test_a_misspelt_key_is_answered_with_the_nearest_known_one(typo: str, meant:
         ("ready_for_tiers: [A, B, C, D]", "ready_for_tiers: [A, E]", "ready_for_tiers[1]: must be one of 'A', 'B', 'C' or 'D'"),
         ("ready_for_tiers: [A, B, C, D]", "caseload: 5", "caseload: must be a mapping of keys to values (key: value)"),
         ("name: Ada Lovelace", "name: ''", "name: must not be empty"),
+        ("capacity_points: 100", "email: ada-at-probation", "email: 'ada-at-probation' is not an email address (like name@probation.example)"),
+        ("capacity_points: 100", "phone: call me", "phone: must be a phone number: digits, spaces, +, ( ) and -"),
     ],
 )
 def test_field_problems_are_in_our_words(original: str, replacement: str, message: str) -> None:

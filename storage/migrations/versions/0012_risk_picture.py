@@ -3,7 +3,7 @@ team's channel may see of a case card (`channel_detail`, minimal unless the team
 the staff code of each of a team's people, for the exclusion and restriction lists.
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-03
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

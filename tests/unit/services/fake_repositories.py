@@ -15,6 +15,7 @@ from storage.models import (
     AuditEvent,
     Base,
     Case,
+    CaseEvent,
     DailyRun,
     OutboxMessage,
     Practitioner,
@@ -204,6 +205,42 @@ class FakePolicies(FakeRepository[StoredPolicy]):
     async def make_current(self, row: StoredPolicy) -> None:
         for other in self._all():
             other.current = other is row
+
+
+class FakePaths(FakeRepository[CaseEvent]):
+    """storage/case_paths.py: a case's events, a person's open case, POM-led cases due."""
+
+    model = CaseEvent
+
+    async def by_event_ids(self, event_ids: Iterable[str]) -> dict[str, CaseEvent]:
+        wanted = set(event_ids)
+        return {row.event_id: row for row in self._all() if row.event_id in wanted}
+
+    async def events_for(self, case_id: int) -> Sequence[CaseEvent]:
+        return sorted((row for row in self._all() if row.case_id == case_id), key=lambda row: row.id)
+
+    async def open_by_crns(self, crns: Iterable[str]) -> dict[str, Case]:
+        wanted = set(crns)
+        held = {a.case_id for a in self.store.rows(Allocation) if a.current}
+        cases = sorted(self.store.rows(Case), key=lambda c: c.id)
+        return {
+            c.crn: c
+            for c in cases
+            if c.crn in wanted
+            and c.state in ("unallocated", "awaiting_handover", "awaiting_sign_off", "allocated")
+            and (c.state != "allocated" or c.id in held)
+        }
+
+    async def handover_due(self, today: date) -> Sequence[Case]:
+        due = [c for c in self.store.rows(Case) if c.state == "awaiting_handover" and c.allocatable_from is not None and c.allocatable_from <= today]
+        return sorted(due, key=lambda c: (c.allocatable_from, c.id))
+
+    async def mark_allocatable(self, case_id: int) -> bool:
+        case = self.store.tables.get(Case, {}).get(case_id)
+        if case is None or cast(Case, case).state != "awaiting_handover":
+            return False
+        cast(Case, case).state = "unallocated"
+        return True
 
 
 class FakePreferences:

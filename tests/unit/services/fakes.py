@@ -37,6 +37,7 @@ from tests.unit.services.fake_repositories import (
     FakeCases,
     FakeJobs,
     FakeOutbox,
+    FakePaths,
     FakePolicies,
     FakePreferences,
     FakeTeams,
@@ -153,6 +154,7 @@ class FakeUnitOfWork:
         self.audit = FakeAudit(store)
         self.policies = FakePolicies(store)
         self.preferences = FakePreferences(store)
+        self.paths = FakePaths(store)
         self._restore: Callable[[], None] = lambda: None
 
     async def __aenter__(self) -> FakeUnitOfWork:

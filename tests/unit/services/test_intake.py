@@ -21,7 +21,7 @@ async def test_due_by_is_the_policys_target_in_working_days_from_arrival(store: 
     assert received.case.due_by == date(2026, 11, 23)  # the default's 2 working days: Friday, Monday
 
     region_policy(store, ("  probation: 2   ", "  probation: 5   "))
-    later = await receive_case(store.factory, case_fields(event_id="evt-0002", arrived_on=ARRIVED), clock=clock, record_case_url=None)
+    later = await receive_case(store.factory, case_fields(event_id="evt-0002", crn="X654321", arrived_on=ARRIVED), clock=clock, record_case_url=None)
     assert later.case.due_by == date(2026, 11, 26)  # 5 working days
 
 
@@ -50,3 +50,14 @@ async def test_a_new_case_posts_its_card_and_refreshes_the_spos_home(store: Fake
 
     await receive_case(store.factory, case_fields(event_id="evt-0002"), clock=clock, record_case_url=None)
     assert len([row for row in store.rows(OutboxMessage) if row.purpose == OutboxPurpose.HOME_REFRESH]) == 1  # still pending: debounced
+
+
+async def test_two_events_for_one_person_in_one_batch_make_one_case(store: FakeStore, team: Team, clock: FixedClock) -> None:
+    rows = [case_fields(event_id="a", crn="X111111"), case_fields(event_id="b", crn="X111111", sentence_type="Suspended Sentence Order")]
+    first, second = await receive_cases(store.factory, rows, clock=clock, record_case_url=None)
+    assert isinstance(first, Received) and isinstance(second, Received)
+    assert second.case is first.case and (second.event_id, second.state, second.created) == ("b", "unallocated", True)
+    assert len(store.rows(Case)) == 1
+    purposes = [row.purpose for row in store.rows(OutboxMessage) if row.case_id == first.case.id]
+    assert purposes == [OutboxPurpose.CASE_CARD, OutboxPurpose.CARD_EVENTS]  # one card, updated to list both
+    assert [event.action for event in store.rows(AuditEvent)] == ["case_received", "event_joined"]

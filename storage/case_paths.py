@@ -1,0 +1,84 @@
+"""The case's path in the store: its events, the open case of a person, POM-led cases due for
+handover. Never commits (the unit of work does)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload, selectinload
+
+from storage.models import Allocation, Case, CaseEvent
+from storage.repositories import Repository
+
+OPEN_STATES = ("unallocated", "awaiting_handover", "awaiting_sign_off", "allocated")
+
+
+class CasePathRepository(Repository[CaseEvent]):
+    model = CaseEvent
+
+    async def by_event_ids(self, event_ids: Iterable[str]) -> dict[str, CaseEvent]:
+        """Later events already received, with their case and its team."""
+        ids = list(event_ids)
+        if not ids:
+            return {}
+        rows = await self.session.scalars(select(CaseEvent).where(CaseEvent.event_id.in_(ids)))
+        return {row.event_id: row for row in rows}
+
+    async def events_for(self, case_id: int) -> Sequence[CaseEvent]:
+        return (await self.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.id))).all()
+
+    async def open_by_crns(self, crns: Iterable[str]) -> dict[str, Case]:
+        """Each person's latest case that is waiting or held (an allocated one only while its
+        allocation is in force), with its team: where a new event for them goes."""
+        wanted = list(crns)
+        if not wanted:
+            return {}
+        held = select(Allocation.id).where(Allocation.case_id == Case.id, Allocation.current.is_(True)).exists()
+        rows = await self.session.scalars(
+            select(Case)
+            .where(Case.crn.in_(wanted), Case.state.in_(OPEN_STATES), (Case.state != "allocated") | held)
+            .order_by(Case.id)
+            .options(selectinload(Case.team))
+        )
+        return {case.crn: case for case in rows}  # the latest wins
+
+    async def handover_due(self, today: date) -> Sequence[Case]:
+        """POM-led cases whose allocation lead time before handover has come."""
+        return (
+            await self.session.scalars(
+                select(Case)
+                .where(Case.state == "awaiting_handover", Case.allocatable_from <= today)
+                .order_by(Case.allocatable_from, Case.id)
+                .options(joinedload(Case.team))
+            )
+        ).all()
+
+    async def mark_allocatable(self, case_id: int) -> bool:
+        """awaiting_handover -> unallocated, atomically; False when another tick (or an early
+        allocation) moved it first."""
+        result = await self.session.execute(
+            update(Case).where(Case.id == case_id, Case.state == "awaiting_handover").values(state="unallocated").execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0) == 1)
+
+    async def hold_for_sign_off(self, case_id: int) -> None:
+        """allocated -> awaiting_sign_off, in the allocation's own transaction."""
+        await self.session.execute(
+            update(Case).where(Case.id == case_id, Case.state == "allocated").values(state="awaiting_sign_off").execution_options(synchronize_session=False)
+        )
+
+    async def mark_signed_off(self, case_id: int) -> bool:
+        """awaiting_sign_off -> allocated, atomically; False when someone signed it off first."""
+        result = await self.session.execute(
+            update(Case).where(Case.id == case_id, Case.state == "awaiting_sign_off").values(state="allocated").execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0) == 1)
+
+    async def mark_allocated_early(self, case_id: int) -> bool:
+        """awaiting_handover -> allocated (an SPO's early allocation, with its reason), atomically."""
+        result = await self.session.execute(
+            update(Case).where(Case.id == case_id, Case.state == "awaiting_handover").values(state="allocated").execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0) == 1)
