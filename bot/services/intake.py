@@ -20,7 +20,7 @@ from bot.domain.enums import CaseState
 from bot.domain.errors import InvalidInput
 from bot.domain.policy_file import Policy
 from bot.services import notices
-from bot.services.home_refresh import queue_home_refresh
+from bot.services.home_refresh import BURST_DELAY, queue_home_refresh
 from bot.services.outbox import audit_values, insert_bulk
 from storage.db import UnitOfWork
 from storage.models import Case, Team
@@ -78,7 +78,7 @@ async def _store_all(uow: UnitOfWork, new: list[tuple[CaseIn, Team]], clock: Clo
         outbox_rows += notices.new_case_rows(case, team, record_case_url, now)
         audit_rows.append(audit_values(actor=INTAKE_ACTOR, action="case_received", now=now, case_id=case.id, event_id=case.event_id, team=team.code))
     await insert_bulk(uow, outbox_rows, audit_rows)
-    await queue_home_refresh(uow, {spo for _, team in new for spo in team.spo_user_ids}, now)
+    await queue_home_refresh(uow, {spo for _, team in new for spo in team.spo_user_ids}, now, delay=BURST_DELAY)
     return cases
 
 
