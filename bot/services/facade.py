@@ -42,6 +42,8 @@ class ServiceSettings(Protocol):
     def record_api_url(self) -> str | None: ...
     @property
     def tier_weights(self) -> Mapping[str, float]: ...
+    @property
+    def home_refresh_delay_seconds(self) -> float: ...
 
 
 class ServiceMetrics(Protocol):
@@ -112,15 +114,19 @@ class Services:
     metrics: ServiceMetrics
     nudge: Callable[[], None] = lambda: None
 
+    @property
+    def _home_delay(self) -> timedelta:
+        return timedelta(seconds=self.settings.home_refresh_delay_seconds)
+
     async def receive_case(self, raw: Mapping[str, Any], *, source: str) -> Received:
-        received = await receive_case(self.db.uow, raw, clock=self.clock, record_case_url=self.settings.record_case_url)
+        received = await receive_case(self.db.uow, raw, clock=self.clock, record_case_url=self.settings.record_case_url, home_delay=self._home_delay)
         if received.created:
             self.metrics.count_received(source, 1)
             self.nudge()
         return received
 
     async def receive_cases(self, rows: Sequence[Mapping[str, Any]], *, source: str) -> list[Received | Rejected]:
-        results = await receive_cases(self.db.uow, rows, clock=self.clock, record_case_url=self.settings.record_case_url)
+        results = await receive_cases(self.db.uow, rows, clock=self.clock, record_case_url=self.settings.record_case_url, home_delay=self._home_delay)
         created = sum(1 for r in results if isinstance(r, Received) and r.created)
         if created:
             self.metrics.count_received(source, created)

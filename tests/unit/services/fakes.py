@@ -124,8 +124,10 @@ class FakeRepository(Generic[M]):
         return self.store.put(obj)
 
     async def insert_many(self, rows: Sequence[dict[str, Any]]) -> None:
-        for values in rows:
-            self.store.put(self.model(**values))
+        await self.insert_returning_ids(rows)
+
+    async def insert_returning_ids(self, rows: Sequence[dict[str, Any]]) -> list[int]:
+        return [self.store.put(self.model(**values)).id for values in rows]  # type: ignore[attr-defined]
 
 
 class FakeTeams(FakeRepository[Team]):
