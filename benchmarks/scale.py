@@ -426,7 +426,7 @@ async def bot_figures(urls: dict[str, str], click_ids: dict[str, list[int]], cli
                 print(f"  running: {intake // 2} intake posts on the {name} database ...", file=sys.stderr)
                 out[name]["intake"].append(await intake_rps(bots[name], intake // 2, f"i{step}-{name}", teams))
             for bot in bots.values():
-                await bot.drained(timeout=60)
+                await bot.drained(stall=60)
     return out
 
 

@@ -22,6 +22,7 @@ from blocks.preferences import spo_copies_reply
 from bot.domain.clock import london_today
 from bot.domain.errors import AllocationRefused, AlreadyAllocated
 from bot.services.facade import ModalKind, Services
+from handlers.errors import answered
 from handlers.forms import ALLOCATE_BLOCKS, FormErrors, action_id_value, parse_allocation, parse_reallocation, refusal_errors, view_values
 from handlers.presenters import already_allocated_text, first_view, full_view, late_outcome_message, late_outcome_view, working_view
 from handlers.replies import tell, user_of
@@ -52,10 +53,11 @@ def _metadata(body: dict[str, Any]) -> AllocateMetadata:
 
 
 def register(app: AsyncApp, services: Services) -> None:
-    app.action(Action.ALLOCATE)(_opener(services, "allocate"))
-    app.action(Action.REALLOCATE)(_opener(services, "reallocate"))
+    app.action(Action.ALLOCATE)(answered(_opener(services, "allocate")))
+    app.action(Action.REALLOCATE)(answered(_opener(services, "reallocate")))
 
     @app.view(Callback.ALLOCATE)
+    @answered
     async def submit_allocation(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         today = london_today(services.clock)
         await answer(
@@ -66,6 +68,7 @@ def register(app: AsyncApp, services: Services) -> None:
         )
 
     @app.view(Callback.REALLOCATE)
+    @answered
     async def submit_reallocation(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         today = london_today(services.clock)
         await answer(
@@ -83,6 +86,7 @@ def register(app: AsyncApp, services: Services) -> None:
         await ack(options=practitioner_options(offers, str(body.get("value") or "")))
 
     @app.action(Action.STOP_SPO_COPIES)
+    @answered
     async def spo_copies(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         on = (body.get("actions") or [{}])[0].get("value") == "on"
