@@ -67,6 +67,10 @@ class TeamRepository(Repository[Team]):
         rows = await self.session.scalars(select(Team).options(selectinload(Team.practitioners)))
         return {team.code: team for team in rows}
 
+    async def plain(self) -> Sequence[Team]:
+        """Every team, without its staff (the scheduler's morning runs need only ids and codes)."""
+        return (await self.session.scalars(select(Team).order_by(Team.code))).all()
+
     async def by_codes(self, codes: Iterable[str]) -> dict[str, Team]:
         """Only the named teams, without their staff: what intake needs per request."""
         rows = await self.session.scalars(select(Team).where(Team.code.in_(list(codes))))
@@ -254,6 +258,12 @@ class JobRepository(Repository[ScheduledJob]):
                 select(ScheduledJob).where(ScheduledJob.touchpoint_id == touchpoint_id, ScheduledJob.state == "planned").order_by(ScheduledJob.due_at)
             )
         ).all()
+
+    async def runs_on(self, day: date) -> set[tuple[str, str]]:
+        """(kind, scope) of every daily run recorded for `day`: one read, so an idle scheduler
+        tick need not open a transaction per team to learn that the morning's work is done."""
+        rows = await self.session.execute(select(DailyRun.kind, DailyRun.scope).where(DailyRun.day == day))
+        return {(kind, scope) for kind, scope in rows.all()}
 
     async def first_run_today(self, kind: str, scope: str, day: date, now: datetime) -> bool:
         """Record that `kind` ran for `scope` today; False when it already had (any replica)."""
