@@ -8,6 +8,7 @@ benchmarks/outbox_throughput.py, benchmarks/scale.py).
   separate process (`python benchmarks/loadgen.py bare-server --api-url ...`) so it can be
   compared fairly with a `casebot serve` process.
 - `percentile`, `print_rows`: the table in benchmarks/run.py's layout.
+- `Goal`, `print_goals`: the goals block every benchmark ends with (goal, measured, ok/MISSED).
 """
 
 from __future__ import annotations
@@ -64,6 +65,34 @@ def print_rows(rows: Sequence[Row], width: int = 62) -> None:
         ratio = f"{value / baseline:6.2f}" if baseline else "     -"
         base = f"{baseline:10.1f}" if baseline is not None else "         -"
         print(f"{label:<{width}} {value:10.1f} {unit:<6} {base}  {ratio}  {what}")
+
+
+@dataclass(frozen=True)
+class Goal:
+    """One goal: `measured` must be at least (`at_least`) or at most `limit`."""
+
+    name: str
+    measured: float
+    unit: str
+    limit: float
+    at_least: bool
+
+    @property
+    def met(self) -> bool:
+        # NaN (a figure that could not be measured) meets no goal.
+        return self.measured >= self.limit if self.at_least else self.measured <= self.limit
+
+
+def print_goals(goals: Sequence[Goal]) -> bool:
+    """Print the goals block; True when any goal was missed (the caller exits non-zero)."""
+    width = max((len(goal.name) for goal in goals), default=10)
+    print(f"\ngoals:\n  {'goal':<{width}} {'measured':>10} {'limit':>12}  verdict")
+    for goal in goals:
+        limit = f"{'>=' if goal.at_least else '<='} {goal.limit:g}{goal.unit}"
+        print(f"  {goal.name:<{width}} {goal.measured:9.2f}{goal.unit:<1} {limit:>12}  {'ok' if goal.met else 'MISSED'}")
+    missed = [goal for goal in goals if not goal.met]
+    print(f"  {len(goals) - len(missed)} of {len(goals)} goals met" + (f"; MISSED: {len(missed)}" if missed else ""))
+    return bool(missed)
 
 
 def rss_mb(pid: int) -> float:

@@ -7,10 +7,12 @@ fresh (it expires in 3 s); the practitioner figures load after and arrive by `vi
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from blocks.allocate_modal import AllocateMetadata
@@ -20,9 +22,12 @@ from blocks.preferences import spo_copies_reply
 from bot.domain.clock import london_today
 from bot.domain.errors import AllocationRefused, AlreadyAllocated
 from bot.services.facade import ModalKind, Services
+from handlers.errors import answered
 from handlers.forms import ALLOCATE_BLOCKS, FormErrors, action_id_value, parse_allocation, parse_reallocation, refusal_errors, view_values
-from handlers.presenters import already_allocated_text, first_view, full_view, late_outcome_view, working_view
+from handlers.presenters import already_allocated_text, first_view, full_view, late_outcome_message, late_outcome_view, working_view
 from handlers.replies import tell, user_of
+
+log = logging.getLogger("casebot.handlers")
 
 
 def _opener(services: Services, kind: ModalKind) -> Callable[..., Awaitable[None]]:
@@ -48,10 +53,11 @@ def _metadata(body: dict[str, Any]) -> AllocateMetadata:
 
 
 def register(app: AsyncApp, services: Services) -> None:
-    app.action(Action.ALLOCATE)(_opener(services, "allocate"))
-    app.action(Action.REALLOCATE)(_opener(services, "reallocate"))
+    app.action(Action.ALLOCATE)(answered(_opener(services, "allocate")))
+    app.action(Action.REALLOCATE)(answered(_opener(services, "reallocate")))
 
     @app.view(Callback.ALLOCATE)
+    @answered
     async def submit_allocation(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         today = london_today(services.clock)
         await answer(
@@ -62,6 +68,7 @@ def register(app: AsyncApp, services: Services) -> None:
         )
 
     @app.view(Callback.REALLOCATE)
+    @answered
     async def submit_reallocation(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         today = london_today(services.clock)
         await answer(
@@ -79,6 +86,7 @@ def register(app: AsyncApp, services: Services) -> None:
         await ack(options=practitioner_options(offers, str(body.get("value") or "")))
 
     @app.action(Action.STOP_SPO_COPIES)
+    @answered
     async def spo_copies(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         on = (body.get("actions") or [{}])[0].get("value") == "on"
@@ -125,13 +133,19 @@ async def answer(ack: AsyncAck, client: AsyncWebClient, body: dict[str, Any], wo
 
 
 async def finish_late(client: AsyncWebClient, body: dict[str, Any], task: Awaitable[Any]) -> None:
-    """The outcome of a submission answered before its commit finished, shown in its modal."""
+    """The outcome of a submission answered before its commit finished, shown in its modal; if
+    the SPO closed the modal meanwhile (Slack answers `not_found` or `expired`), sent to their
+    DM instead, so an outcome is never lost with the view."""
     view = body.get("view")
     view_id = view.get("id") if isinstance(view, dict) else None
     try:
         await task
     except (FormErrors, AllocationRefused) as exc:
-        outcome = late_outcome_view("Not allocated", "; ".join(_inline_errors(exc).values()))
+        title, text = "Not allocated", "; ".join(_inline_errors(exc).values())
     else:
-        outcome = late_outcome_view("Done", "Saved. The card, the thread and the notices follow in a moment.")
-    await client.views_update(view_id=view_id, view=outcome)
+        title, text = "Done", "Saved. The card, the thread and the notices follow in a moment."
+    try:
+        await client.views_update(view_id=view_id, view=late_outcome_view(title, text))
+    except SlackApiError as exc:
+        log.info("late outcome: the modal is gone, the SPO is told by DM", extra={"slack_error": exc.response.get("error")})
+        await tell(client, body, **late_outcome_message(title, text))

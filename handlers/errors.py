@@ -7,8 +7,10 @@ and the person gets that reference to quote to their administrator. Nobody meets
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -34,11 +36,38 @@ def fault_text(reference: str) -> str:
     return f"Sorry, something went wrong and nothing was changed. If it happens again, tell your administrator reference `{reference}`."
 
 
+async def report(error: Exception, body: dict[str, Any], client: AsyncWebClient) -> None:
+    """Tell the person what went wrong: a `CasebotError`'s own message, else a reference."""
+    text = error.message if isinstance(error, CasebotError) else fault_text(reference_for(error, body))
+    try:
+        await tell(client, body, text)
+    except Exception as failed:  # noqa: BLE001 - telling the person failed too: the log has it
+        reference_for(failed, body)
+
+
+def answered(listener: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
+    """A listener whose errors after its `ack()` are reported here, not by Bolt.
+
+    Bolt's runner, when a listener raises after acking, replaces the ack's answer with the
+    error handler's (none), and if that happens within its 10 ms poll it answers Slack 404
+    "unhandled request" and logs "didn't call ack()". Errors before the ack still go to Bolt
+    (the app's error handler below), which answers them.
+    """
+
+    @functools.wraps(listener)
+    async def guarded(**kwargs: Any) -> None:
+        try:
+            await listener(**kwargs)
+        except Exception as error:
+            ack = kwargs.get("ack")
+            if ack is None or ack.response is None or "client" not in kwargs:
+                raise
+            await report(error, kwargs.get("body") or {}, kwargs["client"])
+
+    return guarded
+
+
 def register(app: AsyncApp) -> None:
     @app.error
     async def on_error(error: Exception, body: dict[str, Any], client: AsyncWebClient) -> None:
-        text = error.message if isinstance(error, CasebotError) else fault_text(reference_for(error, body))
-        try:
-            await tell(client, body, text)
-        except Exception as failed:  # noqa: BLE001 - telling the person failed too: the log has it
-            reference_for(failed, body)
+        await report(error, body, client)

@@ -43,6 +43,12 @@ def late_outcome_view(title: str, text: str) -> dict[str, Any]:
     return notice_modal(title, mrkdwn_safe(text, 2900))
 
 
+def late_outcome_message(title: str, text: str) -> dict[str, Any]:
+    """The same outcome as a DM, for an SPO who closed the modal before it arrived."""
+    summary = f"{title} (the form you submitted was closed before the answer came): {text}"
+    return {"text": mrkdwn_safe(summary, 3000)}
+
+
 def already_allocated_text(current: CurrentAllocation) -> str:
     """'Already allocated to Ada (@ada) by @sam on Tue 1 Dec at 10:04.' in mrkdwn."""
     return (

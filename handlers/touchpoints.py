@@ -12,6 +12,7 @@ from blocks.formats import when_text
 from blocks.ids import Action, Callback, TouchpointBlock
 from bot.domain.errors import TouchpointRefused
 from bot.services.facade import Services, TouchpointKind
+from handlers.errors import answered
 from handlers.forms import TOUCHPOINT_BLOCKS, action_id_value, metadata_id, parse_touchpoint, refusal_errors
 from handlers.presenters import touchpoint_view
 from handlers.replies import tell, user_of
@@ -63,12 +64,13 @@ def _submitter(services: Services, kind: TouchpointKind) -> Callable[..., Awaita
 
 def register(app: AsyncApp, services: Services) -> None:
     for action, kind in MODAL_ACTIONS.items():
-        app.action(action)(_modal_opener(services, kind))
-    app.view(Callback.TOUCHPOINT_RECORD)(_submitter(services, "record"))
-    app.view(Callback.TOUCHPOINT_RESCHEDULE)(_submitter(services, "reschedule"))
-    app.view(Callback.TOUCHPOINT_NOT_REQUIRED)(_submitter(services, "not_required"))
+        app.action(action)(answered(_modal_opener(services, kind)))
+    app.view(Callback.TOUCHPOINT_RECORD)(answered(_submitter(services, "record")))
+    app.view(Callback.TOUCHPOINT_RESCHEDULE)(answered(_submitter(services, "reschedule")))
+    app.view(Callback.TOUCHPOINT_NOT_REQUIRED)(answered(_submitter(services, "not_required")))
 
     @app.action(Action.TOUCHPOINT_SNOOZE)
+    @answered
     async def snooze(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         until = await services.snooze_touchpoint(action_id_value(body) or 0, user_of(body))

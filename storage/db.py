@@ -25,6 +25,7 @@ from storage.repositories import (
     PreferenceRepository,
     TeamRepository,
 )
+from storage.sqlite_writer import SqliteWriterGate
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
@@ -60,6 +61,7 @@ def create_engine(url: str) -> AsyncEngine:
     if target.get_backend_name() == "sqlite":
         engine = create_async_engine(target)
         event.listen(engine.sync_engine, "connect", _tune_sqlite)
+        SqliteWriterGate(SQLITE_BUSY_TIMEOUT_MS / 1000).install(engine)
         return engine
     return create_async_engine(target, pool_size=10, max_overflow=10, pool_pre_ping=True)
 

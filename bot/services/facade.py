@@ -9,7 +9,7 @@ commit). It returns domain results and typed errors, never Block Kit: the handle
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Literal, Protocol
 
@@ -27,7 +27,8 @@ from bot.queries.candidates import offers_for
 from bot.services import notices, touchpoints
 from bot.services.allocate import Allocated, allocate, current_allocation, touchpoint_default
 from bot.services.case_path import path_facts
-from bot.services.intake import Received, Rejected, receive_case, receive_cases
+from bot.services.group_commit import GroupCommit
+from bot.services.intake import Received, Rejected, receive_cases
 from bot.services.outbox import audit
 from bot.services.reallocate import reallocate
 from bot.services.sign_off import SignedOff, sign_off
@@ -48,6 +49,8 @@ class ServiceSettings(Protocol):
     def record_api_url(self) -> str | None: ...
     @property
     def tier_weights(self) -> Mapping[str, float]: ...
+    @property
+    def home_refresh_delay_seconds(self) -> float: ...
 
 
 class ServiceMetrics(Protocol):
@@ -127,15 +130,25 @@ class Services:
     metrics: ServiceMetrics
     nudge: Callable[[], None] = lambda: None
 
+    intake_queue: GroupCommit[Received | Rejected] = field(default_factory=GroupCommit)
+
+    def _receive(self, rows: Sequence[Mapping[str, Any]]) -> Awaitable[list[Received | Rejected]]:
+        delay = timedelta(seconds=self.settings.home_refresh_delay_seconds)
+        return receive_cases(self.db.uow, rows, clock=self.clock, record_case_url=self.settings.record_case_url, home_delay=delay)
+
     async def receive_case(self, raw: Mapping[str, Any], *, source: str) -> Received:
-        received = await receive_case(self.db.uow, raw, clock=self.clock, record_case_url=self.settings.record_case_url)
+        """One case from the intake API, committed with the others arriving at the same time
+        (bot/services/group_commit.py); raises `InvalidInput` naming every bad field."""
+        received = await self.intake_queue.submit(raw, self._receive)
+        if isinstance(received, Rejected):
+            raise received.error
         if received.created:
             self.metrics.count_received(source, 1)
             self.nudge()
         return received
 
     async def receive_cases(self, rows: Sequence[Mapping[str, Any]], *, source: str) -> list[Received | Rejected]:
-        results = await receive_cases(self.db.uow, rows, clock=self.clock, record_case_url=self.settings.record_case_url)
+        results = await self._receive(rows)
         created = sum(1 for r in results if isinstance(r, Received) and r.created)
         if created:
             self.metrics.count_received(source, created)

@@ -17,6 +17,11 @@ from storage.db import UnitOfWork
 
 HOME_PURPOSE = OutboxPurpose.HOME_REFRESH
 
+# How long a refresh caused by arriving cases waits before it is sent. Cases come in bursts
+# (an import, a court list, a source's retry queue): every receipt in the window shares one
+# publish instead of each building the SPO's whole Home (docs/architecture.md "App Home").
+BURST_DELAY = timedelta(seconds=2)
+
 
 def home_key(user_id: str) -> str:
     """The outbox ordering key of a person's Home: one person's publishes go in order."""

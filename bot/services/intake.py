@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.domain.case_input import CaseIn, parse_case
 from bot.domain.case_picture import PICTURE_FIELDS, picture_of
@@ -55,7 +56,14 @@ def _case_values(data: CaseIn, team: Team, policy: Policy, now: datetime) -> dic
     }
 
 
-async def _store_all(uow: UnitOfWork, new: list[tuple[CaseIn, Team]], clock: Clock, record_case_url: str | None) -> list[Case]:
+def _stored_case(case_id: int, values: dict[str, Any], team: Team) -> Case:
+    """The case as stored, built from the values just inserted (no session: nothing to flush)."""
+    case = Case(id=case_id, **values)
+    set_committed_value(case, "team", team)
+    return case
+
+
+async def _store_all(uow: UnitOfWork, new: list[tuple[CaseIn, Team]], clock: Clock, record_case_url: str | None, home_delay: timedelta) -> list[Case]:
     """Insert the new cases, their card messages and audit events with one executemany each.
 
     Batched, not a flush per case: an import of 10,000 cases is bound by round trips to the
@@ -65,16 +73,18 @@ async def _store_all(uow: UnitOfWork, new: list[tuple[CaseIn, Team]], clock: Clo
         return []
     now = clock.now()
     policy = await uow.policies.current()
-    await uow.cases.insert_many([_case_values(data, team, policy, now) for data, team in new])
-    stored = await uow.cases.by_event_ids(data.event_id for data, _ in new)
-    cases = [stored[data.event_id] for data, _ in new]
+    values = [_case_values(data, team, policy, now) for data, team in new]
+    # The write part is kept short (SQLite holds its one write lock from the first insert to
+    # the commit): the cases come back as ids from the insert, not from a read-back.
+    ids = await uow.cases.insert_returning_ids(values)
+    cases = [_stored_case(case_id, row, team) for case_id, row, (_, team) in zip(ids, values, new, strict=True)]
     outbox_rows: list[dict[str, Any]] = []
     audit_rows: list[dict[str, Any]] = []
     for case, (_, team) in zip(cases, new, strict=True):
         outbox_rows += notices.new_case_rows(case, team, record_case_url, now)
         audit_rows.append(audit_values(actor=INTAKE_ACTOR, action="case_received", now=now, case_id=case.id, event_id=case.event_id, team=team.code))
     await insert_bulk(uow, outbox_rows, audit_rows)
-    await queue_home_refresh(uow, {spo for _, team in new for spo in team.spo_user_ids}, now)
+    await queue_home_refresh(uow, {spo for _, team in new for spo in team.spo_user_ids}, now, delay=home_delay)
     return cases
 
 
@@ -84,16 +94,18 @@ async def receive_cases(
     *,
     clock: Clock,
     record_case_url: str | None,
+    home_delay: timedelta = timedelta(0),
 ) -> list[Received | Rejected]:
     """Validate and store a batch in one transaction; one result per row, in order.
 
     Bad rows are reported, good rows stored; a repeated event id (in the store or earlier in
     the batch) returns the stored case. If a concurrent receipt of the same event wins the
     race, the batch is retried once so the caller sees that stored case instead of an error.
+    `home_delay` holds back the SPOs' Home refresh, so a burst of cases shares one publish.
     """
     for attempt in (1, 2):
         try:
-            return await _receive_batch(uow_factory, rows, clock=clock, record_case_url=record_case_url)
+            return await _receive_batch(uow_factory, rows, clock=clock, record_case_url=record_case_url, home_delay=home_delay)
         except IntegrityError:
             if attempt == 2:
                 raise
@@ -113,6 +125,7 @@ async def _receive_batch(
     *,
     clock: Clock,
     record_case_url: str | None,
+    home_delay: timedelta,
 ) -> list[Received | Rejected]:
     async with uow_factory() as uow:
         teams = await uow.teams.by_codes(_team_codes(rows))
@@ -131,7 +144,7 @@ async def _receive_batch(
             if isinstance(item, CaseIn) and item.event_id not in known and item.event_id not in answered and item.event_id not in fresh:
                 fresh[item.event_id] = (item, teams[item.team])
         new, later = await case_events.route(uow, list(fresh.values()))
-        for case in await _store_all(uow, new, clock, record_case_url):
+        for case in await _store_all(uow, new, clock, record_case_url, home_delay):
             known[case.event_id] = case
         answered.update(await case_events.attach(uow, later, known, clock=clock, record_case_url=record_case_url))
         results: list[Received | Rejected] = []
@@ -146,9 +159,11 @@ async def _receive_batch(
         return results
 
 
-async def receive_case(uow_factory: Callable[[], UnitOfWork], raw: Mapping[str, Any], *, clock: Clock, record_case_url: str | None) -> Received:
+async def receive_case(
+    uow_factory: Callable[[], UnitOfWork], raw: Mapping[str, Any], *, clock: Clock, record_case_url: str | None, home_delay: timedelta = timedelta(0)
+) -> Received:
     """One case from the intake API; raises `InvalidInput` naming every bad field."""
-    [result] = await receive_cases(uow_factory, [raw], clock=clock, record_case_url=record_case_url)
+    [result] = await receive_cases(uow_factory, [raw], clock=clock, record_case_url=record_case_url, home_delay=home_delay)
     if isinstance(result, Rejected):
         raise result.error
     return result

@@ -122,10 +122,13 @@ class Scheduler:
     async def _morning_runs(self, now: datetime) -> int:
         today = london_today(self.clock)
         async with self.db.uow() as uow:
-            teams = list((await uow.teams.by_code()).values())
+            teams = await uow.teams.plain()
+            taken = await uow.jobs.runs_on(today)  # after the morning, every tick stops here
         done = 0
         for team in teams:
             for kind, run in (("deadline_chase", self._chase_deadlines), ("touchpoint_digest", self._touchpoint_digest)):
+                if (kind, team.code) in taken:
+                    continue
                 try:
                     async with self.db.uow() as uow:
                         if not await uow.jobs.first_run_today(kind, team.code, today, now):

@@ -33,3 +33,11 @@ class Repository(Generic[M]):
         SQLite cannot batch ORM inserts that return ids (SQLAlchemy falls back to one statement a row)."""
         if rows:
             await self.session.execute(insert(self.model), list(rows))
+
+    async def insert_returning_ids(self, rows: Sequence[dict[str, Any]]) -> list[int]:
+        """Many rows in one statement (Core, insertmanyvalues), their new ids in the rows' order:
+        one round trip where an insert and a read-back would take two."""
+        if not rows:
+            return []
+        result = await self.session.execute(insert(self.model).returning(self.model.id, sort_by_parameter_order=True), list(rows))  # type: ignore[attr-defined]
+        return list(result.scalars())

@@ -52,6 +52,12 @@ class JobRepository(Repository[ScheduledJob]):
             )
         ).all()
 
+    async def runs_on(self, day: date) -> set[tuple[str, str]]:
+        """(kind, scope) of every daily run recorded for `day`: one read, so an idle scheduler
+        tick need not open a transaction per team to learn that the morning's work is done."""
+        rows = await self.session.execute(select(DailyRun.kind, DailyRun.scope).where(DailyRun.day == day))
+        return {(kind, scope) for kind, scope in rows.all()}
+
     async def first_run_today(self, kind: str, scope: str, day: date, now: datetime) -> bool:
         """Record that `kind` ran for `scope` today; False when it already had (any replica)."""
         exists_already = await self.session.scalar(select(DailyRun.id).where(DailyRun.kind == kind, DailyRun.scope == scope, DailyRun.day == day))

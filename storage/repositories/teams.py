@@ -21,6 +21,10 @@ class TeamRepository(Repository[Team]):
         rows = await self.session.scalars(select(Team).options(selectinload(Team.practitioners)))
         return {team.code: team for team in rows}
 
+    async def plain(self) -> Sequence[Team]:
+        """Every team, without its staff (the scheduler's morning runs need only ids and codes)."""
+        return (await self.session.scalars(select(Team).order_by(Team.code))).all()
+
     async def by_codes(self, codes: Iterable[str]) -> dict[str, Team]:
         """Only the named teams, without their staff: what intake needs per request."""
         rows = await self.session.scalars(select(Team).where(Team.code.in_(list(codes))))

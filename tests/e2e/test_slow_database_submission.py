@@ -67,3 +67,29 @@ async def test_a_submission_during_a_database_lock_is_answered_in_time_and_compl
         count = await uow.session.scalar(select(func.count()).select_from(Allocation))
     assert count == 1
     assert sum(1 for c in bot.fake.calls_to("chat.postMessage") if c.args.get("channel") == "U0PP00001") == 1
+
+
+async def test_an_outcome_for_a_closed_modal_reaches_the_spo_by_dm(bot: BotUnderTest, database_url: str) -> None:
+    """The SPO closed the modal while the commit waited: Slack refuses the views.update
+    (not_found, the view is gone), so the outcome arrives as a DM instead of being lost."""
+    status, case = await bot.post_case(case_fields())
+    assert status == 201, case
+    await bot.drained()
+    pp = (await bot.practitioner_ids())["N07A001"]
+
+    with database_locked(database_url):
+        # bot.submit's view was never opened through the fake, which answers not_found for it,
+        # as Slack does for a view the person has closed.
+        status, answer = await bot.submit(case_id=case["id"], user="U0SPO0001", values=answers(practitioner_id=pp))
+        assert status == 200 and answer["response_action"] == "update", answer
+
+    [update] = await bot.fake.wait_for_async("views.update")
+    assert update.response["error"] == "not_found"
+    deadline = time.monotonic() + 20
+    while not (dms := [c for c in bot.fake.calls_to("chat.postMessage") if c.args.get("channel") == "U0SPO0001" and "Done" in c.args.get("text", "")]):
+        assert time.monotonic() < deadline, "no DM with the outcome"
+        await asyncio.sleep(0.05)
+    assert len(dms) == 1 and "closed" in dms[0].args["text"]
+    await bot.drained()
+    async with bot.runtime.db.uow() as uow:
+        assert await uow.session.scalar(select(func.count()).select_from(Allocation)) == 1

@@ -37,6 +37,7 @@ def bot_settings(database_url: str, fake: FakeSlack, **overrides: Any) -> Settin
         "intake_token": INTAKE_TOKEN,
         "port": 0,
         "outbox_poll_seconds": 0.05,
+        "home_refresh_delay_seconds": 0,  # tests move a fixed clock: a delayed row would wait for good
         "outbox_lease_seconds": 2.0,
         "outbox_max_backoff_seconds": 0.2,
         "slack_timeout_seconds": 2,

@@ -47,8 +47,10 @@ class FakeRepository(Generic[M]):
         return self.store.put(obj)
 
     async def insert_many(self, rows: Sequence[dict[str, Any]]) -> None:
-        for values in rows:
-            self.store.put(self.model(**values))
+        await self.insert_returning_ids(rows)
+
+    async def insert_returning_ids(self, rows: Sequence[dict[str, Any]]) -> list[int]:
+        return [self.store.put(self.model(**values)).id for values in rows]  # type: ignore[attr-defined]
 
 
 class FakeTeams(FakeRepository[Team]):
@@ -56,6 +58,9 @@ class FakeTeams(FakeRepository[Team]):
 
     async def by_code(self) -> dict[str, Team]:
         return {team.code: team for team in self._all()}
+
+    async def plain(self) -> Sequence[Team]:
+        return sorted(self._all(), key=lambda team: team.code)
 
     async def by_codes(self, codes: Iterable[str]) -> dict[str, Team]:
         wanted = set(codes)
@@ -151,6 +156,9 @@ class FakeJobs(FakeRepository[ScheduledJob]):
         for job in due:
             job.state, job.claim = "running", token
         return [job for job in self._all() if job.claim == token and job.state == "running"]
+
+    async def runs_on(self, day: date) -> set[tuple[str, str]]:
+        return {(run.kind, run.scope) for run in self.store.rows(DailyRun) if run.day == day}
 
     async def first_run_today(self, kind: str, scope: str, day: date, now: datetime) -> bool:
         """The daily_runs unique key: False when `kind` already ran for `scope` on `day`."""

@@ -27,6 +27,7 @@ class Settings:
     record_case_url: str | None = None
     record_api_url: str | None = None
     tier_weights: Mapping[str, float] = {}
+    home_refresh_delay_seconds: float = 0.0
 
 
 class Metrics:
