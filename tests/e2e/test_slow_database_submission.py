@@ -80,7 +80,7 @@ async def test_an_outcome_for_a_closed_modal_reaches_the_spo_by_dm(bot: BotUnder
     with database_locked(database_url):
         # bot.submit's view was never opened through the fake, which answers not_found for it,
         # as Slack does for a view the person has closed.
-        status, answer = await bot.submit(case_id=case["id"], user="U0SPO0001", values=answers(practitioner_id=pp))
+        status, answer = await bot.submit(case_id=case["id"], user="U0SPO0001", values=answers(practitioner_id=pp), settle_late=False)
         assert status == 200 and answer["response_action"] == "update", answer
 
     [update] = await bot.fake.wait_for_async("views.update")
