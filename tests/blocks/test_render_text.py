@@ -30,3 +30,39 @@ def test_every_emoji_casebot_writes_is_drawn_as_a_symbol() -> None:
     for code in written:
         text = render({"text": f"x {code} y"})
         assert code not in text, code
+
+
+def test_a_submitted_form_reads_as_the_person_answered_it() -> None:
+    """The demo shows the Allocate form filled in: option words, dates and names, not values."""
+    view = {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": "Allocate case"},
+        "blocks": [
+            {"type": "input", "block_id": "b1", "label": {"type": "plain_text", "text": "Sensitive?"},
+             "element": {"type": "radio_buttons", "options": [{"text": {"type": "plain_text", "text": "Yes, sensitive"}, "value": "yes"}]}},
+            {"type": "input", "block_id": "b2", "label": {"type": "plain_text", "text": "Touchpoint"}, "element": {"type": "datepicker"}},
+            {"type": "input", "block_id": "b3", "label": {"type": "plain_text", "text": "Notify"}, "element": {"type": "multi_users_select"}},
+            {"type": "input", "block_id": "b4", "label": {"type": "plain_text", "text": "Notes"}, "element": {"type": "plain_text_input"}},
+            {"type": "input", "block_id": "b5", "label": {"type": "plain_text", "text": "Unasked"}, "element": {"type": "plain_text_input"}},
+        ],
+    }  # fmt: skip
+    values = {
+        "b1": {"value": {"type": "radio_buttons", "selected_option": {"value": "yes"}}},
+        "b2": {"value": {"type": "datepicker", "selected_date": "2026-12-21"}},
+        "b3": {"value": {"type": "multi_users_select", "selected_users": ["U0ADMIN01"]}},
+        "b4": {"value": {"type": "plain_text_input", "value": None}},
+    }
+    lines = render(view, {"U0ADMIN01": "Admin Hub"}, values).splitlines()
+    assert lines == [
+        "[Allocate case]",
+        "Sensitive?: Yes, sensitive",
+        "Touchpoint: Mon 21 Dec 2026",
+        "Notify: @Admin Hub",
+        "Notes: (not answered)",
+        "Unasked: ____",
+    ]
+
+
+def test_italics_read_as_plain_words_but_names_keep_their_underscores() -> None:
+    text = render({"text": "_teams file figures_ for snake_case_name"})
+    assert text == "teams file figures for snake_case_name"

@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import errno
 import logging
+from datetime import date
 from types import ModuleType
 
 import psycopg
@@ -28,7 +29,9 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("serve", help="migrate the database, then run the bot")
     sub.add_parser("migrate", help="bring the database to the newest schema")
-    sub.add_parser("demo", help="run the whole journey against an embedded fake Slack and print what people see")
+    demo = sub.add_parser("demo", help="run the whole journey against an embedded fake Slack and print what people see")
+    demo.add_argument("--step", action="store_true", help="wait for Enter between scenes (for a live audience)")
+    demo.add_argument("--date", type=date.fromisoformat, metavar="YYYY-MM-DD", help="tell the story as of this day (default: today)")
     for group in GROUPS.values():
         group.add_parser(sub)
     return parser
@@ -75,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
             from bot.demo.story import main as demo
 
             configure_logging("WARNING")
-            return demo()
+            return demo(today=args.date, step=args.step)
         if args.command == "migrate":
             upgrade_to_head(settings.database_url)
             print("database is at the newest schema")
