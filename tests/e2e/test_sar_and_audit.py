@@ -11,6 +11,7 @@ Subprocesses cost about a second each, so one batch runs side by side.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -180,7 +181,8 @@ async def test_sar_withholds_sensitive_text_and_audit_counts_working_days(world,
         touchpoint=date(2027, 1, 20),
     )  # fmt: skip
 
-    runs = run_side_by_side(
+    runs = await asyncio.to_thread(
+        run_side_by_side,
         tmp_path, database_url,
         {
             "sar": ("sar", "x100001"),

@@ -121,7 +121,7 @@ async def test_staff_import_stores_good_lines_and_names_each_bad_one(world, data
         "N07Z999,10,,,\n"
         "N07A002,20,C1:4;D0:6,,2026-12-20.. sickness\n",
     )
-    run = cli("staff", "import", name)
+    run = await cli.run("staff", "import", name)
     assert run.returncode == 2, run.stderr
     assert run.stderr_lines == [
         f"{name}: line 3: caseload_points: must be a number",
@@ -137,8 +137,8 @@ async def test_staff_import_stores_good_lines_and_names_each_bad_one(world, data
     assert isinstance(grace, Practitioner) and grace.capacity_points == 100  # the teams file's, untouched
 
     lines = cli.write("staff.jsonl", json.dumps({"staff_code": "N07A002", **GRACE}) + "\n\nnot json\n")
-    run = cli("staff", "import", lines)
+    run = await cli.run("staff", "import", lines)
     assert run.returncode == 2 and run.stderr_lines == [f"{lines}: line 3: body: must be a JSON object with the staff fields"]
     header = cli.write("bad.csv", "staff_code,casload\nN07A001,B2:1\n")
-    run = cli("staff", "import", header)
+    run = await cli.run("staff", "import", header)
     assert run.returncode == 2 and "column 2 'casload' is not a staff field: did you mean 'caseload'?" in run.stderr

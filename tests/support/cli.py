@@ -3,6 +3,7 @@ outer shell's SLACK_*/CASEBOT_*), this checkout first on the path, output read a
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -52,6 +53,12 @@ class Cli:
 
     def __call__(self, *args: str, **env: str) -> Run:
         return finish(start(self.cwd, clean_env(self.database_url, **env), *args))
+
+    async def run(self, *args: str, **env: str) -> Run:
+        """The command from an async test whose bot is running in this process: run in a thread,
+        so the bot's event loop keeps going. A blocking call would freeze it mid-transaction,
+        and the command, waiting on that transaction's row locks, would wait for good."""
+        return await asyncio.to_thread(self, *args, **env)
 
     def parallel(self, *commands: tuple[str, ...], **env: str) -> list[Run]:
         """Independent commands that change nothing, run side by side to save wall time."""
