@@ -16,7 +16,7 @@ from sqlalchemy import select, text
 from blocks.allocate_modal import AllocateMetadata
 from blocks.candidate_blocks import candidate_line
 from blocks.case_answer import case_message
-from blocks.formats import percent_text, tier_mix_bars
+from blocks.formats import long_date, percent_text, tier_mix_bars
 from blocks.ids import INPUT_ACTION, Action, AllocateBlock, Callback, TouchpointBlock
 from blocks.kit import MESSAGE_BLOCKS_MAX
 from blocks.queue_answer import queue_message
@@ -24,7 +24,7 @@ from blocks.render_text import render
 from bot.demo.slack_requests import interaction_body, signed_headers, slash_body, view_submission
 from bot.domain.case_history_view import AllocationRecord, AuditLine, CaseHistory, Note, TouchpointRecord
 from bot.domain.clock import london_today
-from bot.domain.command_views import QueueAnswer, TeamQueue
+from bot.domain.command_views import AwaitingCase, QueueAnswer, TeamQueue
 from bot.queries.commands import queue_case
 from storage.models import Case, Touchpoint
 from tests.support.allocation import answers
@@ -236,6 +236,43 @@ async def test_queue_lists_thirty_then_counts_the_rest_and_a_member_of_two_teams
 async def test_an_empty_queue_says_so(bot: BotUnderTest) -> None:
     answer = await casebot(bot, "queue", PP)
     assert "Sheffield North: 0 unallocated cases" in answer.text and "Nothing is waiting for allocation." in answer.text
+
+
+async def test_queue_lists_cases_awaiting_handover_with_their_dates_restricted_ones_only_where_the_lists_allow(bot: BotUnderTest) -> None:
+    from tests.e2e.test_channel_detail import CODED  # the SPOs' staff codes: N07S001, N07S002
+
+    await bot.load_teams(CODED)
+    day = today(bot)
+    # Custodial, normal resources, nine months to serve: POM-led until handover (seeds/001 s2.3).
+    pom = dict(
+        sentence_type="Custody", prison="HMP Leeds", sentence_date=(day - timedelta(days=7)).isoformat(), release_date=(day + timedelta(days=270)).isoformat(),
+        rosh="Low", rsr=2.0, mappa_category=None, mappa_level=None, tier="C2",
+    )  # fmt: skip
+    status, later = await bot.post_case(case_fields(event_id="e-pom-1", crn="P000001", name="Pat Pending", **pom))
+    assert status == 201 and later["state"] == "awaiting_handover", later
+    _, kept = await bot.post_case(
+        case_fields(event_id="e-pom-2", crn="P000002", name="Hidden Pending", restricted=True, excluded_practitioners=["N07S002"], **pom)
+    )
+    assert kept["state"] == "awaiting_handover"
+    await post(bot, event_id="e-now", crn="A000001", name="Una Unallocated")
+    handover, joins = date.fromisoformat(later["handover_date"]), date.fromisoformat(later["allocatable_from"])
+
+    spo = await casebot(bot, "queue", SPO)
+    assert "Sheffield North: 1 unallocated case" in spo.text  # the POM-led cases are not in the queue yet
+    assert "Awaiting handover in Sheffield North: 2 custodial cases" in spo.text
+    assert spo.text.index("A000001") < spo.text.index("Awaiting handover") < spo.text.index("P000001")
+    [line] = [line for line in spo.text.splitlines() if "P000001" in line]
+    assert f"handover {long_date(handover)} · joins the queue {long_date(joins)}" in line
+    [hidden] = [line for line in spo.text.splitlines() if "P000002" in line]
+    assert "restricted" in hidden and "Hidden Pending" in hidden
+
+    for reader, shown in ((SPO2, "1 custodial case"), (PP, "1 custodial case")):  # on its exclusion list; not an SPO
+        answer = await casebot(bot, "queue", reader)
+        assert f"Awaiting handover in Sheffield North: {shown}" in answer.text and "Pat Pending" in answer.raw
+        assert "Hidden Pending" not in answer.raw and "P000002" not in answer.raw
+
+    south = await casebot(bot, "queue", OTHER_SPO)
+    assert "Awaiting handover" not in south.text and "P00000" not in south.raw
 
 
 # --- case -----------------------------------------------------------------------------------
@@ -459,7 +496,11 @@ def test_the_longest_history_and_the_longest_queue_fit_in_one_slack_message() ->
     assert all("<!channel>" not in json.dumps(b) for b in message["blocks"])
 
     cases = [queue_case(_case(id=n, name=long, crn=f"Q{n:06d}")) for n in range(30)]
-    teams = [TeamQueue(team_name=long, service="prison", viewer_is_spo=False, cases=cases, total=1000, overdue=999) for _ in range(20)]
+    awaiting = [AwaitingCase(case, date(2027, 6, 22), date(2027, 6, 8)) for case in cases]
+    teams = [
+        TeamQueue(team_name=long, service="prison", viewer_is_spo=False, cases=cases, total=1000, overdue=999, awaiting=awaiting, awaiting_total=500)
+        for _ in range(20)
+    ]
     queued = queue_message(QueueAnswer(today=date(2026, 11, 23), teams=teams))
     assert_fits_slack(queued)
     assert "left out to fit" in json.dumps(queued["blocks"][-1])
