@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from bot.domain.availability import Away
 from bot.domain.workload import over_capacity
 
 
@@ -85,3 +86,4 @@ class CaseloadView:
     cases: list[HeldCase]  # newest allocation first, at most the limit
     listed_total: int  # cases this reader may see listed
     restricted_hidden: int  # restricted cases counted in the workload but not listed
+    away: Away | None = None  # away today, from the workforce source's absences

@@ -24,7 +24,7 @@ from bot.domain.enums import CaseState
 from bot.domain.errors import CasebotError
 from bot.domain.policy import CaseSnapshot
 from bot.domain.workload import DEFAULT_TIER_POINTS
-from bot.queries.caseload import workload_now
+from bot.queries.caseload import away_today, workload_now
 from storage.db import UnitOfWork
 from storage.models import Allocation, Case, Practitioner, Team
 
@@ -167,9 +167,16 @@ class NotAllowed(CasebotError):
 
 
 async def caseload(
-    uow_factory: UowFactory, user_id: str, person: str, *, weights: Mapping[str, float] = DEFAULT_TIER_POINTS, limit: int = CASELOAD_LIMIT
+    uow_factory: UowFactory,
+    user_id: str,
+    person: str,
+    *,
+    today: date,
+    weights: Mapping[str, float] = DEFAULT_TIER_POINTS,
+    limit: int = CASELOAD_LIMIT,
 ) -> list[CaseloadView]:
-    """`person`'s open cases allocated through casebot and workload now, per team they work in.
+    """`person`'s open cases allocated through casebot, workload now and whether away `today`
+    (a London date), per team they work in.
 
     Shown to the SPOs of the practitioner's team and to the practitioner themselves, as App
     Home does (SPOs see the team's capacity, a practitioner their own workload). Raises
@@ -213,6 +220,7 @@ async def caseload(
                     workload=workload_now(practitioner, tiers, weights),
                     cases=[HeldCase(case=queue_case(c), allocated_at=at) for c, at in listed],
                     listed_total=int(listed_total or 0), restricted_hidden=len(tiers) - int(listed_total or 0),
+                    away=away_today(practitioner, today),
                 )
             )  # fmt: skip
     return views
