@@ -41,12 +41,7 @@ def custody_rule(clean: dict[str, Any]) -> FieldError | None:
     """
     if str(clean.get("sentence_type", "")).strip().lower() != CUSTODY:
         return None
-    if "custodial" not in clean:
-        clean["custodial"] = True
-        return None
-    if parsed(bool, clean["custodial"]) is False:
-        return FieldError("custodial", "must be true when sentence_type is Custody (the prison is notified); leave it out or set it true")
-    return None
+    return _implied_true(clean, "custodial", "when sentence_type is Custody (the prison is notified)")
 
 
 def restriction_rule(clean: dict[str, Any]) -> FieldError | None:
@@ -56,11 +51,17 @@ def restriction_rule(clean: dict[str, Any]) -> FieldError | None:
     codes = split_list(clean.get("restricted_to"))
     if not (isinstance(codes, list) and codes):
         return None
-    if "restricted" not in clean:
-        clean["restricted"] = True
+    return _implied_true(clean, "restricted", "when restricted_to names staff (a restricted case)")
+
+
+def _implied_true(clean: dict[str, Any], name: str, when: str) -> FieldError | None:
+    """Another field implies `name` is true: left out, it becomes true; given false, the row
+    contradicts itself and is refused rather than guessed. Changes `clean` in place."""
+    if name not in clean:
+        clean[name] = True
         return None
-    if parsed(bool, clean["restricted"]) is False:
-        return FieldError("restricted", "must be true when restricted_to names staff (a restricted case); leave it out or set it true")
+    if parsed(bool, clean[name]) is False:
+        return FieldError(name, f"must be true {when}; leave it out or set it true")
     return None
 
 
