@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from blocks.formats import TEAMS_FILE_FIGURES, away_text, percent_text, tier_mix_bars, workload_bar
+from blocks.formats import away_mark, percent_text, source_mark, tier_mix_bars, workload_bar
 from blocks.ids import INPUT_ACTION, Action, AllocateBlock
 from blocks.kit import Block, context, divider, input_block, section
 from blocks.text import SECTION_TEXT_MAX, cut, mrkdwn_safe
@@ -54,8 +54,7 @@ def candidate_line(offer: Offer) -> str:
     workload and tier mix as bars with their numbers beside them (seeds/002, "Choose a POM":
     "Use 'tier mix' bars", and some readers "prefer seeing numeric information")."""
     over = " *over capacity*" if offer.over_capacity_after else ""
-    away = f" · :no_entry: *{away_text(offer.away)}*" if offer.away is not None else ""
-    source = "" if offer.from_feed else f" · {TEAMS_FILE_FIGURES}"
+    away, source = away_mark(offer.away), source_mark(offer.from_feed)
     head = (
         f"*{mrkdwn_safe(offer.name, 200)}* · {mrkdwn_safe(offer.grade, 10)}{away} · "
         f"{offer.recent_allocations} new in 7 days\nWorkload {workload_bar(offer.workload_now)} → {percent_text(offer.workload_after)} after{over}{source}"

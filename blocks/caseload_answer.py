@@ -1,5 +1,6 @@
-"""`/casebot caseload @person`: per team the person works in, their workload now, tier mix,
-and the cases casebot allocated them. Pure.
+"""`/casebot caseload @person`: per team the person works in, whether they are away today and
+until when, their workload now (marked when it is the teams file's fallback, as the Allocate
+modal marks it), tier mix, and the cases casebot allocated them. Pure.
 
 The workload figure is the one every surface shows (`blocks.formats.percent_text`), so the
 Allocate modal, the App Home and this answer agree for the same person.
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from blocks.command_blocks import case_line
-from blocks.formats import percent_text, plural, tier_mix_bars, when_text
+from blocks.formats import away_mark, percent_text, plural, source_mark, tier_mix_bars, when_text
 from blocks.kit import NAME_MAX, Block, Message, context, mention, message, packed
 from blocks.text import mrkdwn_safe
 from bot.domain.command_views import CaseloadView
@@ -18,7 +19,7 @@ from bot.domain.vocabulary import terms_for
 
 
 def caseload_message(views: Sequence[CaseloadView]) -> Message:
-    """Per team the person works in: workload now, tier mix, and the cases casebot allocated them."""
+    """Per team the person works in: away today, workload now, tier mix, and the cases casebot allocated them."""
     blocks: list[Block] = []
     for view in views:
         load = view.workload
@@ -27,8 +28,8 @@ def caseload_message(views: Sequence[CaseloadView]) -> Message:
         inactive = " · inactive" if not view.active else ""
         heading = (
             f"*{mrkdwn_safe(view.name, NAME_MAX)}* ({mrkdwn_safe(view.grade, 10)}, {mrkdwn_safe(view.staff_code, 20)}) "
-            f"{mention(view.user_id)} · {mrkdwn_safe(view.team_name, NAME_MAX)}{inactive}\n"
-            f"Workload now: *{percent_text(load.percent)}*{over}{outside}\n"
+            f"{mention(view.user_id)} · {mrkdwn_safe(view.team_name, NAME_MAX)}{inactive}{away_mark(view.away)}\n"
+            f"Workload now: *{percent_text(load.percent)}*{over}{outside}{source_mark(load.from_feed)}\n"
             f"Tier mix: {tier_mix_bars(load.tier_mix)}\n"
             f"*Open cases allocated through casebot:* {view.listed_total + view.restricted_hidden:,}"
         )

@@ -17,7 +17,7 @@ from blocks.text import mrkdwn_safe
 from bot.domain.command_views import QueueCase
 
 USAGE_LINES = (
-    "`/casebot queue`: your team's unallocated cases, soonest due first",
+    "`/casebot queue`: your team's unallocated cases, soonest due first, then those awaiting handover",
     "`/casebot case X123456`: a case's summary and history (a CRN is one letter and six digits)",
     "`/casebot caseload @person`: a practitioner's open cases and workload now",
     "`/casebot help`: this message",

@@ -29,8 +29,8 @@ from bot.domain.clock import LONDON
 from bot.domain.workload import CAPACITY_PERCENT, RISK_LETTERS, over_capacity, tier_mix_text
 
 __all__ = [
-    "age_text", "clock_text", "day_text", "due_text", "due_words", "long_date", "plural", "percent_text", "ready_text", "rsr_text",
-    "score_text", "short_date", "tier_mix_bars", "tier_mix_text", "when_text", "london_time_text", "workload_bar", "yes_no_text", "NOT_KNOWN",
+    "age_text", "away_mark", "away_text", "clock_text", "day_text", "due_text", "due_words", "long_date", "plural", "percent_text", "ready_text", "rsr_text",
+    "score_text", "short_date", "source_mark", "tier_mix_bars", "tier_mix_text", "when_text", "london_time_text", "workload_bar", "yes_no_text", "NOT_KNOWN",
 ]  # fmt: skip
 
 NO_CAPACITY = "no capacity"
@@ -160,6 +160,17 @@ def away_text(away: Away) -> str:
     """'away until Mon 14 Dec' (the last day of the absence), or 'away, no return date'. Never
     the reason: the workforce source's category (sickness, ...) is not the team's to read."""
     return f"away until {short_date(away.until)}" if away.until is not None else "away, no return date"
+
+
+def away_mark(away: Away | None) -> str:
+    """' · :no_entry: *away until Mon 14 Dec*' beside a name when away today; '' otherwise."""
+    return f" · :no_entry: *{away_text(away)}*" if away is not None else ""
+
+
+def source_mark(from_feed: bool) -> str:
+    """' · _teams file figures_' beside figures the workforce source has not reported (the
+    teams file's fallback, docs/workload.md); '' beside the source's own."""
+    return "" if from_feed else f" · {TEAMS_FILE_FIGURES}"
 
 
 # ---------------------------------------------------------------------------------------------

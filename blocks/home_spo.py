@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from blocks.case_card import case_buttons
-from blocks.formats import TEAMS_FILE_FIGURES, away_text, day_text, due_text, long_date, plural, ready_text, tier_mix_bars, workload_bar
+from blocks.formats import away_mark, day_text, due_text, long_date, plural, ready_text, source_mark, tier_mix_bars, workload_bar
 from blocks.home_practitioner import priority_tag, touchpoint_case
 from blocks.ids import Action
 from blocks.kit import NAME_MAX, Block, actions, button, context, divider, header, listed, mention, more, packed, section
@@ -67,8 +67,7 @@ def handover_blocks(team: SpoSection) -> list[Block]:
 def capacity_line(line: CapacityLine) -> str:
     """Workload and tier mix as bars with their numbers, readiness, whether away today, and a
     mark on figures that are the teams file's fallback (docs/workload.md)."""
-    away = f" · :no_entry: *{away_text(line.away)}*" if line.away is not None else ""
-    source = "" if line.from_feed else f" · {TEAMS_FILE_FIGURES}"
+    away, source = away_mark(line.away), source_mark(line.from_feed)
     return (
         f"{workload_bar(line.percent)} *{mrkdwn_safe(line.name, CAPACITY_NAME_MAX)}* ({mrkdwn_safe(line.grade, 6)}){away}"
         f" · {tier_mix_bars(line.tier_mix, cells=CAPACITY_MIX_CELLS)} · {ready_text(line.ready_for_tiers)}{source}"

@@ -59,7 +59,7 @@ async def _answer(services: Services, user: str, text: str) -> dict[str, Any]:
                 history = await case_history.case_history(uow, user, crn, today=today)
                 return case_message(history, record_url=record_link(services.settings.record_case_url, history.case.crn))
             case command_text.CaseloadQuery(user_id=person):
-                return caseload_message(await commands.caseload(uow, user, person, weights=services.settings.tier_weights))
+                return caseload_message(await commands.caseload(uow, user, person, today=today, weights=services.settings.tier_weights))
             case _:
                 return answers.usage_message()
     except commands.NotInTeam:

@@ -24,7 +24,7 @@ from bot.domain.enums import CaseState
 from bot.domain.vocabulary import terms_for
 from bot.domain.workload import DEFAULT_TIER_POINTS
 from bot.queries.home import UowFactory, read_home
-from bot.services.facade import AllocatePicture, CaseDetails, ModalStep, Notice, ReallocatePicture, TouchpointPicture
+from bot.services.pictures import AllocatePicture, CaseDetails, ModalStep, Notice, ReallocatePicture, TouchpointPicture
 
 CASE_NOT_FOUND = Notice("Case not found", "This case is no longer held by casebot.")
 

@@ -11,7 +11,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from blocks.formats import when_text
 from blocks.ids import Action, Callback, TouchpointBlock
 from bot.domain.errors import TouchpointRefused
-from bot.services.facade import Services, TouchpointKind
+from bot.services.facade import Services
+from bot.services.pictures import TouchpointKind
 from handlers.errors import answered
 from handlers.forms import TOUCHPOINT_BLOCKS, action_id_value, metadata_id, parse_touchpoint, refusal_errors
 from handlers.presenters import touchpoint_view

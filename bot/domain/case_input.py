@@ -11,8 +11,10 @@ from collections.abc import Container, Mapping
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from bot.domain.case_field_rules import cross_field_errors, custody_rule, restriction_rule
+from bot.domain.case_path_input import PATH_FIELDS, AppointmentTime, Resourcing, SentenceMonths
 from bot.domain.case_picture import (
     PICTURE_FIELDS,
     NomisId,
@@ -23,8 +25,6 @@ from bot.domain.case_picture import (
     ShortText,
     StaffCodes,
     TextList,
-    picture_date_errors,
-    split_list,
 )
 from bot.domain.errors import FieldError, InvalidInput
 from bot.domain.input_messages import plain_message
@@ -33,8 +33,6 @@ from bot.domain.tiers import Tier
 CRN_PATTERN = re.compile(r"^[A-Z][0-9]{6}\Z")  # \Z: `$` would also let a trailing newline through
 ROSH_LEVELS = ("Low", "Medium", "High", "Very High")
 Rosh = RiskLevel
-APPOINTMENT_TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]\Z")
-RESOURCING = ("enhanced", "normal")  # bot/domain/resourcing.py
 FIELDS = (
     "event_id",
     "crn",
@@ -60,15 +58,7 @@ FIELDS = (
     *PICTURE_FIELDS,
     "restricted_to",
     # The case's path (README, "The intake API"): resourcing inputs, OMiC handover, first appointment.
-    "resourcing",
-    "foreign_national",
-    "deportation_recommended",
-    "exceptional_public_interest",
-    "sentence_months",
-    "handover_date",
-    "first_appointment_date",
-    "first_appointment_time",
-    "first_appointment_place",
+    *PATH_FIELDS,
 )
 
 # Where the case fields say more than the shared wording (bot/domain/input_messages.py).
@@ -101,14 +91,14 @@ class CaseIn(BaseModel):
     release_date: date | None = None
     arrived_on: date | None = None  # the day the case reached the team; the day of receipt when absent
     # The case's path: resourcing inputs (seeds/003 para 1.12), OMiC handover, first appointment.
-    resourcing: str | None = None  # the source's own outcome, when it has computed one
+    resourcing: Resourcing | None = None  # the source's own outcome, when it has computed one
     foreign_national: bool = False
     deportation_recommended: bool = False
     exceptional_public_interest: bool = False
-    sentence_months: float | None = Field(default=None, ge=0, le=1200)
+    sentence_months: SentenceMonths | None = None
     handover_date: date | None = None
     first_appointment_date: date | None = None
-    first_appointment_time: str | None = None
+    first_appointment_time: AppointmentTime | None = None
     first_appointment_place: str | None = Field(default=None, max_length=200)
     restricted: bool = False
     excluded_practitioners: list[str] = Field(default_factory=list)
@@ -146,20 +136,6 @@ class CaseIn(BaseModel):
         """PostgreSQL cannot store NUL in text; refuse it here rather than fail on insert."""
         if value is not None and "\x00" in value:
             raise ValueError("must not contain a NUL character")
-        return value
-
-    @field_validator("resourcing")
-    @classmethod
-    def _resourcing(cls, value: str | None) -> str | None:
-        if value is not None and value.lower() not in RESOURCING:
-            raise ValueError("must be one of: " + ", ".join(RESOURCING))
-        return value.lower() if value is not None else None
-
-    @field_validator("first_appointment_time")
-    @classmethod
-    def _time(cls, value: str | None) -> str | None:
-        if value is not None and not APPOINTMENT_TIME.match(value):
-            raise ValueError("must be a time of day as HH:MM, e.g. 09:30")
         return value
 
     @field_validator("crn")
@@ -236,103 +212,28 @@ def _field_error(error: Mapping[str, Any]) -> FieldError:
     return FieldError(field, message)
 
 
-CUSTODY = "custody"
-EARLIEST_SENTENCE = date(
-    1900, 1, 1
-)  # dates before it are typing slips, and the OMiC path counts months back from them  # the `sentence_type` that means the person is in prison (README, "Case fields")
-
-
-def _custody_rule(clean: dict[str, Any]) -> FieldError | None:
-    """Fill in or check `custodial` from a `sentence_type` of Custody.
-
-    `custodial` means the prison notification applies (PI 05/2014 s1.15: a custodial allocation
-    is notified to the receiving prison). A sentence of Custody puts the person in prison, so
-    a row that leaves `custodial` out is custodial, and one that says Custody but custodial
-    false contradicts itself and is refused rather than guessed. Licence is not derived: it is
-    supervision in the community after release, there is no prison holding the person to
-    notify, so it keeps the default (false) unless the source says otherwise. Other sentence
-    types are left to the `custodial` field. Changes `clean` in place; returns the refusal.
-    """
-    if str(clean.get("sentence_type", "")).strip().lower() != CUSTODY:
-        return None
-    if "custodial" not in clean:
-        clean["custodial"] = True
-        return None
-    if _parsed(bool, clean["custodial"]) is False:
-        return FieldError("custodial", "must be true when sentence_type is Custody (the prison is notified); leave it out or set it true")
-    return None
-
-
-def _restriction_rule(clean: dict[str, Any]) -> FieldError | None:
-    """A restriction list makes the case limited-access: `restricted` left out becomes true, and
-    `restricted` false beside a list contradicts itself and is refused rather than guessed (the
-    list would be ignored in the channel otherwise). Changes `clean` in place."""
-    codes = split_list(clean.get("restricted_to"))
-    if not (isinstance(codes, list) and codes):
-        return None
-    if "restricted" not in clean:
-        clean["restricted"] = True
-        return None
-    if _parsed(bool, clean["restricted"]) is False:
-        return FieldError("restricted", "must be true when restricted_to names staff (a restricted case); leave it out or set it true")
-    return None
-
-
 def parse_case(raw: Mapping[str, Any], *, today: date, team_codes: Container[str]) -> CaseIn:
     """Validate one case; raise `InvalidInput` naming every bad field.
 
     The sentence date may not be after `today` (a sentence cannot be in the future) and the
     team must already be known from `casebot teams load`. A sentence of Custody is custodial
-    (`_custody_rule`).
+    (bot/domain/case_field_rules.py `custody_rule`).
     """
     if not isinstance(raw, Mapping):
         raise InvalidInput([FieldError("body", "must be a JSON object with the case fields")])
     clean = _blank_to_missing(raw)
     custodial_given = "custodial" in clean
-    errors = [refusal for refusal in (_custody_rule(clean), _restriction_rule(clean)) if refusal]
+    errors = [refusal for refusal in (custody_rule(clean), restriction_rule(clean)) if refusal]
     try:
         case = CaseIn.model_validate(clean)
     except ValidationError as exc:
         errors += [_field_error(e) for e in exc.errors()]
         case = None
     failed = {e.field for e in errors}
-    team = str(clean.get("team", "")).strip()
-    if "team" not in failed and team and team not in team_codes:
-        errors.append(FieldError("team", f"unknown team code '{team[:20]}': load it first with `casebot teams load`"))
-    sentence = _parsed(date, clean.get("sentence_date"))
-    if "sentence_date" not in failed and sentence is not None and sentence > today:
-        errors.append(FieldError("sentence_date", "must not be in the future"))
-    if "sentence_date" not in failed and sentence is not None and sentence < EARLIEST_SENTENCE:
-        errors.append(FieldError("sentence_date", f"must not be before {EARLIEST_SENTENCE.isoformat()}"))
-    for name in ("release_date", "handover_date"):  # the OMiC path counts back from them (bot/domain/case_path.py)
-        later = _parsed(date, clean.get(name))
-        if name not in failed and later is not None and sentence is not None and later < sentence:
-            errors.append(FieldError(name, "must not be before the sentence date"))
-    arrived = _parsed(date, clean.get("arrived_on"))
-    if "arrived_on" not in failed and arrived is not None:
-        if arrived > today:
-            errors.append(FieldError("arrived_on", "must not be in the future"))
-        elif sentence is not None and arrived < sentence:
-            errors.append(FieldError("arrived_on", "must not be before the sentence date"))
-    picture_dates = {name: _parsed(date, clean.get(name)) for name in ("date_of_birth", "rsr_date", "last_oasys_date") if name not in failed}
-    errors += picture_date_errors(picture_dates, today=today, sentence=sentence)
-    if "custodial" not in failed and _parsed(bool, clean.get("custodial")) and "prison" not in clean:
-        # seeds/003 s1.15: a custodial allocation is notified to the receiving prison.
-        why = "" if custodial_given else " (a sentence of Custody is custodial)"
-        errors.append(FieldError("prison", f"is required when custodial is true{why}"))
+    errors += cross_field_errors(clean, failed=failed, today=today, team_codes=team_codes, custodial_given=custodial_given)
     if errors or case is None:
         raise InvalidInput(_dedupe(errors))
     return case
-
-
-def _parsed(kind: type, value: Any) -> Any:
-    """`value` read as `kind` the way the model reads it, or None when it does not parse."""
-    if value is None:
-        return None
-    try:
-        return TypeAdapter(kind).validate_python(value)
-    except ValidationError:
-        return None
 
 
 def _dedupe(errors: list[FieldError]) -> list[FieldError]:

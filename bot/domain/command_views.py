@@ -9,9 +9,10 @@ gets the columns it shows and nothing else, so it cannot leak what it never rece
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from bot.domain.availability import Away
 from bot.domain.workload import over_capacity
 
 
@@ -27,6 +28,16 @@ class QueueCase:
 
 
 @dataclass(frozen=True)
+class AwaitingCase:
+    """A POM-led custodial case (seeds/001 s2.3): when it passes to the community and when it
+    joins the team's queue (the handover date less the policy's lead time)."""
+
+    case: QueueCase
+    handover_date: date | None
+    allocatable_from: date | None
+
+
+@dataclass(frozen=True)
 class TeamQueue:
     team_name: str
     service: str  # probation | prison: whose words the answer uses (bot/domain/vocabulary.py)
@@ -34,6 +45,8 @@ class TeamQueue:
     cases: list[QueueCase]  # soonest due first, at most the limit
     total: int
     overdue: int
+    awaiting: list[AwaitingCase] = field(default_factory=list)  # soonest to join the queue first, at most the limit
+    awaiting_total: int = 0
 
 
 @dataclass(frozen=True)
@@ -73,3 +86,4 @@ class CaseloadView:
     cases: list[HeldCase]  # newest allocation first, at most the limit
     listed_total: int  # cases this reader may see listed
     restricted_hidden: int  # restricted cases counted in the workload but not listed
+    away: Away | None = None  # away today, from the workforce source's absences

@@ -1,4 +1,5 @@
-"""`/casebot`: the team's queue, one case's history, a practitioner's caseload.
+"""`/casebot`: the team's queue (and its cases awaiting handover), one case's history, a
+practitioner's caseload.
 
 The subcommand is parsed by handlers/command_text.py; each query here reads in one unit of
 work, bounded by a limit, so the answer fits in Slack's 3 s. Who may see what is decided here, not in the
@@ -18,11 +19,12 @@ from sqlalchemy import ColumnElement, false, func, or_, select
 from sqlalchemy import case as sql_case
 
 from bot.domain.access import codes_of, open_to
-from bot.domain.command_views import CaseloadView, HeldCase, QueueAnswer, QueueCase, TeamQueue
+from bot.domain.command_views import AwaitingCase, CaseloadView, HeldCase, QueueAnswer, QueueCase, TeamQueue
+from bot.domain.enums import CaseState
 from bot.domain.errors import CasebotError
 from bot.domain.policy import CaseSnapshot
 from bot.domain.workload import DEFAULT_TIER_POINTS
-from bot.queries.caseload import workload_now
+from bot.queries.caseload import away_today, workload_now
 from storage.db import UnitOfWork
 from storage.models import Allocation, Case, Practitioner, Team
 
@@ -100,23 +102,34 @@ async def _kept_from(uow: UnitOfWork, where: list[ColumnElement[bool]], team: Te
     return [r[0] for r in rows if not open_to(CaseSnapshot(tier=r[1], excluded_practitioners=tuple(r[2] or ()), restricted_to=tuple(r[3] or ())), codes)]
 
 
+async def _visible_in(uow: UnitOfWork, team: Team, state: str, user_id: str, *, spo: bool) -> list[ColumnElement[bool]]:
+    """The team's cases in `state` this caller may see: restricted ones only for the team's
+    SPOs, and of those only the ones the case's lists leave open to this SPO."""
+    where = [Case.team_id == team.id, Case.state == state]
+    if not spo:
+        where.append(Case.restricted.is_(False))
+    elif closed := await _kept_from(uow, where, team, user_id):
+        where.append(Case.id.not_in(closed))
+    return where
+
+
 async def queue(uow_factory: UowFactory, user_id: str, *, today: date, limit: int = QUEUE_LIMIT) -> QueueAnswer:
-    """Each of the caller's teams' unallocated cases, soonest due first; restricted ones only
+    """Each of the caller's teams' unallocated cases, soonest due first, then its POM-led
+    custodial cases awaiting handover, soonest to join the queue first; restricted ones only
     for the team's SPOs. Raises NotInTeam."""
     async with uow_factory() as uow:
         member = await member_of(uow, user_id)
         teams = []
         for team in member.teams:
             spo = member.is_spo(team.id)
-            where = [Case.team_id == team.id, Case.state == "unallocated"]
-            if not spo:
-                where.append(Case.restricted.is_(False))
-            elif closed := await _kept_from(uow, where, team, user_id):
-                where.append(Case.id.not_in(closed))
+            where = await _visible_in(uow, team, CaseState.UNALLOCATED, user_id, spo=spo)
             cases = (await uow.session.scalars(select(Case).where(*where).order_by(Case.due_by, Case.id).limit(limit))).all()
             total, overdue = (
                 await uow.session.execute(select(func.count(), func.sum(sql_case((Case.due_by < today, 1), else_=0))).select_from(Case).where(*where))
             ).one()
+            waiting = await _visible_in(uow, team, CaseState.AWAITING_HANDOVER, user_id, spo=spo)
+            awaiting = (await uow.session.scalars(select(Case).where(*waiting).order_by(Case.allocatable_from, Case.id).limit(limit))).all()
+            awaiting_total = await uow.session.scalar(select(func.count()).select_from(Case).where(*waiting))
             teams.append(
                 TeamQueue(
                     team_name=team.name,
@@ -125,6 +138,8 @@ async def queue(uow_factory: UowFactory, user_id: str, *, today: date, limit: in
                     cases=[queue_case(c) for c in cases],
                     total=int(total),
                     overdue=int(overdue or 0),
+                    awaiting=[AwaitingCase(queue_case(c), c.handover_date, c.allocatable_from) for c in awaiting],
+                    awaiting_total=int(awaiting_total or 0),
                 )
             )
     return QueueAnswer(today=today, teams=teams)
@@ -152,9 +167,16 @@ class NotAllowed(CasebotError):
 
 
 async def caseload(
-    uow_factory: UowFactory, user_id: str, person: str, *, weights: Mapping[str, float] = DEFAULT_TIER_POINTS, limit: int = CASELOAD_LIMIT
+    uow_factory: UowFactory,
+    user_id: str,
+    person: str,
+    *,
+    today: date,
+    weights: Mapping[str, float] = DEFAULT_TIER_POINTS,
+    limit: int = CASELOAD_LIMIT,
 ) -> list[CaseloadView]:
-    """`person`'s open cases allocated through casebot and workload now, per team they work in.
+    """`person`'s open cases allocated through casebot, workload now and whether away `today`
+    (a London date), per team they work in.
 
     Shown to the SPOs of the practitioner's team and to the practitioner themselves, as App
     Home does (SPOs see the team's capacity, a practitioner their own workload). Raises
@@ -198,6 +220,7 @@ async def caseload(
                     workload=workload_now(practitioner, tiers, weights),
                     cases=[HeldCase(case=queue_case(c), allocated_at=at) for c, at in listed],
                     listed_total=int(listed_total or 0), restricted_hidden=len(tiers) - int(listed_total or 0),
+                    away=away_today(practitioner, today),
                 )
             )  # fmt: skip
     return views

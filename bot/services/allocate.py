@@ -11,23 +11,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from bot.domain.access import is_spo, refusal
-from bot.domain.calendar import working_day_on_or_after
 from bot.domain.clock import Clock, london_day
-from bot.domain.decision import AllocationForm, Concern, CurrentAllocation, ReallocationForm
-from bot.domain.enums import CaseState, OutboxPurpose, Priority, TouchpointState
+from bot.domain.decision import AllocationForm, Concern, CurrentAllocation
+from bot.domain.enums import CaseState, OutboxPurpose
 from bot.domain.errors import AllocationRefused, AlreadyAllocated, Question
 from bot.domain.facts import AllocationFacts
 from bot.domain.policy import PolicyFit, offerable, policy_fit
-from bot.domain.policy_file import Policy, Reminders
-from bot.domain.reminder_plan import plan_reminders
+from bot.domain.policy_file import Policy
 from bot.domain.write_back import CONTACT_TYPE_NAMES, ContactKind, RecordContext, allocation_body, contact_body, oversight_text, spo_staff_code
 from bot.services import notices
 from bot.services.case_path import allocation_refusal
 from bot.services.home_refresh import queue_home_refresh
 from bot.services.outbox import audit, enqueue
+from bot.services.touchpoint_plan import check_touchpoint, plan_touchpoint, planned_touchpoint
 from storage.db import UnitOfWork
 from storage.models import Allocation, Case, Practitioner, ScheduledJob, Team, Touchpoint
 
@@ -81,18 +80,6 @@ async def check_choice(uow: UnitOfWork, case: Case, practitioner_id: int, except
         reasons = "; ".join(fit.exceptions)
         raise AllocationRefused(f"This allocation is outside policy ({reasons}). Tick to confirm, and say why in the evidence.", Question.CONFIRM_EXCEPTION)
     return Checked(case=case, team=case.team, practitioner=person, fit=fit, policy=policy)
-
-
-def check_touchpoint(form: AllocationForm | ReallocationForm, policy: Policy, *, today: date) -> None:
-    """A touchpoint date far from the usual offset needs its reason (docs/policy-sources.md)."""
-    if form.touchpoint_date is None or form.touchpoint_priority == Priority.NOT_REQUIRED or form.touchpoint_reason:
-        return
-    usual = touchpoint_default(today, policy)
-    if policy.touchpoint_needs_reason(usual, form.touchpoint_date):
-        raise AllocationRefused(
-            f"This date is not about {policy.touchpoint.days_after_allocation} days after allocation: say why it is then.",
-            Question.TOUCHPOINT_REASON,
-        )
 
 
 async def _check(uow: UnitOfWork, case_id: int, spo: str, form: AllocationForm, now: datetime) -> Checked:
@@ -224,19 +211,6 @@ async def finish_allocation(
     queue_write_backs(uow, checked, facts, now)
 
 
-def plan_touchpoint(uow: UnitOfWork, touchpoint: Touchpoint, recipients: list[str], now: datetime, *, rules: Reminders) -> None:
-    """Store the touchpoint's reminders (bot/domain/reminder_plan.py) in the caller's transaction."""
-    if touchpoint.state != TouchpointState.PLANNED or touchpoint.due_on is None:
-        return
-    for planned in plan_reminders(touchpoint.due_on, touchpoint.priority, recipients, now=now, rules=rules):
-        uow.jobs.add(
-            ScheduledJob(
-                kind="touchpoint_reminder", case_id=touchpoint.case_id, touchpoint_id=touchpoint.id, recipient=planned.recipient,
-                due_at=planned.due_at, state="planned", detail={"when": planned.when}, created_at=now,
-            )
-        )  # fmt: skip
-
-
 def queue_write_backs(uow: UnitOfWork, checked: Checked, facts: AllocationFacts, now: datetime, *, reason_code: str | None = None) -> None:
     """The system of record gets the allocation (with why: the first allocation, or the
     reallocation's reason) and the contacts, each flagged (docs/write-back.md): the evidence
@@ -271,11 +245,6 @@ def queue_write_backs(uow: UnitOfWork, checked: Checked, facts: AllocationFacts,
         )  # fmt: skip
 
 
-def touchpoint_default(today: date, policy: Policy) -> date:
-    """The usual touchpoint day: the policy's offset after allocation, on a working day."""
-    return working_day_on_or_after(today + timedelta(days=policy.touchpoint.days_after_allocation))
-
-
 def concern_columns(hate_crime: Concern, discrimination: Concern) -> dict[str, object]:
     """The allocation's columns for the two questions about the offence."""
     return {
@@ -291,14 +260,3 @@ def concerns_of(allocation: Allocation) -> tuple[Concern, Concern]:
         Concern(allocation.hate_crime, allocation.hate_crime_notes, allocation.hate_crime_sensitive),
         Concern(allocation.discrimination, allocation.discrimination_notes, allocation.discrimination_sensitive),
     )
-
-
-def planned_touchpoint(allocation: Allocation, form: AllocationForm | ReallocationForm, now: datetime) -> Touchpoint:
-    """The touchpoint the SPO planned in the form: its priority, its date, and the reason (why
-    none is needed, or why the date is far from the usual)."""
-    not_required = form.touchpoint_priority == Priority.NOT_REQUIRED
-    return Touchpoint(
-        case_id=allocation.case_id, allocation_id=allocation.id, due_on=form.touchpoint_date, priority=form.touchpoint_priority,
-        not_required_reason=form.touchpoint_reason if not_required else None, date_reason=None if not_required else form.touchpoint_reason,
-        state=TouchpointState.NOT_REQUIRED if not_required else TouchpointState.PLANNED, created_at=now,
-    )  # fmt: skip

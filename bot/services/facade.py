@@ -11,33 +11,30 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
 from bot.domain.access import codes_of, is_spo, open_to, refusal
 from bot.domain.calendar import working_day_on_or_after
-from bot.domain.case_path import PathFacts
 from bot.domain.clock import Clock, london_today
 from bot.domain.decision import AllocationForm, CurrentAllocation, ReallocationForm
 from bot.domain.enums import CaseState, OutboxPurpose
 from bot.domain.errors import Question, TouchpointRefused
-from bot.domain.facts import TouchpointView
 from bot.domain.offers import Offer
 from bot.domain.staff_input import StaffIn
 from bot.queries.candidates import offers_for
 from bot.services import notices, touchpoints
-from bot.services.allocate import Allocated, allocate, current_allocation, touchpoint_default
+from bot.services.allocate import Allocated, allocate, current_allocation
 from bot.services.case_path import path_facts
 from bot.services.group_commit import GroupCommit
 from bot.services.intake import Received, Rejected, receive_cases
 from bot.services.outbox import audit
+from bot.services.pictures import AllocatePicture, CaseDetails, ModalKind, ModalStep, Notice, ReallocatePicture, TouchpointKind, TouchpointPicture
 from bot.services.reallocate import reallocate
 from bot.services.sign_off import SignedOff, sign_off
 from bot.services.staff_feed import StaffFeedResult, update_staff
+from bot.services.touchpoint_plan import touchpoint_default
 from storage.db import Database, UnitOfWork
 from storage.models import Case, OutboxMessage
-
-ModalKind = Literal["allocate", "reallocate"]
-TouchpointKind = Literal["record", "reschedule", "not_required"]
 
 
 class ServiceSettings(Protocol):
@@ -59,67 +56,6 @@ class ServiceMetrics(Protocol):
     def count_received(self, source: str, count: int) -> None: ...
     def set_counts(self, outbox: Mapping[str, int], cases: Mapping[str, int]) -> None: ...
     def render(self) -> bytes: ...
-
-
-@dataclass(frozen=True)
-class Notice:
-    """A short modal for a click that cannot open the form: a title and mrkdwn text."""
-
-    title: str
-    text: str
-
-
-@dataclass(frozen=True)
-class AllocatePicture:
-    """Everything the Allocate modal shows: the case, the ranked practitioners, the defaults."""
-
-    case: Case
-    offers: list[Offer]
-    touchpoint_default: date
-    notify_default: list[str]
-    previous_name: str | None
-    path: PathFacts  # resourcing, custody, every event that joined the case, first appointment
-
-
-@dataclass(frozen=True)
-class CaseDetails:
-    """What Details shows: the case (its team loaded) and its path with every joined event."""
-
-    case: Case
-    path: PathFacts
-
-
-@dataclass(frozen=True)
-class ReallocatePicture:
-    """Everything the Reallocate modal shows: who holds the case now and whom it may move to."""
-
-    case: Case
-    offers: list[Offer]
-    current_name: str
-    reasons: Mapping[str, str]
-    touchpoint_default: date
-
-
-@dataclass(frozen=True)
-class ModalStep:
-    """What an Allocate or Reallocate click gets: a refusal (ephemeral), a notice modal, or the
-    case to open a light modal with at once and `fill()` to load the full picture after."""
-
-    refusal: str | None = None
-    notice: Notice | None = None
-    already: CurrentAllocation | None = None
-    case: Case | None = None
-    fill: Callable[[], Awaitable[AllocatePicture | ReallocatePicture]] | None = None
-
-
-@dataclass(frozen=True)
-class TouchpointPicture:
-    """What a touchpoint modal shows."""
-
-    kind: TouchpointKind
-    case: Case
-    touchpoint: TouchpointView
-    suggested: date | None = None
 
 
 @dataclass

@@ -20,20 +20,10 @@ from bot.domain.errors import AllocationRefused, Question
 from bot.domain.facts import AllocationFacts
 from bot.domain.policy_file import Policy
 from bot.services import notices
-from bot.services.allocate import (
-    Allocated,
-    check_choice,
-    check_touchpoint,
-    concern_columns,
-    concerns_of,
-    plan_touchpoint,
-    planned_touchpoint,
-    queue_write_backs,
-    spo_case,
-    touchpoint_default,
-)
+from bot.services.allocate import Allocated, check_choice, concern_columns, concerns_of, queue_write_backs, spo_case
 from bot.services.home_refresh import queue_home_refresh
 from bot.services.outbox import audit
+from bot.services.touchpoint_plan import check_touchpoint, plan_touchpoint, planned_touchpoint, touchpoint_default
 from storage.db import UnitOfWork
 from storage.models import Allocation, Touchpoint
 

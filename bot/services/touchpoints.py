@@ -20,9 +20,9 @@ from bot.domain.errors import Question, TouchpointRefused
 from bot.domain.working_hours import morning_of, next_working_day
 from bot.domain.write_back import CONTACT_TYPE_NAMES, ContactKind, RecordContext, contact_body, spo_staff_code
 from bot.services import notices
-from bot.services.allocate import plan_touchpoint
 from bot.services.home_refresh import queue_home_refresh
 from bot.services.outbox import audit, enqueue
+from bot.services.touchpoint_plan import plan_touchpoint
 from storage.db import UnitOfWork
 from storage.models import Allocation, Case, ScheduledJob, Touchpoint
 

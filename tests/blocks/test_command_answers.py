@@ -18,10 +18,11 @@ from blocks.command_blocks import (
     unknown_person_message,
     usage_message,
 )
-from blocks.formats import percent_text, tier_mix_bars
+from blocks.formats import TEAMS_FILE_FIGURES, percent_text, tier_mix_bars
 from blocks.ids import Action
 from blocks.kit import MESSAGE_BLOCKS_MAX
 from blocks.queue_answer import queue_message
+from bot.domain.availability import Away
 from bot.domain.case_history_view import AllocationRecord, AuditLine, CaseHistory, Note, TouchpointRecord
 from bot.domain.case_summary import CaseSummary
 from bot.domain.command_views import CaseloadView, HeldCase, QueueAnswer, QueueCase, TeamQueue, Workload
@@ -93,7 +94,7 @@ def test_caseload_shows_the_one_percent_format_and_tier_mix_bars() -> None:
     message = caseload_message([caseload()])
     assert_valid_message(message)
     text = all_text(message)
-    assert f"Workload now: *{percent_text(62.3)}* · including 1 case held outside casebot\n" in text and "*62%*" in text
+    assert f"Workload now: *{percent_text(62.3)}* · including 1 case held outside casebot · {TEAMS_FILE_FIGURES}\n" in text and "*62%*" in text
     assert f"Tier mix: {tier_mix_bars({'B': 2, 'C': 1})}\n" in text
     assert "1 limited-access case not listed (only the team's SPOs see those)" in text
     assert message["text"] == "Caseload of Ada Lovelace: workload 62%"
@@ -106,6 +107,16 @@ def test_caseload_over_and_without_capacity() -> None:
     text = all_text(caseload_message([caseload(workload=over), caseload(workload=none, active=False)]))
     assert "Workload now: *101%* :warning: over capacity" in text
     assert "Workload now: *no capacity* :warning: over capacity" in text and " · inactive" in text
+
+
+def test_caseload_says_who_is_away_and_marks_the_teams_file_fallback_as_the_allocate_modal_does() -> None:
+    fed = Workload(percent=40, tier_mix={"B": 1}, held_outside=0, from_feed=True)
+    away, back = caseload(away=Away(until=date(2026, 12, 14)), workload=fed), caseload(away=Away(until=None))
+    text = all_text(caseload_message([away, back, caseload()]))
+    first, second, third = text.split("*Ada Lovelace*")[1:]
+    assert "· :no_entry: *away until Mon 14 Dec*\n" in first and TEAMS_FILE_FIGURES not in first
+    assert "*away, no return date*" in second and f"held outside casebot · {TEAMS_FILE_FIGURES}\n" in second
+    assert "away" not in third and TEAMS_FILE_FIGURES in third
 
 
 def test_case_answer_shows_the_allocation_and_withholds_what_it_is_not_given() -> None:

@@ -16,7 +16,7 @@ from sqlalchemy import select, text
 from blocks.allocate_modal import AllocateMetadata
 from blocks.candidate_blocks import candidate_line
 from blocks.case_answer import case_message
-from blocks.formats import percent_text, tier_mix_bars
+from blocks.formats import TEAMS_FILE_FIGURES, long_date, percent_text, tier_mix_bars
 from blocks.ids import INPUT_ACTION, Action, AllocateBlock, Callback, TouchpointBlock
 from blocks.kit import MESSAGE_BLOCKS_MAX
 from blocks.queue_answer import queue_message
@@ -24,7 +24,7 @@ from blocks.render_text import render
 from bot.demo.slack_requests import interaction_body, signed_headers, slash_body, view_submission
 from bot.domain.case_history_view import AllocationRecord, AuditLine, CaseHistory, Note, TouchpointRecord
 from bot.domain.clock import london_today
-from bot.domain.command_views import QueueAnswer, TeamQueue
+from bot.domain.command_views import AwaitingCase, QueueAnswer, TeamQueue
 from bot.queries.commands import queue_case
 from storage.models import Case, Touchpoint
 from tests.support.allocation import answers
@@ -238,6 +238,43 @@ async def test_an_empty_queue_says_so(bot: BotUnderTest) -> None:
     assert "Sheffield North: 0 unallocated cases" in answer.text and "Nothing is waiting for allocation." in answer.text
 
 
+async def test_queue_lists_cases_awaiting_handover_with_their_dates_restricted_ones_only_where_the_lists_allow(bot: BotUnderTest) -> None:
+    from tests.e2e.test_channel_detail import CODED  # the SPOs' staff codes: N07S001, N07S002
+
+    await bot.load_teams(CODED)
+    day = today(bot)
+    # Custodial, normal resources, nine months to serve: POM-led until handover (seeds/001 s2.3).
+    pom = dict(
+        sentence_type="Custody", prison="HMP Leeds", sentence_date=(day - timedelta(days=7)).isoformat(), release_date=(day + timedelta(days=270)).isoformat(),
+        rosh="Low", rsr=2.0, mappa_category=None, mappa_level=None, tier="C2",
+    )  # fmt: skip
+    status, later = await bot.post_case(case_fields(event_id="e-pom-1", crn="P000001", name="Pat Pending", **pom))
+    assert status == 201 and later["state"] == "awaiting_handover", later
+    _, kept = await bot.post_case(
+        case_fields(event_id="e-pom-2", crn="P000002", name="Hidden Pending", restricted=True, excluded_practitioners=["N07S002"], **pom)
+    )
+    assert kept["state"] == "awaiting_handover"
+    await post(bot, event_id="e-now", crn="A000001", name="Una Unallocated")
+    handover, joins = date.fromisoformat(later["handover_date"]), date.fromisoformat(later["allocatable_from"])
+
+    spo = await casebot(bot, "queue", SPO)
+    assert "Sheffield North: 1 unallocated case" in spo.text  # the POM-led cases are not in the queue yet
+    assert "Awaiting handover in Sheffield North: 2 custodial cases" in spo.text
+    assert spo.text.index("A000001") < spo.text.index("Awaiting handover") < spo.text.index("P000001")
+    [line] = [line for line in spo.text.splitlines() if "P000001" in line]
+    assert f"handover {long_date(handover)} · joins the queue {long_date(joins)}" in line
+    [hidden] = [line for line in spo.text.splitlines() if "P000002" in line]
+    assert "restricted" in hidden and "Hidden Pending" in hidden
+
+    for reader, shown in ((SPO2, "1 custodial case"), (PP, "1 custodial case")):  # on its exclusion list; not an SPO
+        answer = await casebot(bot, "queue", reader)
+        assert f"Awaiting handover in Sheffield North: {shown}" in answer.text and "Pat Pending" in answer.raw
+        assert "Hidden Pending" not in answer.raw and "P000002" not in answer.raw
+
+    south = await casebot(bot, "queue", OTHER_SPO)
+    assert "Awaiting handover" not in south.text and "P00000" not in south.raw
+
+
 # --- case -----------------------------------------------------------------------------------
 
 
@@ -357,7 +394,7 @@ async def test_caseload_shows_open_cases_workload_and_tier_mix_to_spos_and_the_p
     assert f"{percent_text(expected)} →" in candidate_line(ada)  # the modal's figure, the same as /casebot's
 
     spo = await casebot(bot, "caseload <@U0PP00001|Ada Lovelace>", SPO)  # a display name may hold spaces
-    assert f"Workload now: {percent_text(expected)}\n" in spo.text
+    assert f"Workload now: {percent_text(expected)} · {TEAMS_FILE_FIGURES}\n" in spo.text
     assert f"Tier mix: {tier_mix_bars({'B': 2, 'C': 1})}" in spo.text and "B ▇▇ 2 · C ▇ 1" in spo.text and "Open cases allocated through casebot: 3" in spo.text
     assert "Ada Lovelace (PO, N07A001) @U0PP00001 · Sheffield North" in spo.text
     for crn in ("C000001", "C000002", "C000003"):
@@ -365,7 +402,7 @@ async def test_caseload_shows_open_cases_workload_and_tier_mix_to_spos_and_the_p
     assert "restricted" in spo.text and "C000004" not in spo.raw
 
     own = await casebot(bot, "caseload <@U0PP00001>", PP)
-    assert f"Workload now: {percent_text(expected)}\n" in own.text and "C000001" in own.raw and "C000002" in own.raw
+    assert f"Workload now: {percent_text(expected)} · {TEAMS_FILE_FIGURES}\n" in own.text and "C000001" in own.raw and "C000002" in own.raw
     assert "C000003" not in own.raw and "Hidden Person" not in own.raw
     assert "1 limited-access case not listed" in own.text
 
@@ -375,7 +412,7 @@ async def test_caseload_shows_open_cases_workload_and_tier_mix_to_spos_and_the_p
         assert "C000001" not in refused.raw and "%" not in refused.text
 
     empty = await casebot(bot, "caseload <@U0PP00002>", SPO)
-    assert "Workload now: 0%\n" in empty.text and "Open cases allocated through casebot: 0" in empty.text
+    assert f"Workload now: 0% · {TEAMS_FILE_FIGURES}\n" in empty.text and "Open cases allocated through casebot: 0" in empty.text
 
 
 # --- escaping -------------------------------------------------------------------------------
@@ -459,7 +496,11 @@ def test_the_longest_history_and_the_longest_queue_fit_in_one_slack_message() ->
     assert all("<!channel>" not in json.dumps(b) for b in message["blocks"])
 
     cases = [queue_case(_case(id=n, name=long, crn=f"Q{n:06d}")) for n in range(30)]
-    teams = [TeamQueue(team_name=long, service="prison", viewer_is_spo=False, cases=cases, total=1000, overdue=999) for _ in range(20)]
+    awaiting = [AwaitingCase(case, date(2027, 6, 22), date(2027, 6, 8)) for case in cases]
+    teams = [
+        TeamQueue(team_name=long, service="prison", viewer_is_spo=False, cases=cases, total=1000, overdue=999, awaiting=awaiting, awaiting_total=500)
+        for _ in range(20)
+    ]
     queued = queue_message(QueueAnswer(today=date(2026, 11, 23), teams=teams))
     assert_fits_slack(queued)
     assert "left out to fit" in json.dumps(queued["blocks"][-1])

@@ -93,6 +93,24 @@ async def test_a_feed_update_changes_the_modal_and_home_and_someone_away_ranks_l
     assert "Ada Lovelace" in capacity[-1] and "away until Mon 14 Dec" in capacity[-1]
 
 
+async def test_casebot_caseload_says_who_is_away_until_when_and_marks_the_teams_file_fallback(world) -> None:
+    from tests.e2e.test_slash_command import casebot
+
+    bot, clock = world
+    assert (await put_staff(bot, "N07A001", ADA))[0] == 200  # Grace is not reported: the teams file's figures
+
+    ada, grace = await casebot(bot, "caseload <@U0PP00001>", SPO), await casebot(bot, "caseload <@U0PP00002>", SPO)
+    ada_head, grace_head = ada.text.split("Tier mix:")[0], grace.text.split("Tier mix:")[0]
+    assert "Sheffield North · ⛔ away until Mon 14 Dec\n" in ada_head  # the two absences are one stretch
+    assert "sickness" not in ada.raw and "annual" not in ada.raw  # the reason is the source's, never shown
+    assert "Workload now: 80%" in ada_head and TEAMS_FILE_FIGURES not in ada.raw
+    assert "away" not in grace_head and TEAMS_FILE_FIGURES in grace.raw
+    assert f"Workload now: 0% · {TEAMS_FILE_FIGURES}\n" in grace_head
+
+    clock.advance(days=8)  # Tue 15 Dec: back
+    assert "away" not in (await casebot(bot, "caseload <@U0PP00001>", "U0PP00001")).text
+
+
 async def test_the_staff_route_answers_like_the_intake_api(world) -> None:
     bot, _ = world
     assert (await put_staff(bot, "N07A001", GRACE, token=None))[0] == 401

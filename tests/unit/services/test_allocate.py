@@ -13,7 +13,8 @@ from bot.domain.decision import AllocationForm, Concern
 from bot.domain.enums import OutboxPurpose
 from bot.domain.errors import AllocationRefused, AlreadyAllocated, Question
 from bot.domain.policy_file import default_policy
-from bot.services.allocate import Allocated, allocate, touchpoint_default
+from bot.services.allocate import Allocated, allocate
+from bot.services.touchpoint_plan import touchpoint_default
 from storage.models import Allocation, AuditEvent, Case, OutboxMessage, Practitioner, Team, Touchpoint
 from tests.unit.services.conftest import NOW, PO_USER, SPO
 from tests.unit.services.fakes import FakeStore, add_case, region_policy
