@@ -54,7 +54,8 @@ def handover_blocks(team: SpoSection) -> list[Block]:
     blocks: list[Block] = [section(heading)]
     for item in team.awaiting_handover[:EXCEPTIONS_WITH_BUTTONS]:
         block = section(handover_line(item))
-        block["accessory"] = button(Action.ALLOCATE, "Allocate early", value=str(item.case_id))
+        if not item.hidden:
+            block["accessory"] = button(Action.ALLOCATE, "Allocate early", value=str(item.case_id))
         blocks.append(block)
     rest = [handover_line(item) for item in team.awaiting_handover[EXCEPTIONS_WITH_BUTTONS:]]
     if rest:

@@ -123,6 +123,7 @@ class HandoverItem:
     name: str
     handover_date: date
     allocatable_from: date
+    hidden: bool = False  # restricted, and its lists keep it from this reader: no CRN, no name, no button
 
 
 @dataclass(frozen=True)

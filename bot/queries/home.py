@@ -143,7 +143,8 @@ async def _spo_section(
     exceptions_total = int(rows[0][10]) if rows else 0
 
     overdue, overdue_total = await _touchpoints(uow, [Case.team_id == team.id, Touchpoint.due_on < today], may_see=lambda _: True)
-    handovers, handovers_total = await awaiting_handover(uow, team.id)
+    codes = codes_of(team, user_id)
+    handovers, handovers_total = await awaiting_handover(uow, team.id, may_see=lambda snapshot: open_to(snapshot, codes), hidden_name=HIDDEN)
     return SpoSection(
         team_name=team.name, terms=terms_for(team.service), queue=queue, queue_total=queue_total, queue_overdue=queue_overdue,
         capacity=capacity, exceptions=exceptions, exceptions_total=exceptions_total, exception_days=EXCEPTION_DAYS,

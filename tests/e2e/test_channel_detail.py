@@ -122,6 +122,30 @@ async def test_app_home_counts_a_restricted_case_but_shows_nothing_of_it_to_an_s
     assert "Hidden Person" not in kept_from and "X765432" not in kept_from and "a limited-access case its lists keep from you" in kept_from
 
 
+async def test_app_home_awaiting_handover_keeps_a_restricted_pom_led_case_from_an_spo_its_lists_keep_it_from(bot: BotUnderTest) -> None:
+    """A POM-led custodial case (custody under OMiC) waits in the SPOs' 'Awaiting handover' list:
+    counted for every SPO, named (with its Allocate early button) only for those its lists allow."""
+    from tests.e2e.test_app_home import opened_home
+
+    await bot.load_teams(CODED)
+    custody = {
+        "sentence_type": "Custody",
+        "prison": "HMP Leeds",
+        "release_date": "2029-01-01",
+        "rosh": "Low",
+        "rsr": 1.0,
+        "mappa_category": None,
+        "mappa_level": None,
+    }
+    status, body = await bot.post_case(case_fields(restricted_to=["N07S001"], name="Hidden Prisoner", crn="X765433", tier="C2", **custody))
+    assert status == 201 and body["state"] == "awaiting_handover", body
+    allowed, kept_from = json.dumps(await opened_home(bot, "U0SPO0001")), json.dumps(await opened_home(bot, "U0SPO0002"))
+
+    assert "Awaiting handover" in allowed and "Hidden Prisoner" in allowed and "Allocate early" in allowed
+    assert "Awaiting handover" in kept_from and "a limited-access case its lists keep from you" in kept_from
+    assert "Hidden Prisoner" not in kept_from and "X765433" not in kept_from and "Allocate early" not in kept_from
+
+
 async def test_casebot_queue_and_case_say_nothing_of_a_restricted_case_to_an_spo_its_lists_keep_it_from(bot: BotUnderTest) -> None:
     from tests.e2e.test_slash_command import casebot
 
