@@ -2,7 +2,8 @@
 
 A click on a channel message is answered with an ephemeral message in that channel. A click
 from the App Home or a DM has no channel Slack accepts an ephemeral in, so the answer goes to
-the person's DM with the app (chat.postMessage to a user id posts there).
+the person's DM with the app, opened with conversations.open (docs/slack-platform.md): the
+channel Slack itself names, rather than a user id in place of a channel.
 """
 
 from __future__ import annotations
@@ -37,4 +38,5 @@ async def tell(client: AsyncWebClient, body: dict[str, Any], text: str, **messag
     if channel:
         await client.chat_postEphemeral(channel=channel, user=user, text=text, **message)
     else:
-        await client.chat_postMessage(channel=user, text=text, **message)
+        opened = await client.conversations_open(users=user)
+        await client.chat_postMessage(channel=opened["channel"]["id"], text=text, **message)

@@ -102,8 +102,11 @@ async def test_a_refusal_from_app_home_goes_to_the_persons_dm_not_an_ephemeral(b
     case_id = await _case_id(bot)
     await _send(bot, _from_home(button_click(action_id=Action.ALLOCATE, value=str(case_id), user=PP)))
     await bot.fake.wait_for_async("chat.postMessage", count=2)  # the case card, then the reply
-    [reply] = [c for c in bot.fake.calls_to("chat.postMessage") if c.args.get("channel") == PP]
-    assert reply.response["ok"] and "SPO" in reply.args["text"]
+    [opened] = bot.fake.calls_to("conversations.open")  # the DM channel Slack names, not a user id as a channel
+    assert opened.args["users"] == PP
+    dm = opened.response["channel"]["id"]
+    [reply] = [c for c in bot.fake.calls_to("chat.postMessage") if c.args.get("channel") == dm]
+    assert dm != PP and reply.response["ok"] and "SPO" in reply.args["text"]
     assert bot.fake.calls_to("chat.postEphemeral") == []
 
 

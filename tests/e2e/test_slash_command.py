@@ -16,7 +16,7 @@ from sqlalchemy import select, text
 from blocks.allocate_modal import AllocateMetadata
 from blocks.candidate_blocks import candidate_line
 from blocks.case_answer import case_message
-from blocks.formats import TEAMS_FILE_FIGURES, long_date, percent_text, tier_mix_bars
+from blocks.formats import long_date, percent_text, tier_mix_bars
 from blocks.ids import INPUT_ACTION, Action, AllocateBlock, Callback, TouchpointBlock
 from blocks.kit import MESSAGE_BLOCKS_MAX
 from blocks.queue_answer import queue_message
@@ -394,7 +394,7 @@ async def test_caseload_shows_open_cases_workload_and_tier_mix_to_spos_and_the_p
     assert f"{percent_text(expected)} →" in candidate_line(ada)  # the modal's figure, the same as /casebot's
 
     spo = await casebot(bot, "caseload <@U0PP00001|Ada Lovelace>", SPO)  # a display name may hold spaces
-    assert f"Workload now: {percent_text(expected)} · {TEAMS_FILE_FIGURES}\n" in spo.text
+    assert f"Workload now: {percent_text(expected)} · teams file figures\n" in spo.text
     assert f"Tier mix: {tier_mix_bars({'B': 2, 'C': 1})}" in spo.text and "B ▇▇ 2 · C ▇ 1" in spo.text and "Open cases allocated through casebot: 3" in spo.text
     assert "Ada Lovelace (PO, N07A001) @U0PP00001 · Sheffield North" in spo.text
     for crn in ("C000001", "C000002", "C000003"):
@@ -402,7 +402,7 @@ async def test_caseload_shows_open_cases_workload_and_tier_mix_to_spos_and_the_p
     assert "restricted" in spo.text and "C000004" not in spo.raw
 
     own = await casebot(bot, "caseload <@U0PP00001>", PP)
-    assert f"Workload now: {percent_text(expected)} · {TEAMS_FILE_FIGURES}\n" in own.text and "C000001" in own.raw and "C000002" in own.raw
+    assert f"Workload now: {percent_text(expected)} · teams file figures\n" in own.text and "C000001" in own.raw and "C000002" in own.raw
     assert "C000003" not in own.raw and "Hidden Person" not in own.raw
     assert "1 limited-access case not listed" in own.text
 
@@ -412,7 +412,7 @@ async def test_caseload_shows_open_cases_workload_and_tier_mix_to_spos_and_the_p
         assert "C000001" not in refused.raw and "%" not in refused.text
 
     empty = await casebot(bot, "caseload <@U0PP00002>", SPO)
-    assert f"Workload now: 0% · {TEAMS_FILE_FIGURES}\n" in empty.text and "Open cases allocated through casebot: 0" in empty.text
+    assert "Workload now: 0% · teams file figures\n" in empty.text and "Open cases allocated through casebot: 0" in empty.text
 
 
 # --- escaping -------------------------------------------------------------------------------
