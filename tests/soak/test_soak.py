@@ -148,7 +148,8 @@ async def _drive(bot: Bot, services, rng: random.Random) -> list[int]:  # type: 
 async def _backlog(services) -> dict[str, int]:  # type: ignore[no-untyped-def]
     async with services.db.uow() as uow:
         rows = await uow.session.execute(select(OutboxMessage.method, OutboxMessage.state, func.count()).group_by(OutboxMessage.method, OutboxMessage.state))
-        return {f"{method}/{state}": n for method, state, n in rows.all()}
+        jobs = await uow.session.execute(select(ScheduledJob.kind, ScheduledJob.state, func.count()).group_by(ScheduledJob.kind, ScheduledJob.state))
+        return {f"{method}/{state}": n for method, state, n in rows.all()} | {f"job {kind}/{state}": n for kind, state, n in jobs.all()}
 
 
 async def _settled(services) -> bool:  # type: ignore[no-untyped-def]
