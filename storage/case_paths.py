@@ -76,6 +76,15 @@ class CasePathRepository(Repository[CaseEvent]):
         )
         return bool(getattr(result, "rowcount", 0) == 1)
 
+    async def previous_holder(self, case_id: int, allocation_id: int) -> str:
+        """The Slack user of the practitioner who held the case before `allocation_id` (a reallocation)."""
+        previous = await self.session.scalar(
+            select(Allocation).options(joinedload(Allocation.practitioner))
+            .where(Allocation.case_id == case_id, Allocation.id < allocation_id).order_by(Allocation.id.desc()).limit(1)
+        )  # fmt: skip
+        assert previous is not None, "a reallocation follows an allocation"
+        return previous.practitioner.slack_user_id
+
     async def mark_allocated_early(self, case_id: int) -> bool:
         """awaiting_handover -> allocated (an SPO's early allocation, with its reason), atomically."""
         result = await self.session.execute(
