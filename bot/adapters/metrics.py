@@ -13,6 +13,10 @@ class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         self.cases_received = Counter("casebot_cases_received", "Cases stored for the first time, by source", ["source"], registry=self.registry)
+        self.events_joined = Counter("casebot_events_joined", "Later events that joined a person's waiting case, by source", ["source"], registry=self.registry)
+        self.events_currently_managed = Counter(
+            "casebot_events_currently_managed", "Later events kept by the practitioner of an allocated case, by source", ["source"], registry=self.registry
+        )
         self.messages_sent = Counter("casebot_slack_messages_sent", "Slack calls delivered from the outbox", ["method"], registry=self.registry)
         self.delivery_failures = Counter(
             "casebot_delivery_failures", "Outbox delivery attempts that failed, by kind", ["method", "kind"], registry=self.registry
@@ -23,6 +27,11 @@ class Metrics:
 
     def count_received(self, source: str, count: int) -> None:
         self.cases_received.labels(source).inc(count)
+
+    def count_later_events(self, source: str, *, joined: int, currently_managed: int) -> None:
+        """Later events of a person's open case: not new cases, so counted apart."""
+        self.events_joined.labels(source).inc(joined)
+        self.events_currently_managed.labels(source).inc(currently_managed)
 
     def set_counts(self, outbox: Mapping[str, int], cases: Mapping[str, int]) -> None:
         """The database-derived gauges, set just before a scrape."""

@@ -17,6 +17,7 @@ from bot.domain.policy_sections import (
     Checks,
     ContactTypes,
     Entry,
+    ExceptionalPublicInterest,
     GradeRule,
     Omic,
     TargetDays,
@@ -65,6 +66,8 @@ class Policy(Entry):
     evidence_contact_type: ContactTypes
     reallocation_reasons: dict[str, Annotated[str, Field(min_length=1, max_length=REASON_LABEL_MAX)]] = Field(min_length=1)
     omic: Omic
+    # A policy stored before this setting existed reads as the cautious choice (sign off again).
+    exceptional_public_interest: ExceptionalPublicInterest = ExceptionalPublicInterest(sign_off_on_reallocation=True)
 
     @field_validator("grades")
     @classmethod

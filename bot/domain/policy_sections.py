@@ -1,6 +1,6 @@
 """The sections of a region's policy file, each a validated value (bot/domain/policy_file.py):
 lengths of time, grade and tier rules, checks, allocation targets, contact types, touchpoint
-timings, OMiC thresholds. `Policy` (bot/domain/policy_schema.py) is made of them."""
+timings, OMiC thresholds, the exceptional public interest sign-off. `Policy` (bot/domain/policy_schema.py) is made of them."""
 
 from __future__ import annotations
 
@@ -104,6 +104,12 @@ class TouchpointRule(Entry):
     days_after_allocation: int = Field(ge=1, le=365)
     reason_after_days_off: int = Field(ge=0, le=365)
     reminders: Reminders
+
+
+class ExceptionalPublicInterest(Entry):
+    """What the senior sign-off of seeds/003 para 3.5 covers beyond the first allocation."""
+
+    sign_off_on_reallocation: bool
 
 
 class ByResourcing(Entry):

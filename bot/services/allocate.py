@@ -177,7 +177,7 @@ async def allocate(
         await uow.outbox.cancel_pending(case_id, [OutboxPurpose.DEADLINE_CHASE])  # allocation stops the chase at once
         facts = _facts(checked, spo, form, now)
         if checked.case.exceptional_public_interest:  # seeds/003 para 3.5: final only once signed off
-            await _hold_for_sign_off(uow, checked, facts, now, record_case_url=record_case_url)
+            await hold_for_sign_off(uow, checked, facts, now, record_case_url=record_case_url)
         else:
             await finish_allocation(uow, checked, allocation, touchpoint, facts, now, record_case_url=record_case_url, record_configured=record_configured)
         await queue_home_refresh(uow, [*checked.team.spo_user_ids, checked.practitioner.slack_user_id], now)
@@ -185,8 +185,9 @@ async def allocate(
     return Allocated(allocation_id=allocation.id, case_id=case_id, outside_policy=not checked.fit.within_policy)
 
 
-async def _hold_for_sign_off(uow: UnitOfWork, checked: Checked, facts: AllocationFacts, now: datetime, *, record_case_url: str | None) -> None:
-    """Exceptional public interest: held for a senior sign-off (seeds/003 para 3.5), the approvers asked."""
+async def hold_for_sign_off(uow: UnitOfWork, checked: Checked, facts: AllocationFacts, now: datetime, *, record_case_url: str | None) -> None:
+    """Exceptional public interest: held for a senior sign-off (seeds/003 para 3.5), the approvers
+    asked. An allocation, or a reallocation when the policy asks (bot/services/reallocate.py)."""
     await uow.paths.hold_for_sign_off(checked.case.id)
     checked.case.state = CaseState.AWAITING_SIGN_OFF
     await notices.sign_off_requested(uow, checked.case, checked.team, facts, now, record_case_url=record_case_url)

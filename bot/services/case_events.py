@@ -25,6 +25,7 @@ from storage.db import UnitOfWork
 from storage.models import Case, CaseEvent, Practitioner, Team
 
 JOINED = "joined"
+NEW_CASE = "new_case"
 HELD = (CaseState.ALLOCATED, CaseState.AWAITING_SIGN_OFF)  # a practitioner is chosen (signed off or not)
 Target = Case | str  # an open case in the store, or the CRN of a case stored earlier in the batch
 
@@ -41,6 +42,17 @@ class Received:
     event_id: str | None = None
     state: str | None = None
     holder: Practitioner | None = None
+
+    @property
+    def stored(self) -> str | None:
+        """What this receipt stored, as the metrics and the import report count it apart: a new
+        case (`NEW_CASE`), an event joining a waiting case (`joined`), an event its practitioner
+        keeps (`currently_managed`); None for a repeat, which stored nothing."""
+        if not self.created:
+            return None
+        if self.event_id is None:
+            return NEW_CASE
+        return CaseState.CURRENTLY_MANAGED if self.state == CaseState.CURRENTLY_MANAGED else JOINED
 
 
 async def answered(uow: UnitOfWork, event_ids: Iterable[str]) -> dict[str, Received]:

@@ -8,6 +8,7 @@ commit). It returns domain results and typed errors, never Block Kit: the handle
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -24,6 +25,7 @@ from bot.domain.staff_input import StaffIn
 from bot.queries.candidates import offers_for
 from bot.services import notices, touchpoints
 from bot.services.allocate import Allocated, allocate, current_allocation
+from bot.services.case_events import JOINED, NEW_CASE
 from bot.services.case_path import path_facts
 from bot.services.group_commit import GroupCommit
 from bot.services.intake import Received, Rejected, receive_cases
@@ -54,6 +56,7 @@ class ServiceMetrics(Protocol):
     """What the use cases count (bot/adapters/metrics.py `Metrics` does this)."""
 
     def count_received(self, source: str, count: int) -> None: ...
+    def count_later_events(self, source: str, *, joined: int, currently_managed: int) -> None: ...
     def set_counts(self, outbox: Mapping[str, int], cases: Mapping[str, int]) -> None: ...
     def render(self) -> bytes: ...
 
@@ -78,18 +81,23 @@ class Services:
         received = await self.intake_queue.submit(raw, self._receive)
         if isinstance(received, Rejected):
             raise received.error
-        if received.created:
-            self.metrics.count_received(source, 1)
-            self.nudge()
+        self._count([received], source)
         return received
 
     async def receive_cases(self, rows: Sequence[Mapping[str, Any]], *, source: str) -> list[Received | Rejected]:
         results = await self._receive(rows)
-        created = sum(1 for r in results if isinstance(r, Received) and r.created)
-        if created:
-            self.metrics.count_received(source, created)
-            self.nudge()
+        self._count(results, source)
         return results
+
+    def _count(self, results: Sequence[Received | Rejected], source: str) -> None:
+        """New cases, and later events apart (they are not cases); the worker is woken when anything was stored."""
+        stored = Counter(r.stored for r in results if isinstance(r, Received) and r.stored is not None)
+        if stored[NEW_CASE]:
+            self.metrics.count_received(source, stored[NEW_CASE])
+        if stored[JOINED] or stored[CaseState.CURRENTLY_MANAGED]:
+            self.metrics.count_later_events(source, joined=stored[JOINED], currently_managed=stored[CaseState.CURRENTLY_MANAGED])
+        if stored:
+            self.nudge()
 
     async def update_staff(self, records: Sequence[StaffIn], *, actor: str) -> StaffFeedResult:
         """The workforce source's records (bot/services/staff_feed.py); wakes the worker for the Home refreshes."""

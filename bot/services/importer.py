@@ -18,10 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from bot.domain.case_input import FIELDS
+from bot.domain.enums import CaseState
 from bot.domain.errors import CasebotError
 from bot.domain.input_messages import did_you_mean
+from bot.services.case_events import JOINED, NEW_CASE
 from bot.services.facade import Services
-from bot.services.intake import Received, Rejected
+from bot.services.intake import Rejected
 
 CHUNK = 500  # rows per transaction: large enough to be fast, small enough to keep locks short
 
@@ -35,7 +37,12 @@ class ImportFileError(CasebotError):
 
 @dataclass
 class ImportReport:
+    """What an import stored: new cases (`created`), later events of a person's open case counted
+    apart (`joined` a waiting case, `currently_managed` kept by its practitioner), repeats, rejects."""
+
     created: int = 0
+    joined: int = 0
+    currently_managed: int = 0
     repeated: int = 0
     rejected: int = 0
     problems: list[str] = field(default_factory=list)
@@ -111,8 +118,12 @@ async def import_file(services: Services, path: Path, *, progress: Progress | No
             if isinstance(result, Rejected):
                 report.rejected += 1
                 report.problems += [f"{path}: {label} {line}: {e.field}: {e.message}" for e in result.error.errors]
-            elif isinstance(result, Received) and result.created:
+            elif result.stored == NEW_CASE:
                 report.created += 1
+            elif result.stored == JOINED:
+                report.joined += 1
+            elif result.stored == CaseState.CURRENTLY_MANAGED:
+                report.currently_managed += 1
             else:
                 report.repeated += 1
         if progress is not None and len(rows) > CHUNK:

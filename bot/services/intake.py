@@ -136,6 +136,8 @@ async def _receive_batch(
                 parsed.append(parse_case(row, today=today, team_codes=teams))
             except InvalidInput as error:
                 parsed.append(Rejected(index, error))
+        # Serialised per person before anything is looked up (README "The intake API").
+        await uow.paths.serialise_crns(p.crn for p in parsed if isinstance(p, CaseIn))
         event_ids = [p.event_id for p in parsed if isinstance(p, CaseIn)]
         known = await uow.cases.by_event_ids(event_ids)
         answered = await case_events.answered(uow, event_ids)

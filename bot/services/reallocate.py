@@ -5,13 +5,17 @@ Same checks and the same one-transaction shape as allocation (bot/services/alloc
 allocation is ended with a conditional update (two SPOs reallocating at once: one wins), the
 new one is written with its own evidence, planned reminders move to the new practitioner (or
 the touchpoint is replanned), both practitioners are told, the card and thread record it, and
-the system of record gets the change and the evidence contact.
+the system of record gets the change and the evidence contact. An exceptional public interest
+case is held for the senior sign-off again when the region's policy says so (seeds/003 para 3.5
+is silent on a later move: docs/policy-sources.md), as its first allocation was: nobody is told
+and nothing is written back until an approver signs it off (bot/services/sign_off.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import datetime
 
 from bot.domain.clock import Clock, london_today
 from bot.domain.decision import ReallocationForm
@@ -20,12 +24,12 @@ from bot.domain.errors import AllocationRefused, Question
 from bot.domain.facts import AllocationFacts
 from bot.domain.policy_file import Policy
 from bot.services import notices
-from bot.services.allocate import Allocated, check_choice, concern_columns, concerns_of, queue_write_backs, spo_case
+from bot.services.allocate import Allocated, Checked, check_choice, concern_columns, concerns_of, hold_for_sign_off, queue_write_backs, spo_case
 from bot.services.home_refresh import queue_home_refresh
 from bot.services.outbox import audit
 from bot.services.touchpoint_plan import check_touchpoint, plan_touchpoint, planned_touchpoint, touchpoint_default
 from storage.db import UnitOfWork
-from storage.models import Allocation, Touchpoint
+from storage.models import Allocation, Case, Touchpoint
 
 
 async def reallocate(
@@ -49,6 +53,9 @@ async def reallocate(
         if form.reason not in checked.policy.reallocation_reasons:
             raise AllocationRefused("Choose the reason for reallocating.", Question.REASON)
         check_touchpoint(form, checked.policy, today=london_today(clock))
+        if needs_sign_off(case, checked.policy) and not case.team.senior_approver_user_ids:
+            message = "This exceptional public interest case needs a senior sign-off, and the team has no senior_approvers in its teams file."
+            raise AllocationRefused(message, Question.PRACTITIONER)
         old_user = current.practitioner.slack_user_id
         hate_crime, discrimination = concerns_of(current)
     now = clock.now()
@@ -65,8 +72,6 @@ async def reallocate(
         )  # fmt: skip
         await uow.flush()
         touchpoint = await _move_touchpoint(uow, current, new, form, clock, checked.policy)
-        people = [checked.practitioner.slack_user_id, spo]
-        plan_touchpoint(uow, touchpoint, people, now, rules=checked.policy.touchpoint.reminders)
         reason = checked.policy.reason_label(form.reason)
         audit(
             uow, actor=spo, action="reallocated", now=now, case_id=case_id, allocation_id=new.id, reason=form.reason,
@@ -83,12 +88,35 @@ async def reallocate(
             previous_user=old_user, reason=reason,
             practitioner_email=checked.practitioner.email, practitioner_phone=checked.practitioner.phone,
         )  # fmt: skip
-        await notices.allocation_made(uow, case, checked.team, facts, new, record_case_url=record_case_url, record_configured=record_configured, now=now)
-        queue_write_backs(uow, checked, facts, now, reason_code=form.reason)
-        notices.handed_over(uow, case, facts, old_user, now)
+        if needs_sign_off(case, checked.policy):
+            await hold_for_sign_off(uow, checked, facts, now, record_case_url=record_case_url)
+        else:
+            await finish_reallocation(uow, checked, new, touchpoint, facts, now, record_case_url=record_case_url, record_configured=record_configured)
         await queue_home_refresh(uow, [*case.team.spo_user_ids, checked.practitioner.slack_user_id, old_user], now)
         await uow.commit()
     return Allocated(allocation_id=new.id, case_id=case_id, outside_policy=not checked.fit.within_policy)
+
+
+def needs_sign_off(case: Case, policy: Policy) -> bool:
+    """An exceptional public interest case's reallocation waits for a senior sign-off, when the
+    region's policy asks (`exceptional_public_interest.sign_off_on_reallocation`)."""
+    return case.exceptional_public_interest and policy.exceptional_public_interest.sign_off_on_reallocation
+
+
+async def finish_reallocation(
+    uow: UnitOfWork, checked: Checked, allocation: Allocation, touchpoint: Touchpoint, facts: AllocationFacts, now: datetime,
+    *, record_case_url: str | None, record_configured: bool,
+) -> None:  # fmt: skip
+    """What makes a reallocation final: the touchpoint's reminders for the new practitioner, both
+    practitioners told, the card and thread, the write-backs with the reason (at once, or at the
+    senior sign-off)."""
+    assert facts.previous_user is not None, "a reallocation has a previous holder"
+    plan_touchpoint(uow, touchpoint, [checked.practitioner.slack_user_id, facts.spo_user], now, rules=checked.policy.touchpoint.reminders)
+    await notices.allocation_made(
+        uow, checked.case, checked.team, facts, allocation, record_case_url=record_case_url, record_configured=record_configured, now=now
+    )
+    queue_write_backs(uow, checked, facts, now, reason_code=allocation.reason)
+    notices.handed_over(uow, checked.case, facts, facts.previous_user, now)
 
 
 async def _move_touchpoint(uow: UnitOfWork, old: Allocation, new: Allocation, form: ReallocationForm, clock: Clock, policy: Policy) -> Touchpoint:

@@ -4,13 +4,15 @@
 must be referred to the NPS Deputy Director for final sign off". The SPO's allocation is stored
 and held (`awaiting_sign_off`, bot/services/allocate.py); one of the team's `senior_approvers`
 (teams file) signs it off, and only then is it final: the practitioner, the people to notify,
-the prison and the system of record are told, and the touchpoint's reminders are planned.
+the prison and the system of record are told, and the touchpoint's reminders are planned. A
+reallocation held for the sign-off (bot/services/reallocate.py) is finished as a reallocation:
+the practitioner who held the case is told too, and the write-back carries the reason.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.domain.clock import Clock
 from bot.domain.enums import CaseState
@@ -20,6 +22,7 @@ from bot.domain.policy import policy_fit
 from bot.services.allocate import Checked, concerns_of, finish_allocation
 from bot.services.home_refresh import queue_home_refresh
 from bot.services.outbox import audit
+from bot.services.reallocate import finish_reallocation
 from storage.db import UnitOfWork
 from storage.models import Allocation, Touchpoint
 
@@ -75,7 +78,14 @@ async def sign_off(
         checked = Checked(case=case, team=case.team, practitioner=person, fit=policy_fit(case, person, policy=policy), policy=policy)
         facts = facts_of(allocation, touchpoint)
         audit(uow, actor=user, action="signed_off", now=now, case_id=case_id, allocation_id=allocation.id, staff_code=person.staff_code)
-        await finish_allocation(uow, checked, allocation, touchpoint, facts, now, record_case_url=record_case_url, record_configured=record_configured)
-        await queue_home_refresh(uow, [*case.team.spo_user_ids, person.slack_user_id], now)
+        refresh = [*case.team.spo_user_ids, person.slack_user_id]
+        if allocation.reason is None:
+            await finish_allocation(uow, checked, allocation, touchpoint, facts, now, record_case_url=record_case_url, record_configured=record_configured)
+        else:  # a reallocation held for the sign-off (bot/services/reallocate.py)
+            previous = await uow.paths.previous_holder(case_id, allocation.id)
+            facts = replace(facts, previous_user=previous, reason=policy.reason_label(allocation.reason))
+            await finish_reallocation(uow, checked, allocation, touchpoint, facts, now, record_case_url=record_case_url, record_configured=record_configured)
+            refresh.append(previous)
+        await queue_home_refresh(uow, refresh, now)
         await uow.commit()
     return SignedOff(crn=case.crn, practitioner_name=person.name)

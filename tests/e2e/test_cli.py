@@ -229,6 +229,7 @@ def test_import_stores_good_lines_reports_bad_ones_and_is_idempotent(cli: Cli, d
     only_good = cli.write("more.csv", to_csv([case("e6", "X000006"), case("e7", "X000007", tier="d3")]))
     good = cli("import", only_good)
     assert good.returncode == 0, good.stderr
+    assert "2 stored and queued for Slack" in good.stdout and "joined 0, currently managed 0, 0 already held, 0 rejected" in good.stdout
     assert (count(db, "cases"), count(db, "outbox")) == (5, 5)
 
 

@@ -6,6 +6,7 @@ import json
 from contextlib import AsyncExitStack
 
 from bot.demo.fake_slack import FakeSlack
+from tests.support.allocation import DEFAULT_TOUCHPOINT, answers
 from tests.support.bot import BotUnderTest, bot_settings, start_bot
 from tests.support.factories import case_fields
 
@@ -40,3 +41,21 @@ async def test_metrics_count_cases_messages_and_backlog(bot: BotUnderTest) -> No
         sent = (await uow.outbox.backlog())["sent"]  # two cards and the SPOs' App Home refreshes
     assert sent >= 2 and f'casebot_outbox_backlog{{state="sent"}} {float(sent)}' in text
     assert 'casebot_cases{state="unallocated"} 2.0' in text
+
+
+async def test_later_events_are_counted_apart_from_new_cases(bot: BotUnderTest) -> None:
+    _, waiting = await bot.post_case(case_fields(event_id="w1", crn="X600001"))
+    _, joined = await bot.post_case(case_fields(event_id="w2", crn="X600001"))
+    _, held = await bot.post_case(case_fields(event_id="h1", crn="X600002", tier="C1", mappa_category=None, mappa_level=None))
+    ids = await bot.practitioner_ids()
+    status, body = await bot.submit(case_id=held["id"], user="U0SPO0001", values=answers(practitioner_id=ids["N07A001"], touchpoint=DEFAULT_TOUCHPOINT))
+    assert (status, body) == (200, {}), body
+    _, kept = await bot.post_case(case_fields(event_id="h2", crn="X600002", tier="C1", mappa_category=None, mappa_level=None))
+    assert (joined["id"], kept["id"], kept["state"]) == (waiting["id"], held["id"], "currently_managed")
+    await bot.drained()
+
+    _, text = await bot.get("/metrics")
+
+    assert 'casebot_cases_received_total{source="api"} 2.0' in text  # two people, two cases
+    assert 'casebot_events_joined_total{source="api"} 1.0' in text
+    assert 'casebot_events_currently_managed_total{source="api"} 1.0' in text

@@ -6,16 +6,19 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from blocks.ids import Action
 from bot.demo.fake_slack import FakeSlack
 from bot.domain.clock import FixedClock
-from storage.models import AuditEvent, Case, OutboxMessage
+from bot.domain.policy_file import default_policy_text
+from storage.models import AuditEvent, Case, OutboxMessage, StoredPolicy
+from tests.e2e.test_reallocation import reallocation
+from tests.e2e.test_reallocation import submit as submit_reallocation
 from tests.support.allocation import answers
 from tests.support.bot import BotUnderTest, bot_settings, start_bot
 from tests.support.factories import TEAMS_YAML, case_fields
@@ -88,3 +91,69 @@ async def test_an_exceptional_public_interest_allocation_waits_for_the_senior_si
     await bot.click(action_id=Action.SIGN_OFF, value=str(case["id"]), user=APPROVER, channel=APPROVER)
     [*_, again] = await bot.fake.wait_for_async("chat.postEphemeral", count=3)
     assert "not waiting for a sign-off" in again.args["text"]
+
+
+async def signed_off_case(bot: BotUnderTest, crn: str) -> tuple[int, dict[str, int]]:
+    """An exceptional public interest case allocated to Ada and signed off."""
+    _, case = await bot.post_case(
+        case_fields(event_id=f"epi-{crn}", crn=crn, tier="C1", mappa_category=None, mappa_level=None, exceptional_public_interest=True)
+    )
+    ids = await bot.practitioner_ids()
+    status, body = await bot.submit(case_id=case["id"], user="U0SPO0001", values=answers(practitioner_id=ids["N07A001"], touchpoint=date(2027, 1, 12)))
+    assert (status, body) == (200, {}), body
+    await bot.drained()
+    await bot.click(action_id=Action.SIGN_OFF, value=str(case["id"]), user=APPROVER, channel=APPROVER)
+    await bot.fake.wait_for_async("chat.postEphemeral")
+    await bot.drained()
+    assert await state_of(bot, case["id"]) == "allocated"
+    return int(case["id"]), ids
+
+
+async def test_reallocating_an_exceptional_public_interest_case_waits_for_the_sign_off_again(timed) -> None:
+    bot = timed
+    case_id, ids = await signed_off_case(bot, "X500002")
+    told_before = {user: len(dms_to(bot, user)) for user in ("U0PP00001", "U0PP00002", APPROVER)}
+
+    status, body = await submit_reallocation(bot, case_id, reallocation(ids["N07A002"], reason="workload"))
+    assert (status, body) == (200, {}), body
+    await bot.drained()
+
+    assert await state_of(bot, case_id) == "awaiting_sign_off"
+    assert len(dms_to(bot, "U0PP00001")) == told_before["U0PP00001"]  # the old holder is not told yet
+    assert len(dms_to(bot, "U0PP00002")) == told_before["U0PP00002"]  # nor the new one
+    assert len(dms_to(bot, APPROVER)) == told_before[APPROVER] + 1  # the approvers are asked again
+    async with bot.runtime.db.uow() as uow:
+        writes_before = len(list(await uow.session.scalars(select(OutboxMessage).where(OutboxMessage.purpose == "write_back"))))
+
+    await bot.click(action_id=Action.SIGN_OFF, value=str(case_id), user=APPROVER, channel=APPROVER)
+    await bot.fake.wait_for_async("chat.postEphemeral", count=2)
+    await bot.drained()
+    assert await state_of(bot, case_id) == "allocated"
+    assert "has been reallocated to <@U0PP00002>" in dms_to(bot, "U0PP00001")[-1]
+    assert "allocated you a new case" in dms_to(bot, "U0PP00002")[-1]
+    async with bot.runtime.db.uow() as uow:
+        writes = list(await uow.session.scalars(select(OutboxMessage).where(OutboxMessage.purpose == "write_back").order_by(OutboxMessage.id)))
+        actions = [e.action for e in await uow.session.scalars(select(AuditEvent).where(AuditEvent.case_id == case_id).order_by(AuditEvent.id))]
+    assert actions[-3:] == ["reallocated", "sign_off_requested", "signed_off"]
+    [allocation_write] = [w for w in writes[writes_before:] if w.method == "record.allocation"]
+    assert allocation_write.payload["body"]["reason_code"] == "workload"  # written back as the reallocation it is
+
+
+async def test_a_region_may_let_a_reallocation_of_such_a_case_stand_without_a_sign_off(timed) -> None:
+    bot = timed
+    text = (
+        default_policy_text()
+        .replace("version: casebot-default-1", "version: north-2")
+        .replace("sign_off_on_reallocation: true", "sign_off_on_reallocation: false")
+    )
+    async with bot.runtime.db.uow() as uow:
+        await uow.session.execute(update(StoredPolicy).values(current=False))
+        uow.session.add(StoredPolicy(version="north-2", text=text, loaded_at=datetime(2026, 12, 1, tzinfo=UTC), loaded_by="test", current=True))
+        await uow.commit()
+    case_id, ids = await signed_off_case(bot, "X500003")
+
+    status, body = await submit_reallocation(bot, case_id, reallocation(ids["N07A002"]))
+    assert (status, body) == (200, {}), body
+    await bot.drained()
+    assert await state_of(bot, case_id) == "allocated"
+    assert "has been reallocated to <@U0PP00002>" in dms_to(bot, "U0PP00001")[-1]

@@ -250,3 +250,12 @@ def test_no_message_uses_the_validation_library_s_own_phrasing() -> None:
     messages = [p.message for text in texts for p in problems(text)]
     for phrase in ("Input should", "Field required", "Extra inputs", "Value error", "validation error"):
         assert not any(phrase in m for m in messages), phrase
+
+
+def test_reallocating_an_exceptional_public_interest_case_asks_the_sign_off_again_unless_the_region_says_not() -> None:
+    assert default_policy().exceptional_public_interest.sign_off_on_reallocation is True
+    relaxed = edited(("sign_off_on_reallocation: true", "sign_off_on_reallocation: false"))
+    assert parse_policy(relaxed).exceptional_public_interest.sign_off_on_reallocation is False
+    older = default_policy_text().split("\n# Exceptional public interest cases")[0]  # a file stored before the setting existed
+    assert parse_policy(older).exceptional_public_interest.sign_off_on_reallocation is True
+    assert problems(edited(("sign_off_on_reallocation: true", "sign_off_on_reallocation: sometimes")))

@@ -28,5 +28,8 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
             return BAD_INPUT
     for problem in report.problems:
         err(problem)
-    print(f"{path}: {report.created} stored and queued for Slack (`casebot serve` posts them), {report.repeated} already held, {report.rejected} rejected")
+    print(
+        f"{path}: {report.created} stored and queued for Slack (`casebot serve` posts them), "
+        f"joined {report.joined}, currently managed {report.currently_managed}, {report.repeated} already held, {report.rejected} rejected"
+    )
     return BAD_INPUT if report.rejected else OK

@@ -227,6 +227,9 @@ class FakePaths(FakeRepository[CaseEvent]):
     async def events_for(self, case_id: int) -> Sequence[CaseEvent]:
         return sorted((row for row in self._all() if row.case_id == case_id), key=lambda row: row.id)
 
+    async def serialise_crns(self, crns: Iterable[str]) -> None:
+        """One in-memory store, one task at a time between awaits: nothing to wait for."""
+
     async def open_by_crns(self, crns: Iterable[str]) -> dict[str, Case]:
         wanted = set(crns)
         held = {a.case_id for a in self.store.rows(Allocation) if a.current}

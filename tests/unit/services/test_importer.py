@@ -35,9 +35,13 @@ class Metrics:
 
     def __init__(self) -> None:
         self.received: list[tuple[str, int]] = []
+        self.later: list[tuple[str, int, int]] = []
 
     def count_received(self, source: str, count: int) -> None:
         self.received.append((source, count))
+
+    def count_later_events(self, source: str, *, joined: int, currently_managed: int) -> None:
+        self.later.append((source, joined, currently_managed))
 
     def set_counts(self, outbox: Mapping[str, int], cases: Mapping[str, int]) -> None:
         raise AssertionError("the importer does not set gauges")
@@ -186,3 +190,18 @@ async def test_a_file_of_one_chunk_reports_no_progress(services: Services, tmp_p
     path = write(tmp_path, "few.csv", csv_text([case_fields(event_id="f1"), case_fields(event_id="f2")]))
     await import_file(services, path, progress=lambda done, total: heard.append((done, total)))
     assert heard == []
+
+
+async def test_a_later_event_for_a_person_is_counted_apart_from_new_cases(
+    store: FakeStore, services: Services, tmp_path: Path, metrics: Metrics, nudges: Nudges
+) -> None:
+    rows = [case_fields(event_id="p1", crn="X400001"), case_fields(event_id="p2", crn="X400001"), case_fields(event_id="p3", crn="X400003")]
+    path = write(tmp_path, "cases.csv", csv_text(rows))
+
+    report = await import_file(services, path)
+
+    assert (report.created, report.joined, report.currently_managed, report.repeated) == (2, 1, 0, 0)
+    assert event_ids(store) == ["p1", "p3"]
+    assert metrics.received == [("import", 2)] and metrics.later == [("import", 1, 0)]
+    again = await import_file(services, path)
+    assert (again.created, again.joined, again.repeated) == (0, 0, 3) and metrics.later == [("import", 1, 0)]
