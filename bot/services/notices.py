@@ -254,30 +254,35 @@ def overdue_touchpoints(uow: UnitOfWork, spo: str, rows: Sequence[tuple[Case, To
 # Deadlines and delivery
 
 
-async def deadline_chases(uow: UnitOfWork, team: Team, rows: Sequence[tuple[Case, int]], now: datetime) -> None:
-    """Each case past or at the team's target is chased in its thread (restricted cases: to
-    the SPOs privately), and the team gets one digest, soonest first."""
-    for case, overdue in rows:
-        message = deadline_chase(case.summary(), overdue_days=overdue, spos=team.spo_user_ids)
-        if case.restricted:
-            targets: list[tuple[dict[str, Any], OutboxMessage | None]] = [({"channel": spo, **message}, None) for spo in spos_open_to(team, case)]
-        else:
-            card = await uow.cases.card_row(case.id)
-            targets = [(dict(message), card)] if card is not None else []
-        for payload, reply_to in targets:
-            enqueue(
-                uow, method="chat.postMessage", payload=payload, purpose=Purpose.DEADLINE_CHASE,
-                ordering_key=f"case:{case.id}", now=now, case_id=case.id, reply_to=reply_to,
-            )  # fmt: skip
-    _post(
-        uow,
-        team.channel_id,
-        deadline_digest(team.name, [(case.summary(), overdue) for case, overdue in rows], detail=team.channel_detail),
-        Purpose.DEADLINE_DIGEST,
-        f"team:{team.code}",
-        now,
-        None,
-    )
+async def deadline_chases(uow: UnitOfWork, chased: Sequence[tuple[Team, Sequence[tuple[Case, int]]]], now: datetime) -> None:
+    """Each case past or at its team's target is chased in its thread (restricted cases: to
+    the SPOs privately), and each team gets one digest, soonest first. Every team chased this
+    morning at once: one read of the cards, one insert of all the rows."""
+    cards = await uow.cases.card_rows(case.id for _, rows in chased for case, _ in rows if not case.restricted)
+    values: list[dict[str, Any]] = []
+    for team, rows in chased:
+        for case, overdue in rows:
+            message = deadline_chase(case.summary(), overdue_days=overdue, spos=team.spo_user_ids)
+            card = cards.get(case.id)
+            if case.restricted:
+                targets: list[dict[str, Any]] = [{"channel": spo, **message} for spo in spos_open_to(team, case)]
+            else:
+                targets = [dict(message)] if card is not None else []
+            values += [
+                outbox_values(
+                    method="chat.postMessage", payload=payload, purpose=Purpose.DEADLINE_CHASE, ordering_key=f"case:{case.id}", now=now,
+                    case_id=case.id, reply_to_id=card.id if card else None, parent_lane=card.lane if card else None,
+                )
+                for payload in targets
+            ]  # fmt: skip
+        digest = deadline_digest(team.name, [(case.summary(), overdue) for case, overdue in rows], detail=team.channel_detail)
+        values.append(
+            outbox_values(
+                method="chat.postMessage", payload={"channel": team.channel_id, **digest}, purpose=Purpose.DEADLINE_DIGEST,
+                ordering_key=f"team:{team.code}", now=now,
+            )
+        )  # fmt: skip
+    await uow.outbox.insert_many(values)
 
 
 def prison_notice_overdue(uow: UnitOfWork, case: Case, allocated_at: datetime, now: datetime) -> None:
