@@ -223,9 +223,14 @@ def touchpoint_view(tp: Touchpoint, allocation: Allocation) -> TouchpointView:
     )  # fmt: skip
 
 
-def touchpoint_reminder(uow: UnitOfWork, case: Case, tp: Touchpoint, allocation: Allocation, recipient: str, when: str, now: datetime) -> None:
+def touchpoint_reminder(case: Case, tp: Touchpoint, allocation: Allocation, recipient: str, when: str, now: datetime) -> dict[str, Any]:
+    """The outbox row (column values) of one reminder DM: a tick inserts all of its reminders
+    in one statement (bot/services/scheduled.py)."""
     message = reminder(case.summary(), touchpoint_view(tp, allocation), when=when, terms=terms_for(case.team.service))
-    _post(uow, recipient, message, Purpose.TOUCHPOINT_REMINDER, f"touchpoint:{tp.id}", now, case.id)
+    return outbox_values(
+        method="chat.postMessage", payload={"channel": recipient, **message}, purpose=Purpose.TOUCHPOINT_REMINDER,
+        ordering_key=f"touchpoint:{tp.id}", now=now, case_id=case.id,
+    )  # fmt: skip
 
 
 def reminders_settled(uow: UnitOfWork, case: Case, tp: Touchpoint, sent: Sequence[OutboxMessage], outcome: str, user: str, now: datetime) -> None:

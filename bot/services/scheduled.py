@@ -17,8 +17,9 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from bot.domain.calendar import working_days_between
 from bot.domain.clock import Clock, london_today
@@ -37,9 +38,11 @@ MORNING_RUNS = ("deadline_chase", "touchpoint_digest")
 
 @dataclass(frozen=True)
 class Preloaded:
-    """What a tick's jobs need, loaded in one query for the whole batch, not one per job."""
+    """What a tick's jobs need, loaded in one query for the whole batch, not one per job, and
+    the outbox rows they queue, inserted in one statement once every job has run."""
 
     touchpoints: dict[int, tuple[Touchpoint, Allocation, Case]]
+    outbox: list[dict[str, Any]] = field(default_factory=list)
 
 
 def stale(when: str, due_on: date, today: date) -> bool:
@@ -85,6 +88,7 @@ class Scheduler:
                 else:
                     job.state = "planned"  # deferred: `_defer` moved due_at
                 job.claim = None
+            await uow.outbox.insert_many(preloaded.outbox)
             await uow.commit()
         return sent
 
@@ -105,7 +109,7 @@ class Scheduler:
         when = str(job.detail.get("when", "day"))
         if stale(when, tp.due_on, london_today(self.clock)):
             return True  # sent late (the bot was down): a later reminder or the digest says it right
-        notices.touchpoint_reminder(uow, case, tp, allocation, str(job.recipient), when, now)
+        preloaded.outbox.append(notices.touchpoint_reminder(case, tp, allocation, str(job.recipient), when, now))
         return True
 
     async def _prison_check(self, uow: UnitOfWork, job: ScheduledJob, now: datetime, preloaded: Preloaded) -> bool:
