@@ -28,7 +28,7 @@ from bot.domain.working_hours import next_working_moment, within_working_hours
 from bot.services import notices
 from bot.services.handover import handovers_due
 from storage.db import Database, UnitOfWork
-from storage.models import Allocation, Case, ScheduledJob, Team, Touchpoint
+from storage.models import Allocation, Case, OutboxMessage, ScheduledJob, Team, Touchpoint
 
 log = logging.getLogger("casebot.scheduler")
 
@@ -42,6 +42,8 @@ class Preloaded:
     the outbox rows they queue, inserted in one statement once every job has run."""
 
     touchpoints: dict[int, tuple[Touchpoint, Allocation, Case]]
+    cases: dict[int, Case]  # the prison checks' cases, with their teams
+    prison_rows: dict[str, list[OutboxMessage]]  # their prison notices, by ordering key
     outbox: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -77,7 +79,12 @@ class Scheduler:
     async def _run_due_jobs(self, now: datetime) -> int:
         async with self.db.uow() as uow:
             jobs = await uow.jobs.claim_due(now, uuid.uuid4().hex, CLAIM_BATCH)
-            preloaded = Preloaded(touchpoints=await uow.allocations.touchpoints({j.touchpoint_id for j in jobs if j.touchpoint_id}))
+            checked = {job.case_id for job in jobs if job.kind == "prison_check" and job.case_id}
+            preloaded = Preloaded(
+                touchpoints=await uow.allocations.touchpoints({j.touchpoint_id for j in jobs if j.touchpoint_id}),
+                cases=await uow.cases.with_teams(checked),
+                prison_rows=await uow.outbox.with_keys((f"prison:{case_id}" for case_id in checked), OutboxPurpose.PRISON_NOTICE),
+            )
             sent = 0
             for job in jobs:
                 handler = self._handlers.get(job.kind)
@@ -113,10 +120,10 @@ class Scheduler:
         return True
 
     async def _prison_check(self, uow: UnitOfWork, job: ScheduledJob, now: datetime, preloaded: Preloaded) -> bool:
-        case = await uow.cases.with_team(job.case_id or 0)
+        case = preloaded.cases.get(job.case_id or 0)
         if case is None:
             return True
-        prison_rows = await uow.outbox.with_key(f"prison:{case.id}", OutboxPurpose.PRISON_NOTICE)
+        prison_rows = preloaded.prison_rows.get(f"prison:{case.id}", [])
         if prison_rows and all(row.state == "sent" for row in prison_rows):
             return True
         notices.prison_notice_overdue(uow, case, datetime.fromisoformat(str(job.detail["allocated_at"])), now)

@@ -30,6 +30,14 @@ class CaseRepository(Repository[Case]):
         the Details and Allocate clicks)."""
         return await self.session.scalar(select(Case).where(Case.id == case_id).options(joinedload(Case.team)))
 
+    async def with_teams(self, case_ids: Iterable[int]) -> dict[int, Case]:
+        """`with_team` of many cases in one query (a scheduler tick's prison checks)."""
+        wanted = list(set(case_ids))
+        if not wanted:
+            return {}
+        rows = await self.session.scalars(select(Case).where(Case.id.in_(wanted)).options(joinedload(Case.team)))
+        return {case.id: case for case in rows}
+
     async def mark_allocated(self, case_id: int) -> bool:
         """unallocated -> allocated, atomically; False when someone else got there first.
 

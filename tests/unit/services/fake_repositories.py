@@ -87,6 +87,10 @@ class FakeCases(FakeRepository[Case]):
     async def with_team(self, case_id: int) -> Case | None:
         return await self.get(case_id)
 
+    async def with_teams(self, case_ids: Iterable[int]) -> dict[int, Case]:
+        wanted = set(case_ids)
+        return {case.id: case for case in self._all() if case.id in wanted}
+
     async def mark_allocated(self, case_id: int) -> bool:
         case = await self.get(case_id)
         if case is None or case.state != "unallocated":
@@ -194,6 +198,9 @@ class FakeOutbox(FakeRepository[OutboxMessage]):
 
     async def with_key(self, ordering_key: str, purpose: str) -> Sequence[OutboxMessage]:
         return [row for row in self._all() if row.ordering_key == ordering_key and row.purpose == purpose]
+
+    async def with_keys(self, ordering_keys: Iterable[str], purpose: str) -> dict[str, list[OutboxMessage]]:
+        return {key: list(await self.with_key(key, purpose)) for key in set(ordering_keys)}
 
     async def lock_pending(self, ordering_key: str, purpose: str) -> bool:
         return any(row.state == "pending" for row in await self.with_key(ordering_key, purpose))
