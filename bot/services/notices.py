@@ -83,8 +83,11 @@ def new_case_rows(case: Case, team: Team, record_case_url: str | None, now: date
     return [outbox_values(method="chat.postMessage", payload=card, purpose=Purpose.CASE_CARD, ordering_key=key, now=now, case_id=case.id)]
 
 
-async def _edit_card(uow: UnitOfWork, case: Case, team: Team, path: PathFacts, record_case_url: str | None, purpose: Purpose, now: datetime) -> None:
-    """The case's card (or each SPO's restricted copy) shown again with its path as it is now."""
+async def _edit_card(
+    uow: UnitOfWork, case: Case, team: Team, path: PathFacts, record_case_url: str | None, purpose: Purpose, now: datetime
+) -> list[OutboxMessage]:
+    """The case's card (or each SPO's restricted copy) shown again with its path as it is now;
+    returns the rows edited, so a caller threading under the card need not read it again."""
     link = record_link(record_case_url, case.crn)
     if case.restricted:
         view = restricted_case_dm(case.summary(), team_name=team.name, record_url=link, terms=terms_for(team.service), path=path)
@@ -95,6 +98,7 @@ async def _edit_card(uow: UnitOfWork, case: Case, team: Team, path: PathFacts, r
         rows = [card] if card is not None else []
     for row in rows:
         enqueue(uow, method="chat.update", payload=dict(view), purpose=purpose, ordering_key=f"case:{case.id}", now=now, case_id=case.id, reply_to=row)
+    return rows
 
 
 async def case_events_changed(uow: UnitOfWork, case: Case, team: Team, path: PathFacts, record_case_url: str | None, now: datetime) -> None:
@@ -119,8 +123,8 @@ async def currently_managed(uow: UnitOfWork, case: Case, team: Team, practitione
 async def handover_due(uow: UnitOfWork, case: Case, path: PathFacts, record_case_url: str | None, now: datetime) -> None:
     """A POM-led case's lead time before handover has come: its card gains the Allocate button
     and its thread says why (seeds/004: the OMiC email "to trigger COM allocation")."""
-    await _edit_card(uow, case, case.team, path, record_case_url, Purpose.CARD_HANDOVER, now)
-    card = None if case.restricted else await uow.cases.card_row(case.id)
+    edited = await _edit_card(uow, case, case.team, path, record_case_url, Purpose.CARD_HANDOVER, now)
+    card = None if case.restricted or not edited else edited[0]
     if card is not None:
         enqueue(
             uow, method="chat.postMessage", payload=dict(handover_reply(path)), purpose=Purpose.HANDOVER_THREAD,
