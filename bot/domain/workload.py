@@ -41,9 +41,11 @@ what is wrong otherwise.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import chain, repeat
 from types import MappingProxyType
 
 from bot.domain.tiers import Tier
@@ -110,9 +112,12 @@ def _points(tier: str, weights: Mapping[str, float]) -> float:
 
 
 def total_points(open_case_tiers: Iterable[str], weights: Mapping[str, float] = DEFAULT_TIER_POINTS) -> float:
-    """The sum of the open cases' points."""
+    """The sum of the open cases' points. Each distinct tier is read once (a caseload holds many
+    cases of few tiers: the Allocate modal sums 200 of them per click); fsum is exact whatever
+    the order, so the result is the same as adding each case's points one by one."""
     checked = _checked(weights)
-    return math.fsum(_points(tier, checked) for tier in open_case_tiers)
+    counts = Counter(open_case_tiers)
+    return math.fsum(chain.from_iterable(repeat(_points(tier, checked), count) for tier, count in counts.items()))
 
 
 def available_points(
@@ -175,9 +180,9 @@ def tier_mix(open_case_tiers: Iterable[str]) -> dict[str, int]:
     """Open cases counted by risk letter, all of A-D present (seeds/002, "Choose a POM": "Use
     'tier mix' bars"). Raises ValueError on a tier that is not A0-D3."""
     mix = dict.fromkeys(RISK_LETTERS, 0)
-    for tier in open_case_tiers:
+    for tier, count in Counter(open_case_tiers).items():  # each distinct tier read once
         key = tier.strip().upper()
-        mix[key[0] if key in _TIER_SET else Tier.parse(tier).risk] += 1  # parse only to raise
+        mix[key[0] if key in _TIER_SET else Tier.parse(tier).risk] += count  # parse only to raise
     return mix
 
 

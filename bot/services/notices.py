@@ -83,8 +83,11 @@ def new_case_rows(case: Case, team: Team, record_case_url: str | None, now: date
     return [outbox_values(method="chat.postMessage", payload=card, purpose=Purpose.CASE_CARD, ordering_key=key, now=now, case_id=case.id)]
 
 
-async def _edit_card(uow: UnitOfWork, case: Case, team: Team, path: PathFacts, record_case_url: str | None, purpose: Purpose, now: datetime) -> None:
-    """The case's card (or each SPO's restricted copy) shown again with its path as it is now."""
+async def _edit_card(
+    uow: UnitOfWork, case: Case, team: Team, path: PathFacts, record_case_url: str | None, purpose: Purpose, now: datetime
+) -> list[OutboxMessage]:
+    """The case's card (or each SPO's restricted copy) shown again with its path as it is now;
+    returns the rows edited, so a caller threading under the card need not read it again."""
     link = record_link(record_case_url, case.crn)
     if case.restricted:
         view = restricted_case_dm(case.summary(), team_name=team.name, record_url=link, terms=terms_for(team.service), path=path)
@@ -95,6 +98,7 @@ async def _edit_card(uow: UnitOfWork, case: Case, team: Team, path: PathFacts, r
         rows = [card] if card is not None else []
     for row in rows:
         enqueue(uow, method="chat.update", payload=dict(view), purpose=purpose, ordering_key=f"case:{case.id}", now=now, case_id=case.id, reply_to=row)
+    return rows
 
 
 async def case_events_changed(uow: UnitOfWork, case: Case, team: Team, path: PathFacts, record_case_url: str | None, now: datetime) -> None:
@@ -119,8 +123,8 @@ async def currently_managed(uow: UnitOfWork, case: Case, team: Team, practitione
 async def handover_due(uow: UnitOfWork, case: Case, path: PathFacts, record_case_url: str | None, now: datetime) -> None:
     """A POM-led case's lead time before handover has come: its card gains the Allocate button
     and its thread says why (seeds/004: the OMiC email "to trigger COM allocation")."""
-    await _edit_card(uow, case, case.team, path, record_case_url, Purpose.CARD_HANDOVER, now)
-    card = None if case.restricted else await uow.cases.card_row(case.id)
+    edited = await _edit_card(uow, case, case.team, path, record_case_url, Purpose.CARD_HANDOVER, now)
+    card = None if case.restricted or not edited else edited[0]
     if card is not None:
         enqueue(
             uow, method="chat.postMessage", payload=dict(handover_reply(path)), purpose=Purpose.HANDOVER_THREAD,
@@ -223,9 +227,14 @@ def touchpoint_view(tp: Touchpoint, allocation: Allocation) -> TouchpointView:
     )  # fmt: skip
 
 
-def touchpoint_reminder(uow: UnitOfWork, case: Case, tp: Touchpoint, allocation: Allocation, recipient: str, when: str, now: datetime) -> None:
+def touchpoint_reminder(case: Case, tp: Touchpoint, allocation: Allocation, recipient: str, when: str, now: datetime) -> dict[str, Any]:
+    """The outbox row (column values) of one reminder DM: a tick inserts all of its reminders
+    in one statement (bot/services/scheduled.py)."""
     message = reminder(case.summary(), touchpoint_view(tp, allocation), when=when, terms=terms_for(case.team.service))
-    _post(uow, recipient, message, Purpose.TOUCHPOINT_REMINDER, f"touchpoint:{tp.id}", now, case.id)
+    return outbox_values(
+        method="chat.postMessage", payload={"channel": recipient, **message}, purpose=Purpose.TOUCHPOINT_REMINDER,
+        ordering_key=f"touchpoint:{tp.id}", now=now, case_id=case.id,
+    )  # fmt: skip
 
 
 def reminders_settled(uow: UnitOfWork, case: Case, tp: Touchpoint, sent: Sequence[OutboxMessage], outcome: str, user: str, now: datetime) -> None:
@@ -254,30 +263,35 @@ def overdue_touchpoints(uow: UnitOfWork, spo: str, rows: Sequence[tuple[Case, To
 # Deadlines and delivery
 
 
-async def deadline_chases(uow: UnitOfWork, team: Team, rows: Sequence[tuple[Case, int]], now: datetime) -> None:
-    """Each case past or at the team's target is chased in its thread (restricted cases: to
-    the SPOs privately), and the team gets one digest, soonest first."""
-    for case, overdue in rows:
-        message = deadline_chase(case.summary(), overdue_days=overdue, spos=team.spo_user_ids)
-        if case.restricted:
-            targets: list[tuple[dict[str, Any], OutboxMessage | None]] = [({"channel": spo, **message}, None) for spo in spos_open_to(team, case)]
-        else:
-            card = await uow.cases.card_row(case.id)
-            targets = [(dict(message), card)] if card is not None else []
-        for payload, reply_to in targets:
-            enqueue(
-                uow, method="chat.postMessage", payload=payload, purpose=Purpose.DEADLINE_CHASE,
-                ordering_key=f"case:{case.id}", now=now, case_id=case.id, reply_to=reply_to,
-            )  # fmt: skip
-    _post(
-        uow,
-        team.channel_id,
-        deadline_digest(team.name, [(case.summary(), overdue) for case, overdue in rows], detail=team.channel_detail),
-        Purpose.DEADLINE_DIGEST,
-        f"team:{team.code}",
-        now,
-        None,
-    )
+async def deadline_chases(uow: UnitOfWork, chased: Sequence[tuple[Team, Sequence[tuple[Case, int]]]], now: datetime) -> None:
+    """Each case past or at its team's target is chased in its thread (restricted cases: to
+    the SPOs privately), and each team gets one digest, soonest first. Every team chased this
+    morning at once: one read of the cards, one insert of all the rows."""
+    cards = await uow.cases.card_rows(case.id for _, rows in chased for case, _ in rows if not case.restricted)
+    values: list[dict[str, Any]] = []
+    for team, rows in chased:
+        for case, overdue in rows:
+            message = deadline_chase(case.summary(), overdue_days=overdue, spos=team.spo_user_ids)
+            card = cards.get(case.id)
+            if case.restricted:
+                targets: list[dict[str, Any]] = [{"channel": spo, **message} for spo in spos_open_to(team, case)]
+            else:
+                targets = [dict(message)] if card is not None else []
+            values += [
+                outbox_values(
+                    method="chat.postMessage", payload=payload, purpose=Purpose.DEADLINE_CHASE, ordering_key=f"case:{case.id}", now=now,
+                    case_id=case.id, reply_to_id=card.id if card else None, parent_lane=card.lane if card else None,
+                )
+                for payload in targets
+            ]  # fmt: skip
+        digest = deadline_digest(team.name, [(case.summary(), overdue) for case, overdue in rows], detail=team.channel_detail)
+        values.append(
+            outbox_values(
+                method="chat.postMessage", payload={"channel": team.channel_id, **digest}, purpose=Purpose.DEADLINE_DIGEST,
+                ordering_key=f"team:{team.code}", now=now,
+            )
+        )  # fmt: skip
+    await uow.outbox.insert_many(values)
 
 
 def prison_notice_overdue(uow: UnitOfWork, case: Case, allocated_at: datetime, now: datetime) -> None:

@@ -16,11 +16,10 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
-
-from sqlalchemy.exc import IntegrityError
+from typing import Any
 
 from bot.domain.calendar import working_days_between
 from bot.domain.clock import Clock, london_today
@@ -29,18 +28,23 @@ from bot.domain.working_hours import next_working_moment, within_working_hours
 from bot.services import notices
 from bot.services.handover import handovers_due
 from storage.db import Database, UnitOfWork
-from storage.models import Allocation, Case, ScheduledJob, Touchpoint
+from storage.models import Allocation, Case, OutboxMessage, ScheduledJob, Team, Touchpoint
 
 log = logging.getLogger("casebot.scheduler")
 
 CLAIM_BATCH = 500
+MORNING_RUNS = ("deadline_chase", "touchpoint_digest")
 
 
 @dataclass(frozen=True)
 class Preloaded:
-    """What a tick's jobs need, loaded in one query for the whole batch, not one per job."""
+    """What a tick's jobs need, loaded in one query for the whole batch, not one per job, and
+    the outbox rows they queue, inserted in one statement once every job has run."""
 
     touchpoints: dict[int, tuple[Touchpoint, Allocation, Case]]
+    cases: dict[int, Case]  # the prison checks' cases, with their teams
+    prison_rows: dict[str, list[OutboxMessage]]  # their prison notices, by ordering key
+    outbox: list[dict[str, Any]] = field(default_factory=list)
 
 
 def stale(when: str, due_on: date, today: date) -> bool:
@@ -75,7 +79,12 @@ class Scheduler:
     async def _run_due_jobs(self, now: datetime) -> int:
         async with self.db.uow() as uow:
             jobs = await uow.jobs.claim_due(now, uuid.uuid4().hex, CLAIM_BATCH)
-            preloaded = Preloaded(touchpoints=await uow.allocations.touchpoints({j.touchpoint_id for j in jobs if j.touchpoint_id}))
+            checked = {job.case_id for job in jobs if job.kind == "prison_check" and job.case_id}
+            preloaded = Preloaded(
+                touchpoints=await uow.allocations.touchpoints({j.touchpoint_id for j in jobs if j.touchpoint_id}),
+                cases=await uow.cases.with_teams(checked),
+                prison_rows=await uow.outbox.with_keys((f"prison:{case_id}" for case_id in checked), OutboxPurpose.PRISON_NOTICE),
+            )
             sent = 0
             for job in jobs:
                 handler = self._handlers.get(job.kind)
@@ -86,6 +95,7 @@ class Scheduler:
                 else:
                     job.state = "planned"  # deferred: `_defer` moved due_at
                 job.claim = None
+            await uow.outbox.insert_many(preloaded.outbox)
             await uow.commit()
         return sent
 
@@ -106,58 +116,60 @@ class Scheduler:
         when = str(job.detail.get("when", "day"))
         if stale(when, tp.due_on, london_today(self.clock)):
             return True  # sent late (the bot was down): a later reminder or the digest says it right
-        notices.touchpoint_reminder(uow, case, tp, allocation, str(job.recipient), when, now)
+        preloaded.outbox.append(notices.touchpoint_reminder(case, tp, allocation, str(job.recipient), when, now))
         return True
 
     async def _prison_check(self, uow: UnitOfWork, job: ScheduledJob, now: datetime, preloaded: Preloaded) -> bool:
-        case = await uow.cases.with_team(job.case_id or 0)
+        case = preloaded.cases.get(job.case_id or 0)
         if case is None:
             return True
-        prison_rows = await uow.outbox.with_key(f"prison:{case.id}", OutboxPurpose.PRISON_NOTICE)
+        prison_rows = preloaded.prison_rows.get(f"prison:{case.id}", [])
         if prison_rows and all(row.state == "sent" for row in prison_rows):
             return True
         notices.prison_notice_overdue(uow, case, datetime.fromisoformat(str(job.detail["allocated_at"])), now)
         return True
 
     async def _morning_runs(self, now: datetime) -> int:
+        """Every team's chase and digest not yet run today, in one transaction: one insert
+        claims the runs (a replica's claim leaves those out), then one query per kind of work
+        for all the teams, not one transaction and a few queries per team and kind."""
         today = london_today(self.clock)
         async with self.db.uow() as uow:
             teams = await uow.teams.plain()
             taken = await uow.jobs.runs_on(today)  # after the morning, every tick stops here
-        done = 0
-        for team in teams:
-            for kind, run in (("deadline_chase", self._chase_deadlines), ("touchpoint_digest", self._touchpoint_digest)):
-                if (kind, team.code) in taken:
-                    continue
-                try:
-                    async with self.db.uow() as uow:
-                        if not await uow.jobs.first_run_today(kind, team.code, today, now):
-                            continue
-                        done += await run(uow, team.id, now)
-                        await uow.commit()
-                except IntegrityError:
-                    log.info("morning run already taken by another scheduler", extra={"kind": kind, "team": team.code})
+        wanted = [(kind, team.code) for team in teams for kind in MORNING_RUNS if (kind, team.code) not in taken]
+        if not wanted:
+            return 0
+        async with self.db.uow() as uow:
+            won = await uow.jobs.claim_runs(wanted, today, now)
+            for kind, code in wanted:
+                if (kind, code) not in won:
+                    log.info("morning run already taken by another scheduler", extra={"kind": kind, "team": code})
+            chase = [team for team in teams if ("deadline_chase", team.code) in won]
+            digest = [team for team in teams if ("touchpoint_digest", team.code) in won]
+            done = await self._chase_deadlines(uow, chase, now) + await self._touchpoint_digests(uow, digest, now)
+            await uow.commit()
         return done
 
-    async def _chase_deadlines(self, uow: UnitOfWork, team_id: int, now: datetime) -> int:
+    async def _chase_deadlines(self, uow: UnitOfWork, teams: Sequence[Team], now: datetime) -> int:
         """Each unallocated case due today or overdue is chased in its thread, naming the SPOs;
-        the team gets one digest, soonest first (seeds/003 s1.9, s2.2)."""
+        each team gets one digest, soonest first (seeds/003 s1.9, s2.2)."""
         today = london_today(self.clock)
-        cases = await uow.cases.awaiting_allocation(team_id, today)
-        if not cases:
-            return 0
-        with_team = await uow.cases.with_team(cases[0].id)
-        assert with_team is not None, "the case was just read in this unit of work"
-        team = with_team.team
-        rows = [(case, working_days_between(case.due_by, today)) for case in cases]
-        await notices.deadline_chases(uow, team, rows, now)
-        return len(rows)
+        by_team: dict[int, list[tuple[Case, int]]] = {}
+        for case in await uow.cases.awaiting_allocation([team.id for team in teams], today):
+            by_team.setdefault(case.team_id, []).append((case, working_days_between(case.due_by, today)))
+        chased = [(team, by_team[team.id]) for team in teams if team.id in by_team]
+        if chased:
+            await notices.deadline_chases(uow, chased, now)
+        return sum(len(rows) for _, rows in chased)
 
-    async def _touchpoint_digest(self, uow: UnitOfWork, team_id: int, now: datetime) -> int:
-        overdue = await uow.allocations.overdue_touchpoints(team_id, london_today(self.clock))
-        by_spo: dict[str, list[tuple[Case, Touchpoint, Allocation]]] = {}
+    async def _touchpoint_digests(self, uow: UnitOfWork, teams: Sequence[Team], now: datetime) -> int:
+        """Each team's SPOs get one digest each of the touchpoints they are overdue on."""
+        overdue = await uow.allocations.overdue_touchpoints([team.id for team in teams], london_today(self.clock))
+        by_team: dict[int, dict[str, list[tuple[Case, Touchpoint, Allocation]]]] = {}
         for tp, allocation, case in overdue:
-            by_spo.setdefault(allocation.allocated_by, []).append((case, tp, allocation))
-        for spo, rows in by_spo.items():
-            notices.overdue_touchpoints(uow, spo, rows, now)
-        return len(by_spo)
+            by_team.setdefault(case.team_id, {}).setdefault(allocation.allocated_by, []).append((case, tp, allocation))
+        for team in teams:
+            for spo, rows in by_team.get(team.id, {}).items():
+                notices.overdue_touchpoints(uow, spo, rows, now)
+        return sum(len(by_spo) for by_spo in by_team.values())

@@ -64,6 +64,7 @@ class Touchpoint(Base):
     """
 
     __tablename__ = "touchpoints"
+    __table_args__ = (Index("ix_touchpoints_state_due", "state", "due_on"),)  # the overdue digest, App Home: planned and due
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)

@@ -85,13 +85,18 @@ class AllocationRepository(Repository[Allocation]):
         )
         return {t.id: (t, a, c) for t, a, c in rows.all()}
 
-    async def overdue_touchpoints(self, team_id: int, before: date) -> list[tuple[Touchpoint, Allocation, Case]]:
+    async def overdue_touchpoints(self, team_ids: Iterable[int], before: date) -> list[tuple[Touchpoint, Allocation, Case]]:
+        """Planned touchpoints of the teams' allocations in force due before a date, longest
+        overdue first: one query for every team whose digest runs this morning."""
+        wanted = list(team_ids)
+        if not wanted:
+            return []
         rows = await self.session.execute(
             select(Touchpoint, Allocation, Case)
             .join(Allocation, Allocation.id == Touchpoint.allocation_id)
             .join(Case, Case.id == Touchpoint.case_id)
-            .where(Case.team_id == team_id, Touchpoint.state == "planned", Touchpoint.due_on < before, Allocation.current.is_(True))
-            .order_by(Touchpoint.due_on)
+            .where(Case.team_id.in_(wanted), Touchpoint.state == "planned", Touchpoint.due_on < before, Allocation.current.is_(True))
+            .order_by(Touchpoint.due_on, Touchpoint.id)
             .options(selectinload(Allocation.practitioner))
         )
         return [(t, a, c) for t, a, c in rows.all()]

@@ -32,7 +32,11 @@ class Repository(Generic[M]):
         """Many rows (column values) in one executemany, for batch intake: no ids come back, and
         SQLite cannot batch ORM inserts that return ids (SQLAlchemy falls back to one statement a row)."""
         if rows:
-            await self.session.execute(insert(self.model), list(rows))
+            # Core on the session's connection, not the ORM's bulk insert: that one splits the
+            # rows into a statement per run of rows with the same None columns (a chase that
+            # replies under a card, then a digest that does not, ...), each a round trip.
+            connection = await self.session.connection()
+            await connection.execute(insert(self.model), list(rows))
 
     async def insert_returning_ids(self, rows: Sequence[dict[str, Any]]) -> list[int]:
         """Many rows in one statement (Core, insertmanyvalues), their new ids in the rows' order:

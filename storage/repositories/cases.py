@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from storage.models import (
     Case,
@@ -30,6 +30,14 @@ class CaseRepository(Repository[Case]):
         the Details and Allocate clicks)."""
         return await self.session.scalar(select(Case).where(Case.id == case_id).options(joinedload(Case.team)))
 
+    async def with_teams(self, case_ids: Iterable[int]) -> dict[int, Case]:
+        """`with_team` of many cases in one query (a scheduler tick's prison checks)."""
+        wanted = list(set(case_ids))
+        if not wanted:
+            return {}
+        rows = await self.session.scalars(select(Case).where(Case.id.in_(wanted)).options(joinedload(Case.team)))
+        return {case.id: case for case in rows}
+
     async def mark_allocated(self, case_id: int) -> bool:
         """unallocated -> allocated, atomically; False when someone else got there first.
 
@@ -47,6 +55,23 @@ class CaseRepository(Repository[Case]):
             select(OutboxMessage).where(OutboxMessage.case_id == case_id, OutboxMessage.purpose.in_(("case_card",))).order_by(OutboxMessage.id).limit(1)
         )
 
+    async def card_rows(self, case_ids: Iterable[int]) -> dict[int, OutboxMessage]:
+        """`card_row` of many cases in one query (the morning chase threads under hundreds).
+        Only the columns a reply needs (id, lane) are read, not the cards' Block Kit."""
+        wanted = sorted(set(case_ids))
+        if not wanted:
+            return {}
+        rows = await self.session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.case_id.in_(wanted), OutboxMessage.purpose == "case_card")
+            .order_by(OutboxMessage.id)
+            .options(load_only(OutboxMessage.id, OutboxMessage.case_id, OutboxMessage.lane))
+        )
+        cards: dict[int, OutboxMessage] = {}
+        for row in rows:
+            cards.setdefault(row.case_id or 0, row)
+        return cards
+
     async def restricted_rows(self, case_id: int) -> Sequence[OutboxMessage]:
         return (
             await self.session.scalars(
@@ -54,11 +79,15 @@ class CaseRepository(Repository[Case]):
             )
         ).all()
 
-    async def awaiting_allocation(self, team_id: int, due_on_or_before: date) -> Sequence[Case]:
-        """Unallocated cases of a team due by a date, soonest first (the morning chase)."""
+    async def awaiting_allocation(self, team_ids: Iterable[int], due_on_or_before: date) -> Sequence[Case]:
+        """Unallocated cases of the teams due by a date, soonest first (the morning chase):
+        one query for every team whose chase runs this morning."""
+        wanted = list(team_ids)
+        if not wanted:
+            return []
         return (
             await self.session.scalars(
-                select(Case).where(Case.team_id == team_id, Case.state == "unallocated", Case.due_by <= due_on_or_before).order_by(Case.due_by, Case.id)
+                select(Case).where(Case.team_id.in_(wanted), Case.state == "unallocated", Case.due_by <= due_on_or_before).order_by(Case.due_by, Case.id)
             )
         ).all()
 

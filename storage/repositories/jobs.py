@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.models import (
     DailyRun,
@@ -58,11 +59,17 @@ class JobRepository(Repository[ScheduledJob]):
         rows = await self.session.execute(select(DailyRun.kind, DailyRun.scope).where(DailyRun.day == day))
         return {(kind, scope) for kind, scope in rows.all()}
 
-    async def first_run_today(self, kind: str, scope: str, day: date, now: datetime) -> bool:
-        """Record that `kind` ran for `scope` today; False when it already had (any replica)."""
-        exists_already = await self.session.scalar(select(DailyRun.id).where(DailyRun.kind == kind, DailyRun.scope == scope, DailyRun.day == day))
-        if exists_already is not None:
-            return False
-        self.session.add(DailyRun(kind=kind, scope=scope, day=day, at=now))
-        await self.session.flush()  # the unique key refuses a racing replica's insert
-        return True
+    async def claim_runs(self, keys: Sequence[tuple[str, str]], day: date, now: datetime) -> set[tuple[str, str]]:
+        """Record that each (kind, scope) runs today, in one insert; returns those this call
+        recorded. The unique key leaves out any a replica recorded first (ON CONFLICT DO
+        NOTHING: on PostgreSQL a racing replica's uncommitted insert is waited for, and wins)."""
+        if not keys:
+            return set()
+        dialect = postgresql if self.session.get_bind().dialect.name == "postgresql" else sqlite
+        statement = (
+            dialect.insert(DailyRun)
+            .values([{"kind": kind, "scope": scope, "day": day, "at": now} for kind, scope in dict.fromkeys(keys)])
+            .on_conflict_do_nothing(index_elements=["kind", "scope", "day"])
+            .returning(DailyRun.kind, DailyRun.scope)
+        )
+        return {(kind, scope) for kind, scope in (await self.session.execute(statement)).all()}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import and_, case, exists, func, or_, select, update
@@ -102,6 +102,18 @@ class OutboxRepository(Repository[OutboxMessage]):
                 select(OutboxMessage).where(OutboxMessage.ordering_key == ordering_key, OutboxMessage.purpose == purpose).order_by(OutboxMessage.id)
             )
         ).all()
+
+    async def with_keys(self, ordering_keys: Iterable[str], purpose: str) -> dict[str, list[OutboxMessage]]:
+        """`with_key` of many keys in one query: each key's rows of `purpose`, oldest first."""
+        wanted = list(set(ordering_keys))
+        found: dict[str, list[OutboxMessage]] = {key: [] for key in wanted}
+        if wanted:
+            rows = await self.session.scalars(
+                select(OutboxMessage).where(OutboxMessage.ordering_key.in_(wanted), OutboxMessage.purpose == purpose).order_by(OutboxMessage.id)
+            )
+            for row in rows:
+                found[row.ordering_key].append(row)
+        return found
 
     async def lock_pending(self, ordering_key: str, purpose: str) -> bool:
         """Lock the row of `ordering_key` and `purpose` still waiting to be sent, if there is one.

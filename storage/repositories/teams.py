@@ -43,5 +43,8 @@ class TeamRepository(Repository[Team]):
         return practitioner
 
     async def practitioners_by_code(self, codes: Iterable[str]) -> dict[str, Practitioner]:
-        rows = await self.session.scalars(select(Practitioner).where(Practitioner.staff_code.in_(list(codes))))
+        wanted = list(codes)
+        if not wanted:  # most cases name no previous practitioner: no round trip for them
+            return {}
+        rows = await self.session.scalars(select(Practitioner).where(Practitioner.staff_code.in_(wanted)))
         return {p.staff_code: p for p in rows}

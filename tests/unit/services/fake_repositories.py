@@ -87,6 +87,10 @@ class FakeCases(FakeRepository[Case]):
     async def with_team(self, case_id: int) -> Case | None:
         return await self.get(case_id)
 
+    async def with_teams(self, case_ids: Iterable[int]) -> dict[int, Case]:
+        wanted = set(case_ids)
+        return {case.id: case for case in self._all() if case.id in wanted}
+
     async def mark_allocated(self, case_id: int) -> bool:
         case = await self.get(case_id)
         if case is None or case.state != "unallocated":
@@ -100,8 +104,17 @@ class FakeCases(FakeRepository[Case]):
     async def restricted_rows(self, case_id: int) -> Sequence[OutboxMessage]:
         return [row for row in self.store.rows(OutboxMessage) if row.case_id == case_id and row.purpose == "restricted_case_dm"]
 
-    async def awaiting_allocation(self, team_id: int, due_on_or_before: date) -> Sequence[Case]:
-        waiting = [c for c in self._all() if c.team_id == team_id and c.state == "unallocated" and c.due_by <= due_on_or_before]
+    async def card_rows(self, case_ids: Iterable[int]) -> dict[int, OutboxMessage]:
+        wanted = set(case_ids)
+        cards: dict[int, OutboxMessage] = {}
+        for row in self.store.rows(OutboxMessage):
+            if row.case_id in wanted and row.purpose == "case_card":
+                cards.setdefault(row.case_id, row)
+        return cards
+
+    async def awaiting_allocation(self, team_ids: Iterable[int], due_on_or_before: date) -> Sequence[Case]:
+        wanted = set(team_ids)
+        waiting = [c for c in self._all() if c.team_id in wanted and c.state == "unallocated" and c.due_by <= due_on_or_before]
         return sorted(waiting, key=lambda c: (c.due_by, c.id))
 
 
@@ -134,14 +147,15 @@ class FakeAllocations(FakeRepository[Allocation]):
         found = {id_: await self.touchpoint(id_) for id_ in set(ids)}
         return {id_: row for id_, row in found.items() if row is not None}
 
-    async def overdue_touchpoints(self, team_id: int, before: date) -> list[tuple[Touchpoint, Allocation, Case]]:
+    async def overdue_touchpoints(self, team_ids: Iterable[int], before: date) -> list[tuple[Touchpoint, Allocation, Case]]:
+        wanted = set(team_ids)
         rows = [row for tp in self.store.rows(Touchpoint) if (row := await self.touchpoint(tp.id)) is not None]
         overdue = [
             (tp, allocation, case)
             for tp, allocation, case in rows
-            if case.team_id == team_id and tp.state == "planned" and tp.due_on is not None and tp.due_on < before and allocation.current
+            if case.team_id in wanted and tp.state == "planned" and tp.due_on is not None and tp.due_on < before and allocation.current
         ]
-        return sorted(overdue, key=lambda row: row[0].due_on or before)
+        return sorted(overdue, key=lambda row: (row[0].due_on or before, row[0].id))
 
     async def touchpoint_for(self, allocation_id: int) -> Touchpoint | None:
         return next((tp for tp in self.store.rows(Touchpoint) if tp.allocation_id == allocation_id), None)
@@ -160,12 +174,13 @@ class FakeJobs(FakeRepository[ScheduledJob]):
     async def runs_on(self, day: date) -> set[tuple[str, str]]:
         return {(run.kind, run.scope) for run in self.store.rows(DailyRun) if run.day == day}
 
-    async def first_run_today(self, kind: str, scope: str, day: date, now: datetime) -> bool:
-        """The daily_runs unique key: False when `kind` already ran for `scope` on `day`."""
-        if any(run.kind == kind and run.scope == scope and run.day == day for run in self.store.rows(DailyRun)):
-            return False
-        self.store.put(DailyRun(kind=kind, scope=scope, day=day, at=now))
-        return True
+    async def claim_runs(self, keys: Sequence[tuple[str, str]], day: date, now: datetime) -> set[tuple[str, str]]:
+        """The daily_runs unique key: only the (kind, scope) not yet run on `day` are recorded and returned."""
+        taken = {(run.kind, run.scope) for run in self.store.rows(DailyRun) if run.day == day}
+        won = [key for key in dict.fromkeys(keys) if key not in taken]
+        for kind, scope in won:
+            self.store.put(DailyRun(kind=kind, scope=scope, day=day, at=now))
+        return set(won)
 
     async def cancel(self, *, touchpoint_id: int | None = None, case_id: int | None = None, kinds: Sequence[str] | None = None) -> None:
         for job in self._all():
@@ -183,6 +198,9 @@ class FakeOutbox(FakeRepository[OutboxMessage]):
 
     async def with_key(self, ordering_key: str, purpose: str) -> Sequence[OutboxMessage]:
         return [row for row in self._all() if row.ordering_key == ordering_key and row.purpose == purpose]
+
+    async def with_keys(self, ordering_keys: Iterable[str], purpose: str) -> dict[str, list[OutboxMessage]]:
+        return {key: list(await self.with_key(key, purpose)) for key in set(ordering_keys)}
 
     async def lock_pending(self, ordering_key: str, purpose: str) -> bool:
         return any(row.state == "pending" for row in await self.with_key(ordering_key, purpose))
