@@ -86,7 +86,12 @@ async def test_an_outcome_for_a_closed_modal_reaches_the_spo_by_dm(bot: BotUnder
     [update] = await bot.fake.wait_for_async("views.update")
     assert update.response["error"] == "not_found"
     deadline = time.monotonic() + 20
-    while not (dms := [c for c in bot.fake.calls_to("chat.postMessage") if c.args.get("channel") == "U0SPO0001" and "Done" in c.args.get("text", "")]):
+
+    # The DM channel Slack opens for the SPO (handlers/replies.py), not the user id as a channel.
+    def spo_dm() -> set[str]:
+        return {c.response["channel"]["id"] for c in bot.fake.calls_to("conversations.open") if c.args.get("users") == "U0SPO0001" and c.response.get("ok")}
+
+    while not (dms := [c for c in bot.fake.calls_to("chat.postMessage") if c.args.get("channel") in spo_dm() and "Done" in c.args.get("text", "")]):
         assert time.monotonic() < deadline, "no DM with the outcome"
         await asyncio.sleep(0.05)
     assert len(dms) == 1 and "closed" in dms[0].args["text"]
