@@ -28,6 +28,7 @@ from bot.adapters.replay import purge as purge_signatures
 from bot.adapters.slack_port import WebApiSlack
 from bot.domain.clock import Clock, SystemClock
 from bot.runtime.logs import WithoutDetail
+from bot.runtime.services_factory import create_services
 from bot.runtime.settings import Settings
 from bot.runtime.web import build_web_app
 from bot.services.facade import Services
@@ -109,12 +110,6 @@ def outside_ports(settings: Settings) -> dict[str, Port]:
             username=settings.smtp_username, password=settings.smtp_password, starttls=settings.smtp_starttls,
         )  # fmt: skip
     return ports
-
-
-def create_services(settings: Settings, *, clock: Clock | None = None, metrics: Metrics | None = None) -> Services:
-    """The database and services alone: what the CLI needs, with no Slack app. `metrics` is the
-    runtime's own, so the use cases and the outbox worker count into the same object."""
-    return Services(db=Database(settings.database_url), clock=clock or SystemClock(), settings=settings, metrics=metrics or Metrics())
 
 
 def create_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:

@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from bot.domain.errors import InvalidInput
-from bot.runtime.app import create_services
+from bot.runtime.services_factory import create_services
 from bot.runtime.settings import Settings
 from bot.services.facade import Services
 from storage.migrate import unmigrated, upgrade_to_head
