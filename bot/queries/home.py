@@ -142,8 +142,10 @@ async def _spo_section(
     ]  # fmt: skip
     exceptions_total = int(rows[0][10]) if rows else 0
 
-    overdue, overdue_total = await _touchpoints(uow, [Case.team_id == team.id, Touchpoint.due_on < today], may_see=lambda _: True)
     codes = codes_of(team, user_id)
+    overdue, overdue_total = await _touchpoints(
+        uow, [Case.team_id == team.id, Touchpoint.due_on < today], may_see=lambda _team, snapshot: open_to(snapshot, codes)
+    )
     handovers, handovers_total = await awaiting_handover(uow, team.id, may_see=lambda snapshot: open_to(snapshot, codes), hidden_name=HIDDEN)
     return SpoSection(
         team_name=team.name, terms=terms_for(team.service), queue=queue, queue_total=queue_total, queue_overdue=queue_overdue,
@@ -172,15 +174,16 @@ async def _capacity(uow: UnitOfWork, team_id: int, weights: Mapping[str, float],
     return lines
 
 
-async def _touchpoints(uow: UnitOfWork, where: Sequence[Any], *, may_see: Callable[[int], bool]) -> tuple[list[TouchpointItem], int]:
+async def _touchpoints(uow: UnitOfWork, where: Sequence[Any], *, may_see: Callable[[int, CaseSnapshot], bool]) -> tuple[list[TouchpointItem], int]:
     """Planned touchpoints of allocations in force matching `where`, soonest (or longest
-    overdue) first, at most LIST_SHOWN, with the total. `may_see(team_id)`: whether the
-    reader may see a restricted case of that team by name."""
+    overdue) first, at most LIST_SHOWN, with the total. `may_see(team_id, case)`: whether the
+    reader may see this restricted case of that team by name (its lists, bot/domain/access.py)."""
     rows = (
         await uow.session.execute(
             select(
                 Touchpoint.due_on, Touchpoint.priority, Case.crn, Case.name, Case.restricted, Case.team_id,
                 Practitioner.name, Practitioner.slack_user_id, Allocation.allocated_by, func.count().over(),
+                Case.tier, Case.excluded_practitioners, Case.restricted_to,
             )
             .join(Allocation, Allocation.id == Touchpoint.allocation_id)
             .join(Case, Case.id == Touchpoint.case_id)
@@ -192,7 +195,8 @@ async def _touchpoints(uow: UnitOfWork, where: Sequence[Any], *, may_see: Callab
     ).all()  # fmt: skip
     items = []
     for r in rows:
-        hidden, due_on = bool(r[4]) and not may_see(r[5]), r[0]
+        snapshot = CaseSnapshot(tier=r[10], excluded_practitioners=tuple(r[11] or ()), restricted_to=tuple(r[12] or ()))
+        hidden, due_on = bool(r[4]) and not may_see(r[5], snapshot), r[0]
         assert due_on is not None, "the query keeps only touchpoints with a due date"
         items.append(
             TouchpointItem(
@@ -206,7 +210,8 @@ async def _touchpoints(uow: UnitOfWork, where: Sequence[Any], *, may_see: Callab
 async def _practitioner_section(
     uow: UnitOfWork, person: Practitioner, team: Team, spo_team_ids: set[int], now: datetime, today: date, weights: Mapping[str, float]
 ) -> PractitionerSection:
-    def may_see(team_id: int) -> bool:
+    def may_see(team_id: int, _case: CaseSnapshot | None = None) -> bool:
+        """The practitioner holds the case; its restricted details stay with the team's SPOs."""
         return team_id in spo_team_ids
 
     since = now - timedelta(days=NEW_CASE_DAYS)

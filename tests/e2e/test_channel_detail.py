@@ -5,6 +5,7 @@ requests against the fake Slack."""
 from __future__ import annotations
 
 import json
+from datetime import date
 
 from blocks.ids import Action
 from tests.support.allocation import answers
@@ -144,6 +145,28 @@ async def test_app_home_awaiting_handover_keeps_a_restricted_pom_led_case_from_a
     assert "Awaiting handover" in allowed and "Hidden Prisoner" in allowed and "Allocate early" in allowed
     assert "Awaiting handover" in kept_from and "a limited-access case its lists keep from you" in kept_from
     assert "Hidden Prisoner" not in kept_from and "X765433" not in kept_from and "Allocate early" not in kept_from
+
+
+async def test_app_home_overdue_touchpoints_keep_a_restricted_case_from_an_spo_its_lists_keep_it_from(bot: BotUnderTest) -> None:
+    from sqlalchemy import update
+
+    from storage.models import Touchpoint
+    from tests.e2e.test_app_home import opened_home
+
+    await bot.load_teams(CODED)
+    _, case = await bot.post_case(
+        case_fields(restricted_to=["N07S001", "N07A002"], name="Hidden Overdue", crn="X765434", tier="C1", mappa_category=None, mappa_level=None)
+    )
+    await bot.drained()
+    grace = (await bot.practitioner_ids())["N07A002"]
+    assert await bot.submit(case_id=case["id"], user="U0SPO0001", values=answers(practitioner_id=grace)) == (200, {})
+    async with bot.runtime.db.uow() as uow:  # the touchpoint's day has passed without it being recorded
+        await uow.session.execute(update(Touchpoint).values(due_on=date(2026, 1, 5)))
+        await uow.commit()
+    allowed, kept_from = json.dumps(await opened_home(bot, "U0SPO0001")), json.dumps(await opened_home(bot, "U0SPO0002"))
+
+    assert "*Touchpoints overdue* (1)" in allowed and "Hidden Overdue" in allowed
+    assert "*Touchpoints overdue* (1)" in kept_from and "Hidden Overdue" not in kept_from and "X765434" not in kept_from
 
 
 async def test_casebot_queue_and_case_say_nothing_of_a_restricted_case_to_an_spo_its_lists_keep_it_from(bot: BotUnderTest) -> None:
