@@ -9,7 +9,6 @@ import json
 import re
 import time
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from typing import Any
@@ -34,7 +33,7 @@ from handlers.presenters import render_home
 from storage.db import Database
 from storage.models import Allocation, Case, OutboxMessage, Touchpoint
 from tests.support.allocation import answers
-from tests.support.bot import BotUnderTest, bot_settings, start_bot
+from tests.support.bot import BotUnderTest, clocked_bot
 from tests.support.factories import TEAMS_YAML, big_team_yaml, case_fields
 
 LONDON = ZoneInfo("Europe/London")
@@ -45,11 +44,8 @@ dumps = json.dumps
 
 @pytest.fixture
 async def home(database_url: str, fake_slack: FakeSlack) -> AsyncIterator[tuple[BotUnderTest, FixedClock]]:
-    clock = FixedClock(START)
-    async with AsyncExitStack() as stack:
-        bot = await start_bot(stack, bot_settings(database_url, fake_slack), fake_slack, clock=clock)
-        await bot.load_teams()
-        yield bot, clock
+    async with clocked_bot(database_url, fake_slack, START) as world:
+        yield world
 
 
 # ---------------------------------------------------------------------------------------------

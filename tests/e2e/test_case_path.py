@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,7 +20,7 @@ from bot.queries.sar import subject_access
 from storage.models import Allocation, Case, OutboxMessage
 from tests.e2e.test_app_home import opened_home, text_of
 from tests.support.allocation import answers
-from tests.support.bot import BotUnderTest, bot_settings, start_bot
+from tests.support.bot import BotUnderTest, clocked_bot
 from tests.support.factories import TEAMS_YAML, case_fields
 
 LONDON = ZoneInfo("Europe/London")
@@ -37,11 +36,8 @@ def london(*args: int) -> datetime:
 
 @pytest.fixture
 async def timed(database_url: str, fake_slack: FakeSlack) -> AsyncIterator[tuple[BotUnderTest, FixedClock]]:
-    clock = FixedClock(london(2026, 12, 21, 10, 0))  # Monday
-    async with AsyncExitStack() as stack:
-        bot = await start_bot(stack, bot_settings(database_url, fake_slack), fake_slack, clock=clock)
-        await bot.load_teams(TEAMS_WITH_CONTACTS)
-        yield bot, clock
+    async with clocked_bot(database_url, fake_slack, london(2026, 12, 21, 10, 0), TEAMS_WITH_CONTACTS) as world:  # Monday
+        yield world
 
 
 def custody(**overrides: Any) -> dict[str, Any]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -18,7 +17,7 @@ from bot.services.scheduled import Scheduler
 from storage.db import Database
 from storage.models import OutboxMessage, ScheduledJob
 from tests.support.allocation import answers
-from tests.support.bot import BotUnderTest, bot_settings, start_bot
+from tests.support.bot import BotUnderTest, clocked_bot
 from tests.support.factories import case_fields
 
 LONDON = ZoneInfo("Europe/London")
@@ -31,11 +30,8 @@ def london(*args: int) -> datetime:
 
 @pytest.fixture
 async def timed(database_url: str, fake_slack: FakeSlack) -> AsyncIterator[tuple[BotUnderTest, FixedClock]]:
-    clock = FixedClock(london(2026, 12, 21, 8, 0))  # Monday, before working hours
-    async with AsyncExitStack() as stack:
-        bot = await start_bot(stack, bot_settings(database_url, fake_slack), fake_slack, clock=clock)
-        await bot.load_teams()
-        yield bot, clock
+    async with clocked_bot(database_url, fake_slack, london(2026, 12, 21, 8, 0)) as world:  # Monday, before working hours
+        yield world
 
 
 def chases(bot: BotUnderTest) -> list[str]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from bot.domain.clock import FixedClock
 from storage.models import Practitioner
 from tests.e2e.test_app_home import opened_home, text_of
 from tests.support.allocation import answers
-from tests.support.bot import INTAKE_TOKEN, BotUnderTest, bot_settings, start_bot
+from tests.support.bot import INTAKE_TOKEN, BotUnderTest, clocked_bot
 from tests.support.cli import Cli
 from tests.support.factories import case_fields
 
@@ -37,11 +36,8 @@ GRACE = {"caseload_points": 30, "caseload": {"C1": 10, "D0": 5}, "available_hour
 
 @pytest.fixture
 async def world(database_url: str, fake_slack: FakeSlack) -> AsyncIterator[tuple[BotUnderTest, FixedClock]]:
-    clock = FixedClock(START)
-    async with AsyncExitStack() as stack:
-        bot = await start_bot(stack, bot_settings(database_url, fake_slack), fake_slack, clock=clock)
-        await bot.load_teams()
-        yield bot, clock
+    async with clocked_bot(database_url, fake_slack, START) as world:
+        yield world
 
 
 async def put_staff(bot: BotUnderTest, code: str, body: Any, *, token: str | None = INTAKE_TOKEN) -> tuple[int, Any]:

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-from contextlib import AsyncExitStack
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import aiohttp
@@ -16,7 +18,7 @@ from blocks.allocate_modal import AllocateMetadata
 from blocks.ids import Callback
 from bot.demo.fake_slack import FakeSlack
 from bot.demo.slack_requests import SIGNING_SECRET, button_click, interaction_body, signed_headers, view_submission
-from bot.domain.clock import Clock
+from bot.domain.clock import Clock, FixedClock
 from bot.domain.teams_file import parse_teams_file
 from bot.runtime.app import Runtime, create_runtime
 from bot.runtime.serve import bound_port, start
@@ -138,3 +140,13 @@ async def start_bot(stack: AsyncExitStack, settings: Settings, fake: FakeSlack, 
     http = aiohttp.ClientSession()
     stack.push_async_callback(http.close)
     return BotUnderTest(runtime=runtime, base_url=f"http://127.0.0.1:{bound_port(runner)}", http=http, fake=fake)
+
+
+@asynccontextmanager
+async def clocked_bot(database_url: str, fake: FakeSlack, start_at: datetime, teams: str = TEAMS_YAML) -> AsyncIterator[tuple[BotUnderTest, FixedClock]]:
+    """The bot on a clock the test moves, its teams loaded: what a test of dates and reminders needs."""
+    clock = FixedClock(start_at)
+    async with AsyncExitStack() as stack:
+        bot = await start_bot(stack, bot_settings(database_url, fake), fake, clock=clock)
+        await bot.load_teams(teams)
+        yield bot, clock
