@@ -33,9 +33,9 @@ def notice_view(notice: Notice) -> dict[str, Any]:
     return notice_modal(notice.title, notice.text)
 
 
-def working_view() -> dict[str, Any]:
-    """Shown in the modal while a slow commit finishes: the SPO is not left guessing."""
-    return notice_modal("Allocating…", "Saving the allocation. This takes a moment longer than usual; the result appears here.")
+def working_view(title: str) -> dict[str, Any]:
+    """Shown in the modal while a slow commit finishes: the person is not left guessing."""
+    return notice_modal(title, "Saving your answers. This takes a moment longer than usual; the result appears here.")
 
 
 def late_outcome_view(title: str, text: str) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from handlers.errors import answered
 from handlers.forms import TOUCHPOINT_BLOCKS, action_id_value, metadata_id, parse_touchpoint, refusal_errors
 from handlers.presenters import touchpoint_view
 from handlers.replies import tell, user_of
+from handlers.submissions import Outcome, answer_in_time
 
 MODAL_ACTIONS: dict[Action, TouchpointKind] = {
     Action.TOUCHPOINT_RECORD: "record",
@@ -31,6 +32,18 @@ MAIN_BLOCK: dict[TouchpointKind, TouchpointBlock] = {
 }
 
 
+def _outcome(kind: TouchpointKind) -> Outcome:
+    """What the `kind` modal says while it saves, when saved, and when refused."""
+
+    def refusal(exc: Exception) -> dict[str, str] | None:
+        return refusal_errors(exc, TOUCHPOINT_BLOCKS, MAIN_BLOCK[kind]) if isinstance(exc, TouchpointRefused) else None
+
+    return Outcome(working="Saving…", done="Saved.", refused="Not saved", refusal=refusal)
+
+
+OUTCOMES: dict[TouchpointKind, Outcome] = {kind: _outcome(kind) for kind in MAIN_BLOCK}
+
+
 def _modal_opener(services: Services, kind: TouchpointKind) -> Callable[..., Awaitable[None]]:
     """A listener opening the `kind` modal (Bolt injects arguments by name, so no defaults)."""
 
@@ -43,22 +56,21 @@ def _modal_opener(services: Services, kind: TouchpointKind) -> Callable[..., Awa
 
 
 def _submitter(services: Services, kind: TouchpointKind) -> Callable[..., Awaitable[None]]:
-    """A listener taking the `kind` modal's answers."""
+    """A listener taking the `kind` modal's answers, answered within Slack's time."""
 
-    async def submitted(ack: AsyncAck, body: dict[str, Any]) -> None:
+    async def submitted(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]) -> None:
         view, user = body.get("view"), user_of(body)
         answers, touchpoint_id = parse_touchpoint(view), metadata_id(view)
-        try:
+
+        async def work() -> None:
             if kind == "record":
                 await services.record_touchpoint(touchpoint_id, user, answers.notes, answers.sensitive)
             elif kind == "reschedule":
                 await services.reschedule_touchpoint(touchpoint_id, user, answers.date)
             else:
                 await services.touchpoint_not_required(touchpoint_id, user, answers.reason)
-        except TouchpointRefused as exc:
-            await ack(response_action="errors", errors=refusal_errors(exc, TOUCHPOINT_BLOCKS, MAIN_BLOCK[kind]))
-            return
-        await ack()
+
+        await answer_in_time(ack, client, body, context, work, OUTCOMES[kind])
 
     return submitted
 

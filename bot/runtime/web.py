@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import time
 from datetime import date, datetime
 from typing import Any
 
@@ -22,6 +23,7 @@ from bot.domain.staff_input import parse_staff
 from bot.runtime.settings import Settings
 from bot.services.case_events import Received
 from bot.services.facade import Services
+from handlers.submissions import RECEIVED_AT
 from storage.models import Case, Practitioner
 
 log = logging.getLogger("casebot.web")
@@ -206,7 +208,9 @@ async def metrics(request: web.Request) -> web.Response:
 
 async def slack_events(request: web.Request) -> web.Response:
     """Slack's requests: authenticated first (401 before anything parses the body or casts a
-    header), then refused if replayed, then refused with 400 if not a Slack payload, then Bolt's."""
+    header), then refused if replayed, then refused with 400 if not a Slack payload, then Bolt's.
+    The arrival time goes to the listeners, whose answer Slack needs within 3 s of it."""
+    received_at = time.monotonic()
     body = await request.read()
     signature = verified_signature(request.app[SETTINGS_KEY].slack_signing_secret or "", body, request.headers)
     if signature is None:
@@ -214,19 +218,24 @@ async def slack_events(request: web.Request) -> web.Response:
     if not request.app[REPLAY_KEY].take(signature):
         log.warning("replayed Slack request refused")
         return _errors(401, [FieldError("X-Slack-Signature", "this signed request was already received")])
-    bolt_request = _bolt_request(body, request)
+    bolt_request = _bolt_request(body, request, received_at)
     if bolt_request is None:
         return _errors(400, [FieldError("body", "must be a Slack payload: a JSON object, or a form whose 'payload' is one")])
     return await to_aiohttp_response(await request.app[BOLT_KEY].async_dispatch(bolt_request))
 
 
-def _bolt_request(body: bytes, request: web.Request) -> AsyncBoltRequest | None:
+def _bolt_request(body: bytes, request: web.Request, received_at: float) -> AsyncBoltRequest | None:
     """Bolt's request, or None when the signed body is not one Bolt can read: not UTF-8, not
     JSON where JSON is due, or a payload that is not an object (Bolt would fail with a 500)."""
     try:
         # Bolt annotates headers as a dict but only calls .items() on them (slack_bolt
         # build_normalized_headers); copying to a dict could change which repeated header wins.
-        parsed = AsyncBoltRequest(body=body.decode("utf-8"), query=request.query_string, headers=request.headers)  # type: ignore[arg-type]
+        parsed = AsyncBoltRequest(
+            body=body.decode("utf-8"),
+            query=request.query_string,
+            headers=request.headers,  # type: ignore[arg-type]
+            context={RECEIVED_AT: received_at},
+        )
     except (ValueError, TypeError, AttributeError, RecursionError):  # ValueError: bad UTF-8 or JSON
         return None
     return parsed if isinstance(parsed.body, dict) else None

@@ -29,7 +29,7 @@ from blocks.allocate_modal import AllocateMetadata
 from blocks.ids import INPUT_ACTION, AllocateBlock, Callback, TouchpointBlock
 from blocks.text import escape
 from bot.demo.fake_slack import FakeSlack
-from bot.demo.slack_requests import interaction_body, view_submission
+from bot.demo.slack_requests import view_submission
 from bot.domain.clock import FixedClock
 from bot.queries import sar_rules
 from bot.queries.audit_export import COLUMNS
@@ -112,8 +112,7 @@ async def record_oversight(bot: BotUnderTest, case_id: int, notes: str, *, sensi
         TouchpointBlock.NOTES_SENSITIVE: {"value": {"type": "radio_buttons", "selected_option": {"value": "yes" if sensitive else "no"}}},
     }
     payload = view_submission(callback_id=Callback.TOUCHPOINT_RECORD, private_metadata=str(touchpoint_id), values=values, user=SPO)
-    status, text = await bot.slack_request(interaction_body(payload))
-    assert (status, text.strip()) == (200, "")
+    assert await bot.submit_view(payload) == (200, {})
     await bot.drained()
 
 

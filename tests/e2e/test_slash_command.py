@@ -21,7 +21,7 @@ from blocks.ids import INPUT_ACTION, Action, AllocateBlock, Callback, Touchpoint
 from blocks.kit import MESSAGE_BLOCKS_MAX
 from blocks.queue_answer import queue_message
 from blocks.render_text import render
-from bot.demo.slack_requests import interaction_body, signed_headers, slash_body, view_submission
+from bot.demo.slack_requests import signed_headers, slash_body, view_submission
 from bot.domain.case_history_view import AllocationRecord, AuditLine, CaseHistory, Note, TouchpointRecord
 from bot.domain.clock import london_today
 from bot.domain.command_views import AwaitingCase, QueueAnswer, TeamQueue
@@ -285,10 +285,7 @@ async def _record_touchpoint(bot: BotUnderTest, case_id: int, notes: str, sensit
         TouchpointBlock.NOTES: {INPUT_ACTION: {"type": "plain_text_input", "value": notes}},
         TouchpointBlock.NOTES_SENSITIVE: {INPUT_ACTION: {"type": "radio_buttons", "selected_option": {"value": sensitive}}},
     }
-    status, text = await bot.slack_request(
-        interaction_body(view_submission(callback_id=Callback.TOUCHPOINT_RECORD, private_metadata=str(tp), values=values, user=SPO))
-    )
-    assert (status, text.strip()) == (200, "")
+    assert await bot.submit_view(view_submission(callback_id=Callback.TOUCHPOINT_RECORD, private_metadata=str(tp), values=values, user=SPO)) == (200, {})
 
 
 async def test_sensitive_notes_reach_only_the_teams_spos_and_the_allocated_practitioner(captured_logs: io.StringIO, bot: BotUnderTest) -> None:

@@ -9,6 +9,7 @@ modal's working view. Nothing is lost or doubled.
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -18,8 +19,10 @@ from urllib.parse import urlparse
 import psycopg
 from sqlalchemy import func, select
 
-from handlers.allocate import SUBMISSION_BUDGET_SECONDS
-from storage.models import Allocation
+from blocks.ids import Callback, TouchpointBlock
+from bot.demo.slack_requests import interaction_body, view_submission
+from handlers.submissions import SUBMISSION_BUDGET_SECONDS
+from storage.models import Allocation, Touchpoint
 from tests.support.allocation import answers
 from tests.support.bot import BotUnderTest
 from tests.support.factories import case_fields
@@ -28,8 +31,8 @@ HOLD_SECONDS = SUBMISSION_BUDGET_SECONDS + 3  # well past the budget and past Sl
 
 
 @contextmanager
-def database_locked(url: str) -> Iterator[None]:
-    """Hold the write lock (SQLite) or a lock on the allocations table (PostgreSQL)."""
+def database_locked(url: str, table: str = "allocations") -> Iterator[None]:
+    """Hold the write lock (SQLite) or a lock on `table` (PostgreSQL)."""
     if url.startswith("sqlite"):
         connection = sqlite3.connect(urlparse(url).path, isolation_level=None)
         connection.execute("BEGIN IMMEDIATE")
@@ -40,7 +43,7 @@ def database_locked(url: str) -> Iterator[None]:
             connection.close()
         return
     with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as connection:
-        connection.execute("LOCK TABLE allocations IN ACCESS EXCLUSIVE MODE")
+        connection.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
         yield
         connection.rollback()
 
@@ -98,3 +101,33 @@ async def test_an_outcome_for_a_closed_modal_reaches_the_spo_by_dm(bot: BotUnder
     await bot.drained()
     async with bot.runtime.db.uow() as uow:
         assert await uow.session.scalar(select(func.count()).select_from(Allocation)) == 1
+
+
+async def test_a_touchpoint_recorded_during_a_database_lock_is_answered_in_time_and_saved_once(bot: BotUnderTest, database_url: str) -> None:
+    """The same for the touchpoint modals, which save more than they check."""
+    status, case = await bot.post_case(case_fields())
+    assert status == 201, case
+    pp = (await bot.practitioner_ids())["N07A001"]
+    assert await bot.submit(case_id=case["id"], user="U0SPO0001", values=answers(practitioner_id=pp)) == (200, {})
+    await bot.drained()
+    async with bot.runtime.db.uow() as uow:
+        tp = await uow.session.scalar(select(Touchpoint.id).where(Touchpoint.case_id == case["id"]))
+    values = {
+        TouchpointBlock.NOTES: {"value": {"type": "plain_text_input", "value": "Discussed the plan."}},
+        TouchpointBlock.NOTES_SENSITIVE: {"value": {"type": "radio_buttons", "selected_option": {"value": "no"}}},
+    }
+    payload = view_submission(callback_id=Callback.TOUCHPOINT_RECORD, private_metadata=str(tp), values=values, user="U0SPO0001")
+    before = len(bot.fake.calls_to("views.update"))
+
+    with database_locked(database_url, table="touchpoints"):
+        started = time.monotonic()
+        status, text = await asyncio.wait_for(bot.slack_request(interaction_body(payload)), HOLD_SECONDS)
+        await asyncio.sleep(max(0.0, HOLD_SECONDS - (time.monotonic() - started)))
+
+    answer = json.loads(text)
+    assert status == 200 and answer["response_action"] == "update" and "Saving" in str(answer["view"]), text
+    update = (await bot.fake.wait_for_async("views.update", count=before + 1))[before]
+    assert "Done" in str(update.args["view"]), update.args
+    async with bot.runtime.db.uow() as uow:
+        states = (await uow.session.execute(select(Touchpoint.state, Touchpoint.outcome_by).where(Touchpoint.id == tp))).all()
+    assert [(state, by) for state, by in states] == [("recorded", "U0SPO0001")]

@@ -116,10 +116,7 @@ async def test_record_is_the_spos_and_is_written_back_and_stops_reminders(timed)
         TouchpointBlock.NOTES: {"value": {"type": "plain_text_input", "value": "Discussed risk plan; agreed weekly contact."}},
         TouchpointBlock.NOTES_SENSITIVE: {"value": {"type": "radio_buttons", "selected_option": {"value": "no"}}},
     }
-    status, text = await bot.slack_request(
-        interaction_body(view_submission(callback_id=Callback.TOUCHPOINT_RECORD, private_metadata=str(tp), values=values, user=SPO))
-    )
-    assert (status, text.strip()) == (200, "")
+    assert await bot.submit_view(view_submission(callback_id=Callback.TOUCHPOINT_RECORD, private_metadata=str(tp), values=values, user=SPO)) == (200, {})
     await bot.drained()
 
     oversight = [r.body for r in record.accepted() if r.body.get("type") == "Management oversight"]
@@ -219,7 +216,7 @@ async def test_sensitive_oversight_notes_never_reach_slack(timed) -> None:
         TouchpointBlock.NOTES: {"value": {"type": "plain_text_input", "value": f"Concern: {canary}"}},
         TouchpointBlock.NOTES_SENSITIVE: {"value": {"type": "radio_buttons", "selected_option": {"value": "yes"}}},
     }
-    await bot.slack_request(interaction_body(view_submission(callback_id=Callback.TOUCHPOINT_RECORD, private_metadata=str(tp), values=values, user=SPO)))
+    assert await bot.submit_view(view_submission(callback_id=Callback.TOUCHPOINT_RECORD, private_metadata=str(tp), values=values, user=SPO)) == (200, {})
     await bot.drained()
 
     assert canary not in bot.fake.all_text()

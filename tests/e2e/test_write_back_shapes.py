@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from blocks.ids import Callback, TouchpointBlock
 from bot.demo.fake_slack import FakeSlack
-from bot.demo.slack_requests import interaction_body, view_submission
+from bot.demo.slack_requests import view_submission
 from bot.domain.clock import FixedClock
 from storage.models import Touchpoint
 from tests.fakes.fake_http_sink import FakeHttpSink
@@ -63,8 +63,7 @@ async def record_touchpoint(bot: BotUnderTest, case_id: int) -> None:
         TouchpointBlock.NOTES_SENSITIVE: {"value": {"type": "radio_buttons", "selected_option": {"value": "no"}}},
     }
     payload = view_submission(callback_id=Callback.TOUCHPOINT_RECORD, private_metadata=str(touchpoint_id), values=values, user=SPO)
-    status, text = await bot.slack_request(interaction_body(payload))
-    assert (status, text.strip()) == (200, "")
+    assert await bot.submit_view(payload) == (200, {})
 
 
 def same_shape(received: dict[str, Any], documented: dict[str, Any]) -> None:

@@ -24,10 +24,14 @@ from bot.runtime.app import Runtime, create_runtime
 from bot.runtime.serve import bound_port, start
 from bot.runtime.settings import Settings
 from bot.services.teams import load_teams
+from handlers.allocate import SAVING
+from handlers.touchpoints import OUTCOMES
 from storage.models import OutboxMessage
 from tests.support.factories import TEAMS_YAML
 
 INTAKE_TOKEN = "test-intake-token"
+# The titles of the views a submission is answered with while its commit finishes.
+WORKING_TITLES = {SAVING.working, *(outcome.working for outcome in OUTCOMES.values())}
 
 
 def bot_settings(database_url: str, fake: FakeSlack, **overrides: Any) -> Settings:
@@ -91,7 +95,7 @@ class BotUnderTest:
         before = len(self.fake.calls_to("views.update"))
         status, text = await self.slack_request(interaction_body(payload))
         answer = json.loads(text) if text.strip() else {}
-        if settle_late and answer.get("response_action") == "update" and answer["view"]["title"]["text"] == "Allocating…":
+        if settle_late and answer.get("response_action") == "update" and answer["view"]["title"]["text"] in WORKING_TITLES:
             outcome = (await self.fake.wait_for_async("views.update", count=before + 1))[before].args["view"]
             return status, {} if outcome["title"]["text"] == "Done" else {"late_outcome": json.dumps(outcome)}
         return status, answer
