@@ -38,10 +38,12 @@ try: setup
 	$(BIN)/python -m bot.demo.try_out --port $(or $(PORT),3000)
 
 ## test: install, make sure PostgreSQL answers (only when the run uses it), run the whole suite
-## on SQLite and PostgreSQL; CASEBOT_TEST_BACKENDS=sqlite runs SQLite alone
+## on SQLite and PostgreSQL; CASEBOT_TEST_BACKENDS=sqlite runs SQLite alone. Bytecode is written
+## (__pycache__, ignored by git) even where the shell sets PYTHONDONTWRITEBYTECODE: the suite
+## starts Python processes by the hundred, and each would compile the project's modules again.
 test: setup
 	@case "$${CASEBOT_TEST_BACKENDS:-sqlite,postgresql}" in *postgresql*) bash scripts/ensure_postgres.sh ;; esac
-	CASEBOT_TEST_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest -q -n $(WORKERS) --dist worksteal \
+	CASEBOT_TEST_REQUIRE_POSTGRES=1 PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -q -n $(WORKERS) --dist worksteal \
 	  || { status=$$?; [ $$status -ne 5 ] || echo "make test: pytest collected no tests" >&2; exit $$status; }
 
 ## test-fast: the quick loop while editing: unit, Block Kit and storage tests on SQLite (seconds)
