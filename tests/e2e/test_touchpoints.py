@@ -135,16 +135,13 @@ async def test_reschedule_checks_the_date_tells_both_and_replans(timed) -> None:
 
     def submit(day: str):  # type: ignore[no-untyped-def]
         values = {TouchpointBlock.DATE: {"value": {"type": "datepicker", "selected_date": day}}}
-        return bot.slack_request(
-            interaction_body(view_submission(callback_id=Callback.TOUCHPOINT_RESCHEDULE, private_metadata=str(tp), values=values, user=PP))
-        )
+        return bot.submit_view(view_submission(callback_id=Callback.TOUCHPOINT_RESCHEDULE, private_metadata=str(tp), values=values, user=PP))
 
-    status, text = await submit("2026-12-26")
-    assert "weekend" in json.loads(text)["errors"][TouchpointBlock.DATE]
-    status, text = await submit("2027-01-01")
-    assert "bank holiday" in json.loads(text)["errors"][TouchpointBlock.DATE]
-    status, text = await submit("2027-01-05")
-    assert (status, text.strip()) == (200, "")
+    _, answer = await submit("2026-12-26")
+    assert "weekend" in answer["errors"][TouchpointBlock.DATE]
+    _, answer = await submit("2027-01-01")
+    assert "bank holiday" in answer["errors"][TouchpointBlock.DATE]
+    assert await submit("2027-01-05") == (200, {})
     await bot.drained()
 
     told = [c.args["channel"] for c in bot.fake.calls_to("chat.postMessage") if "moved the post-allocation touchpoint" in json.dumps(c.args)]
@@ -162,14 +159,11 @@ async def test_not_required_needs_a_reason_and_ends_the_reminders(timed) -> None
 
     def submit(reason: str):  # type: ignore[no-untyped-def]
         values = {TouchpointBlock.REASON: {"value": {"type": "plain_text_input", "value": reason or None}}}
-        return bot.slack_request(
-            interaction_body(view_submission(callback_id=Callback.TOUCHPOINT_NOT_REQUIRED, private_metadata=str(tp), values=values, user=SPO))
-        )
+        return bot.submit_view(view_submission(callback_id=Callback.TOUCHPOINT_NOT_REQUIRED, private_metadata=str(tp), values=values, user=SPO))
 
-    _, text = await submit("")
-    assert TouchpointBlock.REASON in json.loads(text)["errors"]
-    status, text = await submit("Case transferred out before the touchpoint.")
-    assert (status, text.strip()) == (200, "")
+    _, answer = await submit("")
+    assert TouchpointBlock.REASON in answer["errors"]
+    assert await submit("Case transferred out before the touchpoint.") == (200, {})
     await bot.drained()
 
     async with bot.runtime.db.uow() as uow:
