@@ -39,17 +39,18 @@ class AllocationRepository(Repository[Allocation]):
         the caseload casebot itself has added, counted in SQL (a region holds tens of thousands).
 
         When the workforce source has sent a caseload (`feed_as_of`), the allocations before it
-        are in its figures already (docs/workload.md): only the later ones are added."""
+        are in its figures already (docs/workload.md): only the later ones are added. The tier
+        is the allocation's copy of its case's, so the counts come from the index
+        `ix_allocations_caseload` and the practitioners alone, never the cases."""
         if not practitioner_ids:
             return []
         unreported = or_(Practitioner.feed_as_of.is_(None), Allocation.allocated_at > Practitioner.feed_as_of)
         recent = func.sum(case((Allocation.allocated_at >= recent_since, 1), else_=0)) if recent_since else func.sum(0)
         rows = await self.session.execute(
-            select(Allocation.practitioner_id, Case.tier, func.sum(case((unreported, 1), else_=0)), recent)
-            .join(Case, Case.id == Allocation.case_id)
+            select(Allocation.practitioner_id, Allocation.tier, func.sum(case((unreported, 1), else_=0)), recent)
             .join(Practitioner, Practitioner.id == Allocation.practitioner_id)
             .where(Allocation.current.is_(True), Allocation.practitioner_id.in_(list(practitioner_ids)))
-            .group_by(Allocation.practitioner_id, Case.tier)
+            .group_by(Allocation.practitioner_id, Allocation.tier)
         )
         return [(pid, tier, int(count or 0), int(recent_count or 0)) for pid, tier, count, recent_count in rows.all()]
 
