@@ -294,7 +294,7 @@ async def _allocate_directly(bot: BotUnderTest, case_ids: list[int], practitione
     async with bot.runtime.db.uow() as uow:
         person = (await uow.teams.practitioners_by_code([practitioner_code]))[practitioner_code]
         await uow.session.execute(update(Case).where(Case.id.in_(case_ids)).values(state="allocated"))
-        tiers = dict((await uow.session.execute(select(Case.id, Case.tier).where(Case.id.in_(case_ids)))).tuples().all())
+        tiers = {case_id: tier for case_id, tier in await uow.session.execute(select(Case.id, Case.tier).where(Case.id.in_(case_ids)))}
         for n, case_id in enumerate(case_ids):
             allocation = uow.allocations.add(
                 Allocation(
