@@ -43,7 +43,7 @@ from blocks.touchpoint_blocks import (
 from bot.domain.access import spos_open_to
 from bot.domain.case_path import EventLine, PathFacts
 from bot.domain.enums import OutboxPurpose as Purpose
-from bot.domain.facts import AllocationFacts, TouchpointView
+from bot.domain.facts import AllocationFacts, DueTouchpoint, TouchpointView
 from bot.domain.vocabulary import terms_for
 from bot.services.case_path import path_facts
 from bot.services.outbox import enqueue, outbox_values
@@ -227,13 +227,13 @@ def touchpoint_view(tp: Touchpoint, allocation: Allocation) -> TouchpointView:
     )  # fmt: skip
 
 
-def touchpoint_reminder(case: Case, tp: Touchpoint, allocation: Allocation, recipient: str, when: str, now: datetime) -> dict[str, Any]:
+def touchpoint_reminder(due: DueTouchpoint, recipient: str, when: str, now: datetime) -> dict[str, Any]:
     """The outbox row (column values) of one reminder DM: a tick inserts all of its reminders
     in one statement (bot/services/scheduled.py)."""
-    message = reminder(case.summary(), touchpoint_view(tp, allocation), when=when, terms=terms_for(case.team.service))
+    message = reminder(due.case, due.view(), when=when, terms=terms_for(due.service))
     return outbox_values(
         method="chat.postMessage", payload={"channel": recipient, **message}, purpose=Purpose.TOUCHPOINT_REMINDER,
-        ordering_key=f"touchpoint:{tp.id}", now=now, case_id=case.id,
+        ordering_key=f"touchpoint:{due.touchpoint_id}", now=now, case_id=due.case.id,
     )  # fmt: skip
 
 

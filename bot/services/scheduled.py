@@ -24,6 +24,7 @@ from typing import Any
 from bot.domain.calendar import working_days_between
 from bot.domain.clock import Clock, london_today
 from bot.domain.enums import OutboxPurpose, TouchpointState
+from bot.domain.facts import DueTouchpoint
 from bot.domain.working_hours import next_working_moment, within_working_hours
 from bot.services import notices
 from bot.services.handover import handovers_due
@@ -41,7 +42,7 @@ class Preloaded:
     """What a tick's jobs need, loaded in one query for the whole batch, not one per job, and
     the outbox rows they queue, inserted in one statement once every job has run."""
 
-    touchpoints: dict[int, tuple[Touchpoint, Allocation, Case]]
+    touchpoints: dict[int, DueTouchpoint]
     cases: dict[int, Case]  # the prison checks' cases, with their teams
     prison_rows: dict[str, list[OutboxMessage]]  # their prison notices, by ordering key
     outbox: list[dict[str, Any]] = field(default_factory=list)
@@ -81,7 +82,7 @@ class Scheduler:
             jobs = await uow.jobs.claim_due(now, uuid.uuid4().hex, CLAIM_BATCH)
             checked = {job.case_id for job in jobs if job.kind == "prison_check" and job.case_id}
             preloaded = Preloaded(
-                touchpoints=await uow.allocations.touchpoints({j.touchpoint_id for j in jobs if j.touchpoint_id}),
+                touchpoints=await uow.allocations.due_touchpoints({j.touchpoint_id for j in jobs if j.touchpoint_id}),
                 cases=await uow.cases.with_teams(checked),
                 prison_rows=await uow.outbox.with_keys((f"prison:{case_id}" for case_id in checked), OutboxPurpose.PRISON_NOTICE),
             )
@@ -105,18 +106,17 @@ class Scheduler:
         return False
 
     async def _touchpoint_reminder(self, uow: UnitOfWork, job: ScheduledJob, now: datetime, preloaded: Preloaded) -> bool:
-        found = preloaded.touchpoints.get(job.touchpoint_id or 0)
-        if found is None:
+        due = preloaded.touchpoints.get(job.touchpoint_id or 0)
+        if due is None:
             return True
-        tp, allocation, case = found
-        if tp.state != TouchpointState.PLANNED or not allocation.current or tp.due_on is None:
+        if due.state != TouchpointState.PLANNED or not due.current or due.due_on is None:
             return True  # settled or moved on since the plan: nothing to say
         if not within_working_hours(now):
             return self._defer(job, now)
         when = str(job.detail.get("when", "day"))
-        if stale(when, tp.due_on, london_today(self.clock)):
+        if stale(when, due.due_on, london_today(self.clock)):
             return True  # sent late (the bot was down): a later reminder or the digest says it right
-        preloaded.outbox.append(notices.touchpoint_reminder(case, tp, allocation, str(job.recipient), when, now))
+        preloaded.outbox.append(notices.touchpoint_reminder(due, str(job.recipient), when, now))
         return True
 
     async def _prison_check(self, uow: UnitOfWork, job: ScheduledJob, now: datetime, preloaded: Preloaded) -> bool:

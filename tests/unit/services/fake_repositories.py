@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
+from bot.domain.facts import DueTouchpoint
 from bot.domain.policy_file import Policy, default_policy, parse_policy
 from storage.models import (
     Allocation,
@@ -142,10 +143,18 @@ class FakeAllocations(FakeRepository[Allocation]):
         assert allocation is not None
         return tp, allocation, cast(Case, case)
 
-    async def touchpoints(self, ids: Iterable[int]) -> dict[int, tuple[Touchpoint, Allocation, Case]]:
+    async def due_touchpoints(self, ids: Iterable[int]) -> dict[int, DueTouchpoint]:
         """Inner joins, as the SQL: a touchpoint without its allocation or case is not returned."""
         found = {id_: await self.touchpoint(id_) for id_ in set(ids)}
-        return {id_: row for id_, row in found.items() if row is not None}
+        return {
+            id_: DueTouchpoint(
+                tp.id, tp.state, tp.due_on, tp.priority, allocation.current, allocation.practitioner.slack_user_id,
+                allocation.allocated_by, case.team.service, case.summary(),
+            )
+            for id_, row in found.items()
+            if row is not None
+            for tp, allocation, case in [row]
+        }  # fmt: skip
 
     async def overdue_touchpoints(self, team_ids: Iterable[int], before: date) -> list[tuple[Touchpoint, Allocation, Case]]:
         wanted = set(team_ids)
