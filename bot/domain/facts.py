@@ -77,3 +77,14 @@ class DueTouchpoint:
     def view(self) -> TouchpointView:
         assert self.due_on is not None
         return TouchpointView(self.touchpoint_id, self.due_on, self.priority, self.practitioner_user, self.spo_user)
+
+
+@dataclass(frozen=True)
+class WaitingCase:
+    """An unallocated case the morning chase names: its facts, its team and its access lists
+    (bot/domain/access.py `CaseLists`), read for every team at once as plain columns."""
+
+    team_id: int
+    case: CaseSummary
+    excluded_practitioners: tuple[str, ...]
+    restricted_to: tuple[str, ...]

@@ -24,7 +24,7 @@ from typing import Any
 from bot.domain.calendar import working_days_between
 from bot.domain.clock import Clock, london_today
 from bot.domain.enums import OutboxPurpose, TouchpointState
-from bot.domain.facts import DueTouchpoint
+from bot.domain.facts import DueTouchpoint, WaitingCase
 from bot.domain.working_hours import next_working_moment, within_working_hours
 from bot.services import notices
 from bot.services.handover import handovers_due
@@ -135,8 +135,10 @@ class Scheduler:
         for all the teams, not one transaction and a few queries per team and kind."""
         today = london_today(self.clock)
         async with self.db.uow() as uow:
+            if not await uow.jobs.teams_not_run(today, MORNING_RUNS):
+                return 0  # after the morning, every tick stops here
             teams = await uow.teams.plain()
-            taken = await uow.jobs.runs_on(today)  # after the morning, every tick stops here
+            taken = await uow.jobs.runs_on(today)
         wanted = [(kind, team.code) for team in teams for kind in MORNING_RUNS if (kind, team.code) not in taken]
         if not wanted:
             return 0
@@ -155,9 +157,9 @@ class Scheduler:
         """Each unallocated case due today or overdue is chased in its thread, naming the SPOs;
         each team gets one digest, soonest first (seeds/003 s1.9, s2.2)."""
         today = london_today(self.clock)
-        by_team: dict[int, list[tuple[Case, int]]] = {}
-        for case in await uow.cases.awaiting_allocation([team.id for team in teams], today):
-            by_team.setdefault(case.team_id, []).append((case, working_days_between(case.due_by, today)))
+        by_team: dict[int, list[tuple[WaitingCase, int]]] = {}
+        for waiting in await uow.cases.awaiting_allocation([team.id for team in teams], today):
+            by_team.setdefault(waiting.team_id, []).append((waiting, working_days_between(waiting.case.due_by, today)))
         chased = [(team, by_team[team.id]) for team in teams if team.id in by_team]
         if chased:
             await notices.deadline_chases(uow, chased, now)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.models import (
     DailyRun,
     ScheduledJob,
+    Team,
 )
 from storage.repositories.base import Repository
 
@@ -27,12 +28,14 @@ class JobRepository(Repository[ScheduledJob]):
         them planned (their work is done in the same transaction).
         """
         due = select(ScheduledJob.id).where(ScheduledJob.state == "planned", ScheduledJob.due_at <= now).order_by(ScheduledJob.due_at).limit(limit)
-        await self.session.execute(
+        claimed = await self.session.execute(
             update(ScheduledJob)
             .where(ScheduledJob.id.in_(due.scalar_subquery()), ScheduledJob.state == "planned")
             .values(state="running", claim=token)
             .execution_options(synchronize_session=False)
         )
+        if getattr(claimed, "rowcount", -1) == 0:
+            return []  # nothing due (most ticks): no second round trip
         return (await self.session.scalars(select(ScheduledJob).where(ScheduledJob.claim == token, ScheduledJob.state == "running"))).all()
 
     async def cancel(self, *, touchpoint_id: int | None = None, case_id: int | None = None, kinds: Sequence[str] | None = None) -> None:
@@ -58,6 +61,14 @@ class JobRepository(Repository[ScheduledJob]):
         tick need not open a transaction per team to learn that the morning's work is done."""
         rows = await self.session.execute(select(DailyRun.kind, DailyRun.scope).where(DailyRun.day == day))
         return {(kind, scope) for kind, scope in rows.all()}
+
+    async def teams_not_run(self, day: date, kinds: Sequence[str]) -> list[str]:
+        """Codes of the teams with one of `kinds` not yet recorded for `day`: one small read, so
+        every tick after the morning learns there is nothing to do without loading the teams."""
+        recorded = (
+            select(func.count()).select_from(DailyRun).where(DailyRun.scope == Team.code, DailyRun.day == day, DailyRun.kind.in_(list(kinds))).scalar_subquery()
+        )
+        return list(await self.session.scalars(select(Team.code).where(recorded < len(set(kinds)))))
 
     async def claim_runs(self, keys: Sequence[tuple[str, str]], day: date, now: datetime) -> set[tuple[str, str]]:
         """Record that each (kind, scope) runs today, in one insert; returns those this call

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
-from bot.domain.facts import DueTouchpoint
+from bot.domain.facts import DueTouchpoint, WaitingCase
 from bot.domain.policy_file import Policy, default_policy, parse_policy
 from storage.models import (
     Allocation,
@@ -105,18 +105,21 @@ class FakeCases(FakeRepository[Case]):
     async def restricted_rows(self, case_id: int) -> Sequence[OutboxMessage]:
         return [row for row in self.store.rows(OutboxMessage) if row.case_id == case_id and row.purpose == "restricted_case_dm"]
 
-    async def card_rows(self, case_ids: Iterable[int]) -> dict[int, OutboxMessage]:
+    async def card_rows(self, case_ids: Iterable[int]) -> dict[int, tuple[int, str]]:
         wanted = set(case_ids)
-        cards: dict[int, OutboxMessage] = {}
+        cards: dict[int, tuple[int, str]] = {}
         for row in self.store.rows(OutboxMessage):
             if row.case_id in wanted and row.purpose == "case_card":
-                cards.setdefault(row.case_id, row)
+                cards.setdefault(row.case_id, (row.id, row.lane))
         return cards
 
-    async def awaiting_allocation(self, team_ids: Iterable[int], due_on_or_before: date) -> Sequence[Case]:
+    async def awaiting_allocation(self, team_ids: Iterable[int], due_on_or_before: date) -> list[WaitingCase]:
         wanted = set(team_ids)
         waiting = [c for c in self._all() if c.team_id in wanted and c.state == "unallocated" and c.due_by <= due_on_or_before]
-        return sorted(waiting, key=lambda c: (c.due_by, c.id))
+        return [
+            WaitingCase(c.team_id, c.summary(), tuple(c.excluded_practitioners), tuple(c.restricted_to or ()))
+            for c in sorted(waiting, key=lambda c: (c.due_by, c.id))
+        ]
 
 
 class FakeAllocations(FakeRepository[Allocation]):
@@ -182,6 +185,10 @@ class FakeJobs(FakeRepository[ScheduledJob]):
 
     async def runs_on(self, day: date) -> set[tuple[str, str]]:
         return {(run.kind, run.scope) for run in self.store.rows(DailyRun) if run.day == day}
+
+    async def teams_not_run(self, day: date, kinds: Sequence[str]) -> list[str]:
+        taken = await self.runs_on(day)
+        return [team.code for team in self.store.rows(Team) if any((kind, team.code) not in taken for kind in kinds)]
 
     async def claim_runs(self, keys: Sequence[tuple[str, str]], day: date, now: datetime) -> set[tuple[str, str]]:
         """The daily_runs unique key: only the (kind, scope) not yet run on `day` are recorded and returned."""
