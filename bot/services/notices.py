@@ -47,6 +47,7 @@ from bot.domain.facts import AllocationFacts, DueTouchpoint, TouchpointView, Wai
 from bot.domain.vocabulary import terms_for
 from bot.services.case_path import path_facts
 from bot.services.outbox import enqueue, outbox_values
+from bot.services.slices import in_slices
 from storage.db import UnitOfWork
 from storage.models import Allocation, Case, OutboxMessage, Team, Touchpoint
 
@@ -270,7 +271,7 @@ async def deadline_chases(uow: UnitOfWork, chased: Sequence[tuple[Team, Sequence
     cards = await uow.cases.card_rows(w.case.id for _, rows in chased for w, _ in rows if not w.case.restricted)
     values: list[dict[str, Any]] = []
     for team, rows in chased:
-        for waiting, overdue in rows:
+        async for waiting, overdue in in_slices(rows):
             case = waiting.case
             message = deadline_chase(case, overdue_days=overdue, spos=team.spo_user_ids)
             card_id, card_lane = cards.get(case.id, (None, None))

@@ -28,6 +28,7 @@ from bot.domain.facts import DueTouchpoint, WaitingCase
 from bot.domain.working_hours import next_working_moment, within_working_hours
 from bot.services import notices
 from bot.services.handover import handovers_due
+from bot.services.slices import in_slices
 from storage.db import Database, UnitOfWork
 from storage.models import Allocation, Case, OutboxMessage, ScheduledJob, Team, Touchpoint
 
@@ -87,7 +88,7 @@ class Scheduler:
                 prison_rows=await uow.outbox.with_keys((f"prison:{case_id}" for case_id in checked), OutboxPurpose.PRISON_NOTICE),
             )
             sent = 0
-            for job in jobs:
+            async for job in in_slices(jobs):
                 handler = self._handlers.get(job.kind)
                 finished = await handler(uow, job, now, preloaded) if handler else True
                 if finished:
