@@ -30,7 +30,8 @@ from bot.services import notices
 from bot.services.handover import handovers_due
 from bot.services.slices import in_slices
 from storage.db import Database, UnitOfWork
-from storage.models import Allocation, Case, OutboxMessage, ScheduledJob, Team, Touchpoint
+from storage.models import Allocation, Case, OutboxMessage, Team, Touchpoint
+from storage.repositories.jobs import ClaimedJob
 
 log = logging.getLogger("casebot.scheduler")
 
@@ -62,7 +63,7 @@ class Scheduler:
         self.clock = clock
         self.nudge = nudge
         self.record_case_url = record_case_url
-        self._handlers: dict[str, Callable[[UnitOfWork, ScheduledJob, datetime, Preloaded], Awaitable[bool]]] = {
+        self._handlers: dict[str, Callable[[UnitOfWork, ClaimedJob, datetime, Preloaded], Awaitable[bool]]] = {
             "touchpoint_reminder": self._touchpoint_reminder,
             "prison_check": self._prison_check,
         }
@@ -80,47 +81,41 @@ class Scheduler:
 
     async def _run_due_jobs(self, now: datetime) -> int:
         async with self.db.uow() as uow:
-            jobs = await uow.jobs.claim_due(now, uuid.uuid4().hex, CLAIM_BATCH)
+            token = uuid.uuid4().hex
+            jobs = await uow.jobs.claim_due(now, token, CLAIM_BATCH)
+            if not jobs:
+                return 0  # most ticks: the claim's one statement, nothing to commit
             checked = {job.case_id for job in jobs if job.kind == "prison_check" and job.case_id}
             preloaded = Preloaded(
                 touchpoints=await uow.allocations.due_touchpoints({j.touchpoint_id for j in jobs if j.touchpoint_id}),
                 cases=await uow.cases.with_teams(checked),
                 prison_rows=await uow.outbox.with_keys((f"prison:{case_id}" for case_id in checked), OutboxPurpose.PRISON_NOTICE),
             )
-            sent = 0
+            deferred: list[int] = []
             async for job in in_slices(jobs):
                 handler = self._handlers.get(job.kind)
-                finished = await handler(uow, job, now, preloaded) if handler else True
-                if finished:
-                    job.state, job.done_at = "done", now
-                    sent += 1
-                else:
-                    job.state = "planned"  # deferred: `_defer` moved due_at
-                job.claim = None
+                if handler and not await handler(uow, job, now, preloaded):
+                    deferred.append(job.id)
             await uow.outbox.insert_many(preloaded.outbox)
+            await uow.jobs.settle(token, now, deferred, next_working_moment(now))
             await uow.commit()
-        return sent
+        return len(jobs) - len(deferred)
 
-    @staticmethod
-    def _defer(job: ScheduledJob, now: datetime) -> bool:
-        job.due_at = next_working_moment(now)
-        return False
-
-    async def _touchpoint_reminder(self, uow: UnitOfWork, job: ScheduledJob, now: datetime, preloaded: Preloaded) -> bool:
+    async def _touchpoint_reminder(self, uow: UnitOfWork, job: ClaimedJob, now: datetime, preloaded: Preloaded) -> bool:
         due = preloaded.touchpoints.get(job.touchpoint_id or 0)
         if due is None:
             return True
         if due.state != TouchpointState.PLANNED or not due.current or due.due_on is None:
             return True  # settled or moved on since the plan: nothing to say
         if not within_working_hours(now):
-            return self._defer(job, now)
+            return False  # deferred to the next working moment (`settle`)
         when = str(job.detail.get("when", "day"))
         if stale(when, due.due_on, london_today(self.clock)):
             return True  # sent late (the bot was down): a later reminder or the digest says it right
         preloaded.outbox.append(notices.touchpoint_reminder(due, str(job.recipient), when, now))
         return True
 
-    async def _prison_check(self, uow: UnitOfWork, job: ScheduledJob, now: datetime, preloaded: Preloaded) -> bool:
+    async def _prison_check(self, uow: UnitOfWork, job: ClaimedJob, now: datetime, preloaded: Preloaded) -> bool:
         case = preloaded.cases.get(job.case_id or 0)
         if case is None:
             return True

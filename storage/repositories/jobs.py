@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -16,27 +18,59 @@ from storage.models import (
 from storage.repositories.base import Repository
 
 
+@dataclass(frozen=True)
+class ClaimedJob:
+    """A job a tick has claimed: what its handler reads (bot/services/scheduled.py)."""
+
+    id: int
+    kind: str
+    case_id: int | None
+    touchpoint_id: int | None
+    recipient: str | None
+    detail: dict[str, Any]
+    due_at: datetime
+
+
 class JobRepository(Repository[ScheduledJob]):
     model = ScheduledJob
 
-    async def claim_due(self, now: datetime, token: str, limit: int) -> Sequence[ScheduledJob]:
-        """Take due jobs for this tick: one conditional UPDATE first, then read what we took.
+    async def claim_due(self, now: datetime, token: str, limit: int) -> list[ClaimedJob]:
+        """Take due jobs for this tick in one conditional UPDATE that returns what it took.
 
         The UPDATE is the transaction's first statement, so on SQLite it queues on the write
         lock; on PostgreSQL a racing tick waits on the row locks and then finds the rows no
         longer 'planned'. Either way no job is taken twice, and a crash before commit leaves
-        them planned (their work is done in the same transaction).
+        them planned (their work is done in the same transaction). Plain values come back, not
+        ORM rows: a tick may take hundreds, and `settle` ends them in two statements.
         """
         due = select(ScheduledJob.id).where(ScheduledJob.state == "planned", ScheduledJob.due_at <= now).order_by(ScheduledJob.due_at).limit(limit)
-        claimed = await self.session.execute(
+        rows = await self.session.execute(
             update(ScheduledJob)
             .where(ScheduledJob.id.in_(due.scalar_subquery()), ScheduledJob.state == "planned")
             .values(state="running", claim=token)
+            .returning(
+                ScheduledJob.id, ScheduledJob.kind, ScheduledJob.case_id, ScheduledJob.touchpoint_id, ScheduledJob.recipient,
+                ScheduledJob.detail, ScheduledJob.due_at,
+            )
+            .execution_options(synchronize_session=False)
+        )  # fmt: skip
+        return sorted((ClaimedJob(*row) for row in rows), key=lambda job: (job.due_at, job.id))
+
+    async def settle(self, token: str, now: datetime, deferred: Sequence[int] = (), defer_to: datetime | None = None) -> None:
+        """End this tick's claim: the `deferred` jobs planned again at `defer_to`, the rest done."""
+        if deferred:
+            await self.session.execute(
+                update(ScheduledJob)
+                .where(ScheduledJob.id.in_(list(deferred)), ScheduledJob.claim == token)
+                .values(state="planned", claim=None, due_at=defer_to)
+                .execution_options(synchronize_session=False)
+            )
+        await self.session.execute(
+            update(ScheduledJob)
+            .where(ScheduledJob.claim == token, ScheduledJob.state == "running")
+            .values(state="done", claim=None, done_at=now)
             .execution_options(synchronize_session=False)
         )
-        if getattr(claimed, "rowcount", -1) == 0:
-            return []  # nothing due (most ticks): no second round trip
-        return (await self.session.scalars(select(ScheduledJob).where(ScheduledJob.claim == token, ScheduledJob.state == "running"))).all()
 
     async def cancel(self, *, touchpoint_id: int | None = None, case_id: int | None = None, kinds: Sequence[str] | None = None) -> None:
         """Cancel planned jobs of a touchpoint or a case (same transaction as the change)."""

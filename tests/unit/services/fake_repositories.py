@@ -25,6 +25,7 @@ from storage.models import (
     Team,
     Touchpoint,
 )
+from storage.repositories.jobs import ClaimedJob
 
 if TYPE_CHECKING:
     from tests.unit.services.fakes import FakeStore
@@ -176,12 +177,23 @@ class FakeAllocations(FakeRepository[Allocation]):
 class FakeJobs(FakeRepository[ScheduledJob]):
     model = ScheduledJob
 
-    async def claim_due(self, now: datetime, token: str, limit: int) -> Sequence[ScheduledJob]:
+    async def claim_due(self, now: datetime, token: str, limit: int) -> list[ClaimedJob]:
         """Planned and due, soonest first, at most `limit`: marked running under `token`."""
-        due = sorted((job for job in self._all() if job.state == "planned" and job.due_at <= now), key=lambda job: job.due_at)[:limit]
+        due = sorted((job for job in self._all() if job.state == "planned" and job.due_at <= now), key=lambda job: (job.due_at, job.id))[:limit]
         for job in due:
             job.state, job.claim = "running", token
-        return [job for job in self._all() if job.claim == token and job.state == "running"]
+        return [ClaimedJob(job.id, job.kind, job.case_id, job.touchpoint_id, job.recipient, dict(job.detail), job.due_at) for job in due]
+
+    async def settle(self, token: str, now: datetime, deferred: Sequence[int] = (), defer_to: datetime | None = None) -> None:
+        for job in self._all():
+            if job.claim != token or job.state != "running":
+                continue
+            if job.id in deferred:
+                assert defer_to is not None
+                job.state, job.due_at = "planned", defer_to
+            else:
+                job.state, job.done_at = "done", now
+            job.claim = None
 
     async def runs_on(self, day: date) -> set[tuple[str, str]]:
         return {(run.kind, run.scope) for run in self.store.rows(DailyRun) if run.day == day}
