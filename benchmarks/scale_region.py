@@ -273,7 +273,7 @@ class Generator:
         if engine.dialect.name == "postgresql":
             with engine.connect() as conn:
                 conn = conn.execution_options(isolation_level="AUTOCOMMIT")
-                conn.exec_driver_sql("ANALYZE")  # autovacuum would do it soon after a bulk load
+                conn.exec_driver_sql("VACUUM ANALYZE")  # autovacuum would do both soon after a bulk load
         engine.dispose()
         return counts
 
