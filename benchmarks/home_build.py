@@ -97,7 +97,7 @@ async def populate(db: Database, unallocated: int, allocated: int) -> tuple[int,
     weights = [(k % 10) + 1 for k in range(len(staff))]
     owners = [pid for pid, w in zip(staff, weights, strict=True) for _ in range(w)]
     allocation_rows = [
-        {"case_id": case_id, "practitioner_id": owners[n % len(owners)], "allocated_by": SPO,
+        {"case_id": case_id, "practitioner_id": owners[n % len(owners)], "tier": case_row(unallocated + n, team_id, state="allocated")["tier"], "allocated_by": SPO,
          "allocated_at": NOW - timedelta(days=n % 40, hours=n % 7), "current": True, "evidence": "Benchmark allocation.",
          "evidence_sensitive": False, "hate_crime": False, "hate_crime_notes": None, "hate_crime_sensitive": None,
          "outside_policy": n % 20 == 0, "policy_exceptions": ["Tier B needs PO grade; Practitioner is a PSO"] if n % 20 == 0 else [],

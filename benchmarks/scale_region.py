@@ -165,19 +165,19 @@ class Generator:
         self._outbox(case_id, "case_card", f"case:{case_id}", {"channel": channel, "text": f"New case {case_id}"}, received, channel)
         self._audit(case_id, "case_received", received, {"team": team_code})
         if state == "allocated":
-            self._allocate(case_id, team_id, spos[0], received, recent=kind == "recent")
+            self._allocate(case_id, team_id, spos[0], received, self.rows.cases[-1]["tier"], recent=kind == "recent")
         return case_id
 
-    def _allocate(self, case_id: int, team_id: int, spo: str, received: datetime, *, recent: bool) -> None:
+    def _allocate(self, case_id: int, team_id: int, spo: str, received: datetime, tier: str, *, recent: bool) -> None:
         staff = self.staff[team_id]
         holder_id, holder_user = staff[self.rng.randrange(len(staff))]
         allocated_at = (T0 - timedelta(days=self.rng.randint(1, 6), hours=2)) if recent else received + timedelta(days=1)
         if not recent and self.rng.random() < self.shape.reallocated_share:
             before_id, _ = staff[self.rng.randrange(len(staff))]
-            self.rows.allocations.append(self._allocation(self.ids.take("allocation"), case_id, before_id, spo, allocated_at, current=False))
+            self.rows.allocations.append(self._allocation(self.ids.take("allocation"), case_id, before_id, spo, allocated_at, tier, current=False))
             allocated_at += timedelta(days=30)
         allocation_id = self.ids.take("allocation")
-        self.rows.allocations.append(self._allocation(allocation_id, case_id, holder_id, spo, allocated_at, current=True))
+        self.rows.allocations.append(self._allocation(allocation_id, case_id, holder_id, spo, allocated_at, tier, current=True))
         self._outbox(case_id, "allocation_notice", f"case:{case_id}", {"channel": holder_user, "text": "Allocated"}, allocated_at, "D" + holder_user[1:])
         self._audit(case_id, "allocated", allocated_at, {"allocation_id": allocation_id})
         touchpoint_id = self.ids.take("touchpoint")
@@ -201,9 +201,9 @@ class Generator:
             })  # fmt: skip
 
     @staticmethod
-    def _allocation(allocation_id: int, case_id: int, practitioner_id: int, spo: str, at: datetime, *, current: bool) -> dict[str, Any]:
+    def _allocation(allocation_id: int, case_id: int, practitioner_id: int, spo: str, at: datetime, tier: str, *, current: bool) -> dict[str, Any]:
         return {
-            "id": allocation_id, "case_id": case_id, "practitioner_id": practitioner_id, "allocated_by": spo, "allocated_at": at,
+            "id": allocation_id, "case_id": case_id, "practitioner_id": practitioner_id, "tier": tier, "allocated_by": spo, "allocated_at": at,
             "current": current, "evidence": "Experienced with this kind of case and has capacity this month.",
             "evidence_sensitive": False, "hate_crime": False, "hate_crime_notes": None, "hate_crime_sensitive": None,
             "outside_policy": False, "policy_exceptions": [], "notify_user_ids": [],
@@ -273,7 +273,7 @@ class Generator:
         if engine.dialect.name == "postgresql":
             with engine.connect() as conn:
                 conn = conn.execution_options(isolation_level="AUTOCOMMIT")
-                conn.exec_driver_sql("ANALYZE")  # autovacuum would do it soon after a bulk load
+                conn.exec_driver_sql("VACUUM ANALYZE")  # autovacuum would do both soon after a bulk load
         engine.dispose()
         return counts
 

@@ -97,7 +97,7 @@ async def populate(db: Database, pending: int, due: int) -> None:
     allocation_ids = await _insert_returning_ids(
         db, Allocation,
         [
-            {"case_id": case_id, "practitioner_id": practitioner_id, "allocated_by": SPO, "allocated_at": allocated_at,
+            {"case_id": case_id, "practitioner_id": practitioner_id, "tier": "B2", "allocated_by": SPO, "allocated_at": allocated_at,
              "current": True, "evidence": "Benchmark allocation.", "evidence_sensitive": False, "hate_crime": False,
              "hate_crime_notes": None, "hate_crime_sensitive": None, "outside_policy": False, "policy_exceptions": [],
              "notify_user_ids": []}

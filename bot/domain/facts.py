@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from bot.domain.case_summary import CaseSummary
 from bot.domain.decision import Concern
 
 
@@ -55,3 +56,35 @@ class TouchpointView:
     priority: str
     practitioner_user: str
     spo_user: str
+
+
+@dataclass(frozen=True)
+class DueTouchpoint:
+    """A touchpoint whose reminder fell due, with what the reminder says: read for a whole
+    scheduler tick in one query of plain columns (storage/repositories/allocations.py
+    `due_touchpoints`), not as ORM rows."""
+
+    touchpoint_id: int
+    state: str
+    due_on: date | None
+    priority: str
+    current: bool  # its allocation is still in force
+    practitioner_user: str
+    spo_user: str
+    service: str  # the team's service, for its words (bot/domain/vocabulary.py)
+    case: CaseSummary
+
+    def view(self) -> TouchpointView:
+        assert self.due_on is not None
+        return TouchpointView(self.touchpoint_id, self.due_on, self.priority, self.practitioner_user, self.spo_user)
+
+
+@dataclass(frozen=True)
+class WaitingCase:
+    """An unallocated case the morning chase names: its facts, its team and its access lists
+    (bot/domain/access.py `CaseLists`), read for every team at once as plain columns."""
+
+    team_id: int
+    case: CaseSummary
+    excluded_practitioners: tuple[str, ...]
+    restricted_to: tuple[str, ...]

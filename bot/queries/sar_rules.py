@@ -50,7 +50,7 @@ ALLOCATION_BY_HAND = frozenset(
         "reason",
     }
 )
-ALLOCATION_LEFT_OUT = frozenset({"id", "case_id"})
+ALLOCATION_LEFT_OUT = frozenset({"id", "case_id", "tier"})  # tier: a copy of the case's, exported with the case
 TOUCHPOINT_FIELDS = ("due_on", "priority", "state", "created_at", "outcome_by", "outcome_at", "not_required_reason", "date_reason")
 TOUCHPOINT_BY_HAND = frozenset({"notes", "notes_sensitive"})
 TOUCHPOINT_LEFT_OUT = frozenset({"id", "case_id", "allocation_id"})

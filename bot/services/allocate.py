@@ -152,6 +152,7 @@ async def allocate(
             Allocation(
                 case_id=case_id,
                 practitioner_id=checked.practitioner.id,
+                tier=checked.case.tier,
                 allocated_by=spo,
                 allocated_at=now,
                 current=True,

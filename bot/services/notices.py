@@ -43,10 +43,11 @@ from blocks.touchpoint_blocks import (
 from bot.domain.access import spos_open_to
 from bot.domain.case_path import EventLine, PathFacts
 from bot.domain.enums import OutboxPurpose as Purpose
-from bot.domain.facts import AllocationFacts, TouchpointView
+from bot.domain.facts import AllocationFacts, DueTouchpoint, TouchpointView, WaitingCase
 from bot.domain.vocabulary import terms_for
 from bot.services.case_path import path_facts
 from bot.services.outbox import enqueue, outbox_values
+from bot.services.slices import in_slices
 from storage.db import UnitOfWork
 from storage.models import Allocation, Case, OutboxMessage, Team, Touchpoint
 
@@ -227,13 +228,13 @@ def touchpoint_view(tp: Touchpoint, allocation: Allocation) -> TouchpointView:
     )  # fmt: skip
 
 
-def touchpoint_reminder(case: Case, tp: Touchpoint, allocation: Allocation, recipient: str, when: str, now: datetime) -> dict[str, Any]:
+def touchpoint_reminder(due: DueTouchpoint, recipient: str, when: str, now: datetime) -> dict[str, Any]:
     """The outbox row (column values) of one reminder DM: a tick inserts all of its reminders
     in one statement (bot/services/scheduled.py)."""
-    message = reminder(case.summary(), touchpoint_view(tp, allocation), when=when, terms=terms_for(case.team.service))
+    message = reminder(due.case, due.view(), when=when, terms=terms_for(due.service))
     return outbox_values(
         method="chat.postMessage", payload={"channel": recipient, **message}, purpose=Purpose.TOUCHPOINT_REMINDER,
-        ordering_key=f"touchpoint:{tp.id}", now=now, case_id=case.id,
+        ordering_key=f"touchpoint:{due.touchpoint_id}", now=now, case_id=due.case.id,
     )  # fmt: skip
 
 
@@ -263,28 +264,29 @@ def overdue_touchpoints(uow: UnitOfWork, spo: str, rows: Sequence[tuple[Case, To
 # Deadlines and delivery
 
 
-async def deadline_chases(uow: UnitOfWork, chased: Sequence[tuple[Team, Sequence[tuple[Case, int]]]], now: datetime) -> None:
+async def deadline_chases(uow: UnitOfWork, chased: Sequence[tuple[Team, Sequence[tuple[WaitingCase, int]]]], now: datetime) -> None:
     """Each case past or at its team's target is chased in its thread (restricted cases: to
     the SPOs privately), and each team gets one digest, soonest first. Every team chased this
     morning at once: one read of the cards, one insert of all the rows."""
-    cards = await uow.cases.card_rows(case.id for _, rows in chased for case, _ in rows if not case.restricted)
+    cards = await uow.cases.card_rows(w.case.id for _, rows in chased for w, _ in rows if not w.case.restricted)
     values: list[dict[str, Any]] = []
     for team, rows in chased:
-        for case, overdue in rows:
-            message = deadline_chase(case.summary(), overdue_days=overdue, spos=team.spo_user_ids)
-            card = cards.get(case.id)
+        async for waiting, overdue in in_slices(rows):
+            case = waiting.case
+            message = deadline_chase(case, overdue_days=overdue, spos=team.spo_user_ids)
+            card_id, card_lane = cards.get(case.id, (None, None))
             if case.restricted:
-                targets: list[dict[str, Any]] = [{"channel": spo, **message} for spo in spos_open_to(team, case)]
+                targets: list[dict[str, Any]] = [{"channel": spo, **message} for spo in spos_open_to(team, waiting)]
             else:
-                targets = [dict(message)] if card is not None else []
+                targets = [dict(message)] if card_id is not None else []
             values += [
                 outbox_values(
                     method="chat.postMessage", payload=payload, purpose=Purpose.DEADLINE_CHASE, ordering_key=f"case:{case.id}", now=now,
-                    case_id=case.id, reply_to_id=card.id if card else None, parent_lane=card.lane if card else None,
+                    case_id=case.id, reply_to_id=card_id, parent_lane=card_lane,
                 )
                 for payload in targets
             ]  # fmt: skip
-        digest = deadline_digest(team.name, [(case.summary(), overdue) for case, overdue in rows], detail=team.channel_detail)
+        digest = deadline_digest(team.name, [(waiting.case, overdue) for waiting, overdue in rows], detail=team.channel_detail)
         values.append(
             outbox_values(
                 method="chat.postMessage", payload={"channel": team.channel_id, **digest}, purpose=Purpose.DEADLINE_DIGEST,

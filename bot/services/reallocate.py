@@ -64,7 +64,7 @@ async def reallocate(
             raise AllocationRefused("Someone else changed this allocation just now; close and look again.", Question.PRACTITIONER)
         new = uow.allocations.add(
             Allocation(
-                case_id=case_id, practitioner_id=checked.practitioner.id, allocated_by=spo, allocated_at=now, current=True,
+                case_id=case_id, practitioner_id=checked.practitioner.id, tier=case.tier, allocated_by=spo, allocated_at=now, current=True,
                 evidence=form.evidence, evidence_sensitive=form.evidence_sensitive, **concern_columns(hate_crime, discrimination),
                 outside_policy=not checked.fit.within_policy, policy_exceptions=list(checked.fit.exceptions),
                 notify_user_ids=[], reason=form.reason, policy_version=checked.policy.version,

@@ -24,11 +24,14 @@ from typing import Any
 from bot.domain.calendar import working_days_between
 from bot.domain.clock import Clock, london_today
 from bot.domain.enums import OutboxPurpose, TouchpointState
+from bot.domain.facts import DueTouchpoint, WaitingCase
 from bot.domain.working_hours import next_working_moment, within_working_hours
 from bot.services import notices
 from bot.services.handover import handovers_due
+from bot.services.slices import in_slices
 from storage.db import Database, UnitOfWork
-from storage.models import Allocation, Case, OutboxMessage, ScheduledJob, Team, Touchpoint
+from storage.models import Allocation, Case, OutboxMessage, Team, Touchpoint
+from storage.repositories.jobs import ClaimedJob
 
 log = logging.getLogger("casebot.scheduler")
 
@@ -41,7 +44,7 @@ class Preloaded:
     """What a tick's jobs need, loaded in one query for the whole batch, not one per job, and
     the outbox rows they queue, inserted in one statement once every job has run."""
 
-    touchpoints: dict[int, tuple[Touchpoint, Allocation, Case]]
+    touchpoints: dict[int, DueTouchpoint]
     cases: dict[int, Case]  # the prison checks' cases, with their teams
     prison_rows: dict[str, list[OutboxMessage]]  # their prison notices, by ordering key
     outbox: list[dict[str, Any]] = field(default_factory=list)
@@ -60,7 +63,7 @@ class Scheduler:
         self.clock = clock
         self.nudge = nudge
         self.record_case_url = record_case_url
-        self._handlers: dict[str, Callable[[UnitOfWork, ScheduledJob, datetime, Preloaded], Awaitable[bool]]] = {
+        self._handlers: dict[str, Callable[[UnitOfWork, ClaimedJob, datetime, Preloaded], Awaitable[bool]]] = {
             "touchpoint_reminder": self._touchpoint_reminder,
             "prison_check": self._prison_check,
         }
@@ -78,48 +81,41 @@ class Scheduler:
 
     async def _run_due_jobs(self, now: datetime) -> int:
         async with self.db.uow() as uow:
-            jobs = await uow.jobs.claim_due(now, uuid.uuid4().hex, CLAIM_BATCH)
+            token = uuid.uuid4().hex
+            jobs = await uow.jobs.claim_due(now, token, CLAIM_BATCH)
+            if not jobs:
+                return 0  # most ticks: the claim's one statement, nothing to commit
             checked = {job.case_id for job in jobs if job.kind == "prison_check" and job.case_id}
             preloaded = Preloaded(
-                touchpoints=await uow.allocations.touchpoints({j.touchpoint_id for j in jobs if j.touchpoint_id}),
+                touchpoints=await uow.allocations.due_touchpoints({j.touchpoint_id for j in jobs if j.touchpoint_id}),
                 cases=await uow.cases.with_teams(checked),
                 prison_rows=await uow.outbox.with_keys((f"prison:{case_id}" for case_id in checked), OutboxPurpose.PRISON_NOTICE),
             )
-            sent = 0
-            for job in jobs:
+            deferred: list[int] = []
+            async for job in in_slices(jobs):
                 handler = self._handlers.get(job.kind)
-                finished = await handler(uow, job, now, preloaded) if handler else True
-                if finished:
-                    job.state, job.done_at = "done", now
-                    sent += 1
-                else:
-                    job.state = "planned"  # deferred: `_defer` moved due_at
-                job.claim = None
+                if handler and not await handler(uow, job, now, preloaded):
+                    deferred.append(job.id)
             await uow.outbox.insert_many(preloaded.outbox)
+            await uow.jobs.settle(token, now, deferred, next_working_moment(now))
             await uow.commit()
-        return sent
+        return len(jobs) - len(deferred)
 
-    @staticmethod
-    def _defer(job: ScheduledJob, now: datetime) -> bool:
-        job.due_at = next_working_moment(now)
-        return False
-
-    async def _touchpoint_reminder(self, uow: UnitOfWork, job: ScheduledJob, now: datetime, preloaded: Preloaded) -> bool:
-        found = preloaded.touchpoints.get(job.touchpoint_id or 0)
-        if found is None:
+    async def _touchpoint_reminder(self, uow: UnitOfWork, job: ClaimedJob, now: datetime, preloaded: Preloaded) -> bool:
+        due = preloaded.touchpoints.get(job.touchpoint_id or 0)
+        if due is None:
             return True
-        tp, allocation, case = found
-        if tp.state != TouchpointState.PLANNED or not allocation.current or tp.due_on is None:
+        if due.state != TouchpointState.PLANNED or not due.current or due.due_on is None:
             return True  # settled or moved on since the plan: nothing to say
         if not within_working_hours(now):
-            return self._defer(job, now)
+            return False  # deferred to the next working moment (`settle`)
         when = str(job.detail.get("when", "day"))
-        if stale(when, tp.due_on, london_today(self.clock)):
+        if stale(when, due.due_on, london_today(self.clock)):
             return True  # sent late (the bot was down): a later reminder or the digest says it right
-        preloaded.outbox.append(notices.touchpoint_reminder(case, tp, allocation, str(job.recipient), when, now))
+        preloaded.outbox.append(notices.touchpoint_reminder(due, str(job.recipient), when, now))
         return True
 
-    async def _prison_check(self, uow: UnitOfWork, job: ScheduledJob, now: datetime, preloaded: Preloaded) -> bool:
+    async def _prison_check(self, uow: UnitOfWork, job: ClaimedJob, now: datetime, preloaded: Preloaded) -> bool:
         case = preloaded.cases.get(job.case_id or 0)
         if case is None:
             return True
@@ -135,8 +131,10 @@ class Scheduler:
         for all the teams, not one transaction and a few queries per team and kind."""
         today = london_today(self.clock)
         async with self.db.uow() as uow:
+            if not await uow.jobs.teams_not_run(today, MORNING_RUNS):
+                return 0  # after the morning, every tick stops here
             teams = await uow.teams.plain()
-            taken = await uow.jobs.runs_on(today)  # after the morning, every tick stops here
+            taken = await uow.jobs.runs_on(today)
         wanted = [(kind, team.code) for team in teams for kind in MORNING_RUNS if (kind, team.code) not in taken]
         if not wanted:
             return 0
@@ -155,9 +153,9 @@ class Scheduler:
         """Each unallocated case due today or overdue is chased in its thread, naming the SPOs;
         each team gets one digest, soonest first (seeds/003 s1.9, s2.2)."""
         today = london_today(self.clock)
-        by_team: dict[int, list[tuple[Case, int]]] = {}
-        for case in await uow.cases.awaiting_allocation([team.id for team in teams], today):
-            by_team.setdefault(case.team_id, []).append((case, working_days_between(case.due_by, today)))
+        by_team: dict[int, list[tuple[WaitingCase, int]]] = {}
+        for waiting in await uow.cases.awaiting_allocation([team.id for team in teams], today):
+            by_team.setdefault(waiting.team_id, []).append((waiting, working_days_between(waiting.case.due_by, today)))
         chased = [(team, by_team[team.id]) for team in teams if team.id in by_team]
         if chased:
             await notices.deadline_chases(uow, chased, now)

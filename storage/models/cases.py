@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import fields
 from datetime import date, datetime
 from typing import Any
 
@@ -77,12 +79,22 @@ class Case(Base):
 
     def summary(self) -> CaseSummary:
         """The case's own facts as a plain value, for the Block Kit builders (bot/domain/case_summary.py)."""
-        return CaseSummary(
-            id=self.id, crn=self.crn, name=self.name, tier=self.tier, sentence_type=self.sentence_type, sentence_date=self.sentence_date,
-            due_by=self.due_by, custodial=self.custodial, prison=self.prison, rosh=self.rosh, rsr=self.rsr, mappa_category=self.mappa_category,
-            mappa_level=self.mappa_level, offence=self.offence, previous_practitioner=self.previous_practitioner, restricted=self.restricted,
-            release_date=self.release_date, arrived_on=self.arrived_on, state=self.state, picture=dict(self.picture or {}),
-        )  # fmt: skip
+        return summary_of({name: getattr(self, name) for name in SUMMARY_FIELDS})
+
+
+# Every field of CaseSummary is a column of `cases` of the same name: a bulk read (a scheduler
+# tick's hundreds of cases) selects these with Core and skips building ORM rows.
+SUMMARY_FIELDS = tuple(f.name for f in fields(CaseSummary))
+
+
+def summary_columns() -> list[Any]:
+    """The `cases` columns a CaseSummary is made of, in SUMMARY_FIELDS order, for a Core select."""
+    return [Case.__table__.c[name] for name in SUMMARY_FIELDS]
+
+
+def summary_of(values: Mapping[str, Any]) -> CaseSummary:
+    """A CaseSummary from the columns named in SUMMARY_FIELDS (an ORM row's or a Core row's)."""
+    return CaseSummary(**{**{name: values[name] for name in SUMMARY_FIELDS}, "picture": dict(values["picture"] or {})})
 
 
 class CaseEvent(Base):

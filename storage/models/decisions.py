@@ -23,11 +23,16 @@ class Allocation(Base):
     """
 
     __tablename__ = "allocations"
-    __table_args__ = (Index("ix_allocations_practitioner_current", "practitioner_id", "current"),)
+    # The caseload read (storage/repositories/allocations.py `current_tier_counts`) is answered
+    # from this index alone: a team's allocations in force, by tier and date, no case rows.
+    __table_args__ = (Index("ix_allocations_caseload", "practitioner_id", "current", "tier", "allocated_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     practitioner_id: Mapped[int] = mapped_column(ForeignKey("practitioners.id"))
+    # The case's tier, copied when allocated (a case's tier never changes once stored), so the
+    # caseload counts read the allocations alone instead of joining every case held.
+    tier: Mapped[str] = mapped_column(String(2))
     allocated_by: Mapped[str] = mapped_column(String(20))
     allocated_at: Mapped[datetime]
     current: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -8,12 +8,15 @@ from datetime import date, datetime
 from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
+from bot.domain.facts import DueTouchpoint
 from storage.models import (
     Allocation,
     Case,
     Practitioner,
+    Team,
     Touchpoint,
 )
+from storage.models.cases import SUMMARY_FIELDS, summary_columns, summary_of
 from storage.repositories.base import Repository
 
 
@@ -39,17 +42,18 @@ class AllocationRepository(Repository[Allocation]):
         the caseload casebot itself has added, counted in SQL (a region holds tens of thousands).
 
         When the workforce source has sent a caseload (`feed_as_of`), the allocations before it
-        are in its figures already (docs/workload.md): only the later ones are added."""
+        are in its figures already (docs/workload.md): only the later ones are added. The tier
+        is the allocation's copy of its case's, so the counts come from the index
+        `ix_allocations_caseload` and the practitioners alone, never the cases."""
         if not practitioner_ids:
             return []
         unreported = or_(Practitioner.feed_as_of.is_(None), Allocation.allocated_at > Practitioner.feed_as_of)
         recent = func.sum(case((Allocation.allocated_at >= recent_since, 1), else_=0)) if recent_since else func.sum(0)
         rows = await self.session.execute(
-            select(Allocation.practitioner_id, Case.tier, func.sum(case((unreported, 1), else_=0)), recent)
-            .join(Case, Case.id == Allocation.case_id)
+            select(Allocation.practitioner_id, Allocation.tier, func.sum(case((unreported, 1), else_=0)), recent)
             .join(Practitioner, Practitioner.id == Allocation.practitioner_id)
             .where(Allocation.current.is_(True), Allocation.practitioner_id.in_(list(practitioner_ids)))
-            .group_by(Allocation.practitioner_id, Case.tier)
+            .group_by(Allocation.practitioner_id, Allocation.tier)
         )
         return [(pid, tier, int(count or 0), int(recent_count or 0)) for pid, tier, count, recent_count in rows.all()]
 
@@ -69,21 +73,41 @@ class AllocationRepository(Repository[Allocation]):
 
     async def touchpoint(self, touchpoint_id: int) -> tuple[Touchpoint, Allocation, Case] | None:
         """A touchpoint with its allocation (and practitioner) and case (and team)."""
-        return (await self.touchpoints([touchpoint_id])).get(touchpoint_id)
+        row = (
+            await self.session.execute(
+                select(Touchpoint, Allocation, Case)
+                .join(Allocation, Allocation.id == Touchpoint.allocation_id)
+                .join(Case, Case.id == Touchpoint.case_id)
+                .where(Touchpoint.id == touchpoint_id)
+                .options(selectinload(Allocation.practitioner), selectinload(Case.team))
+            )
+        ).first()
+        return (row[0], row[1], row[2]) if row else None
 
-    async def touchpoints(self, ids: Iterable[int]) -> dict[int, tuple[Touchpoint, Allocation, Case]]:
-        """Many touchpoints in one query (a scheduler tick may hold hundreds)."""
+    async def due_touchpoints(self, ids: Iterable[int]) -> dict[int, DueTouchpoint]:
+        """What the reminders of many touchpoints say, in one query of plain columns: a
+        scheduler tick may hold hundreds, and ORM rows of three tables cost several times the
+        read itself. Inner joins: a touchpoint without its allocation or case is left out."""
         wanted = list(ids)
         if not wanted:
             return {}
         rows = await self.session.execute(
-            select(Touchpoint, Allocation, Case)
+            select(
+                Touchpoint.id, Touchpoint.state, Touchpoint.due_on, Touchpoint.priority, Allocation.current,
+                Practitioner.slack_user_id, Allocation.allocated_by, Team.service, *summary_columns(),
+            )
             .join(Allocation, Allocation.id == Touchpoint.allocation_id)
+            .join(Practitioner, Practitioner.id == Allocation.practitioner_id)
             .join(Case, Case.id == Touchpoint.case_id)
+            .join(Team, Team.id == Case.team_id)
             .where(Touchpoint.id.in_(wanted))
-            .options(selectinload(Allocation.practitioner), selectinload(Case.team))
-        )
-        return {t.id: (t, a, c) for t, a, c in rows.all()}
+        )  # fmt: skip
+        found: dict[int, DueTouchpoint] = {}
+        for row in rows:
+            tp_id, state, due_on, priority, current, practitioner_user, spo_user, service = row[:8]
+            case = summary_of(dict(zip(SUMMARY_FIELDS, row[8:], strict=True)))
+            found[tp_id] = DueTouchpoint(tp_id, state, due_on, priority, bool(current), practitioner_user, spo_user, service, case)
+        return found
 
     async def overdue_touchpoints(self, team_ids: Iterable[int], before: date) -> list[tuple[Touchpoint, Allocation, Case]]:
         """Planned touchpoints of the teams' allocations in force due before a date, longest

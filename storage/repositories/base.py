@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 
@@ -11,6 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import Base
 
 M = TypeVar("M", bound=Base)
+
+# Rows per executemany: a scheduler tick stores ~1,000 messages, and one statement for all of
+# them holds the event loop while the driver encodes every row.
+INSERT_SLICE = 250
 
 
 class Repository(Generic[M]):
@@ -36,7 +41,11 @@ class Repository(Generic[M]):
             # rows into a statement per run of rows with the same None columns (a chase that
             # replies under a card, then a digest that does not, ...), each a round trip.
             connection = await self.session.connection()
-            await connection.execute(insert(self.model), list(rows))
+            rows = list(rows)
+            for start in range(0, len(rows), INSERT_SLICE):
+                if start:
+                    await asyncio.sleep(0)  # a turn for the event loop between slices (bot/services/slices.py)
+                await connection.execute(insert(self.model), rows[start : start + INSERT_SLICE])
 
     async def insert_returning_ids(self, rows: Sequence[dict[str, Any]]) -> list[int]:
         """Many rows in one statement (Core, insertmanyvalues), their new ids in the rows' order:

@@ -6,12 +6,14 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import joinedload, load_only, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
+from bot.domain.facts import WaitingCase
 from storage.models import (
     Case,
     OutboxMessage,
 )
+from storage.models.cases import SUMMARY_FIELDS, summary_columns, summary_of
 from storage.repositories.base import Repository
 
 
@@ -55,21 +57,20 @@ class CaseRepository(Repository[Case]):
             select(OutboxMessage).where(OutboxMessage.case_id == case_id, OutboxMessage.purpose.in_(("case_card",))).order_by(OutboxMessage.id).limit(1)
         )
 
-    async def card_rows(self, case_ids: Iterable[int]) -> dict[int, OutboxMessage]:
-        """`card_row` of many cases in one query (the morning chase threads under hundreds).
-        Only the columns a reply needs (id, lane) are read, not the cards' Block Kit."""
+    async def card_rows(self, case_ids: Iterable[int]) -> dict[int, tuple[int, str]]:
+        """Each case's card row (id, lane), in one query of two columns (the morning chase
+        threads under hundreds); the oldest card when a case has several."""
         wanted = sorted(set(case_ids))
         if not wanted:
             return {}
-        rows = await self.session.scalars(
-            select(OutboxMessage)
+        rows = await self.session.execute(
+            select(OutboxMessage.case_id, OutboxMessage.id, OutboxMessage.lane)
             .where(OutboxMessage.case_id.in_(wanted), OutboxMessage.purpose == "case_card")
             .order_by(OutboxMessage.id)
-            .options(load_only(OutboxMessage.id, OutboxMessage.case_id, OutboxMessage.lane))
         )
-        cards: dict[int, OutboxMessage] = {}
-        for row in rows:
-            cards.setdefault(row.case_id or 0, row)
+        cards: dict[int, tuple[int, str]] = {}
+        for case_id, row_id, lane in rows:
+            cards.setdefault(case_id or 0, (row_id, lane))
         return cards
 
     async def restricted_rows(self, case_id: int) -> Sequence[OutboxMessage]:
@@ -79,17 +80,21 @@ class CaseRepository(Repository[Case]):
             )
         ).all()
 
-    async def awaiting_allocation(self, team_ids: Iterable[int], due_on_or_before: date) -> Sequence[Case]:
+    async def awaiting_allocation(self, team_ids: Iterable[int], due_on_or_before: date) -> list[WaitingCase]:
         """Unallocated cases of the teams due by a date, soonest first (the morning chase):
-        one query for every team whose chase runs this morning."""
+        one query of plain columns for every team whose chase runs this morning."""
         wanted = list(team_ids)
         if not wanted:
             return []
-        return (
-            await self.session.scalars(
-                select(Case).where(Case.team_id.in_(wanted), Case.state == "unallocated", Case.due_by <= due_on_or_before).order_by(Case.due_by, Case.id)
-            )
-        ).all()
+        rows = await self.session.execute(
+            select(Case.team_id, Case.excluded_practitioners, Case.restricted_to, *summary_columns())
+            .where(Case.team_id.in_(wanted), Case.state == "unallocated", Case.due_by <= due_on_or_before)
+            .order_by(Case.due_by, Case.id)
+        )
+        return [
+            WaitingCase(team_id, summary_of(dict(zip(SUMMARY_FIELDS, rest, strict=True))), tuple(excluded or ()), tuple(restricted_to or ()))
+            for team_id, excluded, restricted_to, *rest in rows
+        ]
 
     async def count_by_state(self) -> dict[str, int]:
         rows = await self.session.execute(select(Case.state, func.count()).group_by(Case.state))

@@ -294,10 +294,11 @@ async def _allocate_directly(bot: BotUnderTest, case_ids: list[int], practitione
     async with bot.runtime.db.uow() as uow:
         person = (await uow.teams.practitioners_by_code([practitioner_code]))[practitioner_code]
         await uow.session.execute(update(Case).where(Case.id.in_(case_ids)).values(state="allocated"))
+        tiers = {case_id: tier for case_id, tier in await uow.session.execute(select(Case.id, Case.tier).where(Case.id.in_(case_ids)))}
         for n, case_id in enumerate(case_ids):
             allocation = uow.allocations.add(
                 Allocation(
-                    case_id=case_id, practitioner_id=person.id, allocated_by=SPO, allocated_at=now - timedelta(days=n % 10), current=True,
+                    case_id=case_id, practitioner_id=person.id, tier=tiers[case_id], allocated_by=SPO, allocated_at=now - timedelta(days=n % 10), current=True,
                     evidence="Bench.", evidence_sensitive=False, hate_crime=False, outside_policy=True,
                     policy_exceptions=[f"Reason {n} " + "x" * 200], notify_user_ids=[],
                 )

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from storage.db import Database
-from storage.models import DailyRun
+from storage.models import DailyRun, Team
 
 DAY = date(2026, 12, 1)
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -46,3 +46,20 @@ async def test_an_uncommitted_claim_takes_nothing(db: Database) -> None:
     async with db.uow() as uow:
         assert await uow.jobs.claim_runs([("deadline_chase", "N07T1")], DAY, NOW) == {("deadline_chase", "N07T1")}
     assert await claim(db, [("deadline_chase", "N07T1")]) == {("deadline_chase", "N07T1")}  # rolled back: still free
+
+
+async def test_a_team_is_left_to_run_until_each_of_its_morning_runs_is_recorded_today(db: Database) -> None:
+    """The idle tick's one read (`teams_not_run`): a team with one of the two runs taken, or
+    with both taken on another day, still has work; with both taken today it has none."""
+    kinds = ("deadline_chase", "touchpoint_digest")
+    async with db.uow() as uow:
+        uow.session.add_all([Team(code=code, name=code, channel_id=f"C{code}", spo_user_ids=[], updated_at=NOW) for code in ("N07T1", "N07T2")])
+        await uow.commit()
+    await claim(db, [("deadline_chase", "N07T1"), ("touchpoint_digest", "N07T1"), ("deadline_chase", "N07T2")])
+    await claim(db, [("touchpoint_digest", "N07T2")], DAY - timedelta(days=1))
+    async with db.uow() as uow:
+        assert await uow.jobs.teams_not_run(DAY, kinds) == ["N07T2"]
+    await claim(db, [("touchpoint_digest", "N07T2")])
+    async with db.uow() as uow:
+        assert await uow.jobs.teams_not_run(DAY, kinds) == []
+        assert sorted(await uow.jobs.teams_not_run(DAY + timedelta(days=1), kinds)) == ["N07T1", "N07T2"]

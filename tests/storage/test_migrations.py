@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -21,12 +21,12 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, inspect, select, text
+from sqlalchemy import Engine, create_engine, insert, inspect, select, text
 from sqlalchemy.orm import Session
 
 from storage.db import sync_url
 from storage.migrate import alembic_config, same_server_default, upgrade_to_head
-from storage.models import Base, Team
+from storage.models import Base, Case, Practitioner, Team
 from tests.support.databases import postgres_available, postgres_database
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -222,3 +222,43 @@ def test_the_lanes_migration_gives_each_unsent_row_its_lane(tmp_path: Path) -> N
         engine.dispose()
 
     assert lanes == {1: "", 2: "ch:C0123456789", 3: "ch:C0123456789", 4: "dm:U0PP00001", 5: "home"}
+
+
+def test_the_allocation_tier_migration_copies_each_cases_tier(tmp_path: Path) -> None:
+    """Allocations made before the tier was stored on them take their case's tier, so the
+    caseload counts read from the allocations alone stay what they were."""
+    url = f"sqlite:///{tmp_path / 'before_tier.db'}"
+    command.upgrade(alembic_config(url), "0014")
+    engine = create_engine(sync_url(url))
+    at = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    try:
+        with engine.begin() as connection:
+            connection.execute(insert(Team), [{"id": 1, "code": "N07T1", "name": "Team", "channel_id": "C0TEAM", "spo_user_ids": [], "updated_at": at}])
+            connection.execute(
+                insert(Practitioner), [{"id": 1, "team_id": 1, "staff_code": "N07A001", "name": "Ada", "grade": "PO", "slack_user_id": "U0PP00001"}]
+            )
+            connection.execute(
+                insert(Case),
+                [
+                    {"id": case_id, "event_id": f"e{case_id}", "crn": f"X00000{case_id}", "name": "Person", "team_id": 1, "tier": tier,
+                     "sentence_type": "Community Order", "sentence_date": date(2026, 11, 20), "state": "allocated",
+                     "due_by": date(2026, 11, 24), "received_at": at}
+                    for case_id, tier in ((1, "B2"), (2, "D0"))
+                ],
+            )  # fmt: skip
+            for allocation_id, case_id, current in ((1, 1, False), (2, 1, True), (3, 2, True)):
+                connection.execute(
+                    text(
+                        "INSERT INTO allocations (id, case_id, practitioner_id, allocated_by, allocated_at, current, evidence,"
+                        " evidence_sensitive, hate_crime, outside_policy, policy_exceptions, notify_user_ids)"
+                        " VALUES (:id, :case_id, 1, 'U0SPO0001', :now, :current, 'Evidence', false, false, false, '[]', '[]')"
+                    ),
+                    {"id": allocation_id, "case_id": case_id, "current": current, "now": at.isoformat()},
+                )
+        upgrade_to_head(url)
+        with engine.connect() as connection:
+            tiers = {id_: tier for id_, tier in connection.execute(text("SELECT id, tier FROM allocations"))}
+    finally:
+        engine.dispose()
+
+    assert tiers == {1: "B2", 2: "B2", 3: "D0"}

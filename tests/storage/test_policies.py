@@ -107,6 +107,7 @@ async def test_loading_a_policy_leaves_past_allocations_alone(db: Database) -> N
         common = {
             "case": case,
             "practitioner": person,
+            "tier": "B2",
             "allocated_by": "U0SPO0001",
             "allocated_at": NOW,
             "evidence": "Ada has held many B2 cases",

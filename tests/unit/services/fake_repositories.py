@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
+from bot.domain.facts import DueTouchpoint, WaitingCase
 from bot.domain.policy_file import Policy, default_policy, parse_policy
 from storage.models import (
     Allocation,
@@ -24,6 +25,7 @@ from storage.models import (
     Team,
     Touchpoint,
 )
+from storage.repositories.jobs import ClaimedJob
 
 if TYPE_CHECKING:
     from tests.unit.services.fakes import FakeStore
@@ -104,18 +106,21 @@ class FakeCases(FakeRepository[Case]):
     async def restricted_rows(self, case_id: int) -> Sequence[OutboxMessage]:
         return [row for row in self.store.rows(OutboxMessage) if row.case_id == case_id and row.purpose == "restricted_case_dm"]
 
-    async def card_rows(self, case_ids: Iterable[int]) -> dict[int, OutboxMessage]:
+    async def card_rows(self, case_ids: Iterable[int]) -> dict[int, tuple[int, str]]:
         wanted = set(case_ids)
-        cards: dict[int, OutboxMessage] = {}
+        cards: dict[int, tuple[int, str]] = {}
         for row in self.store.rows(OutboxMessage):
             if row.case_id in wanted and row.purpose == "case_card":
-                cards.setdefault(row.case_id, row)
+                cards.setdefault(row.case_id, (row.id, row.lane))
         return cards
 
-    async def awaiting_allocation(self, team_ids: Iterable[int], due_on_or_before: date) -> Sequence[Case]:
+    async def awaiting_allocation(self, team_ids: Iterable[int], due_on_or_before: date) -> list[WaitingCase]:
         wanted = set(team_ids)
         waiting = [c for c in self._all() if c.team_id in wanted and c.state == "unallocated" and c.due_by <= due_on_or_before]
-        return sorted(waiting, key=lambda c: (c.due_by, c.id))
+        return [
+            WaitingCase(c.team_id, c.summary(), tuple(c.excluded_practitioners), tuple(c.restricted_to or ()))
+            for c in sorted(waiting, key=lambda c: (c.due_by, c.id))
+        ]
 
 
 class FakeAllocations(FakeRepository[Allocation]):
@@ -142,10 +147,18 @@ class FakeAllocations(FakeRepository[Allocation]):
         assert allocation is not None
         return tp, allocation, cast(Case, case)
 
-    async def touchpoints(self, ids: Iterable[int]) -> dict[int, tuple[Touchpoint, Allocation, Case]]:
+    async def due_touchpoints(self, ids: Iterable[int]) -> dict[int, DueTouchpoint]:
         """Inner joins, as the SQL: a touchpoint without its allocation or case is not returned."""
         found = {id_: await self.touchpoint(id_) for id_ in set(ids)}
-        return {id_: row for id_, row in found.items() if row is not None}
+        return {
+            id_: DueTouchpoint(
+                tp.id, tp.state, tp.due_on, tp.priority, allocation.current, allocation.practitioner.slack_user_id,
+                allocation.allocated_by, case.team.service, case.summary(),
+            )
+            for id_, row in found.items()
+            if row is not None
+            for tp, allocation, case in [row]
+        }  # fmt: skip
 
     async def overdue_touchpoints(self, team_ids: Iterable[int], before: date) -> list[tuple[Touchpoint, Allocation, Case]]:
         wanted = set(team_ids)
@@ -164,15 +177,30 @@ class FakeAllocations(FakeRepository[Allocation]):
 class FakeJobs(FakeRepository[ScheduledJob]):
     model = ScheduledJob
 
-    async def claim_due(self, now: datetime, token: str, limit: int) -> Sequence[ScheduledJob]:
+    async def claim_due(self, now: datetime, token: str, limit: int) -> list[ClaimedJob]:
         """Planned and due, soonest first, at most `limit`: marked running under `token`."""
-        due = sorted((job for job in self._all() if job.state == "planned" and job.due_at <= now), key=lambda job: job.due_at)[:limit]
+        due = sorted((job for job in self._all() if job.state == "planned" and job.due_at <= now), key=lambda job: (job.due_at, job.id))[:limit]
         for job in due:
             job.state, job.claim = "running", token
-        return [job for job in self._all() if job.claim == token and job.state == "running"]
+        return [ClaimedJob(job.id, job.kind, job.case_id, job.touchpoint_id, job.recipient, dict(job.detail), job.due_at) for job in due]
+
+    async def settle(self, token: str, now: datetime, deferred: Sequence[int] = (), defer_to: datetime | None = None) -> None:
+        for job in self._all():
+            if job.claim != token or job.state != "running":
+                continue
+            if job.id in deferred:
+                assert defer_to is not None
+                job.state, job.due_at = "planned", defer_to
+            else:
+                job.state, job.done_at = "done", now
+            job.claim = None
 
     async def runs_on(self, day: date) -> set[tuple[str, str]]:
         return {(run.kind, run.scope) for run in self.store.rows(DailyRun) if run.day == day}
+
+    async def teams_not_run(self, day: date, kinds: Sequence[str]) -> list[str]:
+        taken = await self.runs_on(day)
+        return [team.code for team in self.store.rows(Team) if any((kind, team.code) not in taken for kind in kinds)]
 
     async def claim_runs(self, keys: Sequence[tuple[str, str]], day: date, now: datetime) -> set[tuple[str, str]]:
         """The daily_runs unique key: only the (kind, scope) not yet run on `day` are recorded and returned."""
