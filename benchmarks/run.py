@@ -60,8 +60,10 @@ PRODUCTION_OUTBOX = {"CASEBOT_OUTBOX_POLL_SECONDS": "1", "CASEBOT_SLACK_CHANNEL_
 
 
 def case(tag: str, i: int) -> dict[str, object]:
+    """A new person's first event: each tag's CRNs start with their own letter, so no run's
+    case lands on another run's open case as a later event (which would be a different path)."""
     return {
-        "event_id": f"bench-{tag}-{i}", "crn": f"X{i % 1_000_000:06d}", "name": f"Person {i}", "team": TEAM,
+        "event_id": f"bench-{tag}-{i}", "crn": f"{tag[0].upper()}{i % 1_000_000:06d}", "name": f"Person {i}", "team": TEAM,
         "tier": "ABCD"[i % 4] + str(i % 4), "sentence_type": "Community Order", "sentence_date": "2026-11-02", "rosh": "Medium",
     }  # fmt: skip
 
