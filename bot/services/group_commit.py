@@ -9,7 +9,7 @@ wait for it and then go together in the next, through the batch intake that impo
 fails is retried one request at a time, so one bad request fails alone.
 
 While clients keep sending (a batch ended moments ago), a new batch waits, at most
-`LINGER_SECONDS`, until as many requests wait as the largest recent batch held. Without that,
+`LINGER_SECONDS` (20 ms), until as many requests wait as the largest recent batch held. Without that,
 the first client answered by the last batch started the next batch alone and the others waited
 for it: eight clients alternated batches of one and seven, two transactions for every eight
 requests (benchmarks/run.py). A request after a quiet spell still starts at once.
@@ -26,8 +26,8 @@ R = TypeVar("R")
 Run = Callable[[Sequence[Mapping[str, Any]]], Awaitable[Sequence[R]]]
 
 MAX_BATCH = 200
-LINGER_SECONDS = 0.005  # the longest a batch waits for the requests of its peers
-QUIET_SECONDS = 0.05  # a batch ending longer ago than this: no peers are coming back
+LINGER_SECONDS = 0.02  # the longest a batch waits for the requests of its peers (a busy machine delays them)
+QUIET_SECONDS = 0.25  # a batch ending longer ago than this: no peers are coming back
 
 
 class GroupCommit(Generic[R]):

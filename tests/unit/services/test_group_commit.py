@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.services.group_commit import GroupCommit
+from bot.services.group_commit import QUIET_SECONDS, GroupCommit
 
 
 class Recorder:
@@ -82,7 +82,7 @@ async def test_after_a_quiet_spell_a_lone_request_starts_at_once() -> None:
     queue: GroupCommit[str] = GroupCommit()
     recorder = Recorder()
     await asyncio.gather(*(queue.submit({"name": f"burst{n}"}, recorder.run) for n in range(8)))
-    await asyncio.sleep(0.1)  # longer than a client takes to send again: nobody is coming back
+    await asyncio.sleep(QUIET_SECONDS + 0.05)  # nobody is coming back
     lone = asyncio.ensure_future(queue.submit({"name": "lone"}, recorder.run))
     await asyncio.sleep(0)
     await asyncio.sleep(0)
