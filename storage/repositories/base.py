@@ -52,5 +52,5 @@ class Repository(Generic[M]):
             result = await self.session.execute(insert(model).returning(model.id, sort_by_parameter_order=True), list(rows))
             return list(result.scalars())
         returned = await self.session.execute(insert(model).returning(model.id, getattr(model, by)), list(rows))
-        ids = {key: id_ for id_, key in returned.tuples()}
+        ids = {key: id_ for id_, key in returned}
         return [ids[row[by]] for row in rows]
