@@ -4,7 +4,7 @@ benchmarks/outbox_throughput.py, benchmarks/scale.py).
 - `closed_loop`: N clients, each sending its next request when the previous one answered;
   latency = request sent -> HTTP response received (for Slack requests: the ack).
 - `bare_bolt_app`: the baseline, a Bolt `AsyncApp` whose listeners only ack (and, for the
-  Allocate click, open a fixed modal), served on aiohttp at port 0 in this process, or in a
+  Details and Allocate clicks, then open a fixed modal, as the bot does), served on aiohttp at port 0 in this process, or in a
   separate process (`python benchmarks/loadgen.py bare-server --api-url ...`) so it can be
   compared fairly with a `casebot serve` process.
 - `percentile`, `print_rows`: the table in benchmarks/run.py's layout.
@@ -149,9 +149,11 @@ FIXED_MODAL = {
 
 
 def bare_bolt_app(api_url: str, *, open_modal_on_allocate: bool = True) -> Any:
-    """A Bolt AsyncApp that only acks: the Details click, the Allocate modal submission, and the
-    Allocate click (which also opens a fixed modal, as benchmarks/run.py's baseline does).
-    Bolt's own signature check stays on, as in the bot."""
+    """A Bolt AsyncApp, default settings, that only acks: the Allocate modal submission, and the
+    Details and Allocate clicks, which then open a fixed modal: the bot answers those clicks
+    with a modal after the ack, and the same `views.open` to the same fake Slack (which runs in
+    the load generator's process) falls on both sides. What the bot does besides (reading the
+    case, building its view) counts against it. Bolt's own signature check stays on."""
     from slack_bolt.async_app import AsyncApp
     from slack_sdk.web.async_client import AsyncWebClient
 
@@ -161,8 +163,9 @@ def bare_bolt_app(api_url: str, *, open_modal_on_allocate: bool = True) -> Any:
     app = AsyncApp(client=AsyncWebClient(token="xoxb-bare", base_url=api_url), signing_secret=SIGNING_SECRET)
 
     @app.action(Action.DETAILS)
-    async def _details(ack) -> None:  # type: ignore[no-untyped-def]
+    async def _details(ack, body, client) -> None:  # type: ignore[no-untyped-def]
         await ack()
+        await client.views_open(trigger_id=body["trigger_id"], view=FIXED_MODAL)
 
     @app.action(Action.ALLOCATE)
     async def _allocate(ack, body, client) -> None:  # type: ignore[no-untyped-def]

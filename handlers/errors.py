@@ -7,6 +7,7 @@ and the person gets that reference to quote to their administrator. Nobody meets
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 import uuid
@@ -45,26 +46,83 @@ async def report(error: Exception, body: dict[str, Any], client: AsyncWebClient)
         reference_for(failed, body)
 
 
-def answered(listener: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
-    """A listener whose errors after its `ack()` are reported here, not by Bolt.
+class _NotedAck:
+    """Bolt's `ack`, noting the moment it was called, so the answer can leave at once."""
 
-    Bolt's runner, when a listener raises after acking, replaces the ack's answer with the
-    error handler's (none), and if that happens within its 10 ms poll it answers Slack 404
-    "unhandled request" and logs "didn't call ack()". Errors before the ack still go to Bolt
-    (the app's error handler below), which answers them.
+    def __init__(self, ack: Any) -> None:
+        self._ack = ack
+        self.called: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    @property
+    def response(self) -> Any:
+        return self._ack.response
+
+    async def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await self._ack(*args, **kwargs)
+        finally:
+            if not self.called.done():
+                self.called.set_result(None)
+
+
+# Listeners still working after their ack: referenced here so they run to the end.
+_after_ack: set[asyncio.Future[None]] = set()
+
+
+def answered(listener: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
+    """A listener whose answer goes back to Slack the moment it calls `ack()`; what it does
+    after (open a modal, tell the person) goes on beside the next requests, and its errors are
+    reported here, not by Bolt.
+
+    The app runs Bolt with `process_before_response` (bot/runtime/app.py): Bolt returns the
+    answer when this returns, instead of checking every 10 ms whether `ack()` was called, so
+    an ack costs no poll interval. Errors before the ack still go to Bolt (the app's error
+    handler below), which answers them.
     """
 
     @functools.wraps(listener)
     async def guarded(**kwargs: Any) -> None:
-        try:
-            await listener(**kwargs)
-        except Exception as error:
-            ack = kwargs.get("ack")
-            if ack is None or ack.response is None or "client" not in kwargs:
-                raise
-            await report(error, kwargs.get("body") or {}, kwargs["client"])
+        ack = kwargs.get("ack")
+        if ack is None:
+            return await listener(**kwargs)
+        noted = _NotedAck(ack)
+        work = asyncio.ensure_future(_reported(listener, {**kwargs, "ack": noted}))
+        _after_ack.add(work)
+        work.add_done_callback(_after_ack.discard)
+        await asyncio.wait((work, noted.called), return_when=asyncio.FIRST_COMPLETED)
+        if noted.response is None:
+            await work  # failed or finished before its ack: Bolt answers, as for any listener
 
     return guarded
+
+
+async def _reported(listener: Callable[..., Awaitable[None]], kwargs: dict[str, Any]) -> None:
+    """Run the listener; an error after its ack is told to the person (or logged, with no client)."""
+    try:
+        await listener(**kwargs)
+    except Exception as error:
+        if kwargs["ack"].response is None:
+            raise
+        body = kwargs.get("body") or {}
+        if "client" in kwargs:
+            await report(error, body, kwargs["client"])
+        else:
+            reference_for(error, body)
+
+
+def in_background(work: Awaitable[None], body: dict[str, Any], client: AsyncWebClient) -> None:
+    """Run `work` after the answer (an event's, which Bolt acknowledges when its listener
+    returns); its error is reported as a listener's would be."""
+
+    async def run() -> None:
+        try:
+            await work
+        except Exception as error:
+            await report(error, body, client)
+
+    task = asyncio.ensure_future(run())
+    _after_ack.add(task)
+    task.add_done_callback(_after_ack.discard)
 
 
 def register(app: AsyncApp) -> None:

@@ -12,12 +12,14 @@ from blocks.ids import Action
 from blocks.sign_off_blocks import signed_off_reply
 from bot.services.facade import Services
 from bot.services.sign_off import SignOffRefused
+from handlers.errors import answered
 from handlers.forms import action_id_value
 from handlers.replies import tell, user_of
 
 
 def register(app: AsyncApp, services: Services) -> None:
     @app.action(Action.SIGN_OFF)
+    @answered
     async def sign_off(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         try:

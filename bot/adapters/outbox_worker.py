@@ -47,6 +47,7 @@ POSTING_METHODS = frozenset({"chat.postMessage"})
 RESULT_KEYS = ("channel", "ts", "id")  # what later rows and hooks need of a delivery's answer
 LANE_BURST = 4  # rows of one unpaced lane per claim (a paced lane sends one per interval)
 CLAIM_GAP_SECONDS = 0.02  # calls finishing together share one claim (at most 50 claims a second)
+NUDGE_GAP_SECONDS = 0.1  # commits nudging faster than this share one wake (at most 10 a second)
 
 
 class OutboxWorker:
@@ -86,6 +87,8 @@ class OutboxWorker:
         self._send_at: dict[int, float] = {}  # outbox id -> the moment its lane frees up
         self._next_ready: float | None = None  # the soonest a paced or paused row may go
         self._wake = asyncio.Event()
+        self._last_nudge = float("-inf")
+        self._nudge_later: asyncio.TimerHandle | None = None
         self._stopping = asyncio.Event()
         self.settle = Settlement(db, clock, max_backoff_seconds)
         self.after_sent = self.settle.after_sent  # filled by the runtime: what each purpose does once sent
@@ -101,10 +104,26 @@ class OutboxWorker:
         return self.other_ports.get(method.split(".", 1)[0], self.slack)
 
     def nudge(self) -> None:
-        """Wake the loop now (new rows were committed) instead of at the next poll."""
-        self._wake.set()
+        """Wake the loop now (new rows were committed) instead of at the next poll.
+
+        A burst of commits (intake's batches, every few milliseconds) would each wake a claim,
+        whose query over the queued rows costs about what the batch itself did, on the same
+        event loop. So a nudge within `NUDGE_GAP_SECONDS` of the last is held until the gap has
+        passed, and those held share one wake: new rows wait at most that long."""
+        now = time.monotonic()
+        if now - self._last_nudge >= NUDGE_GAP_SECONDS:
+            self._last_nudge = now
+            self._wake.set()
+        elif self._nudge_later is None:
+            self._nudge_later = asyncio.get_running_loop().call_later(self._last_nudge + NUDGE_GAP_SECONDS - now, self._held_nudge)
+
+    def _held_nudge(self) -> None:
+        self._nudge_later = None
+        self.nudge()
 
     def stop(self) -> None:
+        if self._nudge_later is not None:
+            self._nudge_later.cancel()
         self._stopping.set()
         self._wake.set()
 

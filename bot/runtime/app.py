@@ -139,7 +139,9 @@ def create_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime
         logger=bolt_logger(),
         signing_secret=settings.slack_signing_secret or "socket-mode-has-no-signing-secret",
         request_verification_enabled=not settings.socket_mode,
-        process_before_response=False,
+        # Bolt answers when the listener returns; the listeners return at their ack and go on
+        # after it (handlers/errors.py `answered`), so no 10 ms poll for the ack on every request.
+        process_before_response=True,
     )
     register_all(bolt, services)
     replay = ReplayGuard(db, clock)

@@ -76,7 +76,7 @@ async def _store_all(uow: UnitOfWork, new: list[tuple[CaseIn, Team]], clock: Clo
     values = [_case_values(data, team, policy, now) for data, team in new]
     # The write part is kept short (SQLite holds its one write lock from the first insert to
     # the commit): the cases come back as ids from the insert, not from a read-back.
-    ids = await uow.cases.insert_returning_ids(values)
+    ids = await uow.cases.insert_returning_ids(values, by="event_id")  # unique: `fresh` is keyed by it
     cases = [_stored_case(case_id, row, team) for case_id, row, (_, team) in zip(ids, values, new, strict=True)]
     outbox_rows: list[dict[str, Any]] = []
     audit_rows: list[dict[str, Any]] = []

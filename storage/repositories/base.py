@@ -47,10 +47,19 @@ class Repository(Generic[M]):
                     await asyncio.sleep(0)  # a turn for the event loop between slices (bot/services/slices.py)
                 await connection.execute(insert(self.model), rows[start : start + INSERT_SLICE])
 
-    async def insert_returning_ids(self, rows: Sequence[dict[str, Any]]) -> list[int]:
+    async def insert_returning_ids(self, rows: Sequence[dict[str, Any]], *, by: str | None = None) -> list[int]:
         """Many rows in one statement (Core, insertmanyvalues), their new ids in the rows' order:
-        one round trip where an insert and a read-back would take two."""
+        one round trip where an insert and a read-back would take two.
+
+        `by` names a column unique among the rows: the ids come back beside it and are matched
+        to the rows by it. Without it the database must return them in the rows' order, which
+        SQLite's RETURNING does not promise, so SQLAlchemy inserts there one row a statement."""
         if not rows:
             return []
-        result = await self.session.execute(insert(self.model).returning(self.model.id, sort_by_parameter_order=True), list(rows))  # type: ignore[attr-defined]
-        return list(result.scalars())
+        model: Any = self.model
+        if by is None:
+            result = await self.session.execute(insert(model).returning(model.id, sort_by_parameter_order=True), list(rows))
+            return list(result.scalars())
+        returned = await self.session.execute(insert(model).returning(model.id, getattr(model, by)), list(rows))
+        ids = {key: id_ for id_, key in returned}
+        return [ids[row[by]] for row in rows]

@@ -1,12 +1,22 @@
 """Which lane an outbox row goes in, and how the worker's pacer spaces and pauses lanes.
 
-The pacer takes the moment as an argument, so these need no clock and no waiting.
+The pacer takes the moment as an argument, so these need no clock and no waiting; the
+worker's nudges (held back within a gap) are the one exception.
 """
 
 from __future__ import annotations
 
+import asyncio
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.adapters.metrics import Metrics
 from bot.adapters.outbox_pacing import Pacer
+from bot.adapters.outbox_worker import NUDGE_GAP_SECONDS, OutboxWorker
+from bot.adapters.slack_port import WebApiSlack
+from bot.domain.clock import SystemClock
 from bot.domain.lanes import lane_for
+from storage.db import Database
 from storage.models import OutboxMessage
 
 
@@ -55,3 +65,18 @@ def test_a_429_on_a_post_pauses_its_conversation_and_otherwise_the_method() -> N
     assert pacer.held_methods(51.0) == ["chat.update"]
     assert pacer.wait_until(_row(3, "ch:B"), 51.0) is None  # posts to B go on
     assert pacer.held_lanes(53.5) == [] and pacer.held_methods(53.5) == []
+
+
+async def test_a_burst_of_nudges_shares_one_wake_and_the_last_is_not_lost() -> None:
+    """Commits nudging every few milliseconds wake one claim, not one each; a nudge held back
+    still wakes the worker once the gap has passed, so no new row waits for the next poll."""
+    worker = OutboxWorker(Database("sqlite+aiosqlite://"), WebApiSlack(AsyncWebClient(token="xoxb-unit")), SystemClock(), Metrics())
+    worker.nudge()
+    assert worker._wake.is_set()
+    worker._wake.clear()  # the worker woke and claimed
+    worker.nudge()
+    worker.nudge()
+    assert not worker._wake.is_set()  # held: within the gap of the first
+    await asyncio.sleep(NUDGE_GAP_SECONDS * 1.5)
+    assert worker._wake.is_set()  # the held nudges woke it once the gap had passed
+    worker.stop()

@@ -51,7 +51,7 @@ class FakeRepository(Generic[M]):
     async def insert_many(self, rows: Sequence[dict[str, Any]]) -> None:
         await self.insert_returning_ids(rows)
 
-    async def insert_returning_ids(self, rows: Sequence[dict[str, Any]]) -> list[int]:
+    async def insert_returning_ids(self, rows: Sequence[dict[str, Any]], *, by: str | None = None) -> list[int]:
         return [self.store.put(self.model(**values)).id for values in rows]  # type: ignore[attr-defined]
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.services.group_commit import GroupCommit
+from bot.services.group_commit import QUIET_SECONDS, GroupCommit
 
 
 class Recorder:
@@ -61,3 +61,30 @@ async def test_a_request_that_stopped_waiting_does_not_break_the_others() -> Non
     await asyncio.sleep(0)
     gone.cancel()
     assert (await first, await stays) == ("FIRST", "STAYS")
+
+
+async def test_while_clients_keep_sending_a_batch_waits_for_its_peers_instead_of_starting_alone() -> None:
+    """Eight clients, each sending its next request when answered: after the first burst,
+    every batch holds all eight, not the first one back alone and then the other seven."""
+    queue: GroupCommit[str] = GroupCommit()
+    recorder = Recorder()
+
+    async def client(n: int) -> None:
+        for turn in range(4):
+            await queue.submit({"name": f"c{n}t{turn}"}, recorder.run)
+            await asyncio.sleep(0.001 * (n % 3))  # answers reach the clients at slightly different moments
+
+    await asyncio.gather(*(client(n) for n in range(8)))
+    assert [len(batch) for batch in recorder.batches[1:]] == [8, 8, 8]
+
+
+async def test_after_a_quiet_spell_a_lone_request_starts_at_once() -> None:
+    queue: GroupCommit[str] = GroupCommit()
+    recorder = Recorder()
+    await asyncio.gather(*(queue.submit({"name": f"burst{n}"}, recorder.run) for n in range(8)))
+    await asyncio.sleep(QUIET_SECONDS + 0.05)  # nobody is coming back
+    lone = asyncio.ensure_future(queue.submit({"name": "lone"}, recorder.run))
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+    assert recorder.batches[-1] == ["lone"]  # under way before any wait for peers
+    assert await lone == "LONE"
