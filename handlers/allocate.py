@@ -17,6 +17,7 @@ from blocks.candidate_blocks import practitioner_options
 from blocks.ids import Action, AllocateBlock, Callback
 from blocks.preferences import spo_copies_reply
 from bot.domain.clock import london_today
+from bot.domain.decision import AllocationForm, ReallocationForm
 from bot.domain.errors import AllocationRefused, AlreadyAllocated
 from bot.services.facade import ModalKind, Services
 from handlers.errors import answered
@@ -70,20 +71,24 @@ def register(app: AsyncApp, services: Services) -> None:
     @app.view(Callback.ALLOCATE)
     @answered
     async def submit_allocation(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]) -> None:
-        async def work() -> object:
-            form = parse_allocation(view_values(body.get("view")), today=london_today(services.clock))
+        def parse() -> AllocationForm:
+            return parse_allocation(view_values(body.get("view")), today=london_today(services.clock))
+
+        async def save(form: AllocationForm) -> object:
             return await services.allocate(case_id=_metadata(body).case_id, spo=user_of(body), form=form)
 
-        await answer_in_time(ack, client, body, context, work, SAVING)
+        await answer_in_time(ack, client, body, context, parse, save, SAVING)
 
     @app.view(Callback.REALLOCATE)
     @answered
     async def submit_reallocation(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]) -> None:
-        async def work() -> object:
-            form = parse_reallocation(view_values(body.get("view")), today=london_today(services.clock))
+        def parse() -> ReallocationForm:
+            return parse_reallocation(view_values(body.get("view")), today=london_today(services.clock))
+
+        async def save(form: ReallocationForm) -> object:
             return await services.reallocate(case_id=_metadata(body).case_id, spo=user_of(body), form=form)
 
-        await answer_in_time(ack, client, body, context, work, SAVING)
+        await answer_in_time(ack, client, body, context, parse, save, SAVING)
 
     @app.options(Action.PRACTITIONER_SEARCH)
     async def search_practitioners(ack: AsyncAck, body: dict[str, Any]) -> None:

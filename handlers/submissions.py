@@ -16,7 +16,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from slack_bolt.async_app import AsyncAck
 from slack_sdk.errors import SlackApiError
@@ -27,11 +27,13 @@ from handlers.replies import tell
 
 log = logging.getLogger("casebot.handlers")
 
-# The context key under which the web route stores when the request arrived (time.monotonic()).
-RECEIVED_AT = "casebot_received_at"
-# Answer by this long after arrival, leaving Slack's last 1.5 s to a loaded event loop and the
-# network back to Slack.
-SUBMISSION_BUDGET_SECONDS = 1.5
+Form = TypeVar("Form")
+
+# The context key holding when the answer is due (time.monotonic()): the request's arrival at the
+# web route plus CASEBOT_SUBMISSION_BUDGET_SECONDS (by default 1.5 s, leaving Slack's last 1.5 s
+# to a loaded event loop and the network back). Set by bot/runtime/web.py, or at dispatch by the
+# app's middleware where there is no web route (Socket Mode).
+ANSWER_BY = "casebot_answer_by"
 
 
 @dataclass(frozen=True)
@@ -44,24 +46,41 @@ class Outcome:
     refusal: Callable[[Exception], dict[str, str] | None]  # inline errors by block; None: not a refusal
 
 
+def answer_by_middleware(budget: float) -> Callable[..., Awaitable[Any]]:
+    """A Bolt middleware stamping when the answer is due on requests the web route did not
+    stamp at arrival (Socket Mode's): `budget` seconds from dispatch."""
+
+    async def stamp(context: dict[str, Any], next: Callable[[], Awaitable[Any]]) -> Any:  # noqa: A002 - Bolt passes it by this name
+        context.setdefault(ANSWER_BY, time.monotonic() + budget)
+        return await next()
+
+    return stamp
+
+
 def budget_left(context: dict[str, Any]) -> float:
-    """Seconds left of the budget for the request in `context` (all of it when the arrival is
-    unknown, as in Socket Mode, where the socket client acks)."""
-    received = context.get(RECEIVED_AT)
-    spent = time.monotonic() - received if isinstance(received, float) else 0.0
-    return max(0.0, SUBMISSION_BUDGET_SECONDS - spent)
+    """Seconds left until the request in `context` must be answered."""
+    answer_by = context.get(ANSWER_BY)
+    return max(0.0, answer_by - time.monotonic()) if isinstance(answer_by, float) else 0.0
 
 
 async def answer_in_time(
-    ack: AsyncAck, client: AsyncWebClient, body: dict[str, Any], context: dict[str, Any], work: Callable[[], Awaitable[Any]], outcome: Outcome
+    ack: AsyncAck,
+    client: AsyncWebClient,
+    body: dict[str, Any],
+    context: dict[str, Any],
+    parse: Callable[[], Form],
+    save: Callable[[Form], Awaitable[Any]],
+    outcome: Outcome,
 ) -> None:
-    """Do the submission's `work`; close the modal, answer with inline errors, or answer with
-    the working view and finish late (`finish_late`)."""
-
-    async def run() -> Any:
-        return await work()  # parsing runs here too, so its errors arrive through the task
-
-    task = asyncio.ensure_future(run())
+    """Parse the answers (pure: a problem is an inline error at once, whatever the budget left),
+    then `save` them; close the modal, answer with inline errors, or answer with the working
+    view and finish late (`finish_late`)."""
+    try:
+        form = parse()
+    except Exception as exc:
+        await _refuse_or_raise(ack, exc, outcome)
+        return
+    task = asyncio.ensure_future(save(form))
     try:
         await asyncio.wait_for(asyncio.shield(task), budget_left(context))
     except TimeoutError:
@@ -69,12 +88,17 @@ async def answer_in_time(
         await finish_late(client, body, task, outcome)
         return
     except Exception as exc:
-        errors = outcome.refusal(exc)
-        if errors is None:
-            raise
-        await ack(response_action="errors", errors=errors)
+        await _refuse_or_raise(ack, exc, outcome)
         return
     await ack()
+
+
+async def _refuse_or_raise(ack: AsyncAck, exc: Exception, outcome: Outcome) -> None:
+    """Inline errors for a refusal; anything else is a fault for the error handler."""
+    errors = outcome.refusal(exc)
+    if errors is None:
+        raise exc
+    await ack(response_action="errors", errors=errors)
 
 
 async def finish_late(client: AsyncWebClient, body: dict[str, Any], task: Awaitable[Any], outcome: Outcome) -> None:

@@ -14,7 +14,7 @@ from bot.domain.errors import TouchpointRefused
 from bot.services.facade import Services
 from bot.services.pictures import TouchpointKind
 from handlers.errors import answered
-from handlers.forms import TOUCHPOINT_BLOCKS, action_id_value, metadata_id, parse_touchpoint, refusal_errors
+from handlers.forms import TOUCHPOINT_BLOCKS, TouchpointAnswers, action_id_value, metadata_id, parse_touchpoint, refusal_errors
 from handlers.presenters import touchpoint_view
 from handlers.replies import tell, user_of
 from handlers.submissions import Outcome, answer_in_time
@@ -60,9 +60,9 @@ def _submitter(services: Services, kind: TouchpointKind) -> Callable[..., Awaita
 
     async def submitted(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]) -> None:
         view, user = body.get("view"), user_of(body)
-        answers, touchpoint_id = parse_touchpoint(view), metadata_id(view)
+        touchpoint_id = metadata_id(view)
 
-        async def work() -> None:
+        async def save(answers: TouchpointAnswers) -> None:
             if kind == "record":
                 await services.record_touchpoint(touchpoint_id, user, answers.notes, answers.sensitive)
             elif kind == "reschedule":
@@ -70,7 +70,7 @@ def _submitter(services: Services, kind: TouchpointKind) -> Callable[..., Awaita
             else:
                 await services.touchpoint_not_required(touchpoint_id, user, answers.reason)
 
-        await answer_in_time(ack, client, body, context, work, OUTCOMES[kind])
+        await answer_in_time(ack, client, body, context, lambda: parse_touchpoint(view), save, OUTCOMES[kind])
 
     return submitted
 

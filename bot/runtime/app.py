@@ -35,6 +35,7 @@ from bot.services.facade import Services
 from bot.services.scheduled import Scheduler
 from handlers import register_all
 from handlers.presenters import render_home
+from handlers.submissions import answer_by_middleware
 from storage.db import Database
 
 
@@ -143,6 +144,7 @@ def create_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime
         # after it (handlers/errors.py `answered`), so no 10 ms poll for the ack on every request.
         process_before_response=True,
     )
+    bolt.middleware(answer_by_middleware(settings.submission_budget_seconds))
     register_all(bolt, services)
     replay = ReplayGuard(db, clock)
     web_app = build_web_app(settings, services, bolt=None if settings.socket_mode else bolt, replay=replay)

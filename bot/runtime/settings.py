@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     # e.g. {"chat.update": 0.8}; a method not named is paced per conversation only.
     slack_method_rates: dict[str, float] = Field(default_factory=dict, validation_alias=AliasChoices("CASEBOT_SLACK_METHOD_RATES"))
     slack_timeout_seconds: int = Field(default=10, gt=0, validation_alias=AliasChoices("CASEBOT_SLACK_TIMEOUT_SECONDS"))
+    # How long after a modal submission arrives its answer may wait for the commit before the
+    # modal is answered "Saving..." and the outcome follows; Slack gives up at 3 s from sending.
+    submission_budget_seconds: float = Field(default=1.5, gt=0, lt=3, validation_alias=AliasChoices("CASEBOT_SUBMISSION_BUDGET_SECONDS"))
     # How long the SPOs' App Home refresh waits after cases arrive, so a burst (an import, a
     # source catching up) publishes once instead of once a case.
     home_refresh_delay_seconds: float = Field(default=2.0, ge=0, validation_alias=AliasChoices("CASEBOT_HOME_REFRESH_DELAY_SECONDS"))

@@ -23,7 +23,7 @@ from bot.domain.staff_input import parse_staff
 from bot.runtime.settings import Settings
 from bot.services.case_events import Received
 from bot.services.facade import Services
-from handlers.submissions import RECEIVED_AT
+from handlers.submissions import ANSWER_BY
 from storage.models import Case, Practitioner
 
 log = logging.getLogger("casebot.web")
@@ -218,13 +218,13 @@ async def slack_events(request: web.Request) -> web.Response:
     if not request.app[REPLAY_KEY].take(signature):
         log.warning("replayed Slack request refused")
         return _errors(401, [FieldError("X-Slack-Signature", "this signed request was already received")])
-    bolt_request = _bolt_request(body, request, received_at)
+    bolt_request = _bolt_request(body, request, answer_by=received_at + request.app[SETTINGS_KEY].submission_budget_seconds)
     if bolt_request is None:
         return _errors(400, [FieldError("body", "must be a Slack payload: a JSON object, or a form whose 'payload' is one")])
     return await to_aiohttp_response(await request.app[BOLT_KEY].async_dispatch(bolt_request))
 
 
-def _bolt_request(body: bytes, request: web.Request, received_at: float) -> AsyncBoltRequest | None:
+def _bolt_request(body: bytes, request: web.Request, *, answer_by: float) -> AsyncBoltRequest | None:
     """Bolt's request, or None when the signed body is not one Bolt can read: not UTF-8, not
     JSON where JSON is due, or a payload that is not an object (Bolt would fail with a 500)."""
     try:
@@ -234,7 +234,7 @@ def _bolt_request(body: bytes, request: web.Request, received_at: float) -> Asyn
             body=body.decode("utf-8"),
             query=request.query_string,
             headers=request.headers,  # type: ignore[arg-type]
-            context={RECEIVED_AT: received_at},
+            context={ANSWER_BY: answer_by},
         )
     except (ValueError, TypeError, AttributeError, RecursionError):  # ValueError: bad UTF-8 or JSON
         return None

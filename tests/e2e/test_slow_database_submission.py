@@ -12,22 +12,34 @@ import asyncio
 import json
 import sqlite3
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import AsyncExitStack, contextmanager
 from urllib.parse import urlparse
 
 import psycopg
+import pytest
 from sqlalchemy import func, select
 
 from blocks.ids import Callback, TouchpointBlock
+from bot.demo.fake_slack import FakeSlack
 from bot.demo.slack_requests import interaction_body, view_submission
-from handlers.submissions import SUBMISSION_BUDGET_SECONDS
+from bot.runtime.settings import Settings
 from storage.models import Allocation, Touchpoint
 from tests.support.allocation import answers
-from tests.support.bot import BotUnderTest
+from tests.support.bot import BotUnderTest, bot_settings, start_bot
 from tests.support.factories import case_fields
 
-HOLD_SECONDS = SUBMISSION_BUDGET_SECONDS + 3  # well past the budget and past Slack's 3 s
+BUDGET_SECONDS = Settings.model_fields["submission_budget_seconds"].default  # production's, not the tests' longer one
+HOLD_SECONDS = BUDGET_SECONDS + 3  # well past the budget and past Slack's 3 s
+
+
+@pytest.fixture
+async def bot(database_url: str, fake_slack: FakeSlack) -> AsyncIterator[BotUnderTest]:
+    """The bot with the submission budget it ships with."""
+    async with AsyncExitStack() as stack:
+        under_test = await start_bot(stack, bot_settings(database_url, fake_slack, submission_budget_seconds=BUDGET_SECONDS), fake_slack)
+        await under_test.load_teams()
+        yield under_test
 
 
 @contextmanager

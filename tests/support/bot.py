@@ -4,6 +4,7 @@ pointed at the fake Slack. Tests talk to it over real HTTP with signed requests.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -18,6 +19,7 @@ from blocks.allocate_modal import AllocateMetadata
 from blocks.ids import Callback
 from bot.demo.fake_slack import FakeSlack
 from bot.demo.slack_requests import SIGNING_SECRET, button_click, interaction_body, signed_headers, view_submission
+from bot.demo.waiting import WAIT_SECONDS, poll_async
 from bot.domain.clock import Clock, FixedClock
 from bot.domain.teams_file import parse_teams_file
 from bot.runtime.app import Runtime, create_runtime
@@ -30,6 +32,7 @@ from storage.models import OutboxMessage
 from tests.support.factories import TEAMS_YAML
 
 INTAKE_TOKEN = "test-intake-token"
+_view_ids = itertools.count(1000)
 # The titles of the views a submission is answered with while its commit finishes.
 WORKING_TITLES = {SAVING.working, *(outcome.working for outcome in OUTCOMES.values())}
 
@@ -47,6 +50,9 @@ def bot_settings(database_url: str, fake: FakeSlack, **overrides: Any) -> Settin
         "outbox_lease_seconds": 2.0,
         "outbox_max_backoff_seconds": 0.2,
         "slack_timeout_seconds": 2,
+        # Slack's 3 s is not enforced here; a longer budget keeps refusals inline (with their
+        # blocks) on a busy machine. tests/e2e/test_slow_database_submission.py sets its own.
+        "submission_budget_seconds": 2.5,
         "scheduler_enabled": False,
         "slack_channel_interval_seconds": 0,  # the fake Slack has no channel limit unless a test sets one  # tests tick the scheduler themselves, with a moved clock
     }
@@ -86,19 +92,26 @@ class BotUnderTest:
         return await self.submit_view(payload, settle_late=settle_late)
 
     async def submit_view(self, payload: dict[str, Any], *, settle_late: bool = True) -> tuple[int, Any]:
-        """Submit a modal (Allocate, Reallocate); Bolt's HTTP status and JSON answer ({} when closed).
+        """Submit a modal (Allocate, Reallocate, a touchpoint's); Bolt's HTTP status and JSON
+        answer ({} when closed).
 
         On a busy machine a commit can outlast the app's submission budget: the modal is then
-        answered "Allocating..." and the outcome follows by views.update (handlers/allocate.py).
-        `settle_late` waits for that outcome and answers as the fast path would: {} when it was
-        saved, {"late_outcome": text} otherwise, so a test's assertion does not depend on load."""
-        before = len(self.fake.calls_to("views.update"))
+        answered with a working view and the outcome follows by views.update of the same view
+        (handlers/submissions.py). `settle_late` waits for that outcome and answers as the fast
+        path would: {} when it was saved, {"late_outcome": text} otherwise, so a test's
+        assertion does not depend on load. Each submission gets a view id of its own, so
+        concurrent submissions each find their own outcome."""
+        payload = {**payload, "view": {**payload["view"], "id": f"V{next(_view_ids)}"}}
         status, text = await self.slack_request(interaction_body(payload))
         answer = json.loads(text) if text.strip() else {}
         if settle_late and answer.get("response_action") == "update" and answer["view"]["title"]["text"] in WORKING_TITLES:
-            outcome = (await self.fake.wait_for_async("views.update", count=before + 1))[before].args["view"]
+            outcome = (await poll_async(lambda: self._update_of(payload["view"]["id"]), WAIT_SECONDS, lambda: "no late outcome"))["view"]
             return status, {} if outcome["title"]["text"] == "Done" else {"late_outcome": json.dumps(outcome)}
         return status, answer
+
+    def _update_of(self, view_id: str) -> dict[str, Any] | None:
+        """The arguments of the views.update of `view_id`, once it was sent."""
+        return next((c.args for c in self.fake.calls_to("views.update") if c.args.get("view_id") == view_id), None)
 
     async def practitioner_ids(self) -> dict[str, int]:
         async with self.runtime.db.uow() as uow:
