@@ -59,7 +59,10 @@ class Bot:
     def __init__(self, env: dict[str, str], replicas: int, rng: random.Random) -> None:
         self.env = env
         self.processes: list[ServeProcess] = [start_serve(env) for _ in range(replicas)]
+        self.killed: list[ServeProcess] = []
         self.kills = 0
+        self.answered = 0  # requests answered, by any process
+        self.driving = True  # requests still to come
         self.rng = rng
         self._turn = 0
 
@@ -71,11 +74,16 @@ class Bot:
     async def kill_and_restart(self) -> None:
         victim = self.rng.randrange(len(self.processes))
         self.processes[victim].kill()
+        self.killed.append(self.processes[victim])
         self.kills += 1
         self.processes[victim] = await asyncio.to_thread(start_serve, self.env)
 
     def stop(self) -> list[int]:
         return [process.stop() for process in self.processes]
+
+    def logged(self, text: str) -> int:
+        """How many log lines of every process this run started (killed ones too) say `text`."""
+        return sum(text in line for process in [*self.killed, *self.processes] for line in process.log)
 
 
 async def _send(bot: Bot, http: aiohttp.ClientSession, path: str, make: Callable[[], dict[str, Any]]) -> tuple[int, str, ServeProcess]:
@@ -87,16 +95,24 @@ async def _send(bot: Bot, http: aiohttp.ClientSession, path: str, make: Callable
         process = bot.current
         try:
             async with http.post(f"{process.url}{path}", timeout=aiohttp.ClientTimeout(total=30), **make()) as response:
-                return response.status, await response.text(), process
+                answer = response.status, await response.text(), process
+            bot.answered += 1
+            return answer
         except (TimeoutError, aiohttp.ClientError):
             await asyncio.sleep(0.1)
     raise AssertionError(f"{path} never answered")
 
 
 async def _killer(bot: Bot, done: asyncio.Event, rng: random.Random) -> None:
+    """Kills at random moments, each after the run has moved on since the last restart: on a busy
+    machine a fresh process can take longer to answer its first request than the next kill
+    takes to come, and a run of such kills would only starve the requests."""
     while bot.kills < KILLS and not done.is_set():
         await asyncio.sleep(rng.uniform(0.3, 1.5))
         await bot.kill_and_restart()
+        answered = bot.answered
+        while bot.answered == answered and bot.driving and not done.is_set():
+            await asyncio.sleep(0.05)
 
 
 LOST_ANSWERS = ("connection dropped", "service_unavailable", "internal_error", "request_timeout")
@@ -150,6 +166,7 @@ async def _drive(bot: Bot, services, rng: random.Random, killer: asyncio.Task[No
             assert status == 200 and (answer.strip() == "" or "Already allocated" in answer or "Allocating" in answer), answer
             if "Allocating" in answer:
                 late[case_id] = process
+        bot.driving = False  # the remaining kills need not wait for answers
         await killer
         # A process killed while it was still committing never finished that allocation: the SPO
         # saw "Allocating..." and no outcome, and submits again (no kills are left to lose it).
@@ -267,7 +284,9 @@ async def test_soak_with_faults_and_kills_delivers_everything_exactly_once(
                 f"slack faults {fake_slack.chaos_counts}, answers lost after acting {dict(_lost_answers(fake_slack))}; "
                 f"{len(sent_posts)} messages posted exactly once, {len(cancelled)} deadline chases cancelled by allocation, {len(writes)} write-backs recorded exactly once, "
                 f"{custodial_allocated} prison notices recorded exactly once, {alerts} prison-notice alerts (checks brought forward "
-                f"fire only while a notice is still undelivered); settled {settle_seconds:.0f} s after the last request"
+                f"fire only while a notice is still undelivered); settled {settle_seconds:.0f} s after the last request; "
+                f"{bot.logged('already delivered; reconciled')} posts found in Slack before a resend, "
+                f"{bot.logged('lease ran out and the row was leased again')} attempts stopped by their lost lease"
             )
         assert cases == INTAKES == len(set(ids))
         assert allocations == ALLOCATIONS
