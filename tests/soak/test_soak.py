@@ -116,6 +116,19 @@ async def _killer(bot: Bot, done: asyncio.Event, rng: random.Random) -> None:
             await asyncio.sleep(0.05)
 
 
+def _story(fake: FakeSlack, bot: Bot, ids: list[int]) -> str:
+    """What the fake and every process (killed ones too) saw of these outbox ids: the posts that
+    carried them (when, status, error) and the log lines naming them, to tell how a post doubled."""
+    lines = [f"posts not seen exactly once: {ids}"]
+    for call in fake.calls_to("chat.postMessage"):
+        outbox_id = ((call.args.get("metadata") or {}).get("event_payload") or {}).get("outbox_id")
+        if outbox_id in ids:
+            lines.append(f"  post {outbox_id} at {call.at:.3f} status {call.status} error {call.response.get('error')} channel {call.args.get('channel')}")
+    for n, process in enumerate([*bot.killed, *bot.processes]):
+        lines += [f"  process {n}: {line.strip()}" for line in process.log if any(f'"outbox_id": {i},' in line or f'"outbox_id": {i}}}' in line for i in ids)]
+    return "\n".join(lines)
+
+
 LOST_ANSWERS = ("connection dropped", "service_unavailable", "internal_error", "request_timeout")
 
 
@@ -306,7 +319,7 @@ async def test_soak_with_faults_and_kills_delivers_everything_exactly_once(
         assert {r.state for r in rows} <= {"sent", "cancelled"}, Counter(r.state for r in rows)
         assert {r.purpose for r in cancelled} <= {"deadline_chase"}, Counter(r.purpose for r in cancelled)
         assert {r.case_id for r in cancelled} <= allocated_case_ids
-        assert all(slack_ids[r.id] == 1 for r in sent_posts), [r.id for r in sent_posts if slack_ids[r.id] != 1]
+        assert all(slack_ids[r.id] == 1 for r in sent_posts), _story(fake_slack, bot, [r.id for r in sent_posts if slack_ids[r.id] != 1])
         assert all(slack_ids[r.id] <= 1 for r in cancelled), [r.id for r in cancelled if slack_ids[r.id] > 1]
         # Nothing in Slack that casebot did not mean to send.
         assert {r.id for r in sent_posts} <= set(slack_ids) <= {r.id for r in posts}
