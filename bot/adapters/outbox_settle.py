@@ -1,10 +1,16 @@
 """What one delivery attempt leaves on its outbox row (bot/adapters/outbox_worker.py): sent, with
 Slack's answer and the purpose's hook (the case card's ts anchors the case's thread); failed for
 good, with its hook; or pending again after a backoff. Each in its own short transaction, so a
-row's outcome is stored as soon as it is known."""
+row's outcome is stored as soon as it is known.
+
+Only the attempt that holds the row's lease settles it: `row.attempts` is the token its lease
+gave. An attempt whose lease expired and was taken by another worker leaves the row alone: its
+new holder looks in Slack first (the row was 'sending'), and an old attempt that put the row
+back to pending could let a third attempt send while the second is still in flight."""
 
 from __future__ import annotations
 
+import logging
 import random
 from collections.abc import Callable
 from datetime import timedelta
@@ -15,6 +21,17 @@ from storage.db import Database, UnitOfWork
 from storage.models import OutboxMessage
 
 Hook = Callable[[UnitOfWork, OutboxMessage], Any]
+
+log = logging.getLogger("casebot.outbox")
+
+
+async def held(uow: UnitOfWork, row: OutboxMessage) -> bool:
+    """Whether the attempt `row` (leased as attempt `row.attempts`) still holds its row; if so
+    the row stays locked to this transaction until it commits."""
+    if await uow.outbox.hold_lease(row.id, attempts=row.attempts):
+        return True
+    log.info("outbox attempt lost its lease; the row is left to its holder", extra={"outbox_id": row.id, "method": row.method})
+    return False
 
 
 def backoff_seconds(attempts: int, cap: float) -> float:
@@ -36,6 +53,8 @@ class Settlement:
 
     async def sent(self, row: OutboxMessage, result: dict[str, Any]) -> None:
         async with self.db.uow() as uow:
+            if not await held(uow, row):
+                return
             stored = await uow.outbox.get(row.id)
             assert stored is not None
             stored.state = "sent"
@@ -52,6 +71,8 @@ class Settlement:
     async def failed(self, row: OutboxMessage, reason: str) -> bool:
         """Mark the row failed; True when its purpose's failure hook ran (it may have queued rows)."""
         async with self.db.uow() as uow:
+            if not await held(uow, row):
+                return False
             stored = await uow.outbox.get(row.id)
             assert stored is not None
             stored.state = "failed"
@@ -73,6 +94,8 @@ class Settlement:
         count_attempt: bool = True,
     ) -> None:
         async with self.db.uow() as uow:
+            if not await held(uow, row):
+                return
             stored = await uow.outbox.get(row.id)
             assert stored is not None
             wait = delay if delay is not None else backoff_seconds(stored.attempts, self.max_backoff)

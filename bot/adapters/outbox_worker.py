@@ -16,6 +16,12 @@
 - If the outcome is unknown (timeout, 5xx, or a crash between send and mark that leaves the
   lease to expire), the next attempt first looks for the outbox id in the conversation's
   history, and marks the row sent if Slack already has it.
+- Fence: a lease (a call's timeout plus `lease_seconds`) can run out while its attempt is still
+  busy (a slow reconcile, a busy machine); another worker may then lease the row and look in
+  Slack before the first attempt has sent. So an attempt calls only while it still holds the
+  lease, renewed before the call when it would not outlast it (`_hold_for_call`), and settles
+  the row only while it holds it (bot/adapters/outbox_settle.py): two attempts are never in
+  flight for one row.
 - 429 pauses what it limits for Retry-After (a post: its conversation; else: the method); other
   failures back off exponentially; permanent refusals mark the row failed (counted and logged,
   never silently dropped).
@@ -68,6 +74,7 @@ class OutboxWorker:
         concurrency: int = 8,
         channel_interval_seconds: float = 1.0,
         method_rates: Mapping[str, float] | None = None,
+        call_seconds: float = 10.0,
     ) -> None:
         self.db = db
         self.slack = slack
@@ -75,6 +82,7 @@ class OutboxWorker:
         self.clock = clock
         self.metrics = metrics
         self.lease = timedelta(seconds=lease_seconds)
+        self.call_seconds = call_seconds  # the longest one call to Slack may take (its client's timeout)
         self.poll_seconds = poll_seconds
         self.batch_size = batch_size
         # Calls in flight, by kind of lane: conversations, and the rest (Home, write-backs...),
@@ -85,6 +93,7 @@ class OutboxWorker:
         self.pacer = Pacer(channel_interval_seconds, method_rates or {})
         self._backlogged: set[str] = set()  # lanes known to hold rows waiting for their pacing
         self._send_at: dict[int, float] = {}  # outbox id -> the moment its lane frees up
+        self._leased_at: dict[int, float] = {}  # outbox id -> when this worker leased it (until its attempt ends)
         self._next_ready: float | None = None  # the soonest a paced or paused row may go
         self._wake = asyncio.Event()
         self._last_nudge = float("-inf")
@@ -179,8 +188,10 @@ class OutboxWorker:
                 now, self.batch_size, skip_locked=self.db.dialect == "postgresql", only_prefixes=self.deliverable_prefixes(),
                 per_lane=LANE_BURST, held_lanes=held, held_methods=self.pacer.held_methods(moment), last_lanes=CONVERSATION_LANES,
             )  # fmt: skip
-            claimed = []
+            claimed: list[tuple[OutboxMessage, bool]] = []  # with whether it was 'sending'
             for row in candidates:
+                if row.id in self._leased_at:
+                    continue  # its lease ran out here, but this worker's attempt is still going
                 kind = is_conversation_lane(row.lane)
                 wait = self.pacer.wait_until(row, moment)
                 if wait is not None and wait > moment + LOOKAHEAD_SECONDS:
@@ -188,19 +199,21 @@ class OutboxWorker:
                     continue
                 if room[kind] <= 0:
                     continue  # out of room: a finishing call wakes the loop
-                was_sending = row.state == "sending"
-                if await uow.outbox.lease(row, now=now, lease_until=now + self.lease):
+                if await uow.outbox.lease(row, now=now, lease_until=now + self.lease + timedelta(seconds=self.call_seconds)):
                     self._send_at[row.id] = wait or moment
+                    self._leased_at[row.id] = moment
                     self.pacer.reserve(row, wait or moment)  # provisional: the send itself counts again
-                    row.outcome_unknown = row.outcome_unknown or was_sending
-                    claimed.append(row)
+                    claimed.append((row, row.state == "sending"))
                     room[kind] -= 1
             await uow.commit()
-        self._in_flight.update(is_conversation_lane(row.lane) for row in claimed)
+        for row, was_sending in claimed:  # as the lease left them; after the commit, so not flushed
+            row.attempts += 1  # the lease's token
+            row.outcome_unknown = row.outcome_unknown or was_sending
+        self._in_flight.update(is_conversation_lane(row.lane) for row, _ in claimed)
         self._plan_wake(set(held), skipped)
         if claimed and len(candidates) == self.batch_size:
             self._wake.set()  # the batch was full: more lanes may be ready
-        return claimed
+        return [row for row, _ in claimed]
 
     def _plan_wake(self, held: set[str], skipped: list[tuple[str, float]]) -> None:
         """Remember which paced lanes still hold rows, and wake when the first of them frees up.
@@ -221,6 +234,7 @@ class OutboxWorker:
             log.exception("outbox delivery crashed", extra={"outbox_id": row.id, "method": row.method})
             await self.settle.retry_later(row, "internal error", unknown=True)
         finally:
+            self._leased_at.pop(row.id, None)
             self._in_flight[is_conversation_lane(row.lane)] -= 1
             self._wake.set()  # a lane or a key may be free now
 
@@ -245,6 +259,8 @@ class OutboxWorker:
         if port is not self.slack:
             # The receiver dedupes on this, so retrying an unknown outcome cannot record twice.
             payload["idempotency_key"] = str(row.id)
+        if not await self._hold_for_call(row, send_at):
+            return
         await asyncio.sleep(send_at - time.monotonic())  # claimed ahead of its lane's moment
         self.pacer.sending(row, time.monotonic())
         try:
@@ -265,6 +281,26 @@ class OutboxWorker:
         else:
             self.metrics.messages_sent.labels(row.method).inc()
             await self.settle.sent(row, {k: response[k] for k in RESULT_KEYS if k in response})
+
+    async def _hold_for_call(self, row: OutboxMessage, send_at: float) -> bool:
+        """Whether this attempt may call (at `send_at`, its lane's moment): it still holds the
+        row's lease, and the lease outlasts the call by half a lease at least (a margin for a
+        stalled process). A claim leases a row for a call and a lease, so an attempt with nothing
+        to look up first calls well within it; one that looked in Slack first may not, and renews
+        the lease to the call's end and a whole lease. When it ran out and another worker leased
+        the row meanwhile, this attempt stops and leaves the row to that worker. Before the pacing
+        wait, so that one lane's calls still go in the order of their moments."""
+        lease, now = self.lease.total_seconds(), time.monotonic()
+        call_ends = max(send_at, now) + self.call_seconds
+        if call_ends + lease / 2 <= self._leased_at.get(row.id, 0.0) + lease + self.call_seconds:
+            return True
+        async with self.db.uow() as uow:
+            until = self.clock.now() + timedelta(seconds=call_ends - now + lease)
+            held = await uow.outbox.hold_lease(row.id, attempts=row.attempts, lease_until=until)
+            await uow.commit()
+        if not held:
+            log.info("outbox lease ran out and the row was leased again; left to that attempt", extra={"outbox_id": row.id, "method": row.method})
+        return held
 
     async def _parent_result(self, row: OutboxMessage, parent_id: int) -> dict[str, Any] | None:
         """The result of the row this one threads under or edits; None (and deferred) if not sent."""

@@ -129,6 +129,7 @@ def create_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime
         max_backoff_seconds=settings.outbox_max_backoff_seconds,
         channel_interval_seconds=settings.slack_channel_interval_seconds,
         method_rates=settings.slack_method_rates,
+        call_seconds=settings.slack_timeout_seconds,
     )
     services.nudge = worker.nudge
     scheduler = Scheduler(db, clock, nudge=worker.nudge, record_case_url=settings.record_case_url)

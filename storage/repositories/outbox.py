@@ -71,7 +71,12 @@ class OutboxRepository(Repository[OutboxMessage]):
         return (await self.session.scalars(query)).all()
 
     async def lease(self, row: OutboxMessage, *, now: datetime, lease_until: datetime) -> bool:
-        """Conditionally take the row; False when another worker took it first."""
+        """Conditionally take the row; False when another worker took it first.
+
+        The new `attempts` is the lease's token (`renew`, and the worker's settlement, check it).
+        A row taken from an expired lease ('sending') may have reached its receiver: that doubt is
+        stored, so every later attempt looks before it sends, not only this one."""
+        doubt = {"outcome_unknown": True} if row.state == "sending" else {}
         taken = await self.session.execute(
             update(OutboxMessage)
             .where(
@@ -84,10 +89,24 @@ class OutboxRepository(Repository[OutboxMessage]):
                 attempts=OutboxMessage.attempts + 1,
                 lease_until=lease_until,
                 first_attempt_at=func.coalesce(OutboxMessage.first_attempt_at, now),
+                **doubt,
             )
             .execution_options(synchronize_session=False)
         )
         return bool(getattr(taken, "rowcount", 0) == 1)
+
+    async def hold_lease(self, row_id: int, *, attempts: int, lease_until: datetime | None = None) -> bool:
+        """Whether the lease taken as attempt `attempts` is still held (False: it expired and
+        another worker leased the row, or the row was settled meanwhile); with `lease_until`,
+        extended to then. A write either way, for its lock (PostgreSQL row lock; SQLite's write
+        lock) until the caller commits, so no other worker can lease the row in between."""
+        held = await self.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == row_id, OutboxMessage.state == "sending", OutboxMessage.attempts == attempts)
+            .values(lease_until=lease_until if lease_until is not None else OutboxMessage.lease_until)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(held, "rowcount", 0) == 1)
 
     async def backlog(self) -> dict[str, int]:
         rows = await self.session.execute(select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state))
