@@ -44,10 +44,13 @@ class Settlement:
     """Stores each attempt's outcome on its row; `after_sent` and `after_failed` hold, by purpose,
     what else the same transaction does (filled by the runtime from the services)."""
 
-    def __init__(self, db: Database, clock: Clock, max_backoff_seconds: float) -> None:
+    def __init__(self, db: Database, clock: Clock, max_backoff_seconds: float, *, unknown_wait_seconds: float = 0.0) -> None:
         self.db = db
         self.clock = clock
         self.max_backoff = max_backoff_seconds
+        # Before an unknown outcome is looked for in Slack: a request the client timed out on
+        # may still be in Slack's hands this long, and a search before it acts finds nothing.
+        self.unknown_wait = unknown_wait_seconds
         self.after_sent: dict[str, Hook] = {}
         self.after_failed: dict[str, Hook] = {}
 
@@ -99,6 +102,8 @@ class Settlement:
             stored = await uow.outbox.get(row.id)
             assert stored is not None
             wait = delay if delay is not None else backoff_seconds(stored.attempts, self.max_backoff)
+            if unknown:
+                wait = max(wait, self.unknown_wait)
             stored.state = "pending"
             stored.next_attempt_at = self.clock.now() + timedelta(seconds=wait)
             stored.last_error = reason[:500]

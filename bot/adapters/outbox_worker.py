@@ -99,7 +99,7 @@ class OutboxWorker:
         self._last_nudge = float("-inf")
         self._nudge_later: asyncio.TimerHandle | None = None
         self._stopping = asyncio.Event()
-        self.settle = Settlement(db, clock, max_backoff_seconds)
+        self.settle = Settlement(db, clock, max_backoff_seconds, unknown_wait_seconds=call_seconds)
         self.after_sent = self.settle.after_sent  # filled by the runtime: what each purpose does once sent
         self.after_failed = self.settle.after_failed
 
