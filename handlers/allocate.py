@@ -7,7 +7,7 @@ fresh (it expires in 3 s); the practitioner figures load after and arrive by `vi
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
@@ -64,31 +64,30 @@ def _refusal(exc: Exception) -> dict[str, str] | None:
 SAVING = Outcome(working="Allocating…", done="Saved. The card, the thread and the notices follow in a moment.", refused="Not allocated", refusal=_refusal)
 
 
+Form = TypeVar("Form", AllocationForm, ReallocationForm)
+
+
+def _submitter(services: Services, parse_form: Callable[..., Form], save_form: Callable[..., Awaitable[object]]) -> Callable[..., Awaitable[None]]:
+    """The Allocate or Reallocate submission: its answers parsed, then saved within Slack's time."""
+
+    async def submitted(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]) -> None:
+        def parse() -> Form:
+            return parse_form(view_values(body.get("view")), today=london_today(services.clock))
+
+        async def save(form: Form) -> object:
+            return await save_form(case_id=_metadata(body).case_id, spo=user_of(body), form=form)
+
+        await answer_in_time(ack, client, body, context, parse, save, SAVING)
+
+    return submitted
+
+
 def register(app: AsyncApp, services: Services) -> None:
     app.action(Action.ALLOCATE)(answered(_opener(services, "allocate")))
     app.action(Action.REALLOCATE)(answered(_opener(services, "reallocate")))
 
-    @app.view(Callback.ALLOCATE)
-    @answered
-    async def submit_allocation(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]) -> None:
-        def parse() -> AllocationForm:
-            return parse_allocation(view_values(body.get("view")), today=london_today(services.clock))
-
-        async def save(form: AllocationForm) -> object:
-            return await services.allocate(case_id=_metadata(body).case_id, spo=user_of(body), form=form)
-
-        await answer_in_time(ack, client, body, context, parse, save, SAVING)
-
-    @app.view(Callback.REALLOCATE)
-    @answered
-    async def submit_reallocation(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]) -> None:
-        def parse() -> ReallocationForm:
-            return parse_reallocation(view_values(body.get("view")), today=london_today(services.clock))
-
-        async def save(form: ReallocationForm) -> object:
-            return await services.reallocate(case_id=_metadata(body).case_id, spo=user_of(body), form=form)
-
-        await answer_in_time(ack, client, body, context, parse, save, SAVING)
+    app.view(Callback.ALLOCATE)(answered(_submitter(services, parse_allocation, services.allocate)))
+    app.view(Callback.REALLOCATE)(answered(_submitter(services, parse_reallocation, services.reallocate)))
 
     @app.options(Action.PRACTITIONER_SEARCH)
     async def search_practitioners(ack: AsyncAck, body: dict[str, Any]) -> None:
