@@ -262,8 +262,6 @@ class OutboxWorker:
         if not await self._hold_for_call(row, send_at):
             return
         await asyncio.sleep(send_at - time.monotonic())  # claimed ahead of its lane's moment
-        if not await self._hold_for_call(row, time.monotonic()):  # again: the process may have stalled in the wait
-            return
         self.pacer.sending(row, time.monotonic())
         try:
             response = await port.call(row.method, payload)
