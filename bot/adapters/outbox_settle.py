@@ -4,9 +4,10 @@ good, with its hook; or pending again after a backoff. Each in its own short tra
 row's outcome is stored as soon as it is known.
 
 Only the attempt that holds the row's lease settles it: `row.attempts` is the token its lease
-gave. An attempt whose lease expired and was taken by another worker leaves the row alone: its
-new holder looks in Slack first (the row was 'sending'), and an old attempt that put the row
-back to pending could let a third attempt send while the second is still in flight."""
+gave. An attempt whose lease ran out and whose row was taken back (`doubt` in
+storage/repositories/outbox.py) leaves the row alone: the next attempt looks in Slack first,
+and an old attempt that put the row back to pending could let another attempt send while a
+third is still in flight."""
 
 from __future__ import annotations
 

@@ -17,11 +17,12 @@
   lease to expire), the next attempt first looks for the outbox id in the conversation's
   history, and marks the row sent if Slack already has it.
 - Fence: a lease (a call's timeout plus `lease_seconds`) can run out while its attempt is still
-  busy (a slow reconcile, a busy machine); another worker may then lease the row and look in
-  Slack before the first attempt has sent. So an attempt calls only while it still holds the
+  busy (a slow reconcile, a stalled process). So an attempt calls only while it still holds the
   lease, renewed before the call when it would not outlast it (`_hold_for_call`), and settles
-  the row only while it holds it (bot/adapters/outbox_settle.py): two attempts are never in
-  flight for one row.
+  the row only while it holds it (bot/adapters/outbox_settle.py). A worker that finds a lease
+  run out does not send at once: the old attempt may have called just before, its request
+  still on its way, and a look in Slack now would miss it. It puts the row back in doubt,
+  moving the token on, and the row is looked for a call's timeout later (`doubt`).
 - 429 pauses what it limits for Retry-After (a post: its conversation; else: the method); other
   failures back off exponentially; permanent refusals mark the row failed (counted and logged,
   never silently dropped).
@@ -188,10 +189,14 @@ class OutboxWorker:
                 now, self.batch_size, skip_locked=self.db.dialect == "postgresql", only_prefixes=self.deliverable_prefixes(),
                 per_lane=LANE_BURST, held_lanes=held, held_methods=self.pacer.held_methods(moment), last_lanes=CONVERSATION_LANES,
             )  # fmt: skip
-            claimed: list[tuple[OutboxMessage, bool]] = []  # with whether it was 'sending'
+            claimed: list[OutboxMessage] = []
             for row in candidates:
                 if row.id in self._leased_at:
                     continue  # its lease ran out here, but this worker's attempt is still going
+                if row.state == "sending":  # its lease ran out elsewhere: in doubt, and looked for later
+                    if await uow.outbox.doubt(row, retry_at=now + timedelta(seconds=self.call_seconds)):
+                        log.info("outbox lease ran out mid-attempt; looked for later", extra={"outbox_id": row.id, "method": row.method})
+                    continue
                 kind = is_conversation_lane(row.lane)
                 wait = self.pacer.wait_until(row, moment)
                 if wait is not None and wait > moment + LOOKAHEAD_SECONDS:
@@ -203,17 +208,16 @@ class OutboxWorker:
                     self._send_at[row.id] = wait or moment
                     self._leased_at[row.id] = moment
                     self.pacer.reserve(row, wait or moment)  # provisional: the send itself counts again
-                    claimed.append((row, row.state == "sending"))
+                    claimed.append(row)
                     room[kind] -= 1
             await uow.commit()
-        for row, was_sending in claimed:  # as the lease left them; after the commit, so not flushed
+        for row in claimed:  # as the lease left them; after the commit, so not flushed
             row.attempts += 1  # the lease's token
-            row.outcome_unknown = row.outcome_unknown or was_sending
-        self._in_flight.update(is_conversation_lane(row.lane) for row, _ in claimed)
+        self._in_flight.update(is_conversation_lane(row.lane) for row in claimed)
         self._plan_wake(set(held), skipped)
         if claimed and len(candidates) == self.batch_size:
             self._wake.set()  # the batch was full: more lanes may be ready
-        return [row for row, _ in claimed]
+        return claimed
 
     def _plan_wake(self, held: set[str], skipped: list[tuple[str, float]]) -> None:
         """Remember which paced lanes still hold rows, and wake when the first of them frees up.
@@ -287,8 +291,8 @@ class OutboxWorker:
         row's lease, and the lease outlasts the call by half a lease at least (a margin for a
         stalled process). A claim leases a row for a call and a lease, so an attempt with nothing
         to look up first calls well within it; one that looked in Slack first may not, and renews
-        the lease to the call's end and a whole lease. When it ran out and another worker leased
-        the row meanwhile, this attempt stops and leaves the row to that worker. Before the pacing
+        the lease to the call's end and a whole lease. When it ran out and another worker took the
+        row back meanwhile, this attempt stops and leaves the row to the next. Before the pacing
         wait, so that one lane's calls still go in the order of their moments."""
         lease, now = self.lease.total_seconds(), time.monotonic()
         call_ends = max(send_at, now) + self.call_seconds
@@ -299,7 +303,7 @@ class OutboxWorker:
             held = await uow.outbox.hold_lease(row.id, attempts=row.attempts, lease_until=until)
             await uow.commit()
         if not held:
-            log.info("outbox lease ran out and the row was leased again; left to that attempt", extra={"outbox_id": row.id, "method": row.method})
+            log.info("outbox lease ran out and the row was taken back; this attempt stops", extra={"outbox_id": row.id, "method": row.method})
         return held
 
     async def _parent_result(self, row: OutboxMessage, parent_id: int) -> dict[str, Any] | None:

@@ -63,9 +63,9 @@ class OutboxMessage(Base):
     """A side effect toward Slack, stored in the same transaction as the change that caused it.
 
     States: pending -> sending -> sent | failed. A row left in `sending` past `lease_until`
-    crashed mid-send, and a row whose send timed out has `outcome_unknown`: either way Slack may
-    already hold the message, so it is looked for (by the outbox id in its metadata) before
-    any retry.
+    crashed or stalled mid-send, and goes back to pending with `outcome_unknown`, as a row whose
+    send timed out does: either way Slack may already hold the message, so it is looked for (by
+    the outbox id in its metadata) before any retry.
     """
 
     __tablename__ = "outbox"

@@ -71,25 +71,39 @@ class OutboxRepository(Repository[OutboxMessage]):
         return (await self.session.scalars(query)).all()
 
     async def lease(self, row: OutboxMessage, *, now: datetime, lease_until: datetime) -> bool:
-        """Conditionally take the row; False when another worker took it first.
+        """Conditionally take a pending row; False when another worker took it first.
 
-        The new `attempts` is the lease's token (`renew`, and the worker's settlement, check it).
-        A row taken from an expired lease ('sending') may have reached its receiver: that doubt is
-        stored, so every later attempt looks before it sends, not only this one."""
-        doubt = {"outcome_unknown": True} if row.state == "sending" else {}
+        The new `attempts` is the lease's token (`hold_lease`, and the worker's settlement,
+        check it)."""
         taken = await self.session.execute(
             update(OutboxMessage)
-            .where(
-                OutboxMessage.id == row.id,
-                OutboxMessage.state == row.state,
-                OutboxMessage.attempts == row.attempts,
-            )
+            .where(OutboxMessage.id == row.id, OutboxMessage.state == "pending", OutboxMessage.attempts == row.attempts)
             .values(
                 state="sending",
                 attempts=OutboxMessage.attempts + 1,
                 lease_until=lease_until,
                 first_attempt_at=func.coalesce(OutboxMessage.first_attempt_at, now),
-                **doubt,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(taken, "rowcount", 0) == 1)
+
+    async def doubt(self, row: OutboxMessage, *, retry_at: datetime) -> bool:
+        """Take back a row whose lease ran out mid-attempt ('sending'): its holder crashed, or
+        is stalled and may still call. The row goes back to pending, in doubt (every later
+        attempt looks in the receiver before it sends), not before `retry_at`, and the token
+        moves on, so the old attempt can neither call after renewing nor settle the row.
+        False when another worker took it back first."""
+        taken = await self.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == row.id, OutboxMessage.state == "sending", OutboxMessage.attempts == row.attempts)
+            .values(
+                state="pending",
+                attempts=OutboxMessage.attempts + 1,
+                lease_until=None,
+                next_attempt_at=retry_at,
+                outcome_unknown=True,
+                last_error="its attempt outlived its lease",
             )
             .execution_options(synchronize_session=False)
         )

@@ -1,8 +1,9 @@
 """A `casebot serve` killed between Slack's send and the outbox mark sends nothing twice.
 
 The fake Slack stores the message and then holds its reply; the bot process is SIGKILLed
-while it waits. After a restart the worker finds the row still leased, looks for its outbox
-id in the channel's history, finds the message, and marks it sent instead of posting again.
+while it waits. After a restart the worker finds the row's lease run out, takes it back in
+doubt, and a call's timeout later looks for its outbox id in the channel's history, finds the
+message, and marks it sent instead of posting again.
 """
 
 from __future__ import annotations
@@ -35,7 +36,9 @@ async def test_kill_between_send_and_mark_then_restart_sends_once(database_url: 
     fake_slack.delay_next("chat.postMessage", seconds=30)
 
     env = serve_env(
-        database_url, fake_slack.api_url, CASEBOT_OUTBOX_LEASE_SECONDS="1", CASEBOT_SLACK_TIMEOUT_SECONDS="60",
+        # The kill comes as soon as the fake has the post, well within the call's 5 s; the row's
+        # lease runs 6 s, then it waits a call's time in doubt before it is looked for.
+        database_url, fake_slack.api_url, CASEBOT_OUTBOX_LEASE_SECONDS="1", CASEBOT_SLACK_TIMEOUT_SECONDS="5",
         CASEBOT_SCHEDULER_ENABLED="false",  # only the outbox is under test here
     )  # fmt: skip
     first = start_serve(env)

@@ -299,7 +299,8 @@ async def test_soak_with_faults_and_kills_delivers_everything_exactly_once(
                 f"{custodial_allocated} prison notices recorded exactly once, {alerts} prison-notice alerts (checks brought forward "
                 f"fire only while a notice is still undelivered); settled {settle_seconds:.0f} s after the last request; "
                 f"{bot.logged('already delivered; reconciled')} posts found in Slack before a resend, "
-                f"{bot.logged('lease ran out and the row was leased again')} attempts stopped by their lost lease"
+                f"{bot.logged('lease ran out mid-attempt')} rows taken back from a lease that ran out, "
+                f"{bot.logged('lease ran out and the row was taken back')} attempts stopped by their lost lease"
             )
         assert cases == INTAKES == len(set(ids))
         assert allocations == ALLOCATIONS
