@@ -238,8 +238,8 @@ class Services:
     async def case_details(self, case_id: int) -> CaseDetails | None:
         """The case and its whole path, for the Details modal."""
         async with self.db.uow() as uow:
-            case = await uow.cases.with_team(case_id)
-            return None if case is None else CaseDetails(case, path_facts(case, await uow.paths.events_for(case.id)))
+            found = await uow.cases.with_team_and_events(case_id)
+        return None if found is None else CaseDetails(found[0], path_facts(*found))
 
     def after_sent_hooks(self) -> dict[str, Callable[[UnitOfWork, OutboxMessage], Any]]:
         """What to record when an outbox message is delivered, by its purpose."""
