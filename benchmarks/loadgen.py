@@ -111,6 +111,34 @@ class LoopResult:
     wall: float  # seconds from the first send to the last answer
 
 
+class LoopHold:
+    """The longest the event loop went without running a 1 ms timer while this was open: how
+    long one stretch of work held the loop, so that every request waiting behind it waited
+    that long too. Use as `async with LoopHold() as hold: ...`, then read `hold.longest`
+    (seconds; the timer's own 1 ms is taken off)."""
+
+    TICK = 0.001
+
+    def __init__(self) -> None:
+        self.longest = 0.0
+        self._task: asyncio.Task[None] | None = None
+
+    async def _watch(self) -> None:
+        while True:
+            started = time.perf_counter()
+            await asyncio.sleep(self.TICK)
+            self.longest = max(self.longest, time.perf_counter() - started - self.TICK)
+
+    async def __aenter__(self) -> LoopHold:
+        self._task = asyncio.create_task(self._watch())
+        await asyncio.sleep(0)  # the watcher starts before the work does
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        assert self._task is not None
+        self._task.cancel()
+
+
 async def closed_loop(url: str, requests: Sequence[Request], clients: int, *, keep_bodies: bool = False) -> LoopResult:
     """Send `requests` with `clients` concurrent clients in a closed loop; each client sends its
     next request as soon as its previous one was answered. Requests are built (and signed)

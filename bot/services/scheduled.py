@@ -154,7 +154,7 @@ class Scheduler:
         each team gets one digest, soonest first (seeds/003 s1.9, s2.2)."""
         today = london_today(self.clock)
         by_team: dict[int, list[tuple[WaitingCase, int]]] = {}
-        for waiting in await uow.cases.awaiting_allocation([team.id for team in teams], today):
+        async for waiting in in_slices(await uow.cases.awaiting_allocation([team.id for team in teams], today)):
             by_team.setdefault(waiting.team_id, []).append((waiting, working_days_between(waiting.case.due_by, today)))
         chased = [(team, by_team[team.id]) for team in teams if team.id in by_team]
         if chased:
