@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import and_, case, exists, func, or_, select, update
 from sqlalchemy.orm import aliased
@@ -75,18 +76,11 @@ class OutboxRepository(Repository[OutboxMessage]):
 
         The new `attempts` is the lease's token (`hold_lease`, and the worker's settlement,
         check it)."""
-        taken = await self.session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == row.id, OutboxMessage.state == "pending", OutboxMessage.attempts == row.attempts)
-            .values(
-                state="sending",
-                attempts=OutboxMessage.attempts + 1,
-                lease_until=lease_until,
-                first_attempt_at=func.coalesce(OutboxMessage.first_attempt_at, now),
-            )
-            .execution_options(synchronize_session=False)
-        )
-        return bool(getattr(taken, "rowcount", 0) == 1)
+        return await self._move(
+            row.id, "pending", row.attempts,
+            state="sending", attempts=OutboxMessage.attempts + 1, lease_until=lease_until,
+            first_attempt_at=func.coalesce(OutboxMessage.first_attempt_at, now),
+        )  # fmt: skip
 
     async def doubt(self, row: OutboxMessage, *, retry_at: datetime) -> bool:
         """Take back a row whose lease ran out mid-attempt ('sending'): its holder crashed, or
@@ -94,33 +88,29 @@ class OutboxRepository(Repository[OutboxMessage]):
         attempt looks in the receiver before it sends), not before `retry_at`, and the token
         moves on, so the old attempt can neither call after renewing nor settle the row.
         False when another worker took it back first."""
-        taken = await self.session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == row.id, OutboxMessage.state == "sending", OutboxMessage.attempts == row.attempts)
-            .values(
-                state="pending",
-                attempts=OutboxMessage.attempts + 1,
-                lease_until=None,
-                next_attempt_at=retry_at,
-                outcome_unknown=True,
-                last_error="its attempt outlived its lease",
-            )
-            .execution_options(synchronize_session=False)
-        )
-        return bool(getattr(taken, "rowcount", 0) == 1)
+        return await self._move(
+            row.id, "sending", row.attempts,
+            state="pending", attempts=OutboxMessage.attempts + 1, lease_until=None, next_attempt_at=retry_at,
+            outcome_unknown=True, last_error="its attempt outlived its lease",
+        )  # fmt: skip
 
     async def hold_lease(self, row_id: int, *, attempts: int, lease_until: datetime | None = None) -> bool:
         """Whether the lease taken as attempt `attempts` is still held (False: it expired and
         another worker leased the row, or the row was settled meanwhile); with `lease_until`,
         extended to then. A write either way, for its lock (PostgreSQL row lock; SQLite's write
         lock) until the caller commits, so no other worker can lease the row in between."""
-        held = await self.session.execute(
+        return await self._move(row_id, "sending", attempts, lease_until=lease_until if lease_until is not None else OutboxMessage.lease_until)
+
+    async def _move(self, row_id: int, from_state: str, token: int, /, **values: Any) -> bool:
+        """Set `values` on the row if it is still in `from_state` at attempt `token` (the lease's
+        token): a conditional update, so of two workers racing for one row exactly one wins."""
+        moved = await self.session.execute(
             update(OutboxMessage)
-            .where(OutboxMessage.id == row_id, OutboxMessage.state == "sending", OutboxMessage.attempts == attempts)
-            .values(lease_until=lease_until if lease_until is not None else OutboxMessage.lease_until)
+            .where(OutboxMessage.id == row_id, OutboxMessage.state == from_state, OutboxMessage.attempts == token)
+            .values(**values)
             .execution_options(synchronize_session=False)
         )
-        return bool(getattr(held, "rowcount", 0) == 1)
+        return bool(getattr(moved, "rowcount", 0) == 1)
 
     async def backlog(self) -> dict[str, int]:
         rows = await self.session.execute(select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state))
