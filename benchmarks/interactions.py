@@ -78,8 +78,12 @@ KIND_LABEL = {
 
 @dataclass(frozen=True)
 class Target:
+    """The case both kinds of request are about, the practitioner the submission names, and
+    who clicks Details (a practitioner of the case's team, so the bot shows the whole case)."""
+
     case_id: int
     practitioner_id: int
+    clicker: str = CLICKER
 
 
 def build_requests(kind: str, target: Target, count: int, tag: str) -> list[Request]:
@@ -87,7 +91,7 @@ def build_requests(kind: str, target: Target, count: int, tag: str) -> list[Requ
     requests: list[Request] = []
     for n in range(count):
         if kind == "click":
-            payload = button_click(action_id=Action.DETAILS, value=str(target.case_id), user=CLICKER, trigger_id=f"trig-{tag}-{n}")
+            payload = button_click(action_id=Action.DETAILS, value=str(target.case_id), user=target.clicker, trigger_id=f"trig-{tag}-{n}")
         else:
             payload = view_submission(
                 callback_id=Callback.ALLOCATE, private_metadata=AllocateMetadata(target.case_id).dumps(),

@@ -65,8 +65,13 @@ def print_rows(rows: Sequence[Row], width: int = 62) -> None:
     print("-" * (width + 100))
     for label, value, unit, baseline, what in rows:
         ratio = f"{value / baseline:6.2f}" if baseline else "     -"
-        base = f"{baseline:10.1f}" if baseline is not None else "         -"
-        print(f"{label:<{width}} {value:10.1f} {unit:<6} {base}  {ratio}  {what}")
+        base = _figure(baseline) if baseline is not None else "         -"
+        print(f"{label:<{width}} {_figure(value)} {unit:<6} {base}  {ratio}  {what}")
+
+
+def _figure(value: float) -> str:
+    """Two decimals below 10 (a share such as 0.97x must not print as 1.0), one above."""
+    return f"{value:10.2f}" if abs(value) < 10 else f"{value:10.1f}"
 
 
 @dataclass(frozen=True)

@@ -61,11 +61,11 @@ ACK_LOADS = (5, 50)
 PRODUCTION_OUTBOX = {"CASEBOT_OUTBOX_POLL_SECONDS": "1", "CASEBOT_SLACK_CHANNEL_INTERVAL_SECONDS": "1", "CASEBOT_OUTBOX_LEASE_SECONDS": "60"}
 
 
-def case(tag: str, i: int) -> dict[str, object]:
+def case(tag: str, i: int, team: str = TEAM) -> dict[str, object]:
     """A new person's first event: each tag's CRNs start with their own letter, so no run's
     case lands on another run's open case as a later event (which would be a different path)."""
     return {
-        "event_id": f"bench-{tag}-{i}", "crn": f"{tag[0].upper()}{i % 1_000_000:06d}", "name": f"Person {i}", "team": TEAM,
+        "event_id": f"bench-{tag}-{i}", "crn": f"{tag[0].upper()}{i % 1_000_000:06d}", "name": f"Person {i}", "team": team,
         "tier": "ABCD"[i % 4] + str(i % 4), "sentence_type": "Community Order", "sentence_date": "2026-11-02", "rosh": "Medium",
     }  # fmt: skip
 
@@ -77,11 +77,11 @@ async def prepare(url: str) -> None:
     await services.db.dispose()
 
 
-async def raw_inserts(url: str, count: int, tag: str, *, per_row: bool) -> float:
+async def raw_inserts(url: str, count: int, tag: str, *, per_row: bool, team: str = TEAM) -> float:
     """Baseline: the same case rows written with SQLAlchemy Core, no validation, no outbox."""
     services = create_services(settings(url))
     async with services.db.engine.connect() as conn:
-        team_id = (await conn.execute(select(Team.id).where(Team.code == TEAM))).scalar_one()
+        team_id = (await conn.execute(select(Team.id).where(Team.code == team))).scalar_one()
     now = datetime.now(UTC)
     rows = [
         {
@@ -106,13 +106,13 @@ async def raw_inserts(url: str, count: int, tag: str, *, per_row: bool) -> float
     return elapsed
 
 
-def intake_requests(count: int, tag: str) -> list[tuple[str, dict[str, str]]]:
+def intake_requests(count: int, tag: str, team: str) -> list[tuple[str, dict[str, str]]]:
     headers = {"Authorization": f"Bearer {INTAKE_TOKEN}", "Content-Type": "application/json"}
-    return [(json.dumps(case(tag, i)), headers) for i in range(count)]
+    return [(json.dumps(case(tag, i, team)), headers) for i in range(count)]
 
 
-async def intake_rps(base_url: str, count: int, tag: str) -> float:
-    result = await closed_loop(base_url + "/api/v1/cases", intake_requests(count, tag), INTAKE_CLIENTS)
+async def intake_rps(base_url: str, count: int, tag: str, team: str) -> float:
+    result = await closed_loop(base_url + "/api/v1/cases", intake_requests(count, tag, team), INTAKE_CLIENTS)
     bad = [s for s in result.statuses if s != 201]
     if bad:
         raise AssertionError(f"intake answered {sorted(set(bad))} ({len(bad)} of {count})")
@@ -134,19 +134,27 @@ async def import_seconds(url: str, count: int, directory: Path) -> float:
     return elapsed
 
 
-async def ack_target(url: str) -> Any:
-    """A case the intake stored and Ada's practitioner id, for the ack benchmark's requests."""
+async def ack_target(url: str, team: str) -> Any:
+    """An unallocated, unrestricted case of `team` and one of its practitioners, for the ack
+    benchmark's requests."""
     from benchmarks.interactions import Target
 
     services = create_services(settings(url))
     async with services.db.engine.connect() as conn:
-        case_id = (await conn.execute(select(Case.id).order_by(Case.id).limit(1))).scalar_one()
-        practitioner_id = (await conn.execute(select(Practitioner.id).where(Practitioner.staff_code == "N07A001"))).scalar_one()
+        team_id = (await conn.execute(select(Team.id).where(Team.code == team))).scalar_one()
+        case_id = (
+            await conn.execute(
+                select(Case.id).where(Case.team_id == team_id, Case.state == "unallocated", Case.restricted.is_(False)).order_by(Case.id).limit(1)
+            )
+        ).scalar_one()
+        practitioner = (
+            await conn.execute(select(Practitioner.id, Practitioner.slack_user_id).where(Practitioner.team_id == team_id).order_by(Practitioner.id).limit(1))
+        ).one()
     await services.db.dispose()
-    return Target(case_id=case_id, practitioner_id=practitioner_id)
+    return Target(case_id=case_id, practitioner_id=practitioner.id, clicker=practitioner.slack_user_id)
 
 
-async def served_figures(url: str, store: str, quick: bool) -> tuple[list[Row], list[Goal]]:
+async def served_figures(url: str, store: str, quick: bool, team: str = TEAM) -> tuple[list[Row], list[Goal]]:
     """Intake against raw inserts, then ack latency against the bare app, one serve process."""
     from benchmarks.interactions import KINDS, measure_pair, rows_for, warm_up
 
@@ -159,15 +167,15 @@ async def served_figures(url: str, store: str, quick: bool) -> tuple[list[Row], 
         bare = start_bare_process(fake.api_url)
         try:
             print(f"  running: intake x{n_intake}, {INTAKE_CLIENTS} clients, against raw inserts ({store}) ...", file=sys.stderr)
-            await intake_rps(served.url, 40, "warm")
+            await intake_rps(served.url, 40, "warm", team)
             half = n_intake // 2
-            raw_s = await raw_inserts(url, half, "a", per_row=True)
-            rates = [await intake_rps(served.url, half, "a"), await intake_rps(served.url, half, "b")]
-            raw_s += await raw_inserts(url, half, "b", per_row=True)
+            raw_s = await raw_inserts(url, half, "a", per_row=True, team=team)
+            rates = [await intake_rps(served.url, half, "a", team), await intake_rps(served.url, half, "b", team)]
+            raw_s += await raw_inserts(url, half, "b", per_row=True, team=team)
             rps, raw = sum(rates) / 2, 2 * half / raw_s
             rows.append((f"intake API, {INTAKE_CLIENTS} clients, one team, casebot serve ({store})", rps, "req/s", raw, "raw Core insert, 1 row/txn (rows/s)"))
             goals.append(Goal(f"intake >= 0.5x raw inserts ({store})", rps / raw, "x", 0.5, at_least=True))
-            target = await ack_target(url)
+            target = await ack_target(url, team)
             bot_url = served.url + "/slack/events"
             for kind in KINDS:
                 await warm_up(kind, target, bot_url, bare.url, fake, f"w{kind}")

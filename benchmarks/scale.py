@@ -32,6 +32,11 @@ Figures, each on the region beside the same figure on the empty database, in the
   channel and a 5/s ceiling for the method (benchmarks/outbox_throughput.py `run_scenario`),
   delivered over the ceiling those limits allow, with the region's 200,000 sent rows in the
   table. Goal: at least 0.95, none lost or posted twice.
+- On the region (last: its intake adds cases to the big team), benchmarks/run.py's served
+  figures: a real `casebot serve` process at the production outbox pace, its scheduler on, with
+  intake against raw inserts into the same database (goal at least 0.5x) and the Details click
+  and Allocate submission ack p99 at 5 and 50 clients against a bare Bolt app in its own
+  process (goal at most 1.3x).
 - Resident memory (VmRSS) of a real `casebot serve` process on each database after ~200
   requests (intake posts, Allocate and Details clicks), against the RSS of a bare
   `python -c "import bot.runtime.app; ..."` process. Goal: under 200 MB.
@@ -64,7 +69,8 @@ from sqlalchemy import delete, func, select, update  # noqa: E402
 
 from benchmarks.loadgen import Goal, LoopHold, Row, call_for, closed_loop, percentile, print_goals, print_rows, rss_mb  # noqa: E402
 from benchmarks.outbox_throughput import PRODUCTION_TIMINGS, Outcome, run_scenario  # noqa: E402
-from benchmarks.scale_region import T0, TODAY, Generated, Shape, populate, settings  # noqa: E402
+from benchmarks.run import served_figures  # noqa: E402
+from benchmarks.scale_region import BIG, T0, TODAY, Generated, Shape, populate, settings  # noqa: E402
 from blocks.ids import Action  # noqa: E402
 from bot.demo.fake_slack import FakeSlack  # noqa: E402
 from bot.demo.slack_requests import button_click, interaction_body, signed_headers  # noqa: E402
@@ -281,9 +287,9 @@ def bare_import_rss() -> float:
 
 
 async def scale_benchmark(
-    urls: dict[str, str], *, shape: Shape, clicks: int = 100, intake: int = 500, store: str = "SQLite", with_rss: bool = True
-) -> list[Row]:
-    """`urls`: {'region': ..., 'empty': ...}, both fresh; returns the rows."""
+    urls: dict[str, str], *, shape: Shape, clicks: int = 100, intake: int = 500, store: str = "SQLite", with_rss: bool = True, quick: bool = False
+) -> tuple[list[Row], list[Goal]]:
+    """`urls`: {'region': ..., 'empty': ...}, both fresh; returns the rows and their goals."""
     generated: dict[str, Generated] = {}
     for name in ("empty", "region"):
         print(f"  generating the {name} database ({store}) ...", file=sys.stderr)
@@ -297,6 +303,10 @@ async def scale_benchmark(
     print("  running: scheduler ticks ...", file=sys.stderr)
     ticks = {name: await tick_figures(url, shape.due) for name, url in urls.items()}
     outbox = {name: await outbox_figure(url, name) for name, url in urls.items()}  # after the ticks: its cases would be chased
+    big = generated["region"].counts
+    region = f"{big['cases'] // 1000}k cases, {big['practitioners']:,} staff, {store}"
+    # Last: its intake adds cases to the big team. Its baselines are raw inserts and bare Bolt.
+    served_rows, served_goals = await served_figures(urls["region"], region, quick, team=BIG)
     rss: dict[str, dict[str, float]] = {}
     bare = 0.0
     if with_rss:
@@ -307,8 +317,6 @@ async def scale_benchmark(
 
     ms = 1000.0
     r, e = figures["region"], figures["empty"]
-    big = generated["region"].counts
-    region = f"{big['cases'] // 1000}k cases, {big['practitioners']:,} staff, {store}"
     held = f"{shape.big_team} practitioners"
     rows: list[Row] = [
         (f"Allocate click -> views.open p50 ({held}, {region})", percentile(r["opens"], 0.5) * ms, "ms", percentile(e["opens"], 0.5) * ms, "same, empty database (ms)"),
@@ -331,7 +339,7 @@ async def scale_benchmark(
             (f"casebot serve RSS after 200 requests (empty db, {store})", rss["empty"]["rss"], "MB", bare,
              f"python -c 'import bot.runtime.app' (MB); peak {rss['empty']['hwm']:.0f} MB"),
         ]  # fmt: skip
-    return rows
+    return rows + served_rows, goals_for(rows) + served_goals
 
 
 def _outbox_ratio(outcome: Outcome) -> float:
@@ -382,21 +390,24 @@ async def main(args: argparse.Namespace) -> int:
     shape = Shape(cases=args.cases, small_teams=args.teams, big_team=args.big_team, big_team_cases=args.big_team_cases, due=args.due)
     started = time.perf_counter()
     rows: list[Row] = []
+    goals: list[Goal] = []
     with tempfile.TemporaryDirectory() as tmp:
         if not args.postgres_only:
             urls = {name: f"sqlite:///{Path(tmp) / (name + '.db')}" for name in ("region", "empty")}
-            rows += await scale_benchmark(urls, shape=shape, clicks=args.clicks, intake=args.intake, with_rss=not args.no_rss)
+            more, met = await scale_benchmark(urls, shape=shape, clicks=args.clicks, intake=args.intake, with_rss=not args.no_rss, quick=args.quick)
+            rows, goals = rows + more, goals + met
         if args.postgres or args.postgres_only:
             if postgres_available():
                 with postgres_database() as region, postgres_database() as empty:
-                    rows += await scale_benchmark(
+                    more, met = await scale_benchmark(
                         {"region": region, "empty": empty}, shape=shape, clicks=args.clicks, intake=args.intake,
-                        store="PostgreSQL", with_rss=not args.no_rss,
+                        store="PostgreSQL", with_rss=not args.no_rss, quick=args.quick,
                     )  # fmt: skip
+                    rows, goals = rows + more, goals + met
             else:
                 print("PostgreSQL not reachable: skipped", file=sys.stderr)
-    print_rows(rows, width=84)
-    missed = print_goals(goals_for(rows))
+    print_rows(rows, width=100)
+    missed = print_goals(goals)
     print(f"\n(clock for ticks and data: {T0.isoformat()}; {time.perf_counter() - started:.0f} s; a shared machine: read the ratios)")
     return 1 if missed else 0
 
