@@ -320,6 +320,18 @@ async def call_for(fake: Any, method: str, match: Callable[[Any], bool], timeout
         await asyncio.sleep(0.001)
 
 
+async def wait_quiet(fake: Any, quiet: float = 2.0, timeout: float = 180.0) -> None:
+    """Until the fake Slack has had no call for `quiet` seconds."""
+    deadline = time.monotonic() + timeout
+    seen, since = len(fake.calls), time.monotonic()
+    while time.monotonic() - since < quiet:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"Slack calls still coming after {timeout}s ({seen} so far)")
+        await asyncio.sleep(0.1)
+        if (count := len(fake.calls)) != seen:
+            seen, since = count, time.monotonic()
+
+
 async def wait_count(fake: Any, method: str, count: int, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while len(fake.calls_to(method)) < count:

@@ -58,13 +58,13 @@ class CasePathRepository(Repository[CaseEvent]):
         if not wanted:
             return {}
         held = select(Allocation.id).where(Allocation.case_id == Case.id, Allocation.current.is_(True)).exists()
+        # The state is checked here, not in SQL: beside `state IN (...)`, SQLite's planner (no
+        # statistics) read the cases by the state index, every allocated case in the region,
+        # instead of the few rows of these people (13 ms a batch at 100,000 cases, 0.1 ms now).
         rows = await self.session.scalars(
-            select(Case)
-            .where(Case.crn.in_(wanted), Case.state.in_(OPEN_STATES), (Case.state != "allocated") | held)
-            .order_by(Case.id)
-            .options(selectinload(Case.team))
+            select(Case).where(Case.crn.in_(wanted), (Case.state != "allocated") | held).order_by(Case.id).options(selectinload(Case.team))
         )
-        return {case.crn: case for case in rows}  # the latest wins
+        return {case.crn: case for case in rows if case.state in OPEN_STATES}  # the latest wins
 
     async def handover_due(self, today: date) -> Sequence[Case]:
         """POM-led cases whose allocation lead time before handover has come."""
