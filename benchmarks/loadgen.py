@@ -2,7 +2,9 @@
 benchmarks/outbox_throughput.py, benchmarks/scale.py).
 
 - `closed_loop`: N clients, each sending its next request when the previous one answered;
-  latency = request sent -> HTTP response received (for Slack requests: the ack).
+  latency = request sent -> HTTP response received (for Slack requests: the ack). It runs with
+  this process's garbage collector held (`collector_held`), as every timed baseline does.
+- `wait_count`, `wait_quiet`, `call_for`: waiting on what the fake Slack received.
 - `bare_bolt_app`: the baseline, a Bolt `AsyncApp` whose listeners only ack (and, for the
   Details and Allocate clicks, then open a fixed modal, as the bot does), served on aiohttp at port 0 in this process, or in a
   separate process (`python benchmarks/loadgen.py bare-server --api-url ...`) so it can be
