@@ -303,10 +303,6 @@ async def scale_benchmark(
     print("  running: scheduler ticks ...", file=sys.stderr)
     ticks = {name: await tick_figures(url, shape.due) for name, url in urls.items()}
     outbox = {name: await outbox_figure(url, name) for name, url in urls.items()}  # after the ticks: its cases would be chased
-    big = generated["region"].counts
-    region = f"{big['cases'] // 1000}k cases, {big['practitioners']:,} staff, {store}"
-    # Last: its intake adds cases to the big team. Its baselines are raw inserts and bare Bolt.
-    served_rows, served_goals = await served_figures(urls["region"], region, quick, team=BIG)
     rss: dict[str, dict[str, float]] = {}
     bare = 0.0
     if with_rss:
@@ -314,6 +310,10 @@ async def scale_benchmark(
             print(f"  running: casebot serve RSS on the {name} database ...", file=sys.stderr)
             rss[name] = await serve_rss(urls[name], click_ids[name], name, shape.small_teams)
         bare = bare_import_rss()
+    big = generated["region"].counts
+    region = f"{big['cases'] // 1000}k cases, {big['practitioners']:,} staff, {store}"
+    # Last: its intake adds cases to the big team. Its baselines are raw inserts and bare Bolt.
+    served_rows, served_goals = await served_figures(urls["region"], region, quick, team=BIG)
 
     ms = 1000.0
     r, e = figures["region"], figures["empty"]
